@@ -1,0 +1,234 @@
+package ingest
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/workflow"
+)
+
+// Treaty bodies phrase what they ask in a few ways. A paragraph is a
+// recommendation when the Committee (or "it") recommends, urges,
+// encourages, calls upon, requests, invites or reiterates its
+// recommendation, or when "the State party should" or "is encouraged to".
+// Paragraphs that only note, welcome, regret or express concern are not.
+var (
+	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)(?:,[^.;:]{1,250}?,)?\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
+	// "… and requests the State party to …": "and" is a subject only when
+	// the State party follows.
+	reAndVerb = regexp.MustCompile(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\s+(?:that\s+)?(?:the\s+)?State party\b`)
+	reShould  = regexp.MustCompile(`(?i)\bthe state party (?:should|must)\b`)
+	rePassive = regexp.MustCompile(`(?i)\bthe state party is\s+(?:(?:also|further|strongly|again)\s+)*(?P<verb>encouraged|urged|requested|invited|called upon)\s+to\b`)
+	reConcern = regexp.MustCompile(`(?i)\b(concern|concerned|regrets?|deplores?|alarmed|notes with|lack of|insufficient)\b`)
+)
+
+// operativeVerb returns the recommending verb of text: the first one, or
+// the last one when last is set (the verb that introduces lettered items
+// is the one just before them: "… In particular, it recommends … It
+// further urges the State party to:").
+func operativeVerb(text string, last bool) string {
+	type hit struct {
+		at   int
+		verb string
+	}
+	var hits []hit
+	for _, re := range []*regexp.Regexp{reOperative, reAndVerb} {
+		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
+			verb := strings.ToLower(text[m[4]:m[5]])
+			if m[2] >= 0 {
+				verb = strings.ToLower(strings.TrimSpace(text[m[2]:m[3]])) + " " + verb
+			}
+			hits = append(hits, hit{m[0], normalizeVerb(verb)})
+		}
+	}
+	for _, m := range reShould.FindAllStringIndex(text, -1) {
+		hits = append(hits, hit{m[0], "should"})
+	}
+	for _, m := range rePassive.FindAllStringSubmatchIndex(text, -1) {
+		hits = append(hits, hit{m[0], "is " + strings.ToLower(text[m[2]:m[3]])})
+	}
+	if len(hits) == 0 {
+		return ""
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].at < hits[j].at })
+	if last {
+		return hits[len(hits)-1].verb
+	}
+	return hits[0].verb
+}
+
+var reSpacesOnly = regexp.MustCompile(`\s+`)
+
+func normalizeVerb(v string) string {
+	v = reSpacesOnly.ReplaceAllString(v, " ")
+	switch {
+	case strings.HasSuffix(v, "calls on"):
+		return strings.TrimSuffix(v, "calls on") + "calls upon"
+	case strings.Contains(v, "reiterates"):
+		return strings.TrimSpace(v[:strings.Index(v, "reiterates")] + "reiterates its recommendation")
+	}
+	return v
+}
+
+// concludingObservations finds the recommendations of a treaty body's
+// concluding observations.
+func concludingObservations(doc *workflow.Document, lay layout) {
+	lastConcern, lastConcernSub := 0, ""
+	for _, p := range lay.paragraphs {
+		var recs []workflow.Recommendation
+		var texts []string
+		var verb string
+		concernHere := false
+		for _, seg := range p.segments {
+			v := operativeVerb(seg.text, false)
+			if v == "" {
+				if reConcern.MatchString(seg.text) {
+					concernHere = true
+				}
+				continue
+			}
+			if len(seg.items) == 0 {
+				texts = append(texts, seg.text)
+				if verb == "" {
+					verb = v
+				}
+				continue
+			}
+			itemVerb := operativeVerb(seg.text, true)
+			for _, it := range seg.items {
+				recs = append(recs, workflow.Recommendation{
+					Paragraph: p.num, Item: it.label, Verb: itemVerb,
+					Text: strings.TrimSpace(it.text), Lead: seg.text,
+				})
+			}
+		}
+		if len(texts) > 0 {
+			rec := workflow.Recommendation{Paragraph: p.num, Verb: verb, Text: strings.Join(texts, " ")}
+			recs = append([]workflow.Recommendation{rec}, recs...)
+		}
+		if len(recs) == 0 {
+			if reConcern.MatchString(p.text()) {
+				lastConcern, lastConcernSub = p.num, p.section+"\x00"+p.subsection
+			}
+			continue
+		}
+		concern := 0
+		switch {
+		case concernHere:
+			concern = p.num
+		case lastConcern > 0 && lastConcernSub == p.section+"\x00"+p.subsection:
+			concern = lastConcern
+		}
+		for i := range recs {
+			r := &recs[i]
+			r.ID = workflow.RecID(doc.Symbol, r.Paragraph, r.Item)
+			r.Section, r.Subsection = p.section, p.subsection
+			r.Concern = concern
+			doc.Recommendations = append(doc.Recommendations, *r)
+		}
+	}
+	doc.FollowUp = followUp(lay, doc.Adopted)
+	doc.NextReport = nextReport(lay)
+}
+
+var (
+	reFollowUpRefs = regexp.MustCompile(`(?i)recommendations?\b[^.]{0,200}?\bparagraphs?\s+(.+?)(?:\babove\b|\bbelow\b|\.(?:\s|$)|$)`)
+	reByDate       = regexp.MustCompile(`(?i)\b(?:by|before|not later than|no later than|due on)\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})`)
+	reNextReport   = regexp.MustCompile(`(?i)\b(next|periodic|combined\s+[\w-]+(?:\s+to\s+[\w-]+)?)\s+(?:periodic\s+)?reports?\b`)
+	reSubmit       = regexp.MustCompile(`(?i)\b(submit|submitted|submission|due)\b`)
+)
+
+// followUp finds the follow-up procedure: "the Committee requests the State
+// party to provide, within one year of the adoption of the present
+// concluding observations, information on … the recommendations contained
+// in paragraphs 19 and 21 above" (or "by 26 July 2021").
+func followUp(lay layout, adopted civil.Date) *workflow.FollowUp {
+	for _, p := range lay.paragraphs {
+		text := p.text()
+		low := strings.ToLower(text)
+		if strings.Contains(low, "periodic report") && !strings.Contains(low, "follow-up") && !strings.Contains(low, "within") {
+			continue
+		}
+		m := reFollowUpRefs.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		paras := paragraphNumbers(m[1])
+		if len(paras) == 0 {
+			continue
+		}
+		var due civil.Date
+		if span, ok := withinSpan(text); ok && !adopted.IsZero() {
+			due = adopted.Add(span)
+		} else if d := reByDate.FindStringSubmatch(text); d != nil {
+			if ds := findDates(d[1]); len(ds) > 0 {
+				due = ds[0].date
+			}
+		}
+		if due.IsZero() {
+			continue // "particular importance" paragraphs: reported in the next report
+		}
+		return &workflow.FollowUp{Due: due, Paragraphs: paras, Text: text}
+	}
+	return nil
+}
+
+// paragraphNumbers reads "19 and 21", "14 (reservations), 26 (…) and 40",
+// "15 (a) and 31 (b)": the numbers outside parentheses.
+func paragraphNumbers(s string) []int {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			if depth > 0 {
+				depth--
+			}
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	var out []int
+	seen := map[int]bool{}
+	for _, f := range strings.FieldsFunc(b.String(), func(r rune) bool { return r < '0' || r > '9' }) {
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 || n > 999 || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+// nextReport finds what the document says about the next periodic report:
+// the last paragraph that speaks of submitting it, preferring one that
+// gives a date.
+func nextReport(lay layout) workflow.NextReport {
+	var found workflow.NextReport
+	for _, p := range lay.paragraphs {
+		text := p.text()
+		if !reNextReport.MatchString(text) || !reSubmit.MatchString(text) {
+			continue
+		}
+		low := strings.ToLower(text)
+		if !strings.Contains(low, "next") && !strings.Contains(low, "periodic report") {
+			continue
+		}
+		var due civil.Date
+		if m := reByDate.FindStringSubmatch(text); m != nil {
+			if ds := findDates(m[1]); len(ds) > 0 {
+				due = ds[0].date
+			}
+		}
+		if found.Due.IsZero() || !due.IsZero() {
+			found = workflow.NextReport{Due: due, Text: text}
+		}
+	}
+	return found
+}

@@ -1,0 +1,113 @@
+package ingest
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+)
+
+var reDate = regexp.MustCompile(`\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{4})\b`)
+
+var monthByName = map[string]time.Month{
+	"January": time.January, "February": time.February, "March": time.March, "April": time.April,
+	"May": time.May, "June": time.June, "July": time.July, "August": time.August,
+	"September": time.September, "October": time.October, "November": time.November, "December": time.December,
+}
+
+// dateMatch is a date written in running text ("5 December 2016").
+type dateMatch struct {
+	date       civil.Date
+	start, end int
+}
+
+// findDates returns the valid dates written in s, in order.
+func findDates(s string) []dateMatch {
+	var out []dateMatch
+	for _, m := range reDate.FindAllStringSubmatchIndex(s, -1) {
+		day, _ := strconv.Atoi(s[m[2]:m[3]])
+		year, _ := strconv.Atoi(s[m[6]:m[7]])
+		d := civil.D(year, monthByName[s[m[4]:m[5]]], day)
+		if _, err := civil.ParseDate(d.String()); err != nil {
+			continue // "31 February": a typo, not a date
+		}
+		out = append(out, dateMatch{d, m[0], m[1]})
+	}
+	return out
+}
+
+// adoptionDate finds when a document was adopted from the sentence of its
+// first paragraph that says so: "… and adopted the following concluding
+// observations at its 2024th meeting, held on 5 June 2015" (the first date
+// after "adopted") or "At its 2508th meeting, held on 5 December 2016, it
+// adopted …" (the last date before it, in the same sentence).
+func adoptionDate(text string) civil.Date {
+	for _, sentence := range sentences(text) {
+		low := strings.ToLower(sentence)
+		i := strings.Index(low, "adopted")
+		if i < 0 {
+			continue
+		}
+		dates := findDates(sentence)
+		for _, d := range dates {
+			if d.start > i {
+				return d.date
+			}
+		}
+		if len(dates) > 0 {
+			return dates[len(dates)-1].date
+		}
+	}
+	return civil.Date{}
+}
+
+// sentences splits running text at a full stop followed by a capital letter
+// or an opening parenthesis, keeping abbreviations ("No. 4", "art. 5") and
+// symbols ("CRC/C/SR.2004") whole.
+func sentences(text string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(text)-2; i++ {
+		if text[i] != '.' || text[i+1] != ' ' {
+			continue
+		}
+		next := text[i+2]
+		if !(next >= 'A' && next <= 'Z') || isAbbreviation(text[start:i]) {
+			continue
+		}
+		out = append(out, strings.TrimSpace(text[start:i+1]))
+		start = i + 2
+	}
+	if rest := strings.TrimSpace(text[start:]); rest != "" {
+		out = append(out, rest)
+	}
+	return out
+}
+
+var numberWords = map[string]int{
+	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9,
+	"twelve": 12, "eighteen": 18, "twenty-four": 24,
+}
+
+var reWithin = regexp.MustCompile(`(?i)\bwithin\s+(\w+(?:-\w+)?)\s+(years?|months?)\b`)
+
+// withinSpan reads "within one year", "within 18 months", "within two years".
+func withinSpan(s string) (civil.Span, bool) {
+	m := reWithin.FindStringSubmatch(s)
+	if m == nil {
+		return civil.Span{}, false
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		var ok bool
+		if n, ok = numberWords[strings.ToLower(m[1])]; !ok {
+			return civil.Span{}, false
+		}
+	}
+	if strings.HasPrefix(strings.ToLower(m[2]), "year") {
+		return civil.Span{Months: 12 * n}, true
+	}
+	return civil.Span{Months: n}, true
+}

@@ -1,0 +1,229 @@
+// Package ingest turns UN documents into recommendations.
+//
+// It reads concluding observations of the treaty bodies and Universal
+// Periodic Review reports (and their addenda) as users receive them: the
+// UN's Word file (.docx), text converted from Word, or text extracted from
+// a PDF with or without layout. Structure is recognised from the wording and
+// the numbering, not from one converter's spacing: UN documents number their
+// paragraphs 1, 2, 3… throughout, items (a), (b)… inside a paragraph, and
+// UPR recommendations 121.1, 121.2…, and that sequence is what the parser
+// trusts.
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/followup-app/followup/workflow"
+)
+
+// MaxFileSize is the largest file the importer reads. Concluding
+// observations are well under 2 MB as .docx and under 1 MB as text; a larger
+// file is a wrong pick (a scan, an archive, a database dump).
+const MaxFileSize = 20 << 20
+
+// Errors an admin can meet, each wrapped with the detail.
+var (
+	ErrEmpty             = errors.New("the file is empty")
+	ErrTooLarge          = fmt.Errorf("the file is larger than the %d MB limit", MaxFileSize>>20)
+	ErrNotADocument      = errors.New("not a document the importer reads")
+	ErrNoRecommendations = errors.New("no recommendations found")
+)
+
+// Options adjust a parse.
+type Options struct {
+	// Symbol overrides the document symbol found in the text (for a text
+	// that does not carry it).
+	Symbol string
+}
+
+// ReadFile reads and parses the document at path. Files over MaxFileSize
+// are refused before they are read.
+func ReadFile(path string, opts Options) (*workflow.Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%w: it is a folder", ErrNotADocument)
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("%w (it is %d MB)", ErrTooLarge, st.Size()>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, ErrTooLarge
+	}
+	return Parse(data, opts)
+}
+
+// Parse parses one document held in memory. It never panics on any input:
+// what it cannot read it reports as an error saying what the file seems to
+// be.
+func Parse(data []byte, opts Options) (*workflow.Document, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, ErrEmpty
+	}
+	if len(data) > MaxFileSize {
+		return nil, ErrTooLarge
+	}
+	var (
+		lines       []line
+		footnotes   []string
+		paraPerLine bool
+	)
+	switch kind := sniff(data); kind {
+	case "zip":
+		l, err := docxLines(data)
+		if err != nil {
+			return nil, err
+		}
+		lines, paraPerLine = l, true
+	case "text", "utf16le", "utf16be":
+		text, err := decodeText(data, kind)
+		if err != nil {
+			return nil, err
+		}
+		lines, footnotes = cleanText(text)
+		paraPerLine = longestLine(lines) > 250
+	default:
+		return nil, fmt.Errorf("%w: %s", ErrNotADocument, kind)
+	}
+	return parseLines(lines, footnotes, paraPerLine, opts)
+}
+
+func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options) (*workflow.Document, error) {
+	doc := &workflow.Document{Symbol: opts.Symbol}
+	// A first pass over the top of the document finds the symbol, so that
+	// the page headers repeating it can be recognised as furniture.
+	if doc.Symbol == "" {
+		var top []string
+		for i := 0; i < len(lines) && i < 80; i++ {
+			top = append(top, lines[i].text)
+		}
+		if m := reSymbol.FindString(strings.Join(top, "\n")); m != "" && (strings.Contains(m, "/CO/") || strings.HasPrefix(m, "A/HRC/")) {
+			doc.Symbol = m
+		}
+	}
+	lay := assemble(tokenize(lines, doc.Symbol, paraPerLine))
+	if len(lay.paragraphs) == 0 {
+		return nil, fmt.Errorf("%w: the text has no numbered paragraphs (\"1. The Committee considered…\")", ErrNoRecommendations)
+	}
+	frontMatter(doc, lay, footnotes, paraPerLine)
+	if doc.Symbol == "" {
+		return nil, errors.New("no document symbol found (such as CRC/C/OPSC/LAO/CO/1 or A/HRC/43/15); give it with --symbol")
+	}
+	switch doc.Kind {
+	case workflow.UPRAddendum:
+		if doc.Parent == "" {
+			return nil, fmt.Errorf("addendum %s: cannot tell which report it answers", doc.Symbol)
+		}
+		addendum(doc, lay)
+		if len(doc.Positions) == 0 {
+			return nil, fmt.Errorf("%w: addendum %s gives no positions (\"accepts the following recommendations 122.1, …\")", ErrNoRecommendations, doc.Symbol)
+		}
+		return doc, nil
+	case workflow.UPRReport:
+		uprReport(doc, lay)
+	default:
+		concludingObservations(doc, lay)
+	}
+	if len(doc.Recommendations) == 0 {
+		return nil, fmt.Errorf("%w in %s: no paragraph recommends, urges, encourages or requests anything", ErrNoRecommendations, doc.Symbol)
+	}
+	return doc, nil
+}
+
+// sniff tells what the bytes are: "zip", "text", "utf16le", "utf16be", or a
+// description of a file the importer does not read.
+func sniff(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("PK\x05\x06")):
+		return "zip"
+	case bytes.HasPrefix(b, []byte("%PDF")):
+		return "a PDF file; extract its text first (pdftotext -layout FILE.pdf) or import the Word version"
+	case bytes.HasPrefix(b, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		return "an old Office file (.doc or .xls); save it as .docx"
+	case bytes.HasPrefix(b, []byte("\x89PNG")):
+		return "an image (PNG)"
+	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
+		return "an image (JPEG)"
+	case bytes.HasPrefix(b, []byte("GIF8")):
+		return "an image (GIF)"
+	case bytes.HasPrefix(b, []byte("II*\x00")), bytes.HasPrefix(b, []byte("MM\x00*")):
+		return "an image (TIFF)"
+	case bytes.HasPrefix(b, []byte("{\\rtf")):
+		return "an RTF file; save it as .docx or text"
+	case bytes.HasPrefix(b, []byte("\x1f\x8b")):
+		return "a gzip archive"
+	case bytes.HasPrefix(b, []byte("SQLite format 3\x00")):
+		return "an SQLite database"
+	case bytes.HasPrefix(b, []byte("\xff\xfe")):
+		return "utf16le"
+	case bytes.HasPrefix(b, []byte("\xfe\xff")):
+		return "utf16be"
+	}
+	head := b
+	if len(head) > 8192 {
+		head = head[:8192]
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return "a binary file, not text"
+	}
+	return "text"
+}
+
+// decodeText returns the text as UTF-8. Word's "Unicode text" export is
+// UTF-16 with a byte-order mark; anything else must be valid UTF-8.
+func decodeText(b []byte, kind string) (string, error) {
+	if kind == "utf16le" || kind == "utf16be" {
+		b = b[2:]
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			if kind == "utf16le" {
+				u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
+			} else {
+				u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+			}
+		}
+		return string(utf16.Decode(u)), nil
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(b) {
+		off := 0
+		for off < len(b) {
+			r, size := utf8.DecodeRune(b[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		line := bytes.Count(b[:off], []byte("\n")) + 1
+		return "", fmt.Errorf("%w: not valid UTF-8 text (first bad byte at line %d, offset %d); save the text as UTF-8", ErrNotADocument, line, off)
+	}
+	return string(b), nil
+}
+
+func longestLine(lines []line) int {
+	n := 0
+	for _, l := range lines {
+		if len(l.text) > n {
+			n = len(l.text)
+		}
+	}
+	return n
+}

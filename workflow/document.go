@@ -1,0 +1,118 @@
+// Package workflow is the domain of followup, free of I/O: documents and
+// their recommendations, tasks with an owner ministry and a stage, the
+// assignment rules, the allowed stage transitions, deadlines, and what is due
+// at a given time. Everything here is a pure function of its inputs, so the
+// store, the scheduler and the CLI all agree on one definition.
+package workflow
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/followup-app/followup/civil"
+)
+
+// Kind tells which family a document belongs to.
+type Kind string
+
+const (
+	// ConcludingObservations are adopted by a treaty body (CRC, CERD, CCPR…).
+	ConcludingObservations Kind = "concluding-observations"
+	// UPRReport is a Working Group report of the Universal Periodic Review.
+	UPRReport Kind = "upr-report"
+	// UPRAddendum gives the State's positions on a UPR report's pending
+	// recommendations (symbol …/Add.1).
+	UPRAddendum Kind = "upr-addendum"
+)
+
+// Positions of a State on UPR recommendations.
+const (
+	StatusSupported = "supported"
+	StatusNoted     = "noted"
+	StatusPending   = "pending"
+)
+
+// Document is one imported UN document.
+type Document struct {
+	Symbol  string // e.g. CRC/C/OPSC/LAO/CO/1, A/HRC/43/15
+	Body    string // CRC, CERD, CCPR…, or UPR
+	Kind    Kind
+	Title   string
+	State   string
+	Adopted civil.Date // zero when the document does not say
+
+	NextReport NextReport
+	FollowUp   *FollowUp // nil when the document sets no follow-up procedure
+
+	Recommendations []Recommendation
+
+	// For an addendum: the report it answers and the positions it gives.
+	Parent    string
+	Positions []Position
+}
+
+// NextReport is what the document says about the next periodic report.
+type NextReport struct {
+	Due  civil.Date // zero when no date is stated
+	Text string     // the paragraph that says it, as written
+}
+
+// FollowUp is the treaty body's follow-up procedure: information on a few
+// paragraphs due well before the next report.
+type FollowUp struct {
+	Due        civil.Date
+	Paragraphs []int
+	Text       string
+}
+
+// Recommendation is one thing the State is asked to do: a numbered paragraph,
+// one of its lettered items, or one UPR recommendation.
+type Recommendation struct {
+	ID         string // stable: see RecID
+	Paragraph  int
+	Item       string // "", "a", "b"…; for UPR the number after the dot ("17")
+	Section    string
+	Subsection string
+	Verb       string // recommends, urges, should, … ("" for UPR)
+	Text       string
+	// Lead is the paragraph's opening sentence, for lettered items: the item
+	// alone ("Disseminate systematically…") needs it to be understood.
+	Lead string
+	// Concern is the number of the paragraph that states the concern this
+	// recommendation answers, or 0.
+	Concern            int
+	Status             string // UPR: supported, noted or pending; "" otherwise
+	RecommendingStates []string
+}
+
+// Position is one recommendation's status as given by a UPR addendum.
+type Position struct {
+	ID        string // RecID of the parent report's recommendation
+	Paragraph int
+	Item      string
+	Status    string
+}
+
+// RecID gives the stable id of a recommendation: the document symbol, a
+// colon, the paragraph and the item. Lettered items are appended
+// ("CRC/C/OPSC/LAO/CO/1:14a"); UPR numbers keep their dot ("A/HRC/43/15:122.17").
+func RecID(symbol string, paragraph int, item string) string {
+	switch {
+	case item == "":
+		return fmt.Sprintf("%s:%d", symbol, paragraph)
+	case item[0] >= '0' && item[0] <= '9':
+		return fmt.Sprintf("%s:%d.%s", symbol, paragraph, item)
+	default:
+		return fmt.Sprintf("%s:%d%s", symbol, paragraph, item)
+	}
+}
+
+// SplitRecID splits a RecID into the document symbol and the local part
+// ("14a", "122.17"). ok is false when id has no colon.
+func SplitRecID(id string) (symbol, local string, ok bool) {
+	i := strings.LastIndexByte(id, ':')
+	if i <= 0 || i == len(id)-1 {
+		return "", "", false
+	}
+	return id[:i], id[i+1:], true
+}
