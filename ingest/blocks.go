@@ -37,17 +37,15 @@ type block struct {
 }
 
 var (
-	reParaStart    = regexp.MustCompile(`^(\d{1,3})\.(?:\s+|$)`)
-	reUPRStart     = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
-	reItemStart    = regexp.MustCompile(`^\(([a-z]{1,2})\)(?:\s+|$)`)
-	reNumbered     = regexp.MustCompile(`^([IVXL]{1,7}|[A-Z])\.\s+(\S.*)$`)
-	reAnnex        = regexp.MustCompile(`^(?:Annex(?:es)?|Appendix)(?:\s+[IVX\d]+)?$`)
-	reEmbedPara    = regexp.MustCompile(`\s(\d{1,3})\.\s+["(A-Z]`)
-	reEmbedItem    = regexp.MustCompile(`[:;]\s+\(([a-z]{1,2})\)\s+`)
-	reEmbedUPR     = regexp.MustCompile(`[;.]\s*(\d{1,3})\.(\d{1,3})\s+`)
-	reEmbedUPRFlat = regexp.MustCompile(`[;.]\s+(\d{1,3})\.\s+["(A-Z]`)
-	reShouldStart  = regexp.MustCompile(`^(?:The State party should|The Committee (?:also |further |strongly )*(?:recommends|urges|requests|calls))\b`)
-	reUPRLead      = regexp.MustCompile(`(?i)(will be examined by|enjoy(?:ed)? the support of|did not enjoy the support|have been examined by|will be noted|were noted by|listed below)`)
+	reParaStart   = regexp.MustCompile(`^(\d{1,3})\.(?:\s+|$)`)
+	reUPRStart    = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
+	reItemStart   = regexp.MustCompile(`^\(([a-z]{1,2})\)(?:\s+|$)`)
+	reNumbered    = regexp.MustCompile(`^([IVXL]{1,7}|[A-Z])\.\s+(\S.*)$`)
+	reLabelOnly   = regexp.MustCompile(`^(?:[IVXL]{1,7}|[A-Z])\.$`)
+	reAnnex       = regexp.MustCompile(`^(?:Annex(?:es)?|Appendix)(?:\s+[IVX\d]+)?$`)
+	reEmbedPara   = regexp.MustCompile(`\s(\d{1,3})\.\s+["(A-Z]`)
+	reShouldStart = regexp.MustCompile(`^(?:The State party should|The Committee (?:also |further |strongly )*(?:recommends|urges|requests|calls))\b`)
+	reUPRLead     = regexp.MustCompile(`(?i)(will be examined by|enjoy(?:ed)? the support of|did not enjoy the support|have been examined by|will be noted|were noted by|listed below)`)
 )
 
 type tokenizer struct {
@@ -63,6 +61,8 @@ type tokenizer struct {
 	uprFlat  bool // the current paragraph numbers its UPR items 1, 2, 3
 	ended    bool // an annex started: the rest is not the document's body
 	blank    bool // a blank line came since the last block
+	// pendingLabel is a heading's "B." seen alone on its line.
+	pendingLabel string
 }
 
 func tokenize(lines []line, symbol string, paraPerLine bool) []block {
@@ -134,7 +134,7 @@ func (t *tokenizer) appendText(s string) {
 	if b == nil {
 		return
 	}
-	b.text = joinWrapped(b.text, s)
+	b.text = joinWrapped(b.text, strings.TrimSpace(s))
 }
 
 func (t *tokenizer) feed(i int, l line) {
@@ -171,6 +171,17 @@ func (t *tokenizer) feed(i int, l line) {
 	}
 
 	if l.hint != hintBody && t.complete() {
+		// "A." alone on its line, its title on the next: PDF text without layout.
+		if reLabelOnly.MatchString(text) {
+			if j := t.nextContent(i); j >= 0 && headingLike(t.lines[j].text) {
+				t.pendingLabel = text
+				return
+			}
+		}
+		if t.pendingLabel != "" {
+			text = t.pendingLabel + " " + text
+			t.pendingLabel = ""
+		}
 		if m := reNumbered.FindStringSubmatch(text); m != nil && headingLike(m[2]) {
 			t.emit(block{kind: bSection, text: m[1] + ". " + m[2], line: n})
 			return
@@ -274,28 +285,45 @@ func looksLikeParagraph(s string) bool {
 
 // continueWith adds text to the last block, splitting it where the next
 // expected block starts inside it: several paragraphs or items on one line,
-// as PDF converters produce.
+// as PDF converters produce. It looks at a bounded window at a time, so a
+// whole document on one line costs linear time, not quadratic.
 func (t *tokenizer) continueWith(text string, n int) {
+	const window = 8 << 10
 	for text != "" {
-		at, skip, next, ok := t.embedded(text)
-		if !ok {
-			t.appendText(text)
-			return
+		view := text
+		if len(view) > window {
+			view = view[:window]
 		}
-		t.appendText(strings.TrimSpace(text[:at]))
-		if next.kind == bSub || next.kind == bSection {
-			t.emit(next)
-			text = text[skip:]
+		at, skip, next, ok := t.embedded(view)
+		if !ok {
+			if len(text) <= window {
+				t.appendText(text)
+				return
+			}
+			// Nothing starts in this window: keep its first part (up to a
+			// space well before the edge, so no marker is cut in two) and
+			// look further.
+			cut := strings.LastIndexByte(text[:window-64], ' ')
+			if cut <= 0 {
+				cut = window - 64
+			}
+			t.appendText(text[:cut])
+			text = text[cut:]
 			continue
 		}
-		next.line = n
+		t.appendText(strings.TrimSpace(text[:at]))
+		if next.kind != bSub && next.kind != bSection {
+			next.line = n
+		}
 		t.emit(next)
 		text = text[skip:]
 	}
 }
 
 // embedded finds the first block start inside text: at is where the current
-// block's text ends, skip where the new block's text begins.
+// block's text ends, skip where the new block's text begins. It searches
+// for the literal markers the sequence expects next ("12.", "(c)",
+// "122.17"), which keeps it fast on long lines.
 func (t *tokenizer) embedded(text string) (at, skip int, next block, ok bool) {
 	best := -1
 	consider := func(a, s int, b block) {
@@ -305,60 +333,98 @@ func (t *tokenizer) embedded(text string) (at, skip int, next block, ok bool) {
 	}
 	if t.started() {
 		p := t.nextPara - 1
-		for _, m := range reEmbedUPR.FindAllStringSubmatchIndex(text, -1) {
-			pp, _ := strconv.Atoi(text[m[2]:m[3]])
-			k, _ := strconv.Atoi(text[m[4]:m[5]])
-			if pp == p && k == t.uprNext {
-				consider(m[0]+1, m[1], block{kind: bUPR, num: k})
-				break
-			}
+		// "…(France); 121.2 Complete…"
+		if i, end := findMarker(text, strconv.Itoa(p)+"."+strconv.Itoa(t.uprNext), ";.", false); i >= 0 {
+			consider(i, end, block{kind: bUPR, num: t.uprNext})
 		}
+		// "…(France). 5. To strengthen…", first-cycle UPR lists
 		if t.uprFlat {
-			for _, m := range reEmbedUPRFlat.FindAllStringSubmatchIndex(text, -1) {
-				k, _ := strconv.Atoi(text[m[2]:m[3]])
-				if k == t.uprNext {
-					consider(m[0]+1, m[3]+1, block{kind: bUPR, num: k})
-					break
-				}
+			if i, end := findMarker(text, strconv.Itoa(t.uprNext)+".", ";.", true); i >= 0 {
+				consider(i, end, block{kind: bUPR, num: t.uprNext})
 			}
 		}
-		for _, m := range reEmbedItem.FindAllStringSubmatchIndex(text, -1) {
-			if text[m[2]:m[3]] == t.itemNext {
-				consider(m[0]+1, m[1], block{kind: bItem, label: t.itemNext})
-				break
-			}
+		// "…the following: (a) Allocate…; (b) Ensure…"
+		if i, end := findMarker(text, "("+t.itemNext+")", ":;", false); i >= 0 {
+			consider(i, end, block{kind: bItem, label: t.itemNext})
 		}
 	}
-	for _, m := range reEmbedPara.FindAllStringSubmatchIndex(text, -1) {
-		num, _ := strconv.Atoi(text[m[2]:m[3]])
-		if num != t.nextPara {
+	// "… end of paragraph. 9. The Committee…", perhaps with a heading
+	// between: "… end. Data collection 9. The Committee…"
+	needle := " " + strconv.Itoa(t.nextPara) + "."
+	for from := 0; from < len(text); {
+		i := strings.Index(text[from:], needle)
+		if i < 0 {
+			break
+		}
+		i += from
+		from = i + 1
+		end := i + len(needle)
+		j := skipSpaces(text, end)
+		if j == end || j >= len(text) || !strings.ContainsRune(`"(ABCDEFGHIJKLMNOPQRSTUVWXYZ`, rune(text[j])) {
 			continue
 		}
-		before := text[:m[0]]
+		before := text[:i]
 		cut := lastSentenceEnd(before)
 		if cut < 0 && strings.TrimSpace(before) != "" && t.last() != nil && !endsSentence(t.last().text) {
 			continue
 		}
 		mid := strings.TrimSpace(before[cut+1:])
-		paraAt := m[2] + len(text[m[2]:m[3]]) + 1 // after "N."
 		switch {
 		case mid == "":
-			consider(m[0], paraAt, block{kind: bPara, num: num})
-		case headingLike(mid) && len(mid) <= 150:
-			// "… end of paragraph. Data collection 9. The Committee…": a
-			// heading glued between two paragraphs.
-			if best < 0 || cut+1 < best {
-				best, at, skip, ok = cut+1, cut+1, m[0], true
-				kind := bSub
-				if mm := reNumbered.FindStringSubmatch(mid); mm != nil {
-					kind, mid = bSection, mm[1]+". "+mm[2]
-				}
-				next = block{kind: kind, text: mid}
+			consider(i, end, block{kind: bPara, num: t.nextPara})
+		case headingLike(mid) && len(mid) <= 150 && (best < 0 || cut+1 < best):
+			kind := bSub
+			if mm := reNumbered.FindStringSubmatch(mid); mm != nil {
+				kind, mid = bSection, mm[1]+". "+mm[2]
 			}
+			best, at, skip, next, ok = cut+1, cut+1, i, block{kind: kind, text: mid}, true
 		}
 		break
 	}
 	return at, skip, next, ok
+}
+
+// findMarker finds marker in text where it starts a block: preceded by one
+// of the punctuation marks in after (and spaces), followed by white space
+// and, when capital is set, by a capital letter, a quote or a parenthesis.
+// It returns where the current block ends (just after the punctuation) and
+// where the new block's text starts, or -1.
+func findMarker(text, marker, after string, capital bool) (int, int) {
+	for from := 0; from < len(text); {
+		i := strings.Index(text[from:], marker)
+		if i < 0 {
+			return -1, -1
+		}
+		i += from
+		from = i + 1
+		end := i + len(marker)
+		j := skipSpaces(text, end)
+		if j == end && j < len(text) {
+			continue // "(a)b" or "122.17-18": not a block start
+		}
+		if capital && (j >= len(text) || !strings.ContainsRune(`"(ABCDEFGHIJKLMNOPQRSTUVWXYZ`, rune(text[j]))) {
+			continue
+		}
+		k := i - 1
+		for k >= 0 && (text[k] == ' ' || text[k] == '\t') {
+			k--
+		}
+		if k < 0 || !strings.ContainsRune(after, rune(text[k])) {
+			continue
+		}
+		if k == i-1 && text[k] == '.' { // "12.3": the digits run on
+			continue
+		}
+		return k + 1, j
+	}
+	return -1, -1
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
 }
 
 // headingThenPara splits "Data collection 9. The Committee…" into the

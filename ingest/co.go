@@ -16,7 +16,10 @@ import (
 // recommendation, or when "the State party should" or "is encouraged to".
 // Paragraphs that only note, welcome, regret or express concern are not.
 var (
-	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)(?:,[^.;:]{1,250}?,)?\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
+	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
+	// "The Committee, recalling its general comment No. 8, recommends…":
+	// the subject and its verb apart.
+	reCommitteeClause = regexp.MustCompile(`(?i)\bcommittee,[^.;:]{1,250}?,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`)
 	// "… and requests the State party to …": "and" is a subject only when
 	// the State party follows.
 	reAndVerb = regexp.MustCompile(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\s+(?:that\s+)?(?:the\s+)?State party\b`)
@@ -25,39 +28,42 @@ var (
 	reConcern = regexp.MustCompile(`(?i)\b(concern|concerned|regrets?|deplores?|alarmed|notes with|lack of|insufficient)\b`)
 )
 
-// operativeVerb returns the recommending verb of text: the first one, or
-// the last one when last is set (the verb that introduces lettered items
-// is the one just before them: "… In particular, it recommends … It
-// further urges the State party to:").
-func operativeVerb(text string, last bool) string {
-	type hit struct {
-		at   int
-		verb string
+// operative is where text asks something of the State party.
+type operative struct {
+	at   int
+	verb string
+}
+
+// operatives returns the operative phrases of text in order.
+func operatives(text string) []operative {
+	low := strings.ToLower(text)
+	if !strings.Contains(low, "recommend") && !strings.Contains(low, "urge") && !strings.Contains(low, "encourag") &&
+		!strings.Contains(low, "call") && !strings.Contains(low, "request") && !strings.Contains(low, "invite") &&
+		!strings.Contains(low, "should") && !strings.Contains(low, "must") {
+		return nil // most concern paragraphs: no need to run the patterns
 	}
-	var hits []hit
-	for _, re := range []*regexp.Regexp{reOperative, reAndVerb} {
+	var hits []operative
+	res := []*regexp.Regexp{reOperative, reAndVerb}
+	if strings.Contains(low, "committee,") {
+		res = append(res, reCommitteeClause)
+	}
+	for _, re := range res {
 		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
 			verb := strings.ToLower(text[m[4]:m[5]])
 			if m[2] >= 0 {
 				verb = strings.ToLower(strings.TrimSpace(text[m[2]:m[3]])) + " " + verb
 			}
-			hits = append(hits, hit{m[0], normalizeVerb(verb)})
+			hits = append(hits, operative{m[0], normalizeVerb(verb)})
 		}
 	}
 	for _, m := range reShould.FindAllStringIndex(text, -1) {
-		hits = append(hits, hit{m[0], "should"})
+		hits = append(hits, operative{m[0], "should"})
 	}
 	for _, m := range rePassive.FindAllStringSubmatchIndex(text, -1) {
-		hits = append(hits, hit{m[0], "is " + strings.ToLower(text[m[2]:m[3]])})
-	}
-	if len(hits) == 0 {
-		return ""
+		hits = append(hits, operative{m[0], "is " + strings.ToLower(text[m[2]:m[3]])})
 	}
 	sort.Slice(hits, func(i, j int) bool { return hits[i].at < hits[j].at })
-	if last {
-		return hits[len(hits)-1].verb
-	}
-	return hits[0].verb
+	return hits
 }
 
 var reSpacesOnly = regexp.MustCompile(`\s+`)
@@ -83,8 +89,8 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 		var verb string
 		concernHere := false
 		for _, seg := range p.segments {
-			v := operativeVerb(seg.text, false)
-			if v == "" {
+			ops := operatives(seg.text)
+			if len(ops) == 0 {
 				if reConcern.MatchString(seg.text) {
 					concernHere = true
 				}
@@ -93,11 +99,19 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 			if len(seg.items) == 0 {
 				texts = append(texts, seg.text)
 				if verb == "" {
-					verb = v
+					verb = ops[0].verb
 				}
 				continue
 			}
-			itemVerb := operativeVerb(seg.text, true)
+			// "The Committee is concerned that … The State party should:"
+			// answers its own concern.
+			if c := reConcern.FindStringIndex(seg.text); c != nil && c[0] < ops[0].at {
+				concernHere = true
+			}
+			// The verb that introduces the items is the last one before
+			// them: "… In particular, it recommends … It further urges
+			// the State party to:".
+			itemVerb := ops[len(ops)-1].verb
 			for _, it := range seg.items {
 				recs = append(recs, workflow.Recommendation{
 					Paragraph: p.num, Item: it.label, Verb: itemVerb,
@@ -136,7 +150,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 
 var (
 	reFollowUpRefs = regexp.MustCompile(`(?i)recommendations?\b[^.]{0,200}?\bparagraphs?\s+(.+?)(?:\babove\b|\bbelow\b|\.(?:\s|$)|$)`)
-	reByDate       = regexp.MustCompile(`(?i)\b(?:by|before|not later than|no later than|due on)\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4})`)
+	reByDate       = regexp.MustCompile(`(?i)\b(?:by|before|not later than|no later than|due on|in)\s+((?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4})`)
 	reNextReport   = regexp.MustCompile(`(?i)\b(next|periodic|combined\s+[\w-]+(?:\s+to\s+[\w-]+)?)\s+(?:periodic\s+)?reports?\b`)
 	reSubmit       = regexp.MustCompile(`(?i)\b(submit|submitted|submission|due)\b`)
 )
@@ -149,6 +163,9 @@ func followUp(lay layout, adopted civil.Date) *workflow.FollowUp {
 	for _, p := range lay.paragraphs {
 		text := p.text()
 		low := strings.ToLower(text)
+		if !strings.Contains(low, "paragraph") {
+			continue
+		}
 		if strings.Contains(low, "periodic report") && !strings.Contains(low, "follow-up") && !strings.Contains(low, "within") {
 			continue
 		}
@@ -164,9 +181,7 @@ func followUp(lay layout, adopted civil.Date) *workflow.FollowUp {
 		if span, ok := withinSpan(text); ok && !adopted.IsZero() {
 			due = adopted.Add(span)
 		} else if d := reByDate.FindStringSubmatch(text); d != nil {
-			if ds := findDates(d[1]); len(ds) > 0 {
-				due = ds[0].date
-			}
+			due = dateOrMonth(d[1])
 		}
 		if due.IsZero() {
 			continue // "particular importance" paragraphs: reported in the next report
@@ -213,7 +228,7 @@ func nextReport(lay layout) workflow.NextReport {
 	var found workflow.NextReport
 	for _, p := range lay.paragraphs {
 		text := p.text()
-		if !reNextReport.MatchString(text) || !reSubmit.MatchString(text) {
+		if !strings.Contains(text, "report") || !reNextReport.MatchString(text) || !reSubmit.MatchString(text) {
 			continue
 		}
 		low := strings.ToLower(text)
@@ -222,9 +237,7 @@ func nextReport(lay layout) workflow.NextReport {
 		}
 		var due civil.Date
 		if m := reByDate.FindStringSubmatch(text); m != nil {
-			if ds := findDates(m[1]); len(ds) > 0 {
-				due = ds[0].date
-			}
+			due = dateOrMonth(m[1])
 		}
 		if found.Due.IsZero() || !due.IsZero() {
 			found = workflow.NextReport{Due: due, Text: text}

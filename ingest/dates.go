@@ -38,6 +38,21 @@ func findDates(s string) []dateMatch {
 	return out
 }
 
+var reMonthYear = regexp.MustCompile(`^(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{4})$`)
+
+// dateOrMonth reads "4 January 2020", or "February 2034", which as a
+// deadline means the last day of that month.
+func dateOrMonth(s string) civil.Date {
+	if ds := findDates(s); len(ds) > 0 {
+		return ds[0].date
+	}
+	if m := reMonthYear.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
+		year, _ := strconv.Atoi(m[2])
+		return civil.D(year, monthByName[m[1]], 1).AddMonths(1).AddDays(-1)
+	}
+	return civil.Date{}
+}
+
 // adoptionDate finds when a document was adopted from the sentence of its
 // first paragraph that says so: "… and adopted the following concluding
 // observations at its 2024th meeting, held on 5 June 2015" (the first date

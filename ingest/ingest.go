@@ -108,15 +108,22 @@ func Parse(data []byte, opts Options) (*workflow.Document, error) {
 
 func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options) (*workflow.Document, error) {
 	doc := &workflow.Document{Symbol: opts.Symbol}
-	// A first pass over the top of the document finds the symbol, so that
-	// the page headers repeating it can be recognised as furniture.
+	// A first pass over the front matter (what comes before paragraph 1)
+	// finds the symbol, so that the page headers repeating it can be
+	// recognised as furniture. Later paragraphs cite other documents.
 	if doc.Symbol == "" {
 		var top []string
 		for i := 0; i < len(lines) && i < 80; i++ {
+			if m := reParaStart.FindStringSubmatch(lines[i].text); m != nil && m[1] == "1" {
+				break
+			}
 			top = append(top, lines[i].text)
 		}
-		if m := reSymbol.FindString(strings.Join(top, "\n")); m != "" && (strings.Contains(m, "/CO/") || strings.HasPrefix(m, "A/HRC/")) {
-			doc.Symbol = m
+		for _, m := range reSymbol.FindAllString(strings.Join(top, "\n"), -1) {
+			if strings.Contains(m, "/CO/") || strings.HasPrefix(m, "A/HRC/") {
+				doc.Symbol = m
+				break
+			}
 		}
 	}
 	lay := assemble(tokenize(lines, doc.Symbol, paraPerLine))

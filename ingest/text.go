@@ -34,7 +34,7 @@ var (
 	reDotLeader   = regexp.MustCompile(`(?:\.\s?){5,}|…{2,}|_{5,}`)
 	reJobNumber   = regexp.MustCompile(`^GE\.\d{2}-\d{4,6}\s*(?:\([A-Z]\))?`)
 	rePageNumber  = regexp.MustCompile(`^\d{1,3}$`)
-	reSpaces      = regexp.MustCompile(`[ \t]+`)
+	reBarcode     = regexp.MustCompile(`^\*\d{5,}\*$`)
 )
 
 // cleanText turns a document converted to text into lines: Word-converter
@@ -103,9 +103,30 @@ func newLine(raw string, h hint) line {
 			break
 		}
 	}
-	text := strings.TrimSpace(reSpaces.ReplaceAllString(raw, " "))
+	text := collapseSpaces(raw)
 	// A lone "*" ends titles that carry a footnote mark.
 	return line{text: text, raw: raw, hint: h, blank: text == "", indent: indent}
+}
+
+// collapseSpaces trims s and turns each run of spaces and tabs into one
+// space.
+func collapseSpaces(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' || c == '\t' {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // normalizeChars maps characters that vary between converters to one form.
@@ -151,16 +172,19 @@ func isASCII(s string) bool {
 func isFurniture(l line, symbol string) bool {
 	t := l.text
 	switch {
-	case t == "":
+	case t == "" || len(t) > 200: // furniture is short; paragraphs are not
 		return false
 	case rePageNumber.MatchString(t):
 		return true
-	case reJobNumber.MatchString(t):
+	case reJobNumber.MatchString(t), reBarcode.MatchString(t):
 		return true
 	case t == "Please recycle":
 		return true
 	case reDotLeader.MatchString(t):
 		return true
+	}
+	if m := reSymbol.FindString(t); m != "" && m == t {
+		return true // a page header: the symbol alone on its line
 	}
 	if symbol != "" {
 		// "A/HRC/43/15", "2 A/HRC/43/15", "A/HRC/43/15 3"

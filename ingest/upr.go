@@ -161,20 +161,20 @@ func looksLikeStateName(s string) bool {
 
 var (
 	reRecRange    = regexp.MustCompile(`(\d{1,3})\.(\d{1,3})(?:\s*[-–—]\s*(?:(\d{1,3})\.)?(\d{1,3})\b)?`)
-	rePositionVrb = regexp.MustCompile(`(?i)\b(does not support|do not support|not supported|cannot support|rejects?|rejected|takes? note|notes|noted|accepts?|accepted|supports?|supported|enjoys? the support)\b`)
+	rePositionVrb = regexp.MustCompile(`(?i)\b((?:does not|do not|cannot|can not|could not|is unable to|are unable to|not)\s+(?:accept|support)(?:ed)?|rejects?|rejected|takes? note|notes|noted|accepts?|accepted|supports?|supported|enjoys? the support)\b`)
 )
 
 // addendum reads a UPR addendum's positions: the numbered paragraphs that
 // accept, support or note recommendations, listed with ranges in running
-// text ("122.17-18", "122.34- 35", "122.2–4"). Only the sentence that
-// states the position counts; the comments after it cite other
-// recommendations ("See recommendation 122.28").
+// text ("122.17-18", "122.34- 35", "122.2–4"). Only a paragraph's first
+// sentence that states a position counts; the explanations after it cite
+// other recommendations ("See recommendation 122.28").
 func addendum(doc *workflow.Document, lay layout) {
 	seen := map[string]bool{}
 	for _, p := range lay.paragraphs {
 		for _, sentence := range sentences(p.text()) {
 			verbs := rePositionVrb.FindAllStringSubmatchIndex(sentence, -1)
-			if len(verbs) == 0 {
+			if len(verbs) == 0 || !reRecRange.MatchString(sentence) {
 				continue
 			}
 			for _, m := range reRecRange.FindAllStringSubmatchIndex(sentence, -1) {
@@ -207,6 +207,7 @@ func addendum(doc *workflow.Document, lay layout) {
 					})
 				}
 			}
+			break
 		}
 	}
 }
