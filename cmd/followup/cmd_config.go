@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/followup-app/followup/config"
+)
+
+func cmdConfig(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 {
+		return usageError("expected check or show")
+	}
+	switch args[0] {
+	case "check":
+		return configCheck(env, args[1:])
+	case "show":
+		return configShow(env, args[1:])
+	case "-h", "--help", "-help":
+		fs, _ := newFlags(env, "config", "check FILE | show")
+		fs.Usage()
+		return nil
+	}
+	return usageError("unknown subcommand %q: expected check or show", args[0])
+}
+
+// configCheck validates files the way promtool does: one line per mistake,
+// exit status 1 if any.
+func configCheck(env *environment, args []string) error {
+	fs, g := newFlags(env, "config check", "FILE...")
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 && g.config != "" {
+		files = []string{g.config}
+	}
+	if len(files) == 0 {
+		return usageError("expected a config FILE")
+	}
+	failed := false
+	for _, f := range files {
+		_, err := config.Load(f, config.LoadOptions{Getenv: env.getenv})
+		if err == nil {
+			fmt.Fprintf(env.stdout, "%s: OK\n", f)
+			continue
+		}
+		failed = true
+		var errs config.Errors
+		if errors.As(err, &errs) {
+			for _, e := range errs {
+				fmt.Fprintln(env.stderr, e.Error())
+			}
+			fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s)\n", f, len(errs))
+			continue
+		}
+		fmt.Fprintf(env.stderr, "%s\n", fileError(f, err))
+		fmt.Fprintf(env.stdout, "%s: FAILED\n", f)
+	}
+	if failed {
+		return &exitError{1, errors.New("")}
+	}
+	return nil
+}
+
+// configShow prints the effective config, defaults filled in and secrets
+// redacted.
+func configShow(env *environment, args []string) error {
+	fs, g := newFlags(env, "config show", "[--config FILE]")
+	if rest, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(rest) == 1 && g.config == "" {
+		g.config = rest[0]
+	} else if len(rest) > 0 {
+		return usageError("unexpected argument %q", rest[0])
+	}
+	cfg, err := loadConfig(env, g)
+	if err != nil {
+		return err
+	}
+	_, err = env.stdout.Write(cfg.Show())
+	return err
+}

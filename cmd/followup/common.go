@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/workflow"
+)
+
+// globals are the flags every command takes.
+type globals struct {
+	config   string
+	db       string
+	logLevel string
+}
+
+// newFlags makes a command's flag set with the common flags; errors go to
+// stderr in the flag package's own words.
+func newFlags(env *environment, name, usage string) (*flag.FlagSet, *globals) {
+	fs := flag.NewFlagSet("followup "+name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	g := &globals{}
+	fs.StringVar(&g.config, "config", "", "configuration `file` (default: $FOLLOWUP_CONFIG, else the built-in defaults)")
+	fs.StringVar(&g.db, "db", "", "database `path`, instead of the config's")
+	level := "warn" // one-shot commands stay quiet; the daemon logs what it does
+	if name == "run" {
+		level = "info"
+	}
+	fs.StringVar(&g.logLevel, "log-level", level, "log `level`: debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: followup %s %s\n\nflags:\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs, g
+}
+
+// parseArgs parses flags wherever they stand among the arguments
+// ("import FILE --dry-run" as well as "import --dry-run FILE") and returns
+// the arguments.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &exitError{2, errors.New("")}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// loadConfig reads the config the flags or $FOLLOWUP_CONFIG name, or the
+// built-in defaults.
+func loadConfig(env *environment, g *globals) (*config.Config, error) {
+	path := g.config
+	if path == "" {
+		path = env.getenv("FOLLOWUP_CONFIG")
+	}
+	var cfg *config.Config
+	if path == "" {
+		cfg = config.Default()
+	} else {
+		var err error
+		if cfg, err = config.Load(path, config.LoadOptions{Getenv: env.getenv}); err != nil {
+			return nil, err
+		}
+	}
+	if g.db != "" {
+		cfg.Database = g.db
+	}
+	return cfg, nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError("--log-level %q: expected debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// openStore opens the config's database. Commands that only read refuse to
+// create an empty one.
+func openStore(ctx context.Context, cfg *config.Config, mustExist bool, logger *slog.Logger, now func() time.Time) (*store.DB, error) {
+	db, err := store.Open(ctx, cfg.Database, store.Options{MustExist: mustExist, Now: now, Location: cfg.Location, Logger: logger})
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, fmt.Errorf("no database at %s: import a document first (followup import FILE), or give --db or --config", cfg.Database)
+	}
+	return db, err
+}
+
+// rulesID identifies the assignment rules (and the initial stage), so that
+// the store re-applies them only when they changed.
+func rulesID(cfg *config.Config) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "initial=%s\n", cfg.InitialStage)
+	for _, o := range cfg.Assignment.Overrides {
+		fmt.Fprintf(h, "override %q %q %q\n", o.Recommendation, o.Ministry, o.Support)
+	}
+	for _, r := range cfg.Assignment.Rules {
+		re := ""
+		if r.Regex != nil {
+			re = r.Regex.String()
+		}
+		fmt.Fprintf(h, "rule %q %q %q %q %q %q %q\n", r.Name, r.Ministry, r.Support, r.Sections, r.Keywords, re, r.Documents)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// planner adapts the config's rules to the store.
+func planner(cfg *config.Config) store.Planner {
+	a := workflow.NewAssigner(cfg)
+	return a.Assign
+}
+
+// syncRules applies the config's rules to the stored tasks when they
+// changed since the last time (and creates any missing task).
+func syncRules(ctx context.Context, db *store.DB, cfg *config.Config, logger *slog.Logger) error {
+	n, err := db.ApplyRules(ctx, rulesID(cfg), planner(cfg))
+	if err != nil {
+		return fmt.Errorf("apply assignment rules: %w", err)
+	}
+	if n > 0 {
+		logger.Info("assignment rules applied", "component", "cli", "tasks_changed", n)
+	}
+	return nil
+}
+
+// ministryName gives the name of a ministry id, or "unassigned".
+func ministryName(cfg *config.Config, id string) string {
+	if id == "" {
+		return "unassigned (" + cfg.Coordinator.ID + ")"
+	}
+	if b, ok := cfg.Ministry(id); ok {
+		return b.Name
+	}
+	return id + " (not in the config)"
+}
+
+// fileError names a file in an error the way admins read it.
+func fileError(path string, err error) error {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%s: no such file", path)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("%s: permission denied", path)
+	}
+	msg := err.Error()
+	// os errors repeat the path: "open x: is a directory".
+	msg = strings.TrimPrefix(msg, "open "+path+": ")
+	return fmt.Errorf("%s: %s", path, msg)
+}

@@ -1,0 +1,215 @@
+// Package config loads and validates the admin's YAML file.
+//
+// Admins are not developers: every mistake is reported with file:line:column
+// and what was expected, unknown keys are errors, and a config that loads is
+// one the daemon can run (cron specs parse and fire, zones exist, every
+// reference resolves, the SMTP password never sits in the file).
+package config
+
+import (
+	"regexp"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/followup-app/followup/civil"
+)
+
+// Config is a loaded, validated configuration. Zero values never reach the
+// rest of the program: Load fills defaults and resolves every reference.
+type Config struct {
+	Path string // file it was loaded from; "" for the built-in defaults
+	Dir  string // folder relative paths are resolved against
+
+	TimeZone string         // IANA name, e.g. Asia/Vientiane
+	Location *time.Location // loaded from TimeZone
+
+	Database  string   // SQLite file, absolute or relative to the working directory after resolution
+	Documents []string // files imported when the daemon starts (idempotent)
+
+	Coordinator Body   // the coordinating body; receives digests and escalations
+	Ministries  []Body // owners of tasks
+
+	Reports      []Report
+	Stages       []Stage
+	InitialStage string // id of the stage new tasks start in
+
+	Assignment Assignment
+	Reminders  Reminders
+	Schedules  Schedules
+	Digests    Digests
+	Mail       Mail
+}
+
+// Body is the coordinating body or a ministry.
+type Body struct {
+	ID          string
+	Name        string
+	Language    string // BCP 47 tag, e.g. "lo" or "en"; default "en"
+	FocalPoints []FocalPoint
+}
+
+// FocalPoint is one person or unit that receives a body's mail.
+type FocalPoint struct {
+	Name  string
+	Unit  string // optional division, e.g. "Border Police Department"
+	Email string // validated address (net/mail)
+}
+
+// Report is a periodic report the State prepares.
+type Report struct {
+	ID    string
+	Title string
+	Due   civil.Date
+	// Documents lists the symbols whose recommendations report into this
+	// report. Empty means every document.
+	Documents  []string
+	Milestones []Milestone
+}
+
+// Milestone is a step before a report's due date.
+type Milestone struct {
+	Name   string
+	Before civil.Span // how long before the report's due date
+}
+
+// Stage is a follow-up stage a task can be in.
+type Stage struct {
+	ID   string
+	Name string
+	Next []string // ids of the stages a task may move to from here
+	// Final stages close the task: no deadlines, no reminders.
+	Final bool
+	// OnlyStatus, when set, lets a task enter this stage only if its
+	// recommendation has one of these UPR statuses (e.g. noted → not accepted).
+	OnlyStatus []string
+	// Deadline, when set, is the date by which a task should leave this stage.
+	Deadline *Anchor
+}
+
+// Anchor is a date relative to something the document or config knows:
+// "adoption + 3mo", "report - 9mo", "follow_up", "import + 30d".
+type Anchor struct {
+	From string     // "adoption", "report", "follow_up" or "import"
+	Sign int        // +1 or -1
+	Span civil.Span // zero for the anchor itself
+	Text string     // as written, for messages
+}
+
+// Assignment holds the rules that give each recommendation an owner.
+type Assignment struct {
+	Rules     []Rule
+	Overrides []Override
+}
+
+// Rule assigns the recommendations it matches. A rule matches when every
+// criterion it sets matches: any of Sections (case-insensitive substring of
+// the section or subsection heading), any of Keywords (case-insensitive,
+// whole words), and Regex (on the text). The first matching rule wins.
+type Rule struct {
+	Name     string // optional; shown as the reason of an assignment
+	Ministry string
+	Support  []string
+	Sections []string
+	Keywords []string
+	Regex    *regexp.Regexp
+	// Documents restricts the rule to these symbols; empty means all.
+	Documents []string
+}
+
+// Override assigns one recommendation by its id, whatever the rules say.
+type Override struct {
+	Recommendation string
+	Ministry       string
+	Support        []string
+}
+
+// Reminders is the reminder policy for ministries.
+type Reminders struct {
+	LeadTimes     []civil.Span // e.g. 30d, 14d, 7d, 1d: sorted longest first
+	DueToday      bool         // remind on the deadline's own day
+	OverdueEvery  civil.Span   // repeat overdue reminders at most this often
+	EscalateAfter civil.Span   // after this long overdue, write to the coordinator
+}
+
+// Schedules are the cron specs of the daemon's jobs, in the config's zone
+// unless a spec starts with CRON_TZ=.
+type Schedules struct {
+	Reminders         Schedule
+	CoordinatorDigest Schedule
+	MinistryDigest    Schedule
+	// Grace: after downtime a missed slot runs once if it is at most this
+	// old; older slots are logged and skipped.
+	Grace time.Duration
+	// Heartbeat is how often the daemon wakes to look for due slots and
+	// pending mail.
+	Heartbeat time.Duration
+}
+
+// Schedule is one validated cron spec.
+type Schedule struct {
+	Spec     string        // as written
+	Schedule cron.Schedule // parsed, never nil after Load
+}
+
+// Digests configures the coordinator and ministry digests.
+type Digests struct {
+	SendEmpty bool // send a digest even when there is nothing to report
+	MaxListed int  // longest list of tasks shown in one section of a digest
+}
+
+// Mail configures delivery.
+type Mail struct {
+	From      string // RFC 5322 address, may carry a display name
+	Transport string // "file" or "smtp"
+	Dir       string // for the file transport: folder of .eml files
+	Templates string // optional folder of template overrides
+	SMTP      SMTP
+	Retry     Retry
+}
+
+// SMTP is the relay to send through.
+type SMTP struct {
+	Host     string
+	Port     int
+	TLS      string // "starttls" (required, default), "opportunistic", "none", "tls" (implicit)
+	Username string
+	// Password is read from PasswordEnv or PasswordFile at load time; it is
+	// never written in the config file and never printed.
+	Password     string
+	PasswordEnv  string
+	PasswordFile string
+	Timeout      time.Duration
+	HELO         string
+}
+
+// Retry is the backoff policy for temporary delivery failures.
+type Retry struct {
+	Initial     time.Duration // first wait, doubled each attempt, with jitter
+	Max         time.Duration // longest wait
+	MaxAttempts int           // then the message is marked failed
+}
+
+// Ministry returns the body with the given id, looking at the coordinator
+// too.
+func (c *Config) Ministry(id string) (Body, bool) {
+	if id == c.Coordinator.ID {
+		return c.Coordinator, true
+	}
+	for _, m := range c.Ministries {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return Body{}, false
+}
+
+// Stage returns the stage with the given id.
+func (c *Config) Stage(id string) (Stage, bool) {
+	for _, s := range c.Stages {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Stage{}, false
+}

@@ -1,0 +1,244 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/followup-app/followup/civil"
+)
+
+// The sections the workflow reads: stages and the assignment of
+// recommendations to ministries.
+
+// stageRefs remembers the references between stages until every stage is
+// known.
+type stageRefs struct {
+	stage  Stage
+	path   string
+	at     *node
+	next   []strItem
+	nextAt *node
+}
+
+func (d *decoder) stages(f *fields, c *Config) {
+	var valid []string
+	if items, ok := d.list(f, "stages"); ok {
+		if len(items) == 0 {
+			d.errs.atNode(f.get("stages"), "stages", "expected at least one stage")
+		}
+		seen := map[string]*node{}
+		var refs []stageRefs
+		for i, it := range items {
+			p := index("stages", i)
+			if !d.needMapping(it, p) {
+				continue
+			}
+			s, ref := d.stage(it, p)
+			if ref.at != nil {
+				if first, dup := seen[s.ID]; dup {
+					d.errs.atNode(ref.at, sub(p, "id"), "duplicate id %q (first defined at line %d)", s.ID, first.line)
+				} else {
+					seen[s.ID] = ref.at
+					valid = append(valid, s.ID)
+				}
+			}
+			refs = append(refs, ref)
+		}
+		c.Stages = nil
+		for _, r := range refs {
+			d.stageLinks(r, valid)
+			c.Stages = append(c.Stages, r.stage)
+		}
+	} else {
+		for _, s := range c.Stages {
+			valid = append(valid, s.ID)
+		}
+	}
+	if len(c.Stages) > 0 {
+		c.InitialStage = c.Stages[0].ID
+	}
+	v, ok := d.str(f, "initial_stage", &c.InitialStage)
+	switch {
+	case ok && !contains(valid, v.text):
+		d.errs.atNode(v, "initial_stage", "unknown stage %q; expected one of: %s", v.text, strings.Join(valid, ", "))
+	case ok:
+		if s, _ := c.Stage(v.text); s.Final {
+			d.errs.atNode(v, "initial_stage", "stage %q is final; new tasks need a stage that is not final", v.text)
+		}
+	case len(c.Stages) > 0 && c.Stages[0].Final && f.get("stages") != nil:
+		// Without initial_stage, tasks start in the first stage.
+		first := f.get("stages")
+		if len(first.items) > 0 {
+			first = first.items[0]
+		}
+		d.errs.atNode(first, "stages[0]", "new tasks start in the first stage, which is final; put a stage that is not final first or set initial_stage")
+	}
+}
+
+func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
+	sf, _ := d.mapping(n, p, stageKeys...)
+	var s Stage
+	ref := stageRefs{path: p}
+	ref.at, _ = d.id(sf, &s.ID)
+	s.Name = s.ID
+	if v, ok := d.str(sf, "name", &s.Name); ok && strings.TrimSpace(v.text) == "" {
+		d.errs.atNode(v, sub(p, "name"), "must not be empty")
+	}
+	ref.next, _ = d.strList(sf, "next")
+	ref.nextAt = sf.get("next")
+	s.Next = strs(ref.next)
+	d.boolean(sf, "final", &s.Final)
+	only, _ := d.strList(sf, "only_status")
+	for _, it := range only {
+		if !contains(statuses, it.s) {
+			d.errs.atNode(it.n, it.path, "unknown status %q; expected one of: %s", it.s, strings.Join(statuses, ", "))
+		}
+	}
+	s.OnlyStatus = strs(only)
+	if v, ok := d.str(sf, "deadline", new(string)); ok {
+		a, err := parseAnchor(v.text)
+		if err != nil {
+			d.errs.atNode(v, sub(p, "deadline"), "invalid deadline %q: %v", v.text, err)
+		} else {
+			s.Deadline = a
+			if s.Final {
+				d.errs.atNode(v, sub(p, "deadline"), "a final stage closes the task, so it has no deadline")
+			}
+		}
+	}
+	if !s.Final && len(ref.next) == 0 && sf.n.kind == mapNode {
+		d.errs.atNode(sf.n, p, "a stage that is not final needs next stages (where its tasks can move)")
+	}
+	if s.Final && ref.nextAt != nil && len(ref.next) > 0 {
+		d.errs.atNode(ref.nextAt, sub(p, "next"), "a final stage closes the task, so it has no next stages")
+	}
+	ref.stage = s
+	return s, ref
+}
+
+// stageLinks checks one stage's next list once all stage ids are known.
+func (d *decoder) stageLinks(r stageRefs, valid []string) {
+	seen := map[string]bool{}
+	for _, it := range r.next {
+		switch {
+		case !contains(valid, it.s):
+			d.errs.atNode(it.n, it.path, "unknown stage %q; expected one of: %s", it.s, strings.Join(valid, ", "))
+		case it.s == r.stage.ID:
+			d.errs.atNode(it.n, it.path, "a stage cannot move to itself")
+		case seen[it.s]:
+			d.errs.atNode(it.n, it.path, "duplicate stage %q", it.s)
+		}
+		seen[it.s] = true
+	}
+}
+
+// parseAnchor parses "<from> [(+|-) <span>]", e.g. "adoption + 2mo",
+// "report - 9mo", "follow_up".
+func parseAnchor(text string) (*Anchor, error) {
+	t := strings.TrimSpace(text)
+	a := &Anchor{From: t, Sign: 1, Text: text}
+	if i := strings.IndexAny(t, "+-"); i >= 0 {
+		a.From = strings.TrimSpace(t[:i])
+		if t[i] == '-' {
+			a.Sign = -1
+		}
+		sp, err := civil.ParseSpan(t[i+1:])
+		if err != nil {
+			return nil, err
+		}
+		a.Span = sp
+	}
+	if !contains(anchorFroms, a.From) {
+		return nil, fmt.Errorf("unknown starting point %q; expected one of: %s, optionally followed by + or - and a span such as 3mo", a.From, strings.Join(anchorFroms, ", "))
+	}
+	return a, nil
+}
+
+func (d *decoder) assignment(f *fields, c *Config, ids *idRegistry) {
+	af, ok := d.mapping(f.get("assignment"), "assignment", assignmentKeys...)
+	if !ok {
+		return
+	}
+	rules, _ := d.list(af, "rules")
+	for i, it := range rules {
+		p := index("assignment.rules", i)
+		if !d.needMapping(it, p) {
+			continue
+		}
+		rf, _ := d.mapping(it, p, ruleKeys...)
+		var r Rule
+		d.str(rf, "name", &r.Name)
+		r.Ministry, r.Support = d.owners(rf, ids)
+		sections, _ := d.strList(rf, "sections")
+		keywords, _ := d.strList(rf, "keywords")
+		r.Sections, r.Keywords = strs(sections), strs(keywords)
+		var expr string
+		if v, ok := d.str(rf, "regex", &expr); ok {
+			if expr == "" {
+				d.errs.atNode(v, sub(p, "regex"), "must not be empty")
+			} else if re, err := regexp.Compile(expr); err != nil {
+				d.errs.atNode(v, sub(p, "regex"), "invalid regular expression %q: %v", expr, err)
+			} else {
+				r.Regex = re
+			}
+		}
+		docs, _ := d.strList(rf, "documents")
+		r.Documents = strs(docs)
+		// "sections: []" sets nothing: such a rule would match everything.
+		if emptyList(rf.get("sections")) && emptyList(rf.get("keywords")) && rf.get("regex") == nil {
+			d.errs.atNode(rf.n, p, "a rule must set at least one of sections, keywords or regex")
+		}
+		c.Assignment.Rules = append(c.Assignment.Rules, r)
+	}
+	overrides, _ := d.list(af, "overrides")
+	seen := map[string]*node{}
+	for i, it := range overrides {
+		p := index("assignment.overrides", i)
+		if !d.needMapping(it, p) {
+			continue
+		}
+		of, _ := d.mapping(it, p, overrideKeys...)
+		var o Override
+		if v, ok := d.reqStr(of, "recommendation", &o.Recommendation); ok {
+			switch first, dup := seen[v.text]; {
+			case !recIDPattern.MatchString(v.text):
+				d.errs.atNode(v, sub(p, "recommendation"), "invalid recommendation id %q; expected <document symbol>:<paragraph>[item], e.g. CRC/C/OPSC/LAO/CO/1:26b", v.text)
+			case dup:
+				d.errs.atNode(v, sub(p, "recommendation"), "duplicate override for %q (first defined at line %d)", v.text, first.line)
+			default:
+				seen[v.text] = v
+			}
+		}
+		o.Ministry, o.Support = d.owners(of, ids)
+		c.Assignment.Overrides = append(c.Assignment.Overrides, o)
+	}
+}
+
+// emptyList reports whether a value is absent or a list with no items.
+func emptyList(n *node) bool { return n == nil || (n.kind == seqNode && len(n.items) == 0) }
+
+// owners reads the lead ministry and the supporting ones of a rule or an
+// override.
+func (d *decoder) owners(f *fields, ids *idRegistry) (lead string, support []string) {
+	if v, ok := d.reqStr(f, "ministry", &lead); ok {
+		if _, known := ids.where[lead]; !known {
+			d.errs.atNode(v, sub(f.path, "ministry"), "unknown ministry %q; expected one of: %s", lead, ids.list())
+		}
+	}
+	items, _ := d.strList(f, "support")
+	seen := map[string]bool{}
+	for _, it := range items {
+		_, known := ids.where[it.s]
+		switch {
+		case !known:
+			d.errs.atNode(it.n, it.path, "unknown ministry %q; expected one of: %s", it.s, ids.list())
+		case it.s == lead:
+			d.errs.atNode(it.n, it.path, "%q is already the lead ministry (ministry:)", it.s)
+		case seen[it.s]:
+			d.errs.atNode(it.n, it.path, "duplicate ministry %q", it.s)
+		}
+		seen[it.s] = true
+	}
+	return lead, strs(items)
+}

@@ -1,0 +1,478 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/workflow"
+)
+
+// ImportItem is one parsed document to store.
+type ImportItem struct {
+	Doc    *workflow.Document
+	Source string // the file it came from, as the admin named it
+}
+
+// ImportResult says what an import changed.
+type ImportResult struct {
+	Symbol  string
+	Kind    workflow.Kind
+	New     bool     // the document was not stored before
+	Total   int      // recommendations in this version (positions for an addendum)
+	Added   []string // ids of recommendations stored for the first time
+	Changed []string // ids whose text, headings or status changed
+	Missing []string // stored ids this version no longer has (kept, not deleted)
+	Unknown []string // addendum: ids the report does not have
+}
+
+// Unchanged reports whether the import changed nothing.
+func (r ImportResult) Unchanged() bool {
+	return !r.New && len(r.Added) == 0 && len(r.Changed) == 0
+}
+
+// Import stores documents in one transaction: all or nothing. Importing the
+// same document again changes nothing; a corrected version updates the
+// changed fields and keeps the old values in the history; an addendum
+// updates the positions of its report's recommendations. plan gives each
+// new recommendation's task its owner and first stage; nil creates no tasks.
+func (db *DB) Import(ctx context.Context, items []ImportItem, plan Planner) ([]ImportResult, error) {
+	var results []ImportResult
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		results = results[:0]
+		now := db.now().Unix()
+		for _, it := range items {
+			var (
+				res ImportResult
+				err error
+			)
+			if it.Doc.Kind == workflow.UPRAddendum {
+				res, err = importAddendum(ctx, tx, it, now)
+			} else {
+				res, err = importDocument(ctx, tx, it, now, plan)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", it.Doc.Symbol, err)
+			}
+			results = append(results, res)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+type docRow struct {
+	id                                    int64
+	kind, body, title, state, adopted     string
+	parent, nrDue, nrText, fuDue, fuParas string
+	fuText, source                        string
+	importedAt                            int64
+}
+
+func (r docRow) values() []any {
+	return []any{r.kind, r.body, r.title, r.state, nullDate(r.adopted), r.parent, nullDate(r.nrDue), r.nrText,
+		nullDate(r.fuDue), r.fuParas, r.fuText, r.source}
+}
+
+func rowOf(it ImportItem) docRow {
+	d := it.Doc
+	r := docRow{kind: string(d.Kind), body: d.Body, title: d.Title, state: d.State, adopted: d.Adopted.String(),
+		parent: d.Parent, nrDue: d.NextReport.Due.String(), nrText: d.NextReport.Text, source: it.Source}
+	if d.FollowUp != nil {
+		r.fuDue, r.fuText = d.FollowUp.Due.String(), d.FollowUp.Text
+		var ps []string
+		for _, p := range d.FollowUp.Paragraphs {
+			ps = append(ps, strconv.Itoa(p))
+		}
+		r.fuParas = strings.Join(ps, ",")
+	}
+	return r
+}
+
+// upsertDocument stores the document's own fields; changed reports whether
+// anything but the source file differs.
+func upsertDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64) (id int64, isNew, changed bool, err error) {
+	want := rowOf(it)
+	old, err := loadDocRow(ctx, tx, it.Doc.Symbol)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		res, err := tx.ExecContext(ctx, `INSERT INTO documents (kind, body, title, state, adopted, parent, next_report_due,
+			next_report_text, follow_up_due, follow_up_paragraphs, follow_up_text, source, symbol, imported_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, append(want.values(), it.Doc.Symbol, now, now)...)
+		if err != nil {
+			return 0, false, false, err
+		}
+		id, err := res.LastInsertId()
+		return id, true, true, err
+	case err != nil:
+		return 0, false, false, err
+	}
+	want.id, want.importedAt = old.id, old.importedAt
+	if want == old {
+		return old.id, false, false, nil
+	}
+	// The file name alone changing (a copy of the same document) is not a
+	// change worth recording.
+	sameButSource := want
+	sameButSource.source = old.source
+	_, err = tx.ExecContext(ctx, `UPDATE documents SET kind=?, body=?, title=?, state=?, adopted=?, parent=?, next_report_due=?,
+		next_report_text=?, follow_up_due=?, follow_up_paragraphs=?, follow_up_text=?, source=?, updated_at=? WHERE id=?`,
+		append(want.values(), now, old.id)...)
+	return old.id, false, sameButSource != old, err
+}
+
+func loadDocRow(ctx context.Context, q querier, symbol string) (docRow, error) {
+	var r docRow
+	var adopted, nrDue, fuDue sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT id, kind, body, title, state, adopted, parent, next_report_due, next_report_text,
+		follow_up_due, follow_up_paragraphs, follow_up_text, source, imported_at FROM documents WHERE symbol = ?`, symbol).
+		Scan(&r.id, &r.kind, &r.body, &r.title, &r.state, &adopted, &r.parent, &nrDue, &r.nrText, &fuDue, &r.fuParas,
+			&r.fuText, &r.source, &r.importedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	r.adopted, r.nrDue, r.fuDue = adopted.String, nrDue.String, fuDue.String
+	return r, err
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// recFields are the recommendation fields a new version may change, in the
+// order the history names them.
+var recFields = []string{"paragraph", "item", "section", "subsection", "verb", "text", "lead", "concern", "recommending_states"}
+
+func recValues(r workflow.Recommendation) []string {
+	states, _ := json.Marshal(r.RecommendingStates)
+	if r.RecommendingStates == nil {
+		states = []byte("[]")
+	}
+	concern := ""
+	if r.Concern > 0 {
+		concern = strconv.Itoa(r.Concern)
+	}
+	return []string{strconv.Itoa(r.Paragraph), r.Item, r.Section, r.Subsection, r.Verb, r.Text, r.Lead, concern, string(states)}
+}
+
+func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, plan Planner) (ImportResult, error) {
+	doc := it.Doc
+	res := ImportResult{Symbol: doc.Symbol, Kind: doc.Kind, Total: len(doc.Recommendations)}
+	docID, isNew, docChanged, err := upsertDocument(ctx, tx, it, now)
+	if err != nil {
+		return res, err
+	}
+	res.New = isNew
+
+	type stored struct {
+		id     int64
+		values []string
+		status string
+	}
+	existing := map[string]stored{}
+	if !isNew {
+		rows, err := tx.QueryContext(ctx, `SELECT id, rec_id, paragraph, item, section, subsection, verb, text, lead,
+			COALESCE(concern, ''), recommending_states, status FROM recommendations WHERE document_id = ?`, docID)
+		if err != nil {
+			return res, err
+		}
+		for rows.Next() {
+			var s stored
+			var recID string
+			v := make([]string, len(recFields))
+			if err := rows.Scan(&s.id, &recID, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &s.status); err != nil {
+				rows.Close()
+				return res, err
+			}
+			s.values = v
+			existing[recID] = s
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return res, err
+		}
+	}
+
+	seen := map[string]bool{}
+	for seq, rec := range doc.Recommendations {
+		if seen[rec.ID] {
+			return res, fmt.Errorf("recommendation %s appears twice in the document", rec.ID)
+		}
+		seen[rec.ID] = true
+		values := recValues(rec)
+		old, ok := existing[rec.ID]
+		if !ok {
+			id, err := insertRecommendation(ctx, tx, docID, seq, rec, values)
+			if err != nil {
+				return res, err
+			}
+			if plan != nil {
+				if err := createTask(ctx, tx, id, docID, plan(doc.Symbol, rec), now); err != nil {
+					return res, err
+				}
+			}
+			res.Added = append(res.Added, rec.ID)
+			continue
+		}
+		changed := false
+		for i, f := range recFields {
+			if old.values[i] == values[i] {
+				continue
+			}
+			changed = true
+			if err := recordChange(ctx, tx, old.id, now, doc.Symbol, f, old.values[i], values[i]); err != nil {
+				return res, err
+			}
+		}
+		// A report says "pending" for what its addendum later decided: a
+		// report imported again must not undo the addendum.
+		status := old.status
+		if rec.Status != old.status && !(rec.Status == workflow.StatusPending && old.status != "") {
+			changed = true
+			status = rec.Status
+			if err := recordChange(ctx, tx, old.id, now, doc.Symbol, "status", old.status, rec.Status); err != nil {
+				return res, err
+			}
+		}
+		if changed {
+			res.Changed = append(res.Changed, rec.ID)
+			if _, err := tx.ExecContext(ctx, `UPDATE recommendations SET seq=?, paragraph=?, item=?, section=?, subsection=?, verb=?,
+				text=?, lead=?, concern=?, recommending_states=?, status=? WHERE id=?`,
+				seq, values[0], values[1], values[2], values[3], values[4], values[5], values[6], nullInt(values[7]), values[8],
+				status, old.id); err != nil {
+				return res, err
+			}
+		}
+	}
+	for id := range existing {
+		if !seen[id] {
+			res.Missing = append(res.Missing, id)
+		}
+	}
+	slices.Sort(res.Missing)
+	if docChanged && !isNew && len(res.Changed) == 0 && len(res.Added) == 0 {
+		// Only the document's own fields changed (e.g. a corrected
+		// next-report date): still a change.
+		res.Changed = append(res.Changed, doc.Symbol)
+	}
+	return res, nil
+}
+
+func insertRecommendation(ctx context.Context, tx *sql.Tx, docID int64, seq int, rec workflow.Recommendation, values []string) (int64, error) {
+	r, err := tx.ExecContext(ctx, `INSERT INTO recommendations (rec_id, document_id, seq, paragraph, item, section, subsection,
+		verb, text, lead, concern, recommending_states, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		rec.ID, docID, seq, rec.Paragraph, rec.Item, rec.Section, rec.Subsection, rec.Verb, rec.Text, rec.Lead,
+		nullInt(values[7]), values[8], rec.Status)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
+}
+
+func recordChange(ctx context.Context, tx *sql.Tx, recID, at int64, source, field, oldV, newV string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO recommendation_changes (recommendation_id, at, source, field, old_value, new_value)
+		VALUES (?,?,?,?,?,?)`, recID, at, source, field, oldV, newV)
+	return err
+}
+
+func nullInt(s string) any {
+	if s == "" {
+		return nil
+	}
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// ErrParentMissing is returned when an addendum arrives before its report.
+var ErrParentMissing = errors.New("the report it answers is not imported")
+
+func importAddendum(ctx context.Context, tx *sql.Tx, it ImportItem, now int64) (ImportResult, error) {
+	doc := it.Doc
+	res := ImportResult{Symbol: doc.Symbol, Kind: doc.Kind, Total: len(doc.Positions)}
+	if _, err := loadDocRow(ctx, tx, doc.Parent); errors.Is(err, ErrNotFound) {
+		return res, fmt.Errorf("%w: import %s before %s", ErrParentMissing, doc.Parent, doc.Symbol)
+	} else if err != nil {
+		return res, err
+	}
+	_, isNew, _, err := upsertDocument(ctx, tx, it, now)
+	if err != nil {
+		return res, err
+	}
+	res.New = isNew
+	for _, p := range doc.Positions {
+		var id int64
+		var status string
+		err := tx.QueryRowContext(ctx, `SELECT id, status FROM recommendations WHERE rec_id = ?`, p.ID).Scan(&id, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			res.Unknown = append(res.Unknown, p.ID)
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		if status == p.Status {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE recommendations SET status = ? WHERE id = ?`, p.Status, id); err != nil {
+			return res, err
+		}
+		if err := recordChange(ctx, tx, id, now, doc.Symbol, "status", status, p.Status); err != nil {
+			return res, err
+		}
+		res.Changed = append(res.Changed, p.ID)
+	}
+	return res, nil
+}
+
+// Document is a stored document with its counts.
+type Document struct {
+	workflow.Document
+	Source          string
+	ImportedAt      time.Time
+	UpdatedAt       time.Time
+	Recommendations int
+}
+
+// Documents lists the stored documents, oldest first.
+func (db *DB) Documents(ctx context.Context) ([]Document, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT d.symbol, d.kind, d.body, d.title, d.state, d.adopted, d.parent,
+		d.next_report_due, d.next_report_text, d.follow_up_due, d.follow_up_paragraphs, d.follow_up_text, d.source,
+		d.imported_at, d.updated_at, (SELECT COUNT(*) FROM recommendations r WHERE r.document_id = d.id)
+		FROM documents d ORDER BY d.id`)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		var d Document
+		var kind string
+		var adopted, nrDue, fuDue sql.NullString
+		var fuParas, fuText string
+		var imported, updated int64
+		if err := rows.Scan(&d.Symbol, &kind, &d.Body, &d.Title, &d.State, &adopted, &d.Parent, &nrDue, &d.NextReport.Text,
+			&fuDue, &fuParas, &fuText, &d.Source, &imported, &updated, &d.Recommendations); err != nil {
+			return nil, err
+		}
+		d.Kind = workflow.Kind(kind)
+		d.Adopted, _ = civil.ParseDate(adopted.String)
+		d.NextReport.Due, _ = civil.ParseDate(nrDue.String)
+		if fuDue.Valid {
+			fu := &workflow.FollowUp{Text: fuText}
+			fu.Due, _ = civil.ParseDate(fuDue.String)
+			for _, p := range strings.Split(fuParas, ",") {
+				if n, err := strconv.Atoi(p); err == nil {
+					fu.Paragraphs = append(fu.Paragraphs, n)
+				}
+			}
+			d.FollowUp = fu
+		}
+		d.ImportedAt, d.UpdatedAt = time.Unix(imported, 0).UTC(), time.Unix(updated, 0).UTC()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// RecFilter selects recommendations.
+type RecFilter struct {
+	Document string // symbol; "" for all
+	Section  string // case-insensitive substring of the section or subsection
+}
+
+// Recommendations calls fn for each recommendation matching f, in document
+// order. It streams: a million rows never sit in memory at once.
+func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol string, r workflow.Recommendation) error) error {
+	q := `SELECT d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead,
+		COALESCE(r.concern, 0), r.status, r.recommending_states
+		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE 1=1`
+	var args []any
+	if f.Document != "" {
+		q += ` AND d.symbol = ?`
+		args = append(args, f.Document)
+	}
+	if f.Section != "" {
+		q += ` AND (instr(lower(r.section), lower(?)) > 0 OR instr(lower(r.subsection), lower(?)) > 0)`
+		args = append(args, f.Section, f.Section)
+	}
+	q += ` ORDER BY d.id, r.seq`
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var symbol, states string
+		var r workflow.Recommendation
+		if err := rows.Scan(&symbol, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
+			&r.Concern, &r.Status, &states); err != nil {
+			return err
+		}
+		_ = json.Unmarshal([]byte(states), &r.RecommendingStates)
+		if err := fn(symbol, r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Change is one entry of a recommendation's history.
+type Change struct {
+	At       time.Time
+	Source   string
+	Field    string
+	Old, New string
+}
+
+// RecommendationDetail is one recommendation with its document and history.
+type RecommendationDetail struct {
+	Document string
+	Rec      workflow.Recommendation
+	Changes  []Change
+}
+
+// Recommendation returns one recommendation by its id.
+func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationDetail, error) {
+	var out RecommendationDetail
+	var states string
+	var id int64
+	r := &out.Rec
+	err := db.db.QueryRowContext(ctx, `SELECT r.id, d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb,
+		r.text, r.lead, COALESCE(r.concern, 0), r.status, r.recommending_states
+		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE r.rec_id = ?`, recID).
+		Scan(&id, &out.Document, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
+			&r.Concern, &r.Status, &states)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("recommendation %s: %w", recID, ErrNotFound)
+	}
+	if err != nil {
+		return out, describe(err)
+	}
+	_ = json.Unmarshal([]byte(states), &r.RecommendingStates)
+	rows, err := db.db.QueryContext(ctx, `SELECT at, source, field, old_value, new_value FROM recommendation_changes
+		WHERE recommendation_id = ? ORDER BY id`, id)
+	if err != nil {
+		return out, describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Change
+		var at int64
+		if err := rows.Scan(&at, &c.Source, &c.Field, &c.Old, &c.New); err != nil {
+			return out, err
+		}
+		c.At = time.Unix(at, 0).UTC()
+		out.Changes = append(out.Changes, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,228 @@
+// Package store keeps followup's state in one SQLite file: documents,
+// recommendations and their history, tasks and their audit trail, schedule
+// slots, the outbox and the reminder log.
+//
+// Every exported method that writes is one IMMEDIATE transaction: it takes
+// the write lock up front, so concurrent read-then-write transactions wait
+// instead of failing with "database is locked", and a failure leaves
+// nothing behind. Connection settings live in the DSN so that every pooled
+// connection gets them.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrNotFound is returned when a document, recommendation or task does not
+// exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNoDatabase is returned by Open with MustExist when the file is absent.
+var ErrNoDatabase = errors.New("database does not exist")
+
+// ErrSchemaTooNew is returned when the database was written by a newer
+// followup: running an older binary on it could lose data.
+var ErrSchemaTooNew = errors.New("database schema is newer than this program")
+
+// DB is the store.
+type DB struct {
+	db       *sql.DB
+	path     string
+	now      func() time.Time
+	location *time.Location
+	logger   *slog.Logger
+}
+
+// Options configure Open.
+type Options struct {
+	// MustExist refuses to create a new database: read-only commands should
+	// say "import a document first", not create an empty file.
+	MustExist bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Location is the config's zone: instants become dates in it.
+	Location *time.Location
+	Logger   *slog.Logger
+}
+
+// Open opens (or creates) the database at path and brings its schema up to
+// date.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if opts.MustExist {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s", ErrNoDatabase, path)
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_txlock", "immediate")
+	q.Set("_synchronous", "NORMAL")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	sqldb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	// One writer at a time is SQLite's model; a single connection also
+	// keeps reads inside a transaction consistent with its writes.
+	sqldb.SetMaxOpenConns(1)
+	db := &DB{db: sqldb, path: path, now: opts.Now, location: opts.Location, logger: opts.Logger.With("component", "store")}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with its number", name)
+		}
+		b, err := migrationFiles.ReadFile(path.Join("migrations", name))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{v, name, string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+		}
+	}
+	return out, nil
+}
+
+// SchemaVersion is the newest migration this program knows.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil {
+		return 0
+	}
+	return len(ms)
+}
+
+// migrate applies the missing migrations, each in its own transaction with
+// its version row, and refuses a database from a newer program.
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("open database %s: %w", db.path, describe(err))
+	}
+	var current int
+	if err := db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("open database %s: %w", db.path, describe(err))
+	}
+	if current > len(ms) {
+		return fmt.Errorf("%w: %s has schema version %d and this followup knows %d; upgrade followup (or restore a backup made for this version)",
+			ErrSchemaTooNew, db.path, current, len(ms))
+	}
+	for _, m := range ms[current:] {
+		err := db.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				m.version, m.name, db.now().Unix())
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate %s to %s: %w", db.path, m.name, err)
+		}
+		db.logger.Info("applied migration", "migration", m.name)
+	}
+	return nil
+}
+
+// tx runs fn in one IMMEDIATE transaction (the DSN sets _txlock), committing
+// when fn returns nil.
+func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return describe(err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return describe(err)
+	}
+	return nil
+}
+
+// describe turns SQLite's errors into what an admin can act on, by code,
+// never by message text.
+func describe(err error) error {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code {
+	case sqlite3.ErrBusy, sqlite3.ErrLocked:
+		return fmt.Errorf("the database is busy (another followup is writing to it): %w", err)
+	case sqlite3.ErrReadonly, sqlite3.ErrPerm, sqlite3.ErrCantOpen:
+		return fmt.Errorf("cannot write the database file (check the path and its permissions): %w", err)
+	case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
+		return fmt.Errorf("the database file is damaged or not a followup database: %w", err)
+	case sqlite3.ErrFull:
+		return fmt.Errorf("the disk is full: %w", err)
+	}
+	return err
+}
+
+func nullDate(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,366 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/workflow"
+)
+
+// Event is one entry of a task's audit trail.
+type Event struct {
+	ID    int64
+	At    time.Time
+	Actor string
+	Kind  string // created, stage, assign
+	From  string
+	To    string
+	Note  string
+}
+
+func createTask(ctx context.Context, tx *sql.Tx, recID, docID int64, a workflow.Assignment, now int64) error {
+	if a.Stage == "" {
+		return errors.New("no initial stage for the new task")
+	}
+	manual := 0
+	if a.Manual {
+		manual = 1
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO tasks (id, document_id, owner, support, assigned_by, manual, stage, stage_since, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?)`, recID, docID, a.Owner, strings.Join(a.Support, ","), a.By, manual, a.Stage, now, now); err != nil {
+		return err
+	}
+	return addEvent(ctx, tx, recID, now, "import", "created", "", ownerText(a.Owner, a.Support), a.By)
+}
+
+func addEvent(ctx context.Context, tx *sql.Tx, taskID, at int64, actor, kind, from, to, note string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, at, actor, kind, from_value, to_value, note)
+		VALUES (?,?,?,?,?,?,?)`, taskID, at, actor, kind, from, to, note)
+	return err
+}
+
+// ownerText writes an assignment for the audit trail: "mps +moj,na", or
+// "unassigned".
+func ownerText(owner string, support []string) string {
+	s := owner
+	if s == "" {
+		s = "unassigned"
+	}
+	if len(support) > 0 {
+		s += " +" + strings.Join(support, ",")
+	}
+	return s
+}
+
+const taskColumns = `t.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
+	r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead, COALESCE(r.concern, 0), r.status,
+	r.recommending_states, t.owner, t.support, t.assigned_by, t.manual, t.stage, t.stage_since`
+
+const taskFrom = ` FROM tasks t JOIN recommendations r ON r.id = t.id JOIN documents d ON d.id = t.document_id`
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanTask reads one row of taskColumns. Dates are given in loc, the
+// config's zone.
+func scanTask(s scanner, loc *time.Location) (workflow.Task, error) {
+	var t workflow.Task
+	var adopted, fuDue sql.NullString
+	var imported, since int64
+	var fuParas, states, support string
+	var manual int
+	r := &t.Rec
+	err := s.Scan(&t.ID, &t.Document.Symbol, &adopted, &imported, &fuDue, &fuParas,
+		&r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead, &r.Concern, &r.Status,
+		&states, &t.Owner, &support, &t.By, &manual, &t.Stage, &since)
+	if err != nil {
+		return t, err
+	}
+	if states != "" && states != "[]" {
+		_ = json.Unmarshal([]byte(states), &r.RecommendingStates)
+	}
+	if support != "" {
+		t.Support = strings.Split(support, ",")
+	}
+	t.Manual = manual == 1
+	t.Document.Adopted, _ = civil.ParseDate(adopted.String)
+	t.Document.Imported = civil.DateOf(time.Unix(imported, 0).In(loc))
+	t.StageDate = civil.DateOf(time.Unix(since, 0).In(loc))
+	if fuDue.Valid {
+		fu := &workflow.FollowUp{}
+		fu.Due, _ = civil.ParseDate(fuDue.String)
+		for _, p := range strings.Split(fuParas, ",") {
+			if n, err := strconv.Atoi(p); err == nil {
+				fu.Paragraphs = append(fu.Paragraphs, n)
+			}
+		}
+		t.Document.FollowUp = fu
+	}
+	return t, nil
+}
+
+func (db *DB) loc() *time.Location {
+	if db.location == nil {
+		return time.UTC
+	}
+	return db.location
+}
+
+// Task returns one task by its recommendation id ("CRC/C/OPSC/LAO/CO/1:14a")
+// or its number.
+func (db *DB) Task(ctx context.Context, ref string) (workflow.Task, error) {
+	return db.task(ctx, db.db, ref)
+}
+
+func (db *DB) task(ctx context.Context, q querier, ref string) (workflow.Task, error) {
+	where, arg := ` WHERE r.rec_id = ?`, any(ref)
+	if n, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		where, arg = ` WHERE t.id = ?`, n
+	}
+	t, err := scanTask(q.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+where, arg), db.loc())
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("task %s: %w (see followup tasks for the ids)", ref, ErrNotFound)
+	}
+	return t, describe(err)
+}
+
+// TaskFilter selects tasks. Empty fields select everything.
+type TaskFilter struct {
+	Owner    string // ministry id; "unassigned" for tasks no ministry owns
+	Stage    string
+	Document string // symbol
+}
+
+// Tasks calls fn for each task matching f, in document order, streaming.
+func (db *DB) Tasks(ctx context.Context, f TaskFilter, fn func(workflow.Task) error) error {
+	q := `SELECT ` + taskColumns + taskFrom + ` WHERE 1=1`
+	var args []any
+	switch f.Owner {
+	case "":
+	case "unassigned":
+		q += ` AND t.owner = ''`
+	default:
+		q += ` AND t.owner = ?`
+		args = append(args, f.Owner)
+	}
+	if f.Stage != "" {
+		q += ` AND t.stage = ?`
+		args = append(args, f.Stage)
+	}
+	if f.Document != "" {
+		q += ` AND d.symbol = ?`
+		args = append(args, f.Document)
+	}
+	q += ` ORDER BY t.document_id, r.seq`
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanTask(rows, db.loc())
+		if err != nil {
+			return err
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// History returns a task's audit trail, oldest first.
+func (db *DB) History(ctx context.Context, taskID int64) ([]Event, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, at, actor, kind, from_value, to_value, note FROM task_events
+		WHERE task_id = ? ORDER BY id`, taskID)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Kind, &e.From, &e.To, &e.Note); err != nil {
+			return nil, err
+		}
+		e.At = time.Unix(at, 0).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Advance moves a task to stage to, if check allows it, and records who,
+// when, from, to and why. check sees the task as stored inside the
+// transaction, so two admins cannot both move it from the same stage.
+func (db *DB) Advance(ctx context.Context, ref, to, actor, note string, check func(workflow.Task) error) (workflow.Task, error) {
+	var t workflow.Task
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if t, err = db.task(ctx, tx, ref); err != nil {
+			return err
+		}
+		if err := check(t); err != nil {
+			return err
+		}
+		now := db.now().Unix()
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET stage = ?, stage_since = ?, updated_at = ? WHERE id = ?`, to, now, now, t.ID); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, t.ID, now, actor, "stage", t.Stage, to, note); err != nil {
+			return err
+		}
+		t.Stage, t.StageDate = to, civil.DateOf(time.Unix(now, 0).In(db.loc()))
+		return nil
+	})
+	return t, err
+}
+
+// Reassign gives a task a new owner by hand: rules never change it again.
+// check validates the ministries.
+func (db *DB) Reassign(ctx context.Context, ref, owner string, support []string, actor, note string) (workflow.Task, error) {
+	var t workflow.Task
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if t, err = db.task(ctx, tx, ref); err != nil {
+			return err
+		}
+		now := db.now().Unix()
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, manual = 1, updated_at = ? WHERE id = ?`,
+			owner, strings.Join(support, ","), actor, now, t.ID); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, t.ID, now, actor, "assign", ownerText(t.Owner, t.Support), ownerText(owner, support), note); err != nil {
+			return err
+		}
+		t.Owner, t.Support, t.By, t.Manual = owner, support, actor, true
+		return nil
+	})
+	return t, err
+}
+
+// Planner computes the assignment of a recommendation from the rules.
+type Planner func(symbol string, rec workflow.Recommendation) workflow.Assignment
+
+// ApplyRules brings every task not assigned by hand in line with the
+// current rules, and creates the tasks of recommendations that have none.
+// It does the work only when the rules changed since the last run (rulesID
+// is a hash of them); it returns how many tasks changed.
+func (db *DB) ApplyRules(ctx context.Context, rulesID string, plan Planner) (int, error) {
+	changed := 0
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		changed = 0
+		var last string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rules'`).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var missing int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM recommendations r LEFT JOIN tasks t ON t.id = r.id
+			WHERE t.id IS NULL`).Scan(&missing); err != nil {
+			return err
+		}
+		if last == rulesID && missing == 0 {
+			return nil
+		}
+		now := db.now().Unix()
+		if missing > 0 {
+			n, err := db.createMissingTasks(ctx, tx, plan, now)
+			if err != nil {
+				return err
+			}
+			changed += n
+		}
+		// In batches by id: a million tasks never sit in memory, and no
+		// cursor stays open while the same connection writes.
+		for after := int64(0); ; {
+			type row struct {
+				t workflow.Task
+			}
+			var batch []row
+			rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+taskFrom+` WHERE t.manual = 0 AND t.id > ? ORDER BY t.id LIMIT 2000`, after)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				t, err := scanTask(rows, db.loc())
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				batch = append(batch, row{t})
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			if len(batch) == 0 {
+				break
+			}
+			after = batch[len(batch)-1].t.ID
+			for _, b := range batch {
+				a := plan(b.t.Document.Symbol, b.t.Rec)
+				if a.Same(workflow.Assignment{Owner: b.t.Owner, Support: b.t.Support}) {
+					if a.By != b.t.By {
+						if _, err := tx.ExecContext(ctx, `UPDATE tasks SET assigned_by = ? WHERE id = ?`, a.By, b.t.ID); err != nil {
+							return err
+						}
+					}
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, updated_at = ? WHERE id = ?`,
+					a.Owner, strings.Join(a.Support, ","), a.By, now, b.t.ID); err != nil {
+					return err
+				}
+				if err := addEvent(ctx, tx, b.t.ID, now, "rules", "assign", ownerText(b.t.Owner, b.t.Support), ownerText(a.Owner, a.Support), a.By); err != nil {
+					return err
+				}
+				changed++
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('rules', ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, rulesID)
+		return err
+	})
+	return changed, err
+}
+
+func (db *DB) createMissingTasks(ctx context.Context, tx *sql.Tx, plan Planner, now int64) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.document_id, d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection,
+		r.verb, r.text, r.status FROM recommendations r JOIN documents d ON d.id = r.document_id
+		LEFT JOIN tasks t ON t.id = r.id WHERE t.id IS NULL ORDER BY r.id`)
+	if err != nil {
+		return 0, err
+	}
+	type missing struct {
+		id, doc int64
+		symbol  string
+		rec     workflow.Recommendation
+	}
+	var all []missing
+	for rows.Next() {
+		var m missing
+		if err := rows.Scan(&m.id, &m.doc, &m.symbol, &m.rec.ID, &m.rec.Paragraph, &m.rec.Item, &m.rec.Section,
+			&m.rec.Subsection, &m.rec.Verb, &m.rec.Text, &m.rec.Status); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		all = append(all, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, m := range all {
+		if err := createTask(ctx, tx, m.id, m.doc, plan(m.symbol, m.rec), now); err != nil {
+			return 0, err
+		}
+	}
+	return len(all), nil
+}

@@ -1,0 +1,211 @@
+package workflow
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
+)
+
+// Task is the follow-up of one recommendation: who owns it and where it
+// stands.
+type Task struct {
+	ID        int64
+	Rec       Recommendation
+	Document  DocFacts
+	Owner     string   // ministry id; "" = unassigned, held by the coordinating body
+	Support   []string // supporting ministries
+	By        string   // how the owner was set: a rule's name, "override", or who assigned it by hand
+	Manual    bool     // assigned by hand: rules never change it
+	Stage     string
+	StageDate civil.Date // when it entered the stage, in the config's zone
+}
+
+// DocFacts are the facts of a task's document that its deadlines depend on.
+type DocFacts struct {
+	Symbol   string
+	Adopted  civil.Date
+	Imported civil.Date // first import, in the config's zone
+	FollowUp *FollowUp
+}
+
+// Unassigned reports whether no ministry owns the task.
+func (t Task) Unassigned() bool { return t.Owner == "" }
+
+// Assignment says who owns a recommendation's task and why.
+type Assignment struct {
+	Owner   string
+	Support []string
+	By      string
+	Manual  bool
+	Stage   string // the first stage, for a new task
+}
+
+// Same reports whether a and b give the same owner and support.
+func (a Assignment) Same(b Assignment) bool {
+	return a.Owner == b.Owner && slices.Equal(a.Support, b.Support)
+}
+
+// Unassigned is the By of a task no rule matched.
+const Unassigned = "no rule matched"
+
+// Assigner applies the config's overrides and rules to recommendations.
+// Build it once per config: it compiles every keyword.
+type Assigner struct {
+	cfg       *config.Config
+	overrides map[string]config.Override
+	keywords  [][]*regexp.Regexp // per rule
+}
+
+// NewAssigner compiles the config's assignment rules.
+func NewAssigner(cfg *config.Config) *Assigner {
+	a := &Assigner{cfg: cfg, overrides: map[string]config.Override{}}
+	for _, o := range cfg.Assignment.Overrides {
+		a.overrides[o.Recommendation] = o
+	}
+	for _, r := range cfg.Assignment.Rules {
+		var res []*regexp.Regexp
+		for _, k := range r.Keywords {
+			// Whole words, any case: "police" must not match "policies".
+			res = append(res, regexp.MustCompile(`(?i)(?:^|\b)`+regexp.QuoteMeta(strings.TrimSpace(k))+`(?:\b|$)`))
+		}
+		a.keywords = append(a.keywords, res)
+	}
+	return a
+}
+
+// Assign gives a recommendation its owner: an override for its id wins,
+// then the first rule that matches. A recommendation nothing matches is
+// unassigned and the coordinating body holds it.
+func (a *Assigner) Assign(symbol string, rec Recommendation) Assignment {
+	out := Assignment{Stage: a.cfg.InitialStage}
+	if o, ok := a.overrides[rec.ID]; ok {
+		out.Owner, out.Support, out.By = o.Ministry, slices.Clone(o.Support), "override"
+		return out
+	}
+	for i, r := range a.cfg.Assignment.Rules {
+		if !a.matches(i, r, symbol, rec) {
+			continue
+		}
+		out.Owner, out.Support = r.Ministry, slices.Clone(r.Support)
+		out.By = r.Name
+		if out.By == "" {
+			out.By = fmt.Sprintf("rule %d", i+1)
+		}
+		return out
+	}
+	out.By = Unassigned
+	return out
+}
+
+func (a *Assigner) matches(i int, r config.Rule, symbol string, rec Recommendation) bool {
+	if len(r.Documents) > 0 && !slices.Contains(r.Documents, symbol) {
+		return false
+	}
+	if len(r.Sections) > 0 {
+		sec, sub := strings.ToLower(rec.Section), strings.ToLower(rec.Subsection)
+		ok := false
+		for _, s := range r.Sections {
+			s = strings.ToLower(s)
+			if strings.Contains(sec, s) || strings.Contains(sub, s) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if len(a.keywords[i]) > 0 {
+		ok := false
+		for _, re := range a.keywords[i] {
+			if re.MatchString(rec.Text) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if r.Regex != nil && !r.Regex.MatchString(rec.Text) {
+		return false
+	}
+	return true
+}
+
+// TransitionError is a refused stage change; its message lists the stages
+// the task may move to.
+type TransitionError struct {
+	Task, From, To string
+	Allowed        []string
+	Reason         string
+}
+
+func (e *TransitionError) Error() string {
+	allowed := "none: it is a final stage"
+	if len(e.Allowed) > 0 {
+		allowed = strings.Join(e.Allowed, ", ")
+	}
+	msg := fmt.Sprintf("cannot move %s from %q to %q", e.Task, e.From, e.To)
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg + fmt.Sprintf("; allowed from %q: %s", e.From, allowed)
+}
+
+// AllowedNext lists the stages a task in stage from may move to, given its
+// recommendation's status (a stage may admit only, say, noted ones).
+func AllowedNext(cfg *config.Config, from, status string) []string {
+	st, ok := cfg.Stage(from)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, n := range st.Next {
+		if next, ok := cfg.Stage(n); ok && admits(next, status) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func admits(s config.Stage, status string) bool {
+	return len(s.OnlyStatus) == 0 || slices.Contains(s.OnlyStatus, status)
+}
+
+// CheckTransition says whether task t may move to stage to.
+func CheckTransition(cfg *config.Config, t Task, to string) error {
+	allowed := AllowedNext(cfg, t.Stage, t.Rec.Status)
+	e := &TransitionError{Task: t.Rec.ID, From: t.Stage, To: to, Allowed: allowed}
+	target, ok := cfg.Stage(to)
+	switch {
+	case !ok:
+		e.Reason = fmt.Sprintf("there is no stage %q", to)
+		return e
+	case slices.Contains(allowed, to):
+		return nil
+	case !admits(target, t.Rec.Status) && slices.Contains(mustStage(cfg, t.Stage).Next, to):
+		status := t.Rec.Status
+		if status == "" {
+			status = "none"
+		}
+		e.Reason = fmt.Sprintf("%q is only for recommendations with status %s (this one: %s)", to, strings.Join(target.OnlyStatus, " or "), status)
+		return e
+	}
+	return e
+}
+
+func mustStage(cfg *config.Config, id string) config.Stage {
+	s, _ := cfg.Stage(id)
+	return s
+}
+
+// Final reports whether the stage closes a task.
+func Final(cfg *config.Config, stage string) bool {
+	s, ok := cfg.Stage(stage)
+	return ok && s.Final
+}
