@@ -88,11 +88,22 @@ func StageDeadline(cfg *config.Config, doc DocFacts, stage string) (Deadline, bo
 	if a.Sign < 0 {
 		d = base.Sub(a.Span)
 	}
-	name := st.Name
-	if name == "" {
-		name = st.ID
+	// Say where the task should get to, not only where it is: "Assigned →
+	// Acknowledged", the first of the next stages being the usual path.
+	label := stageName(st)
+	if len(st.Next) > 0 {
+		if next, ok := cfg.Stage(st.Next[0]); ok {
+			label += " → " + stageName(next)
+		}
 	}
-	return Deadline{Date: d, Kind: KindStage, Label: "leave stage " + name, Ref: st.ID}, true
+	return Deadline{Date: d, Kind: KindStage, Label: label, Ref: st.ID}, true
+}
+
+func stageName(s config.Stage) string {
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.ID
 }
 
 // Deadlines returns every deadline that applies to a task, earliest first.

@@ -69,8 +69,10 @@ func NewAssigner(cfg *config.Config) *Assigner {
 	for _, r := range cfg.Assignment.Rules {
 		var res []*regexp.Regexp
 		for _, k := range r.Keywords {
-			// Whole words, any case: "police" must not match "policies".
-			res = append(res, regexp.MustCompile(`(?i)(?:^|\b)`+regexp.QuoteMeta(strings.TrimSpace(k))+`(?:\b|$)`))
+			// Whole words, any case: "police" must not match "policemen".
+			// Word characters are letters, marks and digits of any script
+			// (\b would know only ASCII: "l'éducation", Lao, "U.N.").
+			res = append(res, regexp.MustCompile(`(?i)(?:^|[^\pL\pM\pN_])`+regexp.QuoteMeta(strings.TrimSpace(k))+`(?:$|[^\pL\pM\pN_])`))
 		}
 		a.keywords = append(a.keywords, res)
 	}
@@ -143,12 +145,21 @@ type TransitionError struct {
 	Task, From, To string
 	Allowed        []string
 	Reason         string
+
+	fromFinal, fromMissing bool
 }
 
 func (e *TransitionError) Error() string {
-	allowed := "none: it is a final stage"
-	if len(e.Allowed) > 0 {
+	var allowed string
+	switch {
+	case len(e.Allowed) > 0:
 		allowed = strings.Join(e.Allowed, ", ")
+	case e.fromFinal:
+		allowed = "none: it is a final stage"
+	case e.fromMissing:
+		allowed = "none: the config has no such stage any more; give the task a stage the config has"
+	default:
+		allowed = "none for this recommendation's status"
 	}
 	msg := fmt.Sprintf("cannot move %s from %q to %q", e.Task, e.From, e.To)
 	if e.Reason != "" {
@@ -180,7 +191,8 @@ func admits(s config.Stage, status string) bool {
 // CheckTransition says whether task t may move to stage to.
 func CheckTransition(cfg *config.Config, t Task, to string) error {
 	allowed := AllowedNext(cfg, t.Stage, t.Rec.Status)
-	e := &TransitionError{Task: t.Rec.ID, From: t.Stage, To: to, Allowed: allowed}
+	from, known := cfg.Stage(t.Stage)
+	e := &TransitionError{Task: t.Rec.ID, From: t.Stage, To: to, Allowed: allowed, fromFinal: known && from.Final, fromMissing: !known}
 	target, ok := cfg.Stage(to)
 	switch {
 	case !ok:

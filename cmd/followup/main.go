@@ -92,7 +92,7 @@ func commands() []command {
 		{"run", "run the daemon: scheduled checks, reminders and digests", "[--config FILE]", cmdRun},
 		{"preview", "show what the daemon would send at a time, sending nothing", "--at TIME [--json]", cmdPreview},
 		{"send", "send a digest now", "digest --to coordinator|MINISTRY", cmdSend},
-		{"gen", "write a synthetic database for load tests", "--tasks N --ministries M --db PATH [--seed S]", cmdGen},
+		{"outbox", "list the messages, or queue failed and uncertain ones again", "[--status S] | resend ID...|--failed|--uncertain", cmdOutbox},
 		{"version", "print the version", "", cmdVersion},
 	}
 }

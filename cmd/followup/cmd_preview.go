@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/scheduler"
+	"github.com/followup-app/followup/store"
+)
+
+type jsonPlanned struct {
+	Kind      string   `json:"kind"`
+	Recipient string   `json:"recipient"`
+	To        []string `json:"to"`
+	Cc        []string `json:"cc"`
+	Subject   string   `json:"subject"`
+	Tasks     int      `json:"tasks"`
+	Text      string   `json:"text"`
+}
+
+type jsonPreview struct {
+	At       string        `json:"at"`
+	TimeZone string        `json:"time_zone"`
+	Messages []jsonPlanned `json:"messages"`
+	Pending  int           `json:"pending_in_outbox"`
+}
+
+func cmdPreview(ctx context.Context, env *environment, args []string) error {
+	fs, g := newFlags(env, "preview", "--at TIME [--full] [--json]")
+	at := fs.String("at", "", "the `time` to preview: 2027-01-04T08:00:00+07:00, \"2027-01-04 08:00\" in the config's zone, or a date (its end)")
+	full := fs.Bool("full", false, "print each message's text")
+	asJSON := fs.Bool("json", false, "print JSON, with each message's text")
+	if rest, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError("unexpected argument %q", rest[0])
+	}
+	db, cfg, err := openForReading(ctx, env, g)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	when := env.clock()()
+	if *at != "" {
+		if when, err = parseAt(*at, cfg.Location); err != nil {
+			return usageError("%v", err)
+		}
+	}
+	renderer, err := notify.NewRenderer(cfg.Mail.Templates, cfg.Location)
+	if err != nil {
+		return fmt.Errorf("mail templates: %w", err)
+	}
+	p := &scheduler.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return when }}
+	planned, err := scheduler.PlanAt(ctx, db, p, when, true, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	counts, err := db.OutboxCounts(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := jsonPreview{At: when.In(cfg.Location).Format(time.RFC3339), TimeZone: cfg.TimeZone, Messages: []jsonPlanned{}, Pending: counts[store.StatusPending]}
+		for _, m := range planned {
+			out.Messages = append(out.Messages, jsonPlanned{m.Kind, m.Recipient, nonNil(m.To), nonNil(m.Cc), m.Subject, m.Tasks, m.Text})
+		}
+		return writeJSON(env.stdout, out)
+	}
+	w := env.stdout
+	fmt.Fprintf(w, "At %s (%s): %d %s would be sent. Nothing is sent or recorded.\n",
+		when.In(cfg.Location).Format("2006-01-02 15:04"), cfg.TimeZone, len(planned), plural(len(planned), "message", "messages"))
+	if n := counts[store.StatusPending]; n > 0 {
+		fmt.Fprintf(w, "The outbox also holds %d pending %s.\n", n, plural(n, "message", "messages"))
+	}
+	for _, job := range scheduler.Jobs {
+		fmt.Fprintf(w, "\n%s: %s\n", job, nextRunText(ctx, db, cfg, job, when))
+		for _, m := range planned {
+			if jobOf(m.Kind) != job {
+				continue
+			}
+			fmt.Fprintf(w, "  %-18s to %s: %q (%d %s)\n", m.Kind, strings.Join(m.To, ", "), m.Subject, m.Tasks, plural(m.Tasks, "task", "tasks"))
+		}
+	}
+	if *full {
+		for _, m := range planned {
+			fmt.Fprintf(w, "\n----- %s to %s -----\nSubject: %s\n\n%s\n", m.Kind, m.Recipient, m.Subject, strings.TrimRight(m.Text, "\n"))
+		}
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func jobOf(kind string) string {
+	switch kind {
+	case scheduler.KindCoordinatorDigest:
+		return scheduler.JobCoordinatorDigest
+	case scheduler.KindMinistryDigest:
+		return scheduler.JobMinistryDigest
+	}
+	return scheduler.JobReminders
+}
+
+// nextRunText says when a schedule last ran and runs next.
+func nextRunText(ctx context.Context, db *store.DB, cfg *config.Config, job string, when time.Time) string {
+	var spec config.Schedule
+	switch job {
+	case scheduler.JobCoordinatorDigest:
+		spec = cfg.Schedules.CoordinatorDigest
+	case scheduler.JobMinistryDigest:
+		spec = cfg.Schedules.MinistryDigest
+	default:
+		spec = cfg.Schedules.Reminders
+	}
+	last, ran, err := db.LastSlot(ctx, job)
+	if err != nil {
+		return err.Error()
+	}
+	dec := scheduler.Due(spec.Schedule, last, ran, when, cfg.Schedules.Grace)
+	next := scheduler.Next(spec.Schedule, when).In(cfg.Location).Format("2006-01-02 15:04")
+	switch {
+	case dec.Initial:
+		return fmt.Sprintf("never ran in this database: runs at once when the daemon starts (%q; then next %s)", spec.Spec, next)
+	case dec.Run:
+		return fmt.Sprintf("due (slot %s, %q)", dec.Slot.In(cfg.Location).Format("2006-01-02 15:04"), spec.Spec)
+	case dec.Skip:
+		return fmt.Sprintf("missed slots older than the grace window are skipped; next %s", next)
+	}
+	return fmt.Sprintf("not due (%q; last ran for %s; next %s)", spec.Spec, last.In(cfg.Location).Format("2006-01-02 15:04"), next)
+}
+
+func cmdSend(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || args[0] != "digest" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fs, _ := newFlags(env, "send", "digest --to coordinator|MINISTRY")
+			fs.Usage()
+			return nil
+		}
+		return usageError("expected: send digest --to coordinator|MINISTRY")
+	}
+	fs, g := newFlags(env, "send digest", "--to coordinator|MINISTRY")
+	to := fs.String("to", "", "`coordinator`, or a ministry id")
+	if rest, err := parseArgs(fs, args[1:]); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError("unexpected argument %q", rest[0])
+	}
+	if *to == "" {
+		return usageError("--to is required: coordinator, or a ministry id")
+	}
+	db, cfg, err := openForReading(ctx, env, g)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	job, recipient := scheduler.JobMinistryDigest, *to
+	if *to == "coordinator" || *to == cfg.Coordinator.ID {
+		job, recipient = scheduler.JobCoordinatorDigest, cfg.Coordinator.ID
+	} else if _, ok := cfg.Ministry(*to); !ok {
+		return usageError("--to: unknown ministry %q; expected coordinator or one of: %s", *to, strings.Join(ministryIDs(cfg), ", "))
+	}
+	renderer, err := notify.NewRenderer(cfg.Mail.Templates, cfg.Location)
+	if err != nil {
+		return fmt.Errorf("mail templates: %w", err)
+	}
+	now := env.clock()().Truncate(time.Second)
+	p := &scheduler.Planner{Config: cfg, Renderer: renderer, Now: env.clock(), Only: recipient, Force: true}
+	var planned []scheduler.Planned
+	// A slot of its own: sending by hand does not move the schedule.
+	err = db.RunSlot(ctx, "manual:"+job, now, false, func(tx *store.SlotTx) error {
+		var err error
+		planned, err = p.Run(ctx, tx, job, now)
+		return err
+	})
+	if errors.Is(err, store.ErrSlotDone) {
+		return errors.New("a digest was sent by hand this very second; try again")
+	}
+	if err != nil {
+		return err
+	}
+	if len(planned) == 0 {
+		return fmt.Errorf("nothing to send to %s", recipient)
+	}
+	logger, err := newLogger(env.stderr, g.logLevel)
+	if err != nil {
+		return err
+	}
+	tr, err := scheduler.TransportFor(cfg, logger)
+	if err != nil {
+		return err
+	}
+	var keys []string
+	for _, m := range planned {
+		keys = append(keys, m.Key)
+	}
+	batch, err := db.ClaimKeys(ctx, keys)
+	if err != nil {
+		return err
+	}
+	n, err := scheduler.Deliver(ctx, db, tr, batch, cfg.Mail.Retry, env.clock(), logger)
+	if err != nil {
+		return fmt.Errorf("the digest is in the outbox but was not delivered yet (the daemon will retry): %w", err)
+	}
+	for _, m := range planned {
+		if n > 0 {
+			fmt.Fprintf(env.stdout, "sent %s to %s: %q\n", m.Kind, strings.Join(m.To, ", "), m.Subject)
+		} else {
+			fmt.Fprintf(env.stdout, "%s to %s not delivered: see followup outbox\n", m.Kind, strings.Join(m.To, ", "))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/ingest"
+	"github.com/followup-app/followup/scheduler"
+	"github.com/followup-app/followup/store"
+)
+
+// daemonHooks let tests drive the daemon in-process: a fake clock and a
+// callback after each heartbeat. nil in production.
+type daemonHooks struct {
+	clock     clockwork.Clock
+	afterTick func(scheduler.TickReport)
+	started   func(*scheduler.Daemon)
+}
+
+func cmdRun(ctx context.Context, env *environment, args []string) error {
+	fs, g := newFlags(env, "run", "[--config FILE] [--db PATH]")
+	if rest, err := parseArgs(fs, args); err != nil {
+		return err
+	} else if len(rest) > 0 {
+		return usageError("unexpected argument %q", rest[0])
+	}
+	logger, err := newLogger(env.stderr, g.logLevel)
+	if err != nil {
+		return err
+	}
+	path := g.config
+	if path == "" {
+		path = env.getenv("FOLLOWUP_CONFIG")
+	}
+	if path == "" {
+		def := config.Default()
+		logger.Warn("no --config given: running on the built-in defaults", "component", "cli",
+			"database", orDefault(g.db, def.Database), "mail_dir", def.Mail.Dir)
+	}
+	opts := scheduler.Options{
+		ConfigPath: path,
+		LoadConfig: func() (*config.Config, error) { return loadConfig(env, g) },
+		Prepare: func(ctx context.Context, cfg *config.Config, db *store.DB) error {
+			return prepare(ctx, cfg, db, logger)
+		},
+		Logger: logger,
+		Reload: env.reload,
+	}
+	if h := env.daemonHooks; h != nil {
+		opts.Clock, opts.AfterTick = h.clock, h.afterTick
+	}
+	d, err := scheduler.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if h := env.daemonHooks; h != nil && h.started != nil {
+		h.started(d)
+	}
+	return d.Run(ctx)
+}
+
+func orDefault(s, def string) string {
+	if s != "" {
+		return s
+	}
+	return def
+}
+
+// prepare imports the config's documents (importing again changes
+// nothing) and brings the tasks in line with the assignment rules. The
+// daemon runs it at start and after each reload.
+func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog.Logger) error {
+	var items []store.ImportItem
+	for _, f := range cfg.Documents {
+		doc, err := ingest.ReadFile(f, ingest.Options{})
+		if err != nil {
+			return fmt.Errorf("documents: %w", fileError(f, err))
+		}
+		items = append(items, store.ImportItem{Doc: doc, Source: f})
+	}
+	if err := syncRules(ctx, db, cfg, logger); err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	results, err := db.Import(ctx, items, planner(cfg))
+	if err != nil {
+		var pm = store.ErrParentMissing
+		if errors.Is(err, pm) {
+			return fmt.Errorf("documents: %w (list the report before its addendum)", err)
+		}
+		return fmt.Errorf("documents: %w", err)
+	}
+	for _, r := range results {
+		if !r.Unchanged() {
+			logger.Info("document imported", "component", "cli", "symbol", r.Symbol, "added", len(r.Added), "changed", len(r.Changed))
+		}
+	}
+	return nil
+}
+
+// parseAt reads --at: RFC 3339, "YYYY-MM-DD HH:MM" in the config's zone,
+// or a date alone, meaning the end of that day (everything due that day).
+func parseAt(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
+		return t.AddDate(0, 0, 1).Add(-time.Second), nil
+	}
+	return time.Time{}, fmt.Errorf("--at %q: expected a time such as 2027-01-04T08:00:00+07:00, \"2027-01-04 08:00\" (in the config's time zone) or 2027-01-04 (the end of that day)", s)
+}

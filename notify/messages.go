@@ -1,0 +1,165 @@
+package notify
+
+import (
+	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
+)
+
+// The data each kind of message is rendered from. The scheduler fills them
+// from the store; templates (embedded, or the admin's overrides) turn them
+// into a subject, a plain-text body and an HTML body. Field names are part
+// of the template contract documented in the README: rename nothing.
+
+// Rendered is a message ready to compose.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// TaskLine is one task in a list.
+type TaskLine struct {
+	ID        string // recommendation id, e.g. CRC/C/OPSC/LAO/CO/1:14a
+	Paragraph string // for people: "14 (a)", "122.17"
+	Text      string // the recommendation's text (templates shorten it)
+	Stage     string // stage name
+	Owner     string // owner's name, or "Unassigned"
+	OwnerID   string // owner's id, "" when unassigned
+	// The task's next deadline, if any.
+	Deadline      civil.Date
+	DeadlineLabel string
+	DaysLeft      int  // from the message's date; negative when overdue
+	Overdue       bool // the deadline is hard and has passed
+}
+
+// ReminderGroup is one deadline and the tasks a reminder is about.
+type ReminderGroup struct {
+	Kind     string     // "lead" (it is coming), "due" (today), "overdue", "escalation"
+	Deadline civil.Date // the deadline's date
+	Label    string     // what is due: "leave stage Assigned", "Ministries' inputs (crc-next)"
+	DaysLeft int        // negative when overdue
+	Tasks    []TaskLine
+	More     int // tasks in this group not listed (the list is capped)
+}
+
+// ReminderData is a ministry's reminder: one per ministry per sweep.
+type ReminderData struct {
+	Ministry    config.Body
+	Coordinator config.Body
+	Date        civil.Date // the sweep's date in the config's zone
+	Groups      []ReminderGroup
+	TaskCount   int  // tasks in all groups, listed or not
+	AnyOverdue  bool // some group is overdue
+}
+
+// EscalationData tells the coordinator that a ministry's tasks are long
+// overdue; the ministry is in copy.
+type EscalationData struct {
+	Ministry    config.Body
+	Coordinator config.Body
+	Date        civil.Date
+	After       civil.Span // how long overdue triggers an escalation
+	Groups      []ReminderGroup
+	TaskCount   int
+}
+
+// ReportCountdown is a report's due date and its milestones.
+type ReportCountdown struct {
+	ID, Title  string
+	Due        civil.Date
+	DaysLeft   int
+	Milestones []MilestoneCountdown
+}
+
+// MilestoneCountdown is one milestone before a report's due date.
+type MilestoneCountdown struct {
+	Name     string
+	Date     civil.Date
+	DaysLeft int
+	Passed   bool
+}
+
+// StageInfo names a stage, in the config's order.
+type StageInfo struct {
+	ID    string
+	Name  string
+	Final bool
+}
+
+// MinistryProgress counts one owner's tasks per stage.
+type MinistryProgress struct {
+	ID      string // "" for unassigned tasks
+	Name    string
+	Counts  []int // per stage, in the order of CoordinatorDigestData.Stages
+	Open    int   // tasks not in a final stage
+	Closed  int   // tasks in a final stage
+	Total   int
+	Overdue int
+}
+
+// ChangeLine is one change since the last digest.
+type ChangeLine struct {
+	At     time.Time
+	TaskID string
+	Actor  string
+	Kind   string // created, stage, assign, import
+	From   string
+	To     string
+	Note   string
+}
+
+// DeliveryLine is a message that could not be delivered, or may have been
+// delivered twice.
+type DeliveryLine struct {
+	At      time.Time
+	Subject string
+	To      string
+	Status  string // failed or uncertain
+	Error   string
+}
+
+// CoordinatorDigestData is the coordinating body's overview.
+type CoordinatorDigestData struct {
+	Coordinator config.Body
+	Date        civil.Date
+	Since       time.Time // the previous digest; zero for the first one
+	Reports     []ReportCountdown
+	Stages      []StageInfo
+	Progress    []MinistryProgress // one per owner with tasks, unassigned last
+	TotalTasks  int
+	OpenTasks   int
+
+	Overdue        []TaskLine
+	OverdueMore    int
+	Unassigned     []TaskLine
+	UnassignedMore int
+	Changes        []ChangeLine
+	ChangesMore    int
+	Failed         []DeliveryLine
+	FailedMore     int
+}
+
+// StageTasks lists a ministry's tasks in one stage.
+type StageTasks struct {
+	Stage StageInfo
+	Count int
+	Tasks []TaskLine
+	More  int
+}
+
+// MinistryDigestData is one ministry's overview of its own tasks.
+type MinistryDigestData struct {
+	Ministry    config.Body
+	Coordinator config.Body
+	Date        civil.Date
+	OpenTasks   int
+	ByStage     []StageTasks // open stages with tasks, in the config's order
+	Coming      []TaskLine   // deadlines in the coming 90 days
+	ComingMore  int
+	Overdue     []TaskLine
+	OverdueMore int
+	Supporting  []TaskLine // tasks it supports, owned by others
+	SupportMore int
+}

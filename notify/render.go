@@ -1,0 +1,683 @@
+package notify
+
+// Rendering: data (messages.go) + templates -> subject, plain text, HTML.
+//
+// # Template files
+//
+// Each kind of message K (reminder, escalation, coordinator-digest,
+// ministry-digest) has two files, shipped embedded in English:
+//
+//	K.txt   text/template; defines "subject" (one line) and "body" (plain text)
+//	K.html  html/template; defines "body" (a complete HTML document)
+//
+// The admin may put files of the same names in a folder (mail.templates in
+// the config) to replace the embedded ones, and add versions for a language:
+// K.lo.txt and K.lo.html are used for a recipient whose Language is "lo" (or
+// "lo-LA": the exact tag is tried first, then its first part). A language
+// with a .txt but no .html sends text only, so the recipient is not shown
+// the English HTML. Note that most mail programs show the HTML part: to
+// change what a message says, change both files (the subject is always
+// taken from the .txt file).
+//
+// Every template is executed with sample data when the Renderer is built,
+// so a misspelled field or function is reported at start (and by `followup
+// config check`), with the file and line, never when a mail is due.
+//
+// Both kinds of template run with Option("missingkey=error") and the same
+// functions:
+//
+//	date   civil.Date -> "4 January 2027" ("" for no date)
+//	days   int -> "in 3 days", "tomorrow", "today", "yesterday", "3 days ago"
+//	       (days from the message's date; negative is past)
+//	short  string, n -> the text on one line, clipped to n characters with "…"
+//	plural n, "task", "tasks" -> the word that fits n (only the word)
+//	bar    count, max, width -> a text bar of width cells, "█" filled in
+//	       proportion to count/max, "░" for the rest
+//	pct    count, total -> integer percent, rounded; never 0 for a count
+//	       above 0 nor 100 for a count below total (bar widths in HTML)
+//	add    a, b -> a + b
+//	time   time.Time -> "2006-01-02 15:04" in the config's zone ("" for zero)
+//	colour i -> the colour of stage i in progress bars ("#0072B2"…)
+//
+// After rendering, the subject is put on one line (spaces collapsed, so
+// newlines in names or in the template do no harm); in the text body,
+// trailing spaces are removed and runs of blank lines become one blank line,
+// so templates may be laid out for reading.
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htemplate "html/template"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	ttemplate "text/template"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
+)
+
+//go:embed templates/*
+var embeddedTemplates embed.FS
+
+// The kinds of message, which are also the template file names' stems.
+const (
+	kindReminder          = "reminder"
+	kindEscalation        = "escalation"
+	kindCoordinatorDigest = "coordinator-digest"
+	kindMinistryDigest    = "ministry-digest"
+)
+
+var templateKinds = []string{kindReminder, kindEscalation, kindCoordinatorDigest, kindMinistryDigest}
+
+// TemplateNames lists the template files the messages use, two per kind
+// (K.txt, K.html), for the README and `followup config check`. An override
+// folder may hold any of them, and language versions such as reminder.lo.txt.
+func TemplateNames() []string {
+	var out []string
+	for _, k := range templateKinds {
+		out = append(out, k+".txt", k+".html")
+	}
+	return out
+}
+
+// Renderer turns message data into subjects and bodies. It is safe for
+// concurrent use after construction.
+type Renderer struct {
+	sets map[string]map[string]*templateSet // kind -> language ("" for the default) -> templates
+}
+
+// templateSet is the templates one kind uses for one language.
+type templateSet struct {
+	textFile, htmlFile string // as shown in errors: "templates/reminder.txt" or the override's path
+	text               *ttemplate.Template
+	html               *htemplate.Template // nil: send text only
+}
+
+// templateSource is one template file's content and where it came from.
+type templateSource struct {
+	name    string // base name, e.g. "reminder.lo.txt"; the template's name in Go's errors
+	display string // shown in our errors
+	src     string
+}
+
+// NewRenderer parses the embedded templates and, when overrideDir is not
+// "", the admin's overrides from that folder, which replace embedded files
+// of the same name. It then executes every template with sample data, so a
+// template that refers to a missing field or fails at run time is reported
+// here. Errors name the file and line ("templates/reminder.txt:7:14: ..."),
+// one per broken file, joined with newlines. loc is the zone times are shown
+// in (nil means UTC).
+func NewRenderer(overrideDir string, loc *time.Location) (*Renderer, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	files := map[string]templateSource{}
+	for _, name := range TemplateNames() {
+		b, err := embeddedTemplates.ReadFile("templates/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("embedded template %s: %w", name, err)
+		}
+		files[name] = templateSource{name: name, display: "templates/" + name, src: string(b)}
+	}
+	var errs []error
+	langs := map[string]map[string]bool{} // kind -> languages with an override
+	unreadable := map[string]bool{}       // override files already reported
+	if overrideDir != "" {
+		entries, err := os.ReadDir(overrideDir)
+		if err != nil {
+			return nil, fmt.Errorf("template folder: %w", err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			ext := filepath.Ext(name)
+			if e.IsDir() || strings.HasPrefix(name, ".") || (ext != ".txt" && ext != ".html") {
+				continue
+			}
+			display := filepath.Join(overrideDir, name)
+			kind, lang, ok := splitTemplateName(name)
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s: not a template name followup knows: name template files KIND%s or KIND.LANG%s "+
+					"(e.g. reminder%s, reminder.lo%s), with KIND one of %s; rename or remove this file",
+					display, ext, ext, ext, ext, strings.Join(templateKinds, ", ")))
+				continue
+			}
+			key := kind
+			if lang != "" {
+				key = kind + "." + lang
+				if langs[kind] == nil {
+					langs[kind] = map[string]bool{}
+				}
+				langs[kind][lang] = true
+			}
+			b, err := os.ReadFile(display)
+			if err == nil {
+				var src string
+				if src, err = cleanSource(b); err == nil {
+					files[key+ext] = templateSource{name: name, display: display, src: src}
+					continue
+				}
+				err = fmt.Errorf("%s: %w", display, err)
+			}
+			errs = append(errs, err)
+			unreadable[key+ext] = true
+		}
+	}
+
+	funcs := templateFuncs(loc)
+	r := &Renderer{sets: map[string]map[string]*templateSet{}}
+	for _, kind := range templateKinds {
+		r.sets[kind] = map[string]*templateSet{}
+		var order []string
+		for l := range langs[kind] {
+			order = append(order, l)
+		}
+		sort.Strings(order)
+		for _, lang := range append([]string{""}, order...) {
+			stem := kind
+			if lang != "" {
+				stem = kind + "." + lang
+			}
+			txt, hasTxt := files[stem+".txt"]
+			htm, hasHTML := files[stem+".html"]
+			if unreadable[stem+".txt"] || unreadable[stem+".html"] {
+				continue // reported
+			}
+			if !hasTxt {
+				// Only a language override can lack its .txt.
+				errs = append(errs, fmt.Errorf("%s: there is no %s.txt next to it: a language needs its own .txt file "+
+					"(the subject and the plain-text part)", htm.display, stem))
+				continue
+			}
+			set := &templateSet{textFile: txt.display}
+			var bad bool
+			if set.text, bad = parseText(txt, funcs, &errs); !bad {
+				if err := checkDefined(txt.display, func(n string) bool { return set.text.Lookup(n) != nil }, "subject", "body"); err != nil {
+					errs = append(errs, err)
+					bad = true
+				}
+			}
+			textOK := !bad
+			htmlOK := true
+			if hasHTML {
+				set.htmlFile = htm.display
+				set.html, bad = parseHTML(htm, funcs, &errs)
+				if !bad {
+					if err := checkDefined(htm.display, func(n string) bool { return set.html.Lookup(n) != nil }, "body"); err != nil {
+						errs = append(errs, err)
+						bad = true
+					}
+				}
+				htmlOK = !bad
+			}
+			// Execute what parsed with every sample: one error per file.
+			for _, data := range sampleData(kind) {
+				if !textOK && !htmlOK {
+					break
+				}
+				if textOK {
+					if _, _, err := set.execText(data); err != nil {
+						errs = append(errs, err)
+						textOK = false
+					}
+				}
+				if htmlOK && set.html != nil {
+					if _, err := set.execHTML(data); err != nil {
+						errs = append(errs, err)
+						htmlOK = false
+					}
+				}
+			}
+			r.sets[kind][lang] = set
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return r, nil
+}
+
+// Reminder renders a ministry's reminder, in the ministry's language.
+func (r *Renderer) Reminder(d ReminderData) (Rendered, error) {
+	return r.render(kindReminder, d.Ministry.Language, d)
+}
+
+// Escalation renders an escalation to the coordinator, in the ministry's
+// language (the ministry is in copy).
+func (r *Renderer) Escalation(d EscalationData) (Rendered, error) {
+	return r.render(kindEscalation, d.Ministry.Language, d)
+}
+
+// CoordinatorDigest renders the coordinating body's overview, in its
+// language.
+func (r *Renderer) CoordinatorDigest(d CoordinatorDigestData) (Rendered, error) {
+	return r.render(kindCoordinatorDigest, d.Coordinator.Language, d)
+}
+
+// MinistryDigest renders a ministry's overview of its tasks, in its
+// language.
+func (r *Renderer) MinistryDigest(d MinistryDigestData) (Rendered, error) {
+	return r.render(kindMinistryDigest, d.Ministry.Language, d)
+}
+
+func (r *Renderer) render(kind, lang string, data any) (Rendered, error) {
+	set := r.pick(kind, lang)
+	if set == nil {
+		return Rendered{}, fmt.Errorf("no templates for %s", kind)
+	}
+	subject, text, err := set.execText(data)
+	if err != nil {
+		return Rendered{}, err
+	}
+	out := Rendered{Subject: subject, Text: text}
+	if set.html != nil {
+		if out.HTML, err = set.execHTML(data); err != nil {
+			return Rendered{}, err
+		}
+	}
+	return out, nil
+}
+
+// pick returns the templates for a language tag: the exact tag, then its
+// first part ("lo" for "lo-LA"), then the default.
+func (r *Renderer) pick(kind, lang string) *templateSet {
+	sets := r.sets[kind]
+	if sets == nil {
+		return nil
+	}
+	tag := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
+	for tag != "" {
+		if s := sets[tag]; s != nil {
+			return s
+		}
+		i := strings.LastIndexByte(tag, '-')
+		if i < 0 {
+			break
+		}
+		tag = tag[:i]
+	}
+	return sets[""]
+}
+
+func (s *templateSet) execText(data any) (subject, text string, err error) {
+	var b bytes.Buffer
+	if err := s.text.ExecuteTemplate(&b, "subject", data); err != nil {
+		return "", "", templateError(s.textFile, s.text.Name(), err)
+	}
+	subject = oneLine(b.String())
+	if subject == "" {
+		return "", "", fmt.Errorf("%s: the subject is empty", s.textFile)
+	}
+	b.Reset()
+	if err := s.text.ExecuteTemplate(&b, "body", data); err != nil {
+		return "", "", templateError(s.textFile, s.text.Name(), err)
+	}
+	text = tidyText(b.String())
+	if text == "" {
+		return "", "", fmt.Errorf("%s: the body is empty", s.textFile)
+	}
+	return subject, text, nil
+}
+
+func (s *templateSet) execHTML(data any) (string, error) {
+	var b bytes.Buffer
+	if err := s.html.ExecuteTemplate(&b, "body", data); err != nil {
+		return "", templateError(s.htmlFile, s.html.Name(), err)
+	}
+	out := strings.TrimSpace(b.String())
+	if out == "" {
+		return "", fmt.Errorf("%s: the body is empty", s.htmlFile)
+	}
+	return out + "\n", nil
+}
+
+func parseText(f templateSource, funcs map[string]any, errs *[]error) (*ttemplate.Template, bool) {
+	t, err := ttemplate.New(f.name).Funcs(funcs).Option("missingkey=error").Parse(f.src)
+	if err != nil {
+		*errs = append(*errs, templateError(f.display, f.name, err))
+		return nil, true
+	}
+	return t, false
+}
+
+func parseHTML(f templateSource, funcs map[string]any, errs *[]error) (*htemplate.Template, bool) {
+	t, err := htemplate.New(f.name).Funcs(funcs).Option("missingkey=error").Parse(f.src)
+	if err != nil {
+		*errs = append(*errs, templateError(f.display, f.name, err))
+		return nil, true
+	}
+	return t, false
+}
+
+func checkDefined(display string, lookup func(string) bool, names ...string) error {
+	for _, n := range names {
+		if !lookup(n) {
+			return fmt.Errorf("%s: no %q template: the file must contain {{define %q}}…{{end}}", display, n, n)
+		}
+	}
+	return nil
+}
+
+// renderError is a template error rewritten to name the file as the admin
+// knows it; Unwrap gives Go's original error.
+type renderError struct {
+	msg string
+	err error
+}
+
+func (e *renderError) Error() string { return e.msg }
+func (e *renderError) Unwrap() error { return e.err }
+
+// templateError rewrites Go's "template: reminder.txt:7:14: executing …" or
+// "html/template:reminder.html:3:5: …" as "templates/reminder.txt:7:14: …".
+func templateError(display, name string, err error) error {
+	msg := err.Error()
+	for _, p := range []string{"template: ", "html/template: ", "html/template:"} {
+		if rest, ok := strings.CutPrefix(msg, p); ok {
+			msg = rest
+			break
+		}
+	}
+	if rest, ok := strings.CutPrefix(msg, name+":"); ok {
+		msg = display + ":" + rest
+	} else {
+		msg = display + ": " + msg
+	}
+	return &renderError{msg: msg, err: err}
+}
+
+var reLangTag = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
+
+// splitTemplateName parses "reminder.txt" (kind, no language) or
+// "reminder.lo.html" (kind, language "lo").
+func splitTemplateName(name string) (kind, lang string, ok bool) {
+	stem := strings.TrimSuffix(name, filepath.Ext(name))
+	for _, k := range templateKinds {
+		if stem == k {
+			return k, "", true
+		}
+		if rest, found := strings.CutPrefix(stem, k+"."); found && reLangTag.MatchString(rest) {
+			return k, strings.ToLower(rest), true
+		}
+	}
+	return "", "", false
+}
+
+// cleanSource checks that an admin's file is UTF-8 and drops what Windows
+// editors add: a byte order mark and CR before LF.
+func cleanSource(b []byte) (string, error) {
+	if !utf8.Valid(b) {
+		return "", errors.New("not UTF-8 text: save the file with the UTF-8 encoding")
+	}
+	s := strings.TrimPrefix(string(b), "\uFEFF")
+	return strings.ReplaceAll(s, "\r\n", "\n"), nil
+}
+
+// oneLine collapses all whitespace and control characters into single
+// spaces.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// tidyText removes trailing spaces, blank lines at the start and end, and
+// repeated blank lines; it ends the text with one newline ("" stays "").
+func tidyText(s string) string {
+	var b strings.Builder
+	blank := false
+	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		line = strings.TrimRightFunc(line, unicode.IsSpace)
+		if line == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteByte('\n')
+			blank = false
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// stagePalette is the Okabe-Ito palette, which stays distinguishable with
+// the common colour-vision deficiencies; grey last.
+var stagePalette = []string{"#0072B2", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#999999"}
+
+// templateFuncs are the functions every template may call (see the
+// package comment above).
+func templateFuncs(loc *time.Location) map[string]any {
+	return map[string]any{
+		"date":   fmtDate,
+		"days":   fmtDays,
+		"short":  shorten,
+		"plural": pluralWord,
+		"bar":    textBar,
+		"pct":    percent,
+		"add":    func(a, b int) int { return a + b },
+		"time": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(loc).Format("2006-01-02 15:04")
+		},
+		"colour": func(i int) string {
+			if i < 0 {
+				i = -i
+			}
+			return stagePalette[i%len(stagePalette)]
+		},
+	}
+}
+
+func fmtDate(d civil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%d %s %d", d.Day, d.Month, d.Year)
+}
+
+func fmtDays(n int) string {
+	switch {
+	case n == 0:
+		return "today"
+	case n == 1:
+		return "tomorrow"
+	case n == -1:
+		return "yesterday"
+	case n > 1:
+		return fmt.Sprintf("in %d days", n)
+	}
+	return fmt.Sprintf("%d days ago", -n)
+}
+
+// shorten puts s on one line and clips it to n runes, "…" included,
+// preferring to cut between words and never before a combining mark (Lao
+// vowels and tone marks are combining marks).
+func shorten(s string, n int) string {
+	s = oneLine(s)
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n < 1 {
+		return "…"
+	}
+	cut := n - 1
+	for cut > 0 && unicode.Is(unicode.Mn, r[cut]) {
+		cut--
+	}
+	for i := cut; i > 0 && i >= cut*2/3; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRightFunc(string(r[:cut]), func(c rune) bool {
+		return unicode.IsSpace(c) || strings.ContainsRune(",;:", c)
+	}) + "…"
+}
+
+func pluralWord(n int, singular, plural string) string {
+	if n == 1 || n == -1 {
+		return singular
+	}
+	return plural
+}
+
+// maxBarWidth bounds bar so that a template typo cannot make megabytes.
+const maxBarWidth = 200
+
+func textBar(count, limit, width int) string {
+	width = min(max0(width), maxBarWidth)
+	if width == 0 {
+		return ""
+	}
+	filled := 0
+	if limit > 0 && count > 0 {
+		filled = (count*width + limit/2) / limit
+		filled = min(width, max0(filled))
+		if filled == 0 {
+			filled = 1
+		}
+	}
+	return strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+}
+
+func percent(count, total int) int {
+	if total <= 0 || count <= 0 {
+		return 0
+	}
+	if count >= total {
+		return 100
+	}
+	p := (count*100 + total/2) / total
+	return min(99, max(1, p))
+}
+
+func max0(n int) int { return max(0, n) }
+
+// sampleData is what NewRenderer executes every template with: every field
+// set, lists with and without "more", and the empty cases the scheduler can
+// produce, so that each branch of the embedded templates runs at least once.
+// It stays within what a valid config and the scheduler give (every body has
+// a focal point, a reminder has a group, there is a stage), so an admin's
+// template that relies on those is not refused.
+func sampleData(kind string) []any {
+	loc := time.UTC
+	today := civil.D(2027, time.January, 4)
+	fp := func(name, email string) config.FocalPoint { return config.FocalPoint{Name: name, Email: email} }
+	coord := config.Body{ID: "ncmc", Name: "National Commission for Mothers and Children", Language: "en",
+		FocalPoints: []config.FocalPoint{fp("Secretariat", "secretariat@ncmc.example.org"),
+			{Name: "Child rights reporting officer", Unit: "Child Protection Division", Email: "child-rights@ncmc.example.org"}}}
+	coord1 := config.Body{ID: "ncmc", Name: "NCMC", FocalPoints: []config.FocalPoint{fp("", "ncmc@example.org")}}
+	moj := config.Body{ID: "moj", Name: "Ministry of Justice", Language: "en",
+		FocalPoints: []config.FocalPoint{{Name: "Focal point, Department of Legislation", Unit: "Department of Legislation", Email: "legislation@moj.example.org"}}}
+	mps := config.Body{ID: "mps", Name: "Ministry of Public Security", Language: "en",
+		FocalPoints: []config.FocalPoint{fp("Focal point, Border Police Department", "border-police@mps.example.org"),
+			fp("Focal point, Anti-Human Trafficking Department", "anti-trafficking@mps.example.org"), fp("", "registry@mps.example.org")}}
+	task := func(n int, days int) TaskLine {
+		return TaskLine{ID: fmt.Sprintf("CRC/C/OPSC/LAO/CO/1:%d", n), Paragraph: fmt.Sprint(n),
+			Text:  "Take all necessary measures to ensure that the provisions of the Optional Protocol are fully incorporated into domestic law.",
+			Stage: "Assigned", Owner: "Ministry of Justice", OwnerID: "moj",
+			Deadline: today.AddDays(days), DeadlineLabel: "leave stage Assigned", DaysLeft: days, Overdue: days < 0}
+	}
+	undated := TaskLine{ID: "A/HRC/44/6:115.3", Text: "Ratify the Convention.", Stage: "Assigned", Owner: "Unassigned"}
+	group := func(kind string, days, more int) ReminderGroup {
+		return ReminderGroup{Kind: kind, Deadline: today.AddDays(days), Label: "leave stage Assigned", DaysLeft: days,
+			Tasks: []TaskLine{task(8, days), task(14, days)}, More: more}
+	}
+	switch kind {
+	case kindReminder:
+		return []any{
+			ReminderData{Ministry: mps, Coordinator: coord, Date: today, TaskCount: 16, AnyOverdue: true,
+				Groups: []ReminderGroup{group("lead", 14, 0), group("lead", 1, 0), group("due", 0, 0),
+					group("overdue", -1, 0), group("overdue", -3, 4), group("escalation", -40, 0)}},
+			ReminderData{Ministry: moj, Coordinator: coord1, Date: today, TaskCount: 1,
+				Groups: []ReminderGroup{{Kind: "lead", Deadline: today.AddDays(30), DaysLeft: 30, Tasks: []TaskLine{undated}}}},
+			ReminderData{Ministry: moj, Coordinator: coord, Date: today, TaskCount: 6, AnyOverdue: true,
+				Groups: []ReminderGroup{group("overdue", -3, 4)}},
+		}
+	case kindEscalation:
+		return []any{
+			EscalationData{Ministry: mps, Coordinator: coord, Date: today, After: civil.Span{Days: 30}, TaskCount: 8,
+				Groups: []ReminderGroup{group("escalation", -40, 4), group("escalation", -31, 0)}},
+			EscalationData{Ministry: moj, Coordinator: coord1, Date: today, After: civil.Span{Months: 1}, TaskCount: 1,
+				Groups: []ReminderGroup{{Kind: "escalation", Deadline: today.AddDays(-31), DaysLeft: -31, Tasks: []TaskLine{undated}}}},
+		}
+	case kindCoordinatorDigest:
+		stages := []StageInfo{{ID: "assigned", Name: "Assigned"}, {ID: "in_progress", Name: "In progress"}, {ID: "reported", Name: "Reported", Final: true}}
+		return []any{
+			CoordinatorDigestData{Coordinator: coord, Date: today, Since: time.Date(2026, 12, 28, 1, 0, 0, 0, loc),
+				Reports: []ReportCountdown{
+					{ID: "crc-next", Title: "Next periodic report", Due: today.AddDays(392), DaysLeft: 392, Milestones: []MilestoneCountdown{
+						{Name: "Ministries' inputs", Date: today.AddDays(116), DaysLeft: 116},
+						{Name: "Workshop", Date: today.AddDays(-20), DaysLeft: -20, Passed: true}}},
+					{ID: "upr", Title: "UPR mid-term report", Due: today.AddDays(-2), DaysLeft: -2},
+					{ID: "cedaw", Title: "", Due: today, DaysLeft: 0},
+				},
+				Stages: stages,
+				Progress: []MinistryProgress{
+					{ID: "moj", Name: "Ministry of Justice", Counts: []int{4, 6, 2}, Open: 10, Closed: 2, Total: 12, Overdue: 2},
+					{ID: "mps", Name: "Ministry of Public Security", Counts: []int{0, 0, 1}, Closed: 1, Total: 1},
+					{ID: "", Name: "Unassigned", Counts: []int{3, 0, 0}, Open: 3, Total: 3},
+				},
+				TotalTasks: 16, OpenTasks: 13,
+				Overdue: []TaskLine{task(8, -3), task(14, -1)}, OverdueMore: 3,
+				Unassigned: []TaskLine{undated, task(41, 10)}, UnassignedMore: 1,
+				Changes: []ChangeLine{
+					{At: time.Date(2027, 1, 3, 7, 20, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:8", Actor: "somsack", Kind: "stage", From: "Assigned", To: "In progress", Note: "Plan adopted"},
+					{At: time.Date(2027, 1, 3, 7, 21, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:9", Actor: "admin", Kind: "assign", To: "moj"},
+					{At: time.Date(2027, 1, 3, 7, 22, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:10", Actor: "admin", Kind: "assign", From: "mps", To: "moj"},
+					{At: time.Date(2027, 1, 3, 7, 23, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:11", Kind: "created"},
+					{At: time.Date(2027, 1, 3, 7, 24, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:12", Kind: "import", Actor: "admin", Note: "sample-co.txt"},
+					{At: time.Date(2027, 1, 3, 7, 25, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:13", Kind: "other", From: "a", To: "b"},
+				},
+				ChangesMore: 2,
+				Failed: []DeliveryLine{
+					{At: time.Date(2027, 1, 2, 1, 0, 0, 0, loc), Subject: "[followup] Ministry of Justice", To: "legislation@moj.example.org", Status: "failed", Error: "550 5.1.1 mailbox unavailable"},
+					{At: time.Date(2027, 1, 2, 1, 0, 0, 0, loc), Subject: "[followup] Ministry of Public Security", To: "border-police@mps.example.org", Status: "uncertain", Error: "timeout"},
+					{At: time.Date(2027, 1, 2, 1, 0, 0, 0, loc), Subject: "s", To: "t@example.org", Status: "failed"},
+				},
+				FailedMore: 1,
+			},
+			// The first digest: no previous one, but changes to tell.
+			CoordinatorDigestData{Coordinator: coord1, Date: today, Stages: stages[:1],
+				Reports: []ReportCountdown{{ID: "old", Title: "Old report", Due: today.AddDays(-9), DaysLeft: -9}},
+				Changes: []ChangeLine{{At: time.Date(2027, 1, 3, 7, 20, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:8", Kind: "created"}}},
+			// A quiet week: nothing to list.
+			CoordinatorDigestData{Coordinator: coord, Date: today, Since: time.Date(2026, 12, 28, 1, 0, 0, 0, loc), Stages: stages,
+				Progress: []MinistryProgress{{ID: "", Name: "Unassigned", Counts: []int{1, 0, 0}, Open: 1, Total: 1}}, TotalTasks: 1, OpenTasks: 1},
+		}
+	case kindMinistryDigest:
+		st := func(id, name string, n, more int) StageTasks {
+			return StageTasks{Stage: StageInfo{ID: id, Name: name}, Count: n, Tasks: []TaskLine{undated, task(15, 20)}, More: more}
+		}
+		support := task(26, 50)
+		support.Owner, support.OwnerID = "Ministry of Technology and Communications", "mtc"
+		return []any{
+			MinistryDigestData{Ministry: mps, Coordinator: coord, Date: today, OpenTasks: 9,
+				ByStage: []StageTasks{st("assigned", "Assigned", 5, 3), st("in_progress", "In progress", 2, 0)},
+				Coming:  []TaskLine{task(8, 14), task(14, 0)}, ComingMore: 2,
+				Overdue: []TaskLine{task(9, -3)}, OverdueMore: 1,
+				Supporting: []TaskLine{support, undated}, SupportMore: 1},
+			MinistryDigestData{Ministry: moj, Coordinator: coord1, Date: today, OpenTasks: 1,
+				ByStage: []StageTasks{{Stage: StageInfo{ID: "assigned", Name: "Assigned"}, Count: 1, Tasks: []TaskLine{task(8, 14)}}}},
+			MinistryDigestData{Ministry: moj, Coordinator: coord, Date: today},
+		}
+	}
+	return nil
+}

@@ -1,0 +1,506 @@
+package scheduler
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
+	"github.com/jonboulle/clockwork"
+	"github.com/robfig/cron/v3"
+
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/store"
+)
+
+// Options configure a Daemon.
+type Options struct {
+	// ConfigPath is the config file, watched for changes; "" for the
+	// built-in defaults (nothing to watch).
+	ConfigPath string
+	// LoadConfig reads and validates the config: the daemon calls it at
+	// start and on every reload.
+	LoadConfig func() (*config.Config, error)
+	// Prepare runs after each successful (re)load, before the first tick
+	// with the new config: cmd imports the config's documents and applies
+	// the assignment rules there.
+	Prepare func(ctx context.Context, cfg *config.Config, db *store.DB) error
+	// NewTransport builds the mail transport; nil builds it from the config.
+	NewTransport func(cfg *config.Config, logger *slog.Logger) (notify.Transport, error)
+	Clock        clockwork.Clock // nil: the real clock
+	Logger       *slog.Logger
+	// Reload asks for a reload (SIGHUP); nil: none.
+	Reload <-chan struct{}
+	// AfterTick, if set, is called after every heartbeat (tests wait on it).
+	AfterTick func(TickReport)
+}
+
+// TickReport says what one heartbeat did.
+type TickReport struct {
+	At        time.Time
+	Planned   []Planned
+	Delivered int // messages sent
+	Err       error
+}
+
+// runtime is everything built from one config; a reload builds a new one
+// and swaps it in only when all of it succeeded.
+type runtime struct {
+	cfg       *config.Config
+	planner   *Planner
+	transport notify.Transport
+	hash      [32]byte // of the config file, to notice edits
+}
+
+// Daemon is the long-running process: a gocron heartbeat that plans due
+// slots and delivers the outbox.
+type Daemon struct {
+	opts   Options
+	clock  clockwork.Clock
+	logger *slog.Logger
+	db     *store.DB
+	rt     atomic.Pointer[runtime]
+
+	mu         sync.Mutex // serialises ticks and reloads
+	failStreak int        // consecutive failed delivery batches, for backoff
+	retryAt    time.Time  // no delivery attempt before this (transport down)
+}
+
+// New loads the config, opens the database, recovers from a crash and
+// prepares the daemon; Run starts it.
+func New(ctx context.Context, opts Options) (*Daemon, error) {
+	if opts.Clock == nil {
+		opts.Clock = clockwork.NewRealClock()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	d := &Daemon{opts: opts, clock: opts.Clock, logger: opts.Logger.With("component", "scheduler")}
+	rt, err := d.build(false)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, rt.cfg.Database, store.Options{Now: d.clock.Now, Location: rt.cfg.Location, Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	d.db = db
+	_, idempotent := rt.transport.(*notify.FileTransport)
+	uncertain, pending, err := db.Recover(ctx, idempotent)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("recover the outbox: %w", err)
+	}
+	if uncertain > 0 || pending > 0 {
+		d.logger.Warn("recovered messages a stopped process was sending", "uncertain", uncertain, "requeued", pending)
+	}
+	if opts.Prepare != nil {
+		if err := opts.Prepare(ctx, rt.cfg, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	d.rt.Store(rt)
+	return d, nil
+}
+
+// DB is the daemon's store (tests read it).
+func (d *Daemon) DB() *store.DB { return d.db }
+
+// Config is the config in force.
+func (d *Daemon) Config() *config.Config { return d.rt.Load().cfg }
+
+// build loads the config and everything that depends on it. Nothing here
+// touches the running daemon: a failure leaves the old runtime in force.
+func (d *Daemon) build(reload bool) (*runtime, error) {
+	stable, err := d.stableHash(reload)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := d.opts.LoadConfig()
+	if err != nil {
+		return nil, err
+	}
+	rt := &runtime{cfg: cfg}
+	if d.opts.ConfigPath != "" {
+		b, err := os.ReadFile(d.opts.ConfigPath)
+		if err != nil {
+			return nil, fmt.Errorf("read config %s: %w", d.opts.ConfigPath, err)
+		}
+		rt.hash = sha256.Sum256(b)
+		if rt.hash != stable {
+			// The file changed while it was being loaded: what was loaded
+			// may be half of it. The next heartbeat looks again.
+			return nil, fmt.Errorf("config %s changed while it was read; trying again at the next heartbeat", d.opts.ConfigPath)
+		}
+	}
+	renderer, err := notify.NewRenderer(cfg.Mail.Templates, cfg.Location)
+	if err != nil {
+		return nil, fmt.Errorf("mail templates: %w", err)
+	}
+	rt.planner = &Planner{Config: cfg, Renderer: renderer, Now: d.clock.Now}
+	newTransport := d.opts.NewTransport
+	if newTransport == nil {
+		newTransport = TransportFor
+	}
+	if rt.transport, err = newTransport(cfg, d.opts.Logger); err != nil {
+		return nil, fmt.Errorf("mail transport: %w", err)
+	}
+	return rt, nil
+}
+
+// stableHash waits until the config file stops changing: an editor or a
+// copy may be writing it right now, and a half-written file can be valid
+// YAML that silently drops a section.
+func (d *Daemon) stableHash(reload bool) ([32]byte, error) {
+	if d.opts.ConfigPath == "" {
+		return [32]byte{}, nil
+	}
+	tries := 20
+	if !reload {
+		tries = 1 // at start the admin is not editing it
+	}
+	var last [32]byte
+	for i := 0; i < tries; i++ {
+		b, err := os.ReadFile(d.opts.ConfigPath)
+		if err != nil {
+			return last, fmt.Errorf("read config %s: %w", d.opts.ConfigPath, err)
+		}
+		h := sha256.Sum256(b)
+		if i > 0 && h == last {
+			return h, nil
+		}
+		last = h
+		if tries == 1 {
+			return h, nil
+		}
+		time.Sleep(settle)
+	}
+	return last, fmt.Errorf("config %s keeps changing; trying again at the next heartbeat", d.opts.ConfigPath)
+}
+
+// settle is how long the config file must stay unchanged before it is
+// read (real time: an editor's write does not follow a fake clock).
+const settle = 100 * time.Millisecond
+
+// TransportFor builds the transport the config names.
+func TransportFor(cfg *config.Config, logger *slog.Logger) (notify.Transport, error) {
+	if cfg.Mail.Transport == "smtp" {
+		return notify.NewSMTP(cfg.Mail.SMTP, logger)
+	}
+	return notify.NewFile(cfg.Mail.Dir)
+}
+
+// Run starts the heartbeat and blocks until ctx is cancelled; then it lets
+// the tick in flight finish its message, stops, and closes the database.
+func (d *Daemon) Run(ctx context.Context) error {
+	defer d.db.Close()
+	rt := d.rt.Load()
+	sched, err := gocron.NewScheduler(
+		gocron.WithClock(d.clock),
+		gocron.WithLocation(rt.cfg.Location),
+		gocron.WithLogger(d.logger),
+		// Long enough for one SMTP transaction to finish.
+		gocron.WithStopTimeout(rt.cfg.Mail.SMTP.Timeout+10*time.Second),
+		gocron.WithGlobalJobOptions(gocron.WithEventListeners(gocron.AfterJobRunsWithPanic(func(_ uuid.UUID, name string, recovered any) {
+			d.logger.Error("heartbeat panicked; the next one will run", "job", name, "panic", fmt.Sprint(recovered))
+		}))),
+	)
+	if err != nil {
+		return fmt.Errorf("start the scheduler: %w", err)
+	}
+	heartbeat := rt.cfg.Schedules.Heartbeat
+	// The next heartbeat counts from the end of the previous one, so
+	// heartbeats never overlap, however long a sweep takes; and gocron
+	// schedules it from the last run, not by walking from the daemon's
+	// start (which it otherwise does after a clock jump).
+	job, err := sched.NewJob(gocron.DurationJob(heartbeat), gocron.NewTask(d.tick), heartbeatOptions(true)...)
+	if err != nil {
+		return fmt.Errorf("start the heartbeat: %w", err)
+	}
+	sched.Start()
+	d.logger.Info("ready", "config", d.opts.ConfigPath, "database", rt.cfg.Database, "transport", rt.transport.Name(),
+		"heartbeat", heartbeat.String(), "time_zone", rt.cfg.TimeZone)
+
+	for {
+		select {
+		case <-ctx.Done():
+			d.logger.Info("stopping: finishing the message in flight")
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rt.cfg.Mail.SMTP.Timeout+15*time.Second)
+			err := sched.ShutdownWithContext(stopCtx)
+			cancel()
+			if err != nil {
+				d.logger.Error("scheduler did not stop cleanly", "err", err)
+			}
+			d.logger.Info("stopped")
+			return nil
+		case <-d.opts.Reload:
+			if d.Reload(ctx) {
+				if hb := d.rt.Load().cfg.Schedules.Heartbeat; hb != heartbeat {
+					heartbeat = hb
+					if job, err = sched.Update(job.ID(), gocron.DurationJob(heartbeat), gocron.NewTask(d.tick), heartbeatOptions(false)...); err != nil {
+						d.logger.Error("could not change the heartbeat", "err", err)
+					}
+				}
+			}
+		}
+	}
+}
+
+func heartbeatOptions(now bool) []gocron.JobOption {
+	opts := []gocron.JobOption{
+		gocron.WithName("heartbeat"),
+		gocron.WithSingletonMode(gocron.LimitModeWait),
+		gocron.WithIntervalFromCompletion(),
+	}
+	if now {
+		opts = append(opts, gocron.WithStartAt(gocron.WithStartImmediately()))
+	}
+	return opts
+}
+
+// Reload loads the config again; an invalid one is refused, with the error
+// logged, and the old one stays in force. It reports whether the new
+// config took over.
+func (d *Daemon) Reload(ctx context.Context) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.reloadLocked(ctx)
+}
+
+func (d *Daemon) reloadLocked(ctx context.Context) bool {
+	old := d.rt.Load()
+	rt, err := d.build(true)
+	if err == nil && rt.cfg.Database != old.cfg.Database {
+		err = fmt.Errorf("database: changed from %s to %s; restart the daemon to use another database", old.cfg.Database, rt.cfg.Database)
+	}
+	if err == nil && d.opts.Prepare != nil {
+		err = d.opts.Prepare(ctx, rt.cfg, d.db)
+	}
+	if err != nil {
+		d.logger.Error("config reload refused; the previous config stays in force", "err", oneLine(err))
+		// Remember the broken file's hash so the error is logged once, not
+		// at every heartbeat.
+		if d.opts.ConfigPath != "" {
+			if b, rerr := os.ReadFile(d.opts.ConfigPath); rerr == nil {
+				cp := *old
+				cp.hash = sha256.Sum256(b)
+				d.rt.Store(&cp)
+			}
+		}
+		return false
+	}
+	d.rt.Store(rt)
+	d.logger.Info("config reloaded", "config", d.opts.ConfigPath)
+	return true
+}
+
+func oneLine(err error) string {
+	return string(bytes.ReplaceAll([]byte(err.Error()), []byte("\n"), []byte("; ")))
+}
+
+// configChanged reports whether the config file's content differs from
+// what the runtime was built from.
+func (d *Daemon) configChanged() bool {
+	if d.opts.ConfigPath == "" {
+		return false
+	}
+	b, err := os.ReadFile(d.opts.ConfigPath)
+	if err != nil {
+		return false // a file being replaced; look again at the next tick
+	}
+	return sha256.Sum256(b) != d.rt.Load().hash
+}
+
+// tick is one heartbeat: notice config edits, run due slots, deliver.
+func (d *Daemon) tick(ctx context.Context) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.configChanged() {
+		d.logger.Info("config file changed; reloading")
+		d.reloadLocked(ctx)
+	}
+	report := TickReport{At: d.clock.Now()}
+	planned, err := d.Plan(ctx, false)
+	report.Planned = planned
+	if err != nil {
+		report.Err = err
+		d.logger.Error("planning failed; will retry at the next heartbeat", "err", err)
+	}
+	n, err := d.deliver(ctx)
+	report.Delivered = n
+	if err != nil && report.Err == nil {
+		report.Err = err
+	}
+	if d.opts.AfterTick != nil {
+		d.opts.AfterTick(report)
+	}
+}
+
+// Plan runs every schedule's due slot, as of the daemon's clock.
+func (d *Daemon) Plan(ctx context.Context, dryRun bool) ([]Planned, error) {
+	return PlanAt(ctx, d.db, d.rt.Load().planner, d.clock.Now(), dryRun, d.logger)
+}
+
+// PlanAt runs (or, with dryRun, only computes) each schedule's due slot at
+// now: what the daemon does at a heartbeat, and what followup preview
+// shows.
+func PlanAt(ctx context.Context, db *store.DB, p *Planner, now time.Time, dryRun bool, logger *slog.Logger) ([]Planned, error) {
+	var all []Planned
+	var errs []error
+	for _, job := range Jobs {
+		sched := schedule(p.Config, job)
+		last, ran, err := db.LastSlot(ctx, job)
+		if err != nil {
+			return all, err
+		}
+		dec := Due(sched, last, ran, now, p.Config.Schedules.Grace)
+		switch {
+		case dec.Skip:
+			logger.Warn("missed slots are older than the grace window; skipped", "job", job, "missed", dec.Missed, "grace", p.Config.Schedules.Grace.String())
+			if !dryRun {
+				if err := db.SetLastSlot(ctx, job, dec.Slot); err != nil {
+					errs = append(errs, err)
+				}
+			}
+			continue
+		case !dec.Run:
+			continue
+		}
+		if dec.Missed != 0 {
+			logger.Warn("missed slots skipped; running the latest once", "job", job, "slot", dec.Slot, "missed", dec.Missed)
+		}
+		var planned []Planned
+		err = db.RunSlot(ctx, job, dec.Slot, dryRun, func(tx *store.SlotTx) error {
+			var err error
+			planned, err = p.Run(ctx, tx, job, dec.Slot)
+			return err
+		})
+		if errors.Is(err, store.ErrSlotDone) {
+			continue // another process ran it first
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s at %s: %w", job, dec.Slot.Format(time.RFC3339), err))
+			continue
+		}
+		if !dryRun {
+			logger.Info("slot ran", "job", job, "slot", dec.Slot.In(p.Config.Location).Format(time.RFC3339), "messages", len(planned), "initial", dec.Initial)
+		}
+		all = append(all, planned...)
+	}
+	return all, errors.Join(errs...)
+}
+
+func schedule(cfg *config.Config, job string) cron.Schedule {
+	switch job {
+	case JobCoordinatorDigest:
+		return cfg.Schedules.CoordinatorDigest.Schedule
+	case JobMinistryDigest:
+		return cfg.Schedules.MinistryDigest.Schedule
+	}
+	return cfg.Schedules.Reminders.Schedule
+}
+
+// deliver sends what the outbox holds, a batch per connection, and records
+// each message's outcome as soon as it is known.
+func (d *Daemon) deliver(ctx context.Context) (int, error) {
+	rt := d.rt.Load()
+	now := d.clock.Now()
+	if now.Before(d.retryAt) {
+		return 0, nil
+	}
+	sent := 0
+	for ctx.Err() == nil {
+		batch, err := d.db.ClaimBatch(ctx, 100)
+		if err != nil {
+			return sent, err
+		}
+		if len(batch) == 0 {
+			return sent, nil
+		}
+		n, err := Deliver(ctx, d.db, rt.transport, batch, rt.cfg.Mail.Retry, d.clock.Now, d.logger)
+		sent += n
+		if err != nil {
+			d.failStreak++
+			wait := notify.Backoff(d.failStreak, rt.cfg.Mail.Retry, rand.Float64)
+			d.retryAt = d.clock.Now().Add(wait)
+			d.logger.Warn("delivery interrupted; will try again", "err", err, "retry_in", wait.String())
+			return sent, err
+		}
+		d.failStreak, d.retryAt = 0, time.Time{}
+	}
+	return sent, nil
+}
+
+// Deliver hands one claimed batch to the transport and records each
+// outcome; messages the transport did not attempt go back to pending. The
+// records are written even while the daemon stops: an outcome known and
+// lost would mean a message sent twice.
+func Deliver(ctx context.Context, db *store.DB, tr notify.Transport, batch []store.OutboxMessage, retry config.Retry,
+	now func() time.Time, logger *slog.Logger) (int, error) {
+	msgs := make([]notify.Message, len(batch))
+	for i, m := range batch {
+		msgs[i] = notify.Message{ID: m.ID, Key: m.Key, MessageID: m.MessageID, From: m.From, To: m.To, Raw: m.Raw}
+	}
+	keep := context.WithoutCancel(ctx)
+	done := make([]bool, len(batch))
+	sent := 0
+	var recordErr error
+	err := tr.Deliver(ctx, msgs, func(i int, r notify.Result) {
+		done[i] = true
+		m := batch[i]
+		var err error
+		switch r.Outcome {
+		case notify.Sent:
+			sent++
+			err = db.MarkSent(keep, m.ID, r.Response)
+		case notify.Temporary:
+			next := now().Add(notify.Backoff(m.Attempts+1, retry, rand.Float64))
+			err = db.MarkRetry(keep, m.ID, errText(r), next, retry.MaxAttempts)
+			logger.Warn("temporary delivery failure", "key", m.Key, "attempt", m.Attempts+1, "err", errText(r), "next", next)
+		case notify.Permanent:
+			err = db.MarkFailed(keep, m.ID, errText(r))
+			logger.Error("delivery failed", "key", m.Key, "err", errText(r))
+		case notify.Uncertain:
+			err = db.MarkUncertain(keep, m.ID, errText(r))
+			logger.Error("delivery uncertain: the server may have the message; it is not sent again", "key", m.Key, "err", errText(r))
+		}
+		if err != nil && recordErr == nil {
+			recordErr = err
+		}
+	})
+	var rest []int64
+	for i, ok := range done {
+		if !ok {
+			rest = append(rest, batch[i].ID)
+		}
+	}
+	next := now()
+	if err != nil {
+		next = next.Add(retry.Initial)
+	}
+	if rerr := db.Release(keep, rest, next); rerr != nil && recordErr == nil {
+		recordErr = rerr
+	}
+	if recordErr != nil {
+		return sent, fmt.Errorf("record delivery outcomes: %w", recordErr)
+	}
+	return sent, err
+}
+
+func errText(r notify.Result) string {
+	if r.Err == nil {
+		return ""
+	}
+	return r.Err.Error()
+}

@@ -1,0 +1,85 @@
+// Package scheduler runs the daemon's jobs: it finds the schedules' due
+// slots, turns them into messages and delivers the outbox.
+//
+// The database is the source of truth; gocron is only a heartbeat. gocron
+// keeps schedules in memory and never catches up a run missed while the
+// process was down, so each slot a schedule ran for is stored, and each
+// heartbeat walks the cron spec from the stored slot to now: the latest
+// missed slot runs once if it is within the grace window; older ones are
+// logged and skipped. The slot advances in the same transaction that
+// enqueues its messages, so a restart neither repeats nor loses a run.
+package scheduler
+
+import (
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Decision says what a schedule should do at a heartbeat.
+type Decision struct {
+	Slot time.Time // the slot to run, or the bookmark to record when skipping
+	Run  bool      // run the slot
+	Skip bool      // record Slot without running anything: what was missed is older than the grace window
+	// Missed counts the slots passed over without running: older ones in
+	// the grace window, and those before it; -1 when there were too many
+	// to count.
+	Missed  int
+	Initial bool // the schedule never ran in this database
+}
+
+// countLimit bounds the counting of missed slots: a minute-level spec
+// after a long downtime must not cost a million steps.
+const countLimit = 10000
+
+// Due decides what a schedule does at now, given the last slot it ran for.
+//
+//   - Never ran: run once now, so a new installation sends the current
+//     state at once (the slot is now itself); then follow the spec.
+//   - Otherwise run the latest slot after the last one, up to now, if it is
+//     at most grace old. Older missed slots are only counted: after
+//     downtime a schedule runs once, not once per missed slot. When every
+//     missed slot is older than grace, nothing runs and the start of the
+//     grace window is recorded, so they are not looked at again.
+func Due(sched cron.Schedule, last time.Time, ran bool, now time.Time, grace time.Duration) Decision {
+	if !ran {
+		return Decision{Slot: now.Truncate(time.Second), Run: true, Initial: true}
+	}
+	floor := now.Add(-grace)
+	from := last
+	old := 0 // slots after last but before the grace window
+	if floor.After(last) {
+		from = floor.Add(-time.Second) // cron slots are whole seconds; Next is strictly after
+		for s := sched.Next(last); !s.IsZero() && s.Before(floor); s = sched.Next(s) {
+			if old++; old == countLimit {
+				old = -1
+				break
+			}
+		}
+	}
+	var latest time.Time
+	inWindow := 0
+	for s := sched.Next(from); !s.IsZero() && !s.After(now); s = sched.Next(s) {
+		latest = s
+		if inWindow++; inWindow == countLimit {
+			break
+		}
+	}
+	missed := func(extra int) int {
+		if old < 0 {
+			return -1
+		}
+		return old + extra
+	}
+	switch {
+	case !latest.IsZero():
+		return Decision{Slot: latest, Run: true, Missed: missed(inWindow - 1)}
+	case old != 0:
+		return Decision{Slot: floor.Truncate(time.Second), Skip: true, Missed: missed(0)}
+	}
+	return Decision{}
+}
+
+// Next is the next slot of a schedule after t: for logs and `followup
+// preview`, never gocron's own idea of it.
+func Next(sched cron.Schedule, t time.Time) time.Time { return sched.Next(t) }

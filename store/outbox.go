@@ -1,0 +1,311 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Outbox statuses. A message moves pending → sending → sent, failed or
+// uncertain; a temporary failure puts it back to pending with a later
+// next attempt.
+const (
+	StatusPending   = "pending"
+	StatusSending   = "sending"
+	StatusSent      = "sent"
+	StatusFailed    = "failed"
+	StatusUncertain = "uncertain"
+)
+
+// OutboxMessage is one message of the outbox.
+type OutboxMessage struct {
+	ID          int64
+	Key         string
+	Kind        string
+	Recipient   string
+	Subject     string
+	MessageID   string
+	From        string
+	To          []string
+	Raw         []byte
+	Status      string
+	Attempts    int
+	NextAttempt time.Time
+	LastError   string
+	Response    string
+	CreatedAt   time.Time
+	SentAt      time.Time
+}
+
+// enqueue inserts a message unless one with its key exists; it returns the
+// row's id either way.
+func enqueue(ctx context.Context, tx *sql.Tx, m OutboxMessage, now int64) (id int64, inserted bool, err error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, recipient, subject, message_id, env_from, env_to, raw,
+		next_attempt, created_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING`,
+		m.Key, m.Kind, m.Recipient, m.Subject, m.MessageID, m.From, strings.Join(m.To, ","), m.Raw, now, now)
+	if err != nil {
+		return 0, false, err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		id, err := res.LastInsertId()
+		return id, true, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE key = ?`, m.Key).Scan(&id)
+	return id, false, err
+}
+
+// Enqueue adds one message to the outbox in its own transaction; a message
+// with the same key is never added twice.
+func (db *DB) Enqueue(ctx context.Context, m OutboxMessage) (id int64, inserted bool, err error) {
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		id, inserted, err = enqueue(ctx, tx, m, db.now().Unix())
+		return err
+	})
+	return id, inserted, err
+}
+
+const outboxColumns = `id, key, kind, recipient, subject, message_id, env_from, env_to, raw, status, attempts,
+	next_attempt, last_error, response, created_at, COALESCE(sent_at, 0)`
+
+func scanOutbox(s scanner) (OutboxMessage, error) {
+	var m OutboxMessage
+	var to string
+	var next, created, sent int64
+	err := s.Scan(&m.ID, &m.Key, &m.Kind, &m.Recipient, &m.Subject, &m.MessageID, &m.From, &to, &m.Raw, &m.Status,
+		&m.Attempts, &next, &m.LastError, &m.Response, &created, &sent)
+	if to != "" {
+		m.To = strings.Split(to, ",")
+	}
+	m.NextAttempt, m.CreatedAt = time.Unix(next, 0).UTC(), time.Unix(created, 0).UTC()
+	if sent > 0 {
+		m.SentAt = time.Unix(sent, 0).UTC()
+	}
+	return m, err
+}
+
+// ClaimBatch marks up to limit messages that are due as sending, under a
+// batch token, and returns them in id order: the order they will be sent
+// in, which is what Recover relies on after a crash.
+func (db *DB) ClaimBatch(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	token := fmt.Sprintf("%d-%d", os.Getpid(), db.now().UnixNano())
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET status = 'sending', batch = ?
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?)
+			RETURNING `+outboxColumns, token, db.now().Unix(), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanOutbox(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	// RETURNING gives no order guarantee.
+	sortByID(out)
+	return out, err
+}
+
+// ClaimKeys claims the pending messages with these keys, whatever their
+// next attempt: followup send delivers what it just enqueued.
+func (db *DB) ClaimKeys(ctx context.Context, keys []string) ([]OutboxMessage, error) {
+	var out []OutboxMessage
+	token := fmt.Sprintf("%d-%d", os.Getpid(), db.now().UnixNano())
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		for _, k := range keys {
+			m, err := scanOutbox(tx.QueryRowContext(ctx, `UPDATE outbox SET status = 'sending', batch = ?
+				WHERE key = ? AND status = 'pending' RETURNING `+outboxColumns, token, k))
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // the daemon took it first
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	sortByID(out)
+	return out, err
+}
+
+func sortByID(ms []OutboxMessage) {
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && ms[j].ID < ms[j-1].ID; j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+}
+
+// MarkSent records a delivery: nothing will send the message again.
+func (db *DB) MarkSent(ctx context.Context, id int64, response string) error {
+	return db.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, response = ?, last_error = '' WHERE id = ?`,
+		db.now().Unix(), response, id)
+}
+
+// MarkRetry records a temporary failure: the message waits until next.
+// After maxAttempts attempts it is marked failed instead.
+func (db *DB) MarkRetry(ctx context.Context, id int64, cause string, next time.Time, maxAttempts int) error {
+	return db.exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+		status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END, next_attempt = ? WHERE id = ?`,
+		cause, maxAttempts, next.Unix(), id)
+}
+
+// MarkFailed records a permanent failure.
+func (db *DB) MarkFailed(ctx context.Context, id int64, cause string) error {
+	return db.exec(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?`, cause, id)
+}
+
+// MarkUncertain records that the server may or may not have the message:
+// it is not sent again blindly, and the next coordinator digest reports it.
+func (db *DB) MarkUncertain(ctx context.Context, id int64, cause string) error {
+	return db.exec(ctx, `UPDATE outbox SET status = 'uncertain', attempts = attempts + 1, last_error = ? WHERE id = ?`, cause, id)
+}
+
+// Release puts claimed messages that were not attempted back to pending,
+// to be tried at next.
+func (db *DB) Release(ctx context.Context, ids []int64, next time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt = ? WHERE id = ? AND status = 'sending'`,
+				next.Unix(), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Recover handles messages a crashed process left in sending. Batches are
+// sent in id order, one message at a time, and each outcome is recorded
+// as soon as it is known: so of the rows still in sending only the first
+// can have been in flight. It becomes uncertain (the server may have it)
+// unless resend is set (a transport that cannot duplicate, like the file
+// transport); the rows after it were never attempted and go back to
+// pending. It returns how many rows became uncertain and pending.
+func (db *DB) Recover(ctx context.Context, resend bool) (uncertain, pending int, err error) {
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		uncertain, pending = 0, 0
+		if !resend {
+			// The first message of each interrupted batch was in flight.
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'uncertain', attempts = attempts + 1,
+				last_error = 'the process stopped while this message was being sent: the server may have it'
+				WHERE id IN (SELECT MIN(id) FROM outbox WHERE status = 'sending' GROUP BY batch)`)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			uncertain = int(n)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending' WHERE status = 'sending'`)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		pending = int(n)
+		return nil
+	})
+	return uncertain, pending, err
+}
+
+// Requeue puts failed or uncertain messages back to pending, at the admin's
+// request (followup outbox resend).
+func (db *DB) Requeue(ctx context.Context, ids []int64) (int, error) {
+	n := 0
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		for _, id := range ids {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt = ?, attempts = 0, reported_at = NULL
+				WHERE id = ? AND status IN ('failed', 'uncertain')`, db.now().Unix(), id)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Outbox lists messages, newest first; status "" lists all.
+func (db *DB) Outbox(ctx context.Context, status string, limit int) ([]OutboxMessage, error) {
+	q := `SELECT ` + outboxColumns + ` FROM outbox`
+	var args []any
+	if status != "" {
+		q += ` WHERE status = ?`
+		args = append(args, status)
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// OutboxCounts counts messages by status.
+func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// NextAttempt is the earliest time a pending message may be sent, or zero.
+func (db *DB) NextAttempt(ctx context.Context) (time.Time, error) {
+	var next sql.NullInt64
+	if err := db.db.QueryRowContext(ctx, `SELECT MIN(next_attempt) FROM outbox WHERE status = 'pending'`).Scan(&next); err != nil {
+		return time.Time{}, describe(err)
+	}
+	if !next.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(next.Int64, 0).UTC(), nil
+}
+
+func (db *DB) exec(ctx context.Context, q string, args ...any) error {
+	res, err := db.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return describe(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("outbox row: %w", ErrNotFound)
+	}
+	return nil
+}

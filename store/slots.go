@@ -1,0 +1,413 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/workflow"
+)
+
+// LastSlot returns the last slot a schedule ran for.
+func (db *DB) LastSlot(ctx context.Context, name string) (time.Time, bool, error) {
+	var last int64
+	err := db.db.QueryRowContext(ctx, `SELECT last_slot FROM schedule_slots WHERE name = ?`, name).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, describe(err)
+	}
+	return time.Unix(last, 0).UTC(), true, nil
+}
+
+// SetLastSlot records a slot as run (or skipped) without running anything.
+func (db *DB) SetLastSlot(ctx context.Context, name string, slot time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return setSlot(ctx, tx, name, slot, db.now().Unix()) })
+}
+
+func setSlot(ctx context.Context, tx *sql.Tx, name string, slot time.Time, now int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO schedule_slots (name, last_slot, updated_at) VALUES (?,?,?)
+		ON CONFLICT(name) DO UPDATE SET last_slot = excluded.last_slot, updated_at = excluded.updated_at`, name, slot.Unix(), now)
+	return err
+}
+
+// ErrSlotDone is returned by RunSlot when the slot already ran.
+var ErrSlotDone = errors.New("slot already ran")
+
+// SlotTx is the transaction of one schedule run. Everything it enqueues and
+// logs commits together with the slot's advance, or nothing does: a crash
+// in the middle of a sweep neither loses nor repeats a reminder.
+type SlotTx struct {
+	tx  *sql.Tx
+	db  *DB
+	now int64
+	log *sql.Stmt
+}
+
+// RunSlot runs fn for slot of the named schedule in one transaction and
+// records the slot as the schedule's last. It returns ErrSlotDone, and
+// runs nothing, when that slot (or a later one) already ran. With dryRun
+// everything is rolled back: followup preview shows what would be sent
+// without recording anything.
+func (db *DB) RunSlot(ctx context.Context, name string, slot time.Time, dryRun bool, fn func(*SlotTx) error) error {
+	errRollback := errors.New("dry run")
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var last int64
+		err := tx.QueryRowContext(ctx, `SELECT last_slot FROM schedule_slots WHERE name = ?`, name).Scan(&last)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case last >= slot.Unix():
+			return ErrSlotDone
+		}
+		s := &SlotTx{tx: tx, db: db, now: db.now().Unix()}
+		defer func() {
+			if s.log != nil {
+				s.log.Close()
+			}
+		}()
+		if err := fn(s); err != nil {
+			return err
+		}
+		if err := setSlot(ctx, tx, name, slot, s.now); err != nil {
+			return err
+		}
+		if dryRun {
+			return errRollback
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	return err
+}
+
+// Enqueue adds a message to the outbox within the slot.
+func (s *SlotTx) Enqueue(ctx context.Context, m OutboxMessage) (int64, bool, error) {
+	return enqueue(ctx, s.tx, m, s.now)
+}
+
+// LogReminder records that a task was reminded of a deadline; false when
+// it already was.
+func (s *SlotTx) LogReminder(ctx context.Context, taskID int64, deadline, kind string, outboxID int64) (bool, error) {
+	if s.log == nil {
+		stmt, err := s.tx.PrepareContext(ctx, `INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at)
+			VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return false, err
+		}
+		s.log = stmt
+	}
+	res, err := s.log.ExecContext(ctx, taskID, deadline, kind, outboxID, s.now)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// TaskGroup is the tasks of one document in one stage: every deadline
+// follows from the document and the stage, so the sweep decides per group
+// and reads only the tasks of groups that have something due.
+type TaskGroup struct {
+	DocumentID int64
+	Doc        workflow.DocFacts
+	Stage      string
+	Count      int
+}
+
+// Groups lists the task groups.
+func (s *SlotTx) Groups(ctx context.Context) ([]TaskGroup, error) {
+	return groups(ctx, s.tx, s.db.loc())
+}
+
+// Groups lists the task groups, outside a slot.
+func (db *DB) Groups(ctx context.Context) ([]TaskGroup, error) {
+	return groups(ctx, db.db, db.loc())
+}
+
+func groups(ctx context.Context, q querier, loc *time.Location) ([]TaskGroup, error) {
+	rows, err := q.QueryContext(ctx, `SELECT g.document_id, d.symbol, d.adopted, d.imported_at, d.follow_up_due,
+		d.follow_up_paragraphs, g.stage, g.n
+		FROM (SELECT document_id, stage, COUNT(*) AS n FROM tasks GROUP BY document_id, stage) g
+		JOIN documents d ON d.id = g.document_id ORDER BY g.document_id, g.stage`)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []TaskGroup
+	for rows.Next() {
+		var g TaskGroup
+		var adopted, fuDue sql.NullString
+		var imported int64
+		var fuParas string
+		if err := rows.Scan(&g.DocumentID, &g.Doc.Symbol, &adopted, &imported, &fuDue, &fuParas, &g.Stage, &g.Count); err != nil {
+			return nil, err
+		}
+		g.Doc.Adopted, _ = civil.ParseDate(adopted.String)
+		g.Doc.Imported = civil.DateOf(time.Unix(imported, 0).In(loc))
+		if fuDue.Valid {
+			fu := &workflow.FollowUp{}
+			fu.Due, _ = civil.ParseDate(fuDue.String)
+			for _, p := range strings.Split(fuParas, ",") {
+				if n, err := strconv.Atoi(p); err == nil {
+					fu.Paragraphs = append(fu.Paragraphs, n)
+				}
+			}
+			g.Doc.FollowUp = fu
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// TaskQuery selects tasks for the sweep and the digests.
+type TaskQuery struct {
+	DocumentID int64    // 0: any document
+	Stages     []string // empty: any stage
+	Paragraphs []int    // empty: any paragraph
+	Owner      *string  // nil: any owner; "" for unassigned
+	Supporter  string   // tasks this ministry supports
+	// NotLogged skips tasks already reminded of this deadline this way.
+	NotLoggedDeadline, NotLoggedKind string
+	Limit                            int // 0: no limit
+}
+
+// DueTask is a task as the sweep and the digests need it.
+type DueTask struct {
+	ID        int64
+	DocID     int64
+	RecID     string
+	Paragraph int
+	Item      string
+	Text      string
+	Status    string
+	Owner     string
+	Support   []string
+	Stage     string
+}
+
+func (q TaskQuery) where() (string, []any) {
+	var w []string
+	var args []any
+	if q.DocumentID != 0 {
+		w = append(w, `t.document_id = ?`)
+		args = append(args, q.DocumentID)
+	}
+	if len(q.Stages) > 0 {
+		w = append(w, `t.stage IN (`+placeholders(len(q.Stages))+`)`)
+		for _, s := range q.Stages {
+			args = append(args, s)
+		}
+	}
+	if len(q.Paragraphs) > 0 {
+		w = append(w, `r.paragraph IN (`+placeholders(len(q.Paragraphs))+`)`)
+		for _, p := range q.Paragraphs {
+			args = append(args, p)
+		}
+	}
+	if q.Owner != nil {
+		w = append(w, `t.owner = ?`)
+		args = append(args, *q.Owner)
+	}
+	if q.Supporter != "" {
+		w = append(w, `instr(',' || t.support || ',', ?) > 0`)
+		args = append(args, ","+q.Supporter+",")
+	}
+	if q.NotLoggedKind != "" {
+		w = append(w, `NOT EXISTS (SELECT 1 FROM reminder_log l WHERE l.task_id = t.id AND l.deadline = ? AND l.kind = ?)`)
+		args = append(args, q.NotLoggedDeadline, q.NotLoggedKind)
+	}
+	if len(w) == 0 {
+		return "", nil
+	}
+	return ` WHERE ` + strings.Join(w, ` AND `), args
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// TaskSelection is the SQL the sweep runs for one group: followup preview
+// and the benchmark compare it with the sqlite3 shell running the same.
+func (q TaskQuery) TaskSelection() (string, []any) {
+	w, args := q.where()
+	sql := `SELECT t.id, t.document_id, r.rec_id, r.paragraph, r.item, r.text, r.status, t.owner, t.support, t.stage
+		FROM tasks t JOIN recommendations r ON r.id = t.id` + w + ` ORDER BY t.id`
+	if q.Limit > 0 {
+		sql += ` LIMIT ` + strconv.Itoa(q.Limit)
+	}
+	return sql, args
+}
+
+// Tasks streams the tasks q selects, in task order.
+func (s *SlotTx) Tasks(ctx context.Context, q TaskQuery, fn func(DueTask) error) error {
+	return streamTasks(ctx, s.tx, q, fn)
+}
+
+// DueTasks streams the tasks q selects, outside a slot.
+func (db *DB) DueTasks(ctx context.Context, q TaskQuery, fn func(DueTask) error) error {
+	return streamTasks(ctx, db.db, q, fn)
+}
+
+func streamTasks(ctx context.Context, qr querier, q TaskQuery, fn func(DueTask) error) error {
+	query, args := q.TaskSelection()
+	rows, err := qr.QueryContext(ctx, query, args...)
+	if err != nil {
+		return describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t DueTask
+		var support string
+		if err := rows.Scan(&t.ID, &t.DocID, &t.RecID, &t.Paragraph, &t.Item, &t.Text, &t.Status, &t.Owner, &support, &t.Stage); err != nil {
+			return err
+		}
+		if support != "" {
+			t.Support = strings.Split(support, ",")
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// CountTasks counts the tasks q selects (ignoring its limit).
+func (s *SlotTx) CountTasks(ctx context.Context, q TaskQuery) (int, error) {
+	w, args := q.where()
+	var n int
+	err := s.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks t JOIN recommendations r ON r.id = t.id`+w, args...).Scan(&n)
+	return n, err
+}
+
+// CountByOwner counts the tasks q selects per owner.
+func (s *SlotTx) CountByOwner(ctx context.Context, q TaskQuery) (map[string]int, error) {
+	w, args := q.where()
+	rows, err := s.tx.QueryContext(ctx, `SELECT t.owner, COUNT(*) FROM tasks t JOIN recommendations r ON r.id = t.id`+w+` GROUP BY t.owner`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var o string
+		var n int
+		if err := rows.Scan(&o, &n); err != nil {
+			return nil, err
+		}
+		out[o] = n
+	}
+	return out, rows.Err()
+}
+
+// OwnerStageCount is the number of tasks of one owner in one stage.
+type OwnerStageCount struct {
+	Owner string
+	Stage string
+	Count int
+}
+
+// Progress counts tasks by owner and stage.
+func (s *SlotTx) Progress(ctx context.Context) ([]OwnerStageCount, error) {
+	rows, err := s.tx.QueryContext(ctx, `SELECT owner, stage, COUNT(*) FROM tasks GROUP BY owner, stage ORDER BY owner, stage`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OwnerStageCount
+	for rows.Next() {
+		var c OwnerStageCount
+		if err := rows.Scan(&c.Owner, &c.Stage, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// EventLine is a task event with its recommendation id.
+type EventLine struct {
+	Event
+	RecID string
+}
+
+// EventsSince returns up to limit task events after since, oldest first,
+// and how many there are in all.
+func (s *SlotTx) EventsSince(ctx context.Context, since time.Time, limit int) ([]EventLine, int, error) {
+	var total int
+	if err := s.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM task_events WHERE at > ?`, since.Unix()).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.tx.QueryContext(ctx, `SELECT e.id, e.at, e.actor, e.kind, e.from_value, e.to_value, e.note, r.rec_id
+		FROM task_events e JOIN recommendations r ON r.id = e.task_id WHERE e.at > ? ORDER BY e.id DESC LIMIT ?`, since.Unix(), limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []EventLine
+	for rows.Next() {
+		var e EventLine
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Kind, &e.From, &e.To, &e.Note, &e.RecID); err != nil {
+			return nil, 0, err
+		}
+		e.At = time.Unix(at, 0).UTC()
+		out = append([]EventLine{e}, out...)
+	}
+	return out, total, rows.Err()
+}
+
+// LastSent returns when the last message of a kind to a recipient was
+// enqueued, among those delivered; zero if none.
+func (s *SlotTx) LastSent(ctx context.Context, kind, recipient string) (time.Time, error) {
+	var at sql.NullInt64
+	err := s.tx.QueryRowContext(ctx, `SELECT MAX(created_at) FROM outbox WHERE kind = ? AND recipient = ? AND status = 'sent'`,
+		kind, recipient).Scan(&at)
+	if err != nil || !at.Valid {
+		return time.Time{}, err
+	}
+	return time.Unix(at.Int64, 0).UTC(), nil
+}
+
+// Unreported returns up to limit failed or uncertain messages no digest
+// has reported yet, and how many there are; with mark set they are marked
+// reported (in the slot's transaction: only if the digest is enqueued).
+func (s *SlotTx) Unreported(ctx context.Context, limit int, mark bool) ([]OutboxMessage, int, error) {
+	var total int
+	if err := s.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status IN ('failed','uncertain') AND reported_at IS NULL`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.tx.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status IN ('failed','uncertain') AND reported_at IS NULL
+		ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []OutboxMessage
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		m.Raw = nil
+		out = append(out, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if mark {
+		if _, err := s.tx.ExecContext(ctx, `UPDATE outbox SET reported_at = ? WHERE status IN ('failed','uncertain') AND reported_at IS NULL`, s.now); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
