@@ -253,8 +253,11 @@ func TestExampleConfigLoads(t *testing.T) {
 	if len(c.Reports) != 1 || c.Reports[0].Due != civil.D(2028, time.January, 31) || len(c.Reports[0].Milestones) != 3 {
 		t.Errorf("Reports = %+v", c.Reports)
 	}
-	// Written out explicitly, the stages are the built-in ones.
-	if !reflect.DeepEqual(c.Stages, defaultStages()) {
+	// Written out explicitly, the stages are the built-in ones, but for the
+	// first deadline: three weeks, so the quick start shows reminders at once.
+	want := defaultStages()
+	want[0].Deadline, _ = parseAnchor("import + 3w")
+	if !reflect.DeepEqual(c.Stages, want) {
 		t.Errorf("example stages differ from the defaults:\n%+v", c.Stages)
 	}
 	// Show round-trips on a full, real config.

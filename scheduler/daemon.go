@@ -395,6 +395,14 @@ func PlanAt(ctx context.Context, db *store.DB, p *Planner, now time.Time, dryRun
 		}
 		if !dryRun {
 			logger.Info("slot ran", "job", job, "slot", dec.Slot.In(p.Config.Location).Format(time.RFC3339), "messages", len(planned), "initial", dec.Initial)
+			// The first run on a new database stands in for a scheduled
+			// slot that follows within a day: started at 07:00, the daemon
+			// does not send the same digest again at 08:00.
+			if next := sched.Next(dec.Slot); dec.Initial && !next.IsZero() && next.Sub(dec.Slot) <= 24*time.Hour {
+				if err := db.SetLastSlot(ctx, job, next); err != nil {
+					errs = append(errs, err)
+				}
+			}
 		}
 		all = append(all, planned...)
 	}

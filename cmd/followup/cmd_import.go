@@ -6,7 +6,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/followup-app/followup/ingest"
 	"github.com/followup-app/followup/store"
@@ -68,7 +67,7 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg, false, logger, time.Now)
+	db, err := openStore(ctx, cfg, false, logger, env.clock())
 	if err != nil {
 		return err
 	}
