@@ -22,10 +22,8 @@ func cmdOutbox(ctx context.Context, env *environment, args []string) error {
 	status := fs.String("status", "", "only messages with this `status`")
 	limit := fs.Int("limit", 50, "at most `N` messages, newest first")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if rest, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
 	}
 	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {

@@ -36,10 +36,8 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 	at := fs.String("at", "", "the `time` to preview: 2027-01-04T08:00:00+07:00, \"2027-01-04 08:00\" in the config's zone, or a date (its end)")
 	full := fs.Bool("full", false, "print each message's text")
 	asJSON := fs.Bool("json", false, "print JSON, with each message's text")
-	if rest, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
 	}
 	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {
@@ -158,10 +156,8 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	}
 	fs, g := newFlags(env, "send digest", "--to coordinator|MINISTRY")
 	to := fs.String("to", "", "`coordinator`, or a ministry id")
-	if rest, err := parseArgs(fs, args[1:]); err != nil {
+	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
 	}
 	if *to == "" {
 		return usageError("--to is required: coordinator, or a ministry id")

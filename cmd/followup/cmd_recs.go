@@ -17,10 +17,8 @@ import (
 func cmdDocs(ctx context.Context, env *environment, args []string) error {
 	fs, g := newFlags(env, "docs", "[--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if rest, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
 	}
 	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {
@@ -75,10 +73,8 @@ func recsList(ctx context.Context, env *environment, args []string) error {
 	doc := fs.String("doc", "", "only the document with this `symbol`")
 	section := fs.String("section", "", "only recommendations whose section or subsection contains `text`")
 	asJSON := fs.Bool("json", false, "print a JSON array")
-	if rest, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
 	}
 	db, _, err := openForReading(ctx, env, g)
 	if err != nil {

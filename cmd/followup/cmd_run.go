@@ -25,10 +25,8 @@ type daemonHooks struct {
 
 func cmdRun(ctx context.Context, env *environment, args []string) error {
 	fs, g := newFlags(env, "run", "[--config FILE] [--db PATH]")
-	if rest, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
 	}
 	logger, err := newLogger(env.stderr, g.logLevel)
 	if err != nil {

@@ -89,10 +89,8 @@ func cmdTasks(ctx context.Context, env *environment, args []string) error {
 	overdue := fs.Bool("overdue", false, "only tasks whose next deadline has passed")
 	within := fs.String("due-within", "", "only tasks whose next deadline falls within this `span` from today (e.g. 30d, 2w, 3mo)")
 	asJSON := fs.Bool("json", false, "print a JSON array")
-	if rest, err := parseArgs(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
 	}
 	var span civil.Span
 	if *within != "" {

@@ -69,6 +69,18 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseNoArgs parses flags for a command that takes no arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError("unexpected argument %q", rest[0])
+	}
+	return nil
+}
+
 // loadConfig reads the config the flags or $FOLLOWUP_CONFIG name, or the
 // built-in defaults.
 func loadConfig(env *environment, g *globals) (*config.Config, error) {
