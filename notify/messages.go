@@ -52,6 +52,9 @@ type ReminderData struct {
 	Groups      []ReminderGroup
 	TaskCount   int  // tasks in all groups, listed or not
 	AnyOverdue  bool // some group is overdue
+	// A reminder lists a bounded number of tasks: the groups that did not
+	// fit are only counted here (tasks coming, tasks overdue, deadlines).
+	OmittedSoon, OmittedOverdue, OmittedGroups int
 }
 
 // EscalationData tells the coordinator that a ministry's tasks are long
@@ -63,6 +66,8 @@ type EscalationData struct {
 	After       civil.Span // how long overdue triggers an escalation
 	Groups      []ReminderGroup
 	TaskCount   int
+	// Groups that did not fit in the message, only counted.
+	OmittedTasks, OmittedGroups int
 }
 
 // ReportCountdown is a report's due date and its milestones.

@@ -608,8 +608,8 @@ func sampleData(kind string) []any {
 					group("overdue", -1, 0), group("overdue", -3, 4), group("escalation", -40, 0)}},
 			ReminderData{Ministry: moj, Coordinator: coord1, Date: today, TaskCount: 1,
 				Groups: []ReminderGroup{{Kind: "lead", Deadline: today.AddDays(30), DaysLeft: 30, Tasks: []TaskLine{undated}}}},
-			ReminderData{Ministry: moj, Coordinator: coord, Date: today, TaskCount: 6, AnyOverdue: true,
-				Groups: []ReminderGroup{group("overdue", -3, 4)}},
+			ReminderData{Ministry: moj, Coordinator: coord, Date: today, TaskCount: 60, AnyOverdue: true,
+				Groups: []ReminderGroup{group("overdue", -3, 4)}, OmittedSoon: 40, OmittedOverdue: 14, OmittedGroups: 9},
 		}
 	case kindEscalation:
 		return []any{
@@ -617,6 +617,8 @@ func sampleData(kind string) []any {
 				Groups: []ReminderGroup{group("escalation", -40, 4), group("escalation", -31, 0)}},
 			EscalationData{Ministry: moj, Coordinator: coord1, Date: today, After: civil.Span{Months: 1}, TaskCount: 1,
 				Groups: []ReminderGroup{{Kind: "escalation", Deadline: today.AddDays(-31), DaysLeft: -31, Tasks: []TaskLine{undated}}}},
+			EscalationData{Ministry: moj, Coordinator: coord, Date: today, After: civil.Span{Days: 30}, TaskCount: 70,
+				Groups: []ReminderGroup{group("escalation", -40, 4)}, OmittedTasks: 64, OmittedGroups: 12},
 		}
 	case kindCoordinatorDigest:
 		stages := []StageInfo{{ID: "assigned", Name: "Assigned"}, {ID: "in_progress", Name: "In progress"}, {ID: "reported", Name: "Reported", Final: true}}

@@ -3,7 +3,9 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/followup-app/followup/civil"
@@ -15,52 +17,194 @@ import (
 // comingDays is how far ahead a ministry's digest looks.
 const comingDays = 90
 
-// dueSet is a deadline with the tasks it applies to.
-type dueSet struct {
-	query    store.TaskQuery
-	deadline workflow.Deadline
+// picked is a task chosen for a list, with the deadline it is listed under.
+type picked struct {
+	id int64
+	d  workflow.Deadline
 }
 
-// overdueSets lists the hard deadlines missed by today.
-func (p *Planner) overdueSets(docs []*docGroups, today civil.Date) []dueSet {
-	var out []dueSet
-	for _, d := range docs {
-		for _, f := range p.deadlinesOf(d) {
-			if f.deadline.Overdue(today) {
-				out = append(out, dueSet{f.query, f.deadline})
-			}
+// bounded keeps the first cap items of a list in an order (by deadline,
+// then id), and counts them all, without holding the whole list.
+type bounded struct {
+	cap     int
+	byDate  bool
+	items   []picked
+	total   int
+	trimmed bool
+}
+
+func (b *bounded) add(p picked) {
+	b.total++
+	if !b.byDate {
+		if len(b.items) < b.cap {
+			b.items = append(b.items, p)
 		}
+		return
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].deadline.Date.Before(out[j].deadline.Date) })
-	return out
+	b.items = append(b.items, p)
+	if len(b.items) > 4*b.cap {
+		b.trim()
+	}
 }
 
-// listTasks fills lines from the sets, up to limit, and counts the rest.
-// A task in several sets is listed (and counted) once.
-func (p *Planner) listTasks(ctx context.Context, tx *store.SlotTx, sets []dueSet, owner *string, limit int, today civil.Date) ([]notify.TaskLine, int, error) {
-	var lines []notify.TaskLine
-	seen := map[int64]bool{}
-	more := 0
-	for _, s := range sets {
-		q := s.query
-		q.Owner = owner
-		err := tx.Tasks(ctx, q, func(t store.DueTask) error {
-			if seen[t.ID] {
-				return nil
+func (b *bounded) trim() {
+	if b.byDate {
+		sort.SliceStable(b.items, func(i, j int) bool {
+			if b.items[i].d.Date != b.items[j].d.Date {
+				return b.items[i].d.Date.Before(b.items[j].d.Date)
 			}
-			seen[t.ID] = true
-			if len(lines) < limit {
-				lines = append(lines, p.taskLine(t, s.deadline, today))
-			} else {
-				more++
-			}
-			return nil
+			return b.items[i].id < b.items[j].id
 		})
-		if err != nil {
-			return nil, 0, err
+	}
+	if len(b.items) > b.cap {
+		b.items = b.items[:b.cap]
+	}
+}
+
+func (b *bounded) more() int { return b.total - len(b.items) }
+
+// ministryLists are one owner's lists in the digests.
+type ministryLists struct {
+	byStage    map[string]*bounded
+	coming     *bounded
+	overdue    *bounded
+	supporting *bounded
+	open       int
+}
+
+// classified is one pass over the open tasks: each task's next deadline,
+// taken from its (document, stage) group, decides the lists it goes in.
+// Only ids are kept (the first few of each list); the texts of the listed
+// tasks are read afterwards in one query.
+type classified struct {
+	overdue        *bounded
+	unassigned     *bounded
+	overdueByOwner map[string]int
+	owners         map[string]*ministryLists
+	limit          int
+}
+
+func (c *classified) owner(id string) *ministryLists {
+	m := c.owners[id]
+	if m == nil {
+		m = &ministryLists{byStage: map[string]*bounded{}, coming: &bounded{cap: c.limit, byDate: true},
+			overdue: &bounded{cap: c.limit, byDate: true}, supporting: &bounded{cap: c.limit}}
+		c.owners[id] = m
+	}
+	return m
+}
+
+type groupKey struct {
+	doc   int64
+	stage string
+}
+
+// groupNext is a group's next deadline, for tasks in the follow-up
+// paragraphs and for the others.
+type groupNext struct {
+	in, out     workflow.Deadline
+	inOK, outOK bool
+	followUp    []int
+}
+
+func (p *Planner) classify(ctx context.Context, tx *store.SlotTx, slot time.Time) (*classified, error) {
+	cfg := p.Config
+	today := workflow.Today(cfg, slot)
+	limit := cfg.Digests.MaxListed
+	docs, err := p.openGroups(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	next := map[groupKey]groupNext{}
+	for _, d := range docs {
+		for _, g := range d.stages {
+			gn := groupNext{}
+			t := workflow.Task{Document: d.doc, Stage: g.Stage}
+			gn.out, gn.outOK = workflow.NextDeadline(cfg, t, slot)
+			if fu := d.doc.FollowUp; fu != nil && len(fu.Paragraphs) > 0 {
+				gn.followUp = fu.Paragraphs
+				t.Rec.Paragraph = fu.Paragraphs[0]
+				gn.in, gn.inOK = workflow.NextDeadline(cfg, t, slot)
+			}
+			next[groupKey{d.id, g.Stage}] = gn
 		}
 	}
-	return lines, more, nil
+	c := &classified{overdue: &bounded{cap: limit, byDate: true}, unassigned: &bounded{cap: limit},
+		overdueByOwner: map[string]int{}, owners: map[string]*ministryLists{}, limit: limit}
+	err = tx.LightTasks(ctx, store.TaskQuery{Stages: p.openStageIDs()}, true, func(t store.LightTask) error {
+		gn := next[groupKey{t.DocID, t.Stage}]
+		d, ok := gn.out, gn.outOK
+		if gn.followUp != nil && slices.Contains(gn.followUp, t.Paragraph) {
+			d, ok = gn.in, gn.inOK
+		}
+		overdue := ok && d.Overdue(today)
+		coming := ok && !overdue && today.DaysUntil(d.Date) >= 0 && today.DaysUntil(d.Date) <= comingDays
+		pk := picked{t.ID, d}
+		if overdue {
+			c.overdueByOwner[t.Owner]++
+			c.overdue.add(pk)
+		}
+		if t.Owner == "" {
+			c.unassigned.add(pk)
+		}
+		m := c.owner(t.Owner)
+		m.open++
+		st := m.byStage[t.Stage]
+		if st == nil {
+			st = &bounded{cap: limit}
+			m.byStage[t.Stage] = st
+		}
+		st.add(pk)
+		switch {
+		case overdue:
+			m.overdue.add(pk)
+		case coming:
+			m.coming.add(pk)
+		}
+		if t.Support != "" {
+			for _, s := range strings.Split(t.Support, ",") {
+				c.owner(s).supporting.add(pk)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// lines turns picked tasks into lines, reading their texts in one query.
+type lineReader struct {
+	p     *Planner
+	tx    *store.SlotTx
+	today civil.Date
+	tasks map[int64]store.DueTask
+}
+
+func (p *Planner) newLineReader(ctx context.Context, tx *store.SlotTx, today civil.Date, lists ...*bounded) (*lineReader, error) {
+	var ids []int64
+	for _, l := range lists {
+		l.trim()
+		for _, it := range l.items {
+			ids = append(ids, it.id)
+		}
+	}
+	tasks, err := tx.TasksByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return &lineReader{p: p, tx: tx, today: today, tasks: tasks}, nil
+}
+
+func (r *lineReader) lines(b *bounded) []notify.TaskLine {
+	var out []notify.TaskLine
+	for _, it := range b.items {
+		if t, ok := r.tasks[it.id]; ok {
+			out = append(out, r.p.taskLine(t, it.d, r.today))
+		}
+	}
+	return out
 }
 
 func (p *Planner) openStageIDs() []string {
@@ -90,6 +234,10 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx *store.SlotTx, slot 
 		}
 		data.Reports = append(data.Reports, rc)
 	}
+	c, err := p.classify(ctx, tx, slot)
+	if err != nil {
+		return nil, err
+	}
 
 	// Progress by owner and stage, in the config's order.
 	stageIndex := map[string]int{}
@@ -101,75 +249,48 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx *store.SlotTx, slot 
 	if err != nil {
 		return nil, err
 	}
-	docs, err := p.openGroups(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	overdue := p.overdueSets(docs, today)
-	overdueByOwner := map[string]int{}
-	for _, s := range overdue {
-		c, err := tx.CountByOwner(ctx, s.query)
-		if err != nil {
-			return nil, err
-		}
-		for o, n := range c {
-			overdueByOwner[o] += n
-		}
-	}
 	progress := map[string]*notify.MinistryProgress{}
-	for _, c := range counts {
-		mp := progress[c.Owner]
+	for _, n := range counts {
+		mp := progress[n.Owner]
 		if mp == nil {
-			mp = &notify.MinistryProgress{ID: c.Owner, Name: p.ownerName(c.Owner), Counts: make([]int, len(cfg.Stages))}
-			progress[c.Owner] = mp
+			mp = &notify.MinistryProgress{ID: n.Owner, Name: p.ownerName(n.Owner), Counts: make([]int, len(cfg.Stages))}
+			progress[n.Owner] = mp
 		}
-		if i, ok := stageIndex[c.Stage]; ok {
-			mp.Counts[i] += c.Count
+		if i, ok := stageIndex[n.Stage]; ok {
+			mp.Counts[i] += n.Count
 		}
-		mp.Total += c.Count
-		data.TotalTasks += c.Count
-		if workflow.Final(cfg, c.Stage) {
-			mp.Closed += c.Count
+		mp.Total += n.Count
+		data.TotalTasks += n.Count
+		if workflow.Final(cfg, n.Stage) {
+			mp.Closed += n.Count
 		} else {
-			mp.Open += c.Count
-			data.OpenTasks += c.Count
+			mp.Open += n.Count
+			data.OpenTasks += n.Count
 		}
 	}
-	for _, id := range append(p.recipientOrder(), "") {
+	var rest []string // owners no longer in the config, after the others
+	for id := range progress {
+		if _, ok := cfg.Ministry(id); !ok && id != "" {
+			rest = append(rest, id)
+		}
+	}
+	sort.Strings(rest)
+	for _, id := range append(append(p.recipientOrder(), rest...), "") {
 		if mp := progress[id]; mp != nil {
-			mp.Overdue = overdueByOwner[id]
+			mp.Overdue = c.overdueByOwner[id]
 			data.Progress = append(data.Progress, *mp)
 			delete(progress, id)
 		}
 	}
-	var rest []string // owners no longer in the config
-	for id := range progress {
-		rest = append(rest, id)
-	}
-	sort.Strings(rest)
-	for _, id := range rest {
-		progress[id].Overdue = overdueByOwner[id]
-		data.Progress = append(data.Progress, *progress[id])
-	}
 
-	limit := cfg.Digests.MaxListed
-	if data.Overdue, data.OverdueMore, err = p.listTasks(ctx, tx, overdue, nil, limit, today); err != nil {
-		return nil, err
-	}
-	unassigned := ""
-	q := store.TaskQuery{Owner: &unassigned, Stages: p.openStageIDs(), Limit: limit}
-	err = tx.Tasks(ctx, q, func(t store.DueTask) error {
-		data.Unassigned = append(data.Unassigned, p.taskLine(t, workflow.Deadline{}, today))
-		return nil
-	})
+	lr, err := p.newLineReader(ctx, tx, today, c.overdue, c.unassigned)
 	if err != nil {
 		return nil, err
 	}
-	if n, err := tx.CountTasks(ctx, q); err != nil {
-		return nil, err
-	} else if n > len(data.Unassigned) {
-		data.UnassignedMore = n - len(data.Unassigned)
-	}
+	data.Overdue, data.OverdueMore = lr.lines(c.overdue), c.overdue.more()
+	data.Unassigned, data.UnassignedMore = lr.lines(c.unassigned), c.unassigned.more()
+
+	limit := cfg.Digests.MaxListed
 	since := data.Since
 	if since.IsZero() {
 		since = slot.AddDate(0, 0, -7) // the first digest tells the last week
@@ -187,7 +308,7 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx *store.SlotTx, slot 
 		return nil, err
 	}
 	for _, m := range failed {
-		data.Failed = append(data.Failed, notify.DeliveryLine{At: m.CreatedAt, Subject: m.Subject, To: joinTo(m.To), Status: m.Status, Error: m.LastError})
+		data.Failed = append(data.Failed, notify.DeliveryLine{At: m.CreatedAt, Subject: m.Subject, To: strings.Join(m.To, ", "), Status: m.Status, Error: m.LastError})
 	}
 	data.FailedMore = totalFailed - len(failed)
 
@@ -207,87 +328,40 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx *store.SlotTx, slot 
 	return []Planned{planned}, nil
 }
 
-func joinTo(to []string) string {
-	s := ""
-	for i, t := range to {
-		if i > 0 {
-			s += ", "
-		}
-		s += t
-	}
-	return s
-}
-
 func (p *Planner) ministryDigests(ctx context.Context, tx *store.SlotTx, slot time.Time) ([]Planned, error) {
 	cfg := p.Config
 	today := workflow.Today(cfg, slot)
-	docs, err := p.openGroups(ctx, tx)
+	c, err := p.classify(ctx, tx, slot)
 	if err != nil {
 		return nil, err
 	}
-	overdue := p.overdueSets(docs, today)
-	var coming []dueSet
-	for _, d := range docs {
-		for _, f := range p.deadlinesOf(d) {
-			if days := today.DaysUntil(f.deadline.Date); days >= 0 && days <= comingDays {
-				coming = append(coming, dueSet{f.query, f.deadline})
-			}
-		}
-	}
-	sort.SliceStable(coming, func(i, j int) bool { return coming[i].deadline.Date.Before(coming[j].deadline.Date) })
-	limit := cfg.Digests.MaxListed
-
 	var out []Planned
 	for _, id := range p.recipientOrder() {
 		if p.Only != "" && id != p.Only {
 			continue
 		}
 		body, _ := cfg.Ministry(id)
-		owner := id
-		data := notify.MinistryDigestData{Ministry: body, Coordinator: cfg.Coordinator, Date: today}
-		for _, s := range cfg.Stages {
-			if s.Final {
-				continue
-			}
-			q := store.TaskQuery{Owner: &owner, Stages: []string{s.ID}, Limit: limit}
-			n, err := tx.CountTasks(ctx, q)
-			if err != nil {
-				return nil, err
-			}
-			if n == 0 {
-				continue
-			}
-			st := notify.StageTasks{Stage: notify.StageInfo{ID: s.ID, Name: s.Name}, Count: n}
-			err = tx.Tasks(ctx, q, func(t store.DueTask) error {
-				st.Tasks = append(st.Tasks, p.taskLine(t, workflow.Deadline{}, today))
-				return nil
-			})
-			if err != nil {
-				return nil, err
-			}
-			st.More = n - len(st.Tasks)
-			data.ByStage = append(data.ByStage, st)
-			data.OpenTasks += n
+		m := c.owner(id)
+		lists := []*bounded{m.coming, m.overdue, m.supporting}
+		for _, b := range m.byStage {
+			lists = append(lists, b)
 		}
-		if data.Coming, data.ComingMore, err = p.listTasks(ctx, tx, coming, &owner, limit, today); err != nil {
-			return nil, err
-		}
-		if data.Overdue, data.OverdueMore, err = p.listTasks(ctx, tx, overdue, &owner, limit, today); err != nil {
-			return nil, err
-		}
-		sq := store.TaskQuery{Supporter: id, Stages: p.openStageIDs(), Limit: limit}
-		err = tx.Tasks(ctx, sq, func(t store.DueTask) error {
-			data.Supporting = append(data.Supporting, p.taskLine(t, workflow.Deadline{}, today))
-			return nil
-		})
+		lr, err := p.newLineReader(ctx, tx, today, lists...)
 		if err != nil {
 			return nil, err
 		}
-		if n, err := tx.CountTasks(ctx, sq); err != nil {
-			return nil, err
-		} else {
-			data.SupportMore = n - len(data.Supporting)
+		data := notify.MinistryDigestData{Ministry: body, Coordinator: cfg.Coordinator, Date: today, OpenTasks: m.open}
+		for _, s := range cfg.Stages {
+			b := m.byStage[s.ID]
+			if s.Final || b == nil {
+				continue
+			}
+			data.ByStage = append(data.ByStage, notify.StageTasks{Stage: notify.StageInfo{ID: s.ID, Name: s.Name},
+				Count: b.total, Tasks: lr.lines(b), More: b.more()})
 		}
+		data.Coming, data.ComingMore = lr.lines(m.coming), m.coming.more()
+		data.Overdue, data.OverdueMore = lr.lines(m.overdue), m.overdue.more()
+		data.Supporting, data.SupportMore = lr.lines(m.supporting), m.supporting.more()
 		nothing := data.OpenTasks == 0 && len(data.Supporting) == 0
 		if nothing && !p.Force && (!cfg.Digests.SendEmpty || id == cfg.Coordinator.ID) {
 			continue // the coordinator has its own digest

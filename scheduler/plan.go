@@ -38,11 +38,6 @@ const (
 	KindMinistryDigest    = "ministry-digest"
 )
 
-// reminderCap bounds the tasks listed under one deadline in a reminder; the
-// rest are counted ("… and 40 more"), and every one of them is logged as
-// reminded.
-const reminderCap = 200
-
 // Planner turns a due slot into messages: it reads the store inside the
 // slot's transaction, asks workflow what is due, renders with notify and
 // enqueues, so that the messages and the slot's advance commit together.
@@ -159,12 +154,21 @@ func (p *Planner) deadlinesOf(d *docGroups) []fire {
 	return out
 }
 
-// recipientReminders collects one recipient's reminder.
+// recipientReminders collects one recipient's reminder (or escalation)
+// while the sweep streams the due tasks: counts, the log entries, and the
+// ids of the first tasks of each deadline, enough to list. Texts are read
+// later, for the few tasks the message lists.
 type recipientReminders struct {
-	groups map[string]*notify.ReminderGroup // by deadline key and kind
+	groups map[string]*groupAcc
 	order  []string
 	log    []logEntry
 	tasks  int
+}
+
+type groupAcc struct {
+	header notify.ReminderGroup
+	count  int
+	ids    []int64 // the first ones, up to the listing cap
 }
 
 type logEntry struct {
@@ -172,25 +176,96 @@ type logEntry struct {
 	deadline, kind string
 }
 
-func (r *recipientReminders) add(key string, g notify.ReminderGroup, t store.DueTask, line notify.TaskLine, entry logEntry) {
-	grp := r.groups[key]
-	if grp == nil {
-		grp = &g
-		r.groups[key] = grp
+func (r *recipientReminders) add(key string, header notify.ReminderGroup, id int64, entry logEntry, listCap int) {
+	g := r.groups[key]
+	if g == nil {
+		g = &groupAcc{header: header}
+		r.groups[key] = g
 		r.order = append(r.order, key)
 	}
-	if len(grp.Tasks) < reminderCap {
-		grp.Tasks = append(grp.Tasks, line)
-	} else {
-		grp.More++
+	g.count++
+	if len(g.ids) < listCap {
+		g.ids = append(g.ids, id)
 	}
 	r.tasks++
 	r.log = append(r.log, entry)
 }
 
+// sortedKeys orders a reminder's groups: overdue first, then by date.
+func (r *recipientReminders) sortedKeys() []string {
+	keys := append([]string(nil), r.order...)
+	rank := map[string]int{"overdue": 0, "escalation": 0, "due": 1, "lead": 2}
+	sort.SliceStable(keys, func(i, j int) bool {
+		a, b := r.groups[keys[i]].header, r.groups[keys[j]].header
+		if rank[a.Kind] != rank[b.Kind] {
+			return rank[a.Kind] < rank[b.Kind]
+		}
+		if a.Deadline != b.Deadline {
+			return a.Deadline.Before(b.Deadline)
+		}
+		return a.Label < b.Label
+	})
+	return keys
+}
+
+// shown is what a capped message shows of a recipient's groups.
+type shown struct {
+	groups                      []notify.ReminderGroup
+	omitSoon, omitLate, omitGrp int
+}
+
+// show lists groups in order until listCap tasks are listed; the groups
+// after that are only counted. Texts come from one query for all the
+// listed tasks.
+func (p *Planner) show(ctx context.Context, tx *store.SlotTx, r *recipientReminders, listCap int, today civil.Date) (shown, error) {
+	var out shown
+	var ids []int64
+	listed := 0
+	type part struct {
+		g   *groupAcc
+		ids []int64
+	}
+	var parts []part
+	for _, k := range r.sortedKeys() {
+		g := r.groups[k]
+		if listed >= listCap {
+			out.omitGrp++
+			if g.header.DaysLeft < 0 {
+				out.omitLate += g.count
+			} else {
+				out.omitSoon += g.count
+			}
+			continue
+		}
+		n := min(len(g.ids), listCap-listed)
+		parts = append(parts, part{g, g.ids[:n]})
+		ids = append(ids, g.ids[:n]...)
+		listed += n
+	}
+	tasks, err := tx.TasksByID(ctx, ids)
+	if err != nil {
+		return out, err
+	}
+	for _, pt := range parts {
+		g := pt.g.header
+		d := workflow.Deadline{Date: g.Deadline, Label: g.Label}
+		for _, id := range pt.ids {
+			if t, ok := tasks[id]; ok {
+				line := p.taskLine(t, d, today)
+				line.Overdue = g.DaysLeft < 0
+				g.Tasks = append(g.Tasks, line)
+			}
+		}
+		g.More = pt.g.count - len(g.Tasks)
+		out.groups = append(out.groups, g)
+	}
+	return out, nil
+}
+
 func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Time) ([]Planned, error) {
 	cfg := p.Config
 	today := workflow.Today(cfg, slot)
+	listCap := cfg.Digests.MaxListed
 	docs, err := p.openGroups(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -199,7 +274,7 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 	escalations := map[string]*recipientReminders{}
 	get := func(m map[string]*recipientReminders, id string) *recipientReminders {
 		if m[id] == nil {
-			m[id] = &recipientReminders{groups: map[string]*notify.ReminderGroup{}}
+			m[id] = &recipientReminders{groups: map[string]*groupAcc{}}
 		}
 		return m[id]
 	}
@@ -209,14 +284,14 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 			if !ok {
 				continue
 			}
-			days := today.DaysUntil(f.deadline.Date)
-			group := notify.ReminderGroup{Kind: rem.Group, Deadline: f.deadline.Date, Label: f.deadline.Label, DaysLeft: days}
-			key := f.deadline.Key() + "|" + rem.Group
+			header := notify.ReminderGroup{Kind: rem.Group, Deadline: f.deadline.Date, Label: f.deadline.Label,
+				DaysLeft: today.DaysUntil(f.deadline.Date)}
+			dkey := f.deadline.Key()
+			key := dkey + "|" + rem.Group
 			q := f.query
-			q.NotLoggedDeadline, q.NotLoggedKind = f.deadline.Key(), rem.Kind
-			err := tx.Tasks(ctx, q, func(t store.DueTask) error {
-				owner := p.recipientOf(t.Owner)
-				get(reminders, owner).add(key, group, t, p.taskLine(t, f.deadline, today), logEntry{t.ID, f.deadline.Key(), rem.Kind})
+			q.NotLoggedDeadline, q.NotLoggedKind = dkey, rem.Kind
+			err := tx.LightTasks(ctx, q, false, func(t store.LightTask) error {
+				get(reminders, p.recipientOf(t.Owner)).add(key, header, t.ID, logEntry{t.ID, dkey, rem.Kind}, listCap)
 				return nil
 			})
 			if err != nil {
@@ -226,10 +301,10 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 				continue
 			}
 			q.NotLoggedKind = workflow.EscalationKind
-			eg := group
-			eg.Kind = "escalation"
-			err = tx.Tasks(ctx, q, func(t store.DueTask) error {
-				get(escalations, p.recipientOf(t.Owner)).add(key, eg, t, p.taskLine(t, f.deadline, today), logEntry{t.ID, f.deadline.Key(), workflow.EscalationKind})
+			eh := header
+			eh.Kind = "escalation"
+			err = tx.LightTasks(ctx, q, false, func(t store.LightTask) error {
+				get(escalations, p.recipientOf(t.Owner)).add(key, eh, t.ID, logEntry{t.ID, dkey, workflow.EscalationKind}, listCap)
 				return nil
 			})
 			if err != nil {
@@ -245,10 +320,14 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 			continue
 		}
 		body, _ := cfg.Ministry(id)
-		data := notify.ReminderData{Ministry: body, Coordinator: cfg.Coordinator, Date: today, TaskCount: r.tasks}
-		for _, k := range r.sortedKeys() {
-			g := *r.groups[k]
-			data.Groups = append(data.Groups, g)
+		sh, err := p.show(ctx, tx, r, listCap, today)
+		if err != nil {
+			return nil, err
+		}
+		data := notify.ReminderData{Ministry: body, Coordinator: cfg.Coordinator, Date: today, TaskCount: r.tasks,
+			Groups: sh.groups, OmittedSoon: sh.omitSoon, OmittedOverdue: sh.omitLate, OmittedGroups: sh.omitGrp,
+			AnyOverdue: sh.omitLate > 0}
+		for _, g := range data.Groups {
 			if g.Kind == "overdue" {
 				data.AnyOverdue = true
 			}
@@ -265,10 +344,8 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 			return nil, err
 		}
 		planned.Tasks = r.tasks
-		for _, e := range r.log {
-			if _, err := tx.LogReminder(ctx, e.task, e.deadline, e.kind, outboxID); err != nil {
-				return nil, err
-			}
+		if err := logAll(ctx, tx, r.log, outboxID); err != nil {
+			return nil, err
 		}
 		out = append(out, planned)
 	}
@@ -278,10 +355,12 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 			continue
 		}
 		body, _ := cfg.Ministry(id)
-		data := notify.EscalationData{Ministry: body, Coordinator: cfg.Coordinator, Date: today, After: cfg.Reminders.EscalateAfter, TaskCount: r.tasks}
-		for _, k := range r.sortedKeys() {
-			data.Groups = append(data.Groups, *r.groups[k])
+		sh, err := p.show(ctx, tx, r, listCap, today)
+		if err != nil {
+			return nil, err
 		}
+		data := notify.EscalationData{Ministry: body, Coordinator: cfg.Coordinator, Date: today, After: cfg.Reminders.EscalateAfter,
+			TaskCount: r.tasks, Groups: sh.groups, OmittedTasks: sh.omitLate + sh.omitSoon, OmittedGroups: sh.omitGrp}
 		rendered, err := p.Renderer.Escalation(data)
 		if err != nil {
 			return nil, fmt.Errorf("render the escalation about %s: %w", id, err)
@@ -295,31 +374,21 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 			return nil, err
 		}
 		planned.Tasks = r.tasks
-		for _, e := range r.log {
-			if _, err := tx.LogReminder(ctx, e.task, e.deadline, e.kind, outboxID); err != nil {
-				return nil, err
-			}
+		if err := logAll(ctx, tx, r.log, outboxID); err != nil {
+			return nil, err
 		}
 		out = append(out, planned)
 	}
 	return out, nil
 }
 
-// sortedKeys orders a reminder's groups: overdue first, then by date.
-func (r *recipientReminders) sortedKeys() []string {
-	keys := append([]string(nil), r.order...)
-	rank := map[string]int{"overdue": 0, "escalation": 0, "due": 1, "lead": 2}
-	sort.SliceStable(keys, func(i, j int) bool {
-		a, b := r.groups[keys[i]], r.groups[keys[j]]
-		if rank[a.Kind] != rank[b.Kind] {
-			return rank[a.Kind] < rank[b.Kind]
+func logAll(ctx context.Context, tx *store.SlotTx, entries []logEntry, outboxID int64) error {
+	for _, e := range entries {
+		if _, err := tx.LogReminder(ctx, e.task, e.deadline, e.kind, outboxID); err != nil {
+			return err
 		}
-		if a.Deadline != b.Deadline {
-			return a.Deadline.Before(b.Deadline)
-		}
-		return a.Label < b.Label
-	})
-	return keys
+	}
+	return nil
 }
 
 // recipientOf gives the body a task's mail goes to: its owner, or the

@@ -280,6 +280,87 @@ func streamTasks(ctx context.Context, qr querier, q TaskQuery, fn func(DueTask) 
 	return rows.Err()
 }
 
+// LightTask is a task without its text: what the sweep needs to decide,
+// before it reads the texts of the few tasks a message lists.
+type LightTask struct {
+	ID        int64
+	DocID     int64
+	Paragraph int // 0 unless WithParagraph
+	Owner     string
+	Support   string // comma-separated
+	Stage     string
+}
+
+// LightSelection is the SQL of LightTasks: the query the sweep relies on
+// for each group with something due (followup's benchmark runs the same in
+// the sqlite3 shell).
+func (q TaskQuery) LightSelection(withParagraph bool) (string, []any) {
+	w, args := q.where()
+	if len(q.Paragraphs) > 0 || withParagraph {
+		return `SELECT t.id, t.document_id, r.paragraph, t.owner, t.support, t.stage
+		FROM tasks t JOIN recommendations r ON r.id = t.id` + w, args
+	}
+	// Without a paragraph the recommendations table is not needed: the
+	// where clause names only columns of tasks then.
+	return `SELECT t.id, t.document_id, 0, t.owner, t.support, t.stage FROM tasks t` + w, args
+}
+
+// LightTasks streams the tasks q selects, without their texts.
+func (s *SlotTx) LightTasks(ctx context.Context, q TaskQuery, withParagraph bool, fn func(LightTask) error) error {
+	query, args := q.LightSelection(withParagraph)
+	rows, err := s.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t LightTask
+		if err := rows.Scan(&t.ID, &t.DocID, &t.Paragraph, &t.Owner, &t.Support, &t.Stage); err != nil {
+			return err
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// TasksByID reads the tasks with these ids, texts included.
+func (s *SlotTx) TasksByID(ctx context.Context, ids []int64) (map[int64]DueTask, error) {
+	out := make(map[int64]DueTask, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		chunk := ids[:n]
+		ids = ids[n:]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := s.tx.QueryContext(ctx, `SELECT t.id, t.document_id, r.rec_id, r.paragraph, r.item, r.text, r.status, t.owner, t.support, t.stage
+			FROM tasks t JOIN recommendations r ON r.id = t.id WHERE t.id IN (`+placeholders(n)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var t DueTask
+			var support string
+			if err := rows.Scan(&t.ID, &t.DocID, &t.RecID, &t.Paragraph, &t.Item, &t.Text, &t.Status, &t.Owner, &support, &t.Stage); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if support != "" {
+				t.Support = strings.Split(support, ",")
+			}
+			out[t.ID] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // CountTasks counts the tasks q selects (ignoring its limit).
 func (s *SlotTx) CountTasks(ctx context.Context, q TaskQuery) (int, error) {
 	w, args := q.where()
