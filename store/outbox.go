@@ -44,14 +44,17 @@ type OutboxMessage struct {
 // enqueue inserts a message unless one with its key exists; it returns the
 // row's id either way.
 func enqueue(ctx context.Context, tx *sql.Tx, m OutboxMessage, now int64) (id int64, inserted bool, err error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, recipient, subject, message_id, env_from, env_to, raw,
-		next_attempt, created_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING`,
-		m.Key, m.Kind, m.Recipient, m.Subject, m.MessageID, m.From, strings.Join(m.To, ","), m.Raw, now, now)
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, recipient, subject, message_id, env_from, env_to,
+		next_attempt, created_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING`,
+		m.Key, m.Kind, m.Recipient, m.Subject, m.MessageID, m.From, strings.Join(m.To, ","), now, now)
 	if err != nil {
 		return 0, false, err
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
-		id, err := res.LastInsertId()
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, false, err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO outbox_bodies (id, raw) VALUES (?, ?)`, id, m.Raw)
 		return id, true, err
 	}
 	err = tx.QueryRowContext(ctx, `SELECT id FROM outbox WHERE key = ?`, m.Key).Scan(&id)
@@ -68,14 +71,14 @@ func (db *DB) Enqueue(ctx context.Context, m OutboxMessage) (id int64, inserted 
 	return id, inserted, err
 }
 
-const outboxColumns = `id, key, kind, recipient, subject, message_id, env_from, env_to, raw, status, attempts,
+const outboxColumns = `id, key, kind, recipient, subject, message_id, env_from, env_to, status, attempts,
 	next_attempt, last_error, response, created_at, COALESCE(sent_at, 0)`
 
 func scanOutbox(s scanner) (OutboxMessage, error) {
 	var m OutboxMessage
 	var to string
 	var next, created, sent int64
-	err := s.Scan(&m.ID, &m.Key, &m.Kind, &m.Recipient, &m.Subject, &m.MessageID, &m.From, &to, &m.Raw, &m.Status,
+	err := s.Scan(&m.ID, &m.Key, &m.Kind, &m.Recipient, &m.Subject, &m.MessageID, &m.From, &to, &m.Status,
 		&m.Attempts, &next, &m.LastError, &m.Response, &created, &sent)
 	if to != "" {
 		m.To = strings.Split(to, ",")
@@ -101,19 +104,33 @@ func (db *DB) ClaimBatch(ctx context.Context, limit int) ([]OutboxMessage, error
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
 		for rows.Next() {
 			m, err := scanOutbox(rows)
 			if err != nil {
+				rows.Close()
 				return err
 			}
 			out = append(out, m)
 		}
-		return rows.Err()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return loadBodies(ctx, tx, out)
 	})
 	// RETURNING gives no order guarantee.
 	sortByID(out)
 	return out, err
+}
+
+// loadBodies reads the messages of claimed rows.
+func loadBodies(ctx context.Context, tx *sql.Tx, ms []OutboxMessage) error {
+	for i := range ms {
+		if err := tx.QueryRowContext(ctx, `SELECT raw FROM outbox_bodies WHERE id = ?`, ms[i].ID).Scan(&ms[i].Raw); err != nil {
+			return fmt.Errorf("outbox message %d: %w", ms[i].ID, err)
+		}
+	}
+	return nil
 }
 
 // ClaimKeys claims the pending messages with these keys, whatever their
@@ -134,7 +151,7 @@ func (db *DB) ClaimKeys(ctx context.Context, keys []string) ([]OutboxMessage, er
 			}
 			out = append(out, m)
 		}
-		return nil
+		return loadBodies(ctx, tx, out)
 	})
 	sortByID(out)
 	return out, err

@@ -478,7 +478,6 @@ func (s *SlotTx) Unreported(ctx context.Context, limit int, mark bool) ([]Outbox
 			rows.Close()
 			return nil, 0, err
 		}
-		m.Raw = nil
 		out = append(out, m)
 	}
 	rows.Close()

@@ -262,8 +262,9 @@ func (db *DB) ApplyRules(ctx context.Context, rulesID string, plan Planner) (int
 			return err
 		}
 		var missing int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM recommendations r LEFT JOIN tasks t ON t.id = r.id
-			WHERE t.id IS NULL`).Scan(&missing); err != nil {
+		// Every task is a recommendation's, so a difference of counts says
+		// whether some recommendation has none (cheaper than a join).
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM recommendations) - (SELECT COUNT(*) FROM tasks)`).Scan(&missing); err != nil {
 			return err
 		}
 		if last == rulesID && missing == 0 {

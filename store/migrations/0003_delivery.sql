@@ -19,7 +19,6 @@ CREATE TABLE outbox (
 	message_id   TEXT NOT NULL,
 	env_from     TEXT NOT NULL,
 	env_to       TEXT NOT NULL,            -- comma-separated addresses
-	raw          BLOB NOT NULL,            -- the RFC 5322 message
 	status       TEXT NOT NULL DEFAULT 'pending', -- pending, sending, sent, failed, uncertain
 	attempts     INTEGER NOT NULL DEFAULT 0,
 	next_attempt INTEGER NOT NULL,         -- unix seconds
@@ -31,6 +30,13 @@ CREATE TABLE outbox (
 	batch        TEXT NOT NULL DEFAULT ''     -- claim token of the delivery batch
 );
 CREATE INDEX outbox_due ON outbox(status, next_attempt);
+
+-- The rendered message, apart: a status change rewrites the small outbox
+-- row, not a message of tens of kilobytes.
+CREATE TABLE outbox_bodies (
+	id  INTEGER PRIMARY KEY REFERENCES outbox(id),
+	raw BLOB NOT NULL -- the RFC 5322 message, as sent
+);
 CREATE INDEX outbox_by_kind ON outbox(kind, recipient, created_at);
 
 -- Which task was reminded of which deadline, and how: a reminder is never
