@@ -362,9 +362,14 @@ func (d *Daemon) Plan(ctx context.Context, dryRun bool) ([]Planned, error) {
 // now: what the daemon does at a heartbeat, and what followup preview
 // shows.
 func PlanAt(ctx context.Context, db *store.DB, p *Planner, now time.Time, dryRun bool, logger *slog.Logger) ([]Planned, error) {
+	return PlanJobsAt(ctx, db, p, Jobs, now, dryRun, logger)
+}
+
+// PlanJobsAt is PlanAt for some of the jobs.
+func PlanJobsAt(ctx context.Context, db *store.DB, p *Planner, jobs []string, now time.Time, dryRun bool, logger *slog.Logger) ([]Planned, error) {
 	var all []Planned
 	var errs []error
-	for _, job := range Jobs {
+	for _, job := range jobs {
 		sched := schedule(p.Config, job)
 		last, ran, err := db.LastSlot(ctx, job)
 		if err != nil {

@@ -155,40 +155,39 @@ func (p *Planner) deadlinesOf(d *docGroups) []fire {
 }
 
 // recipientReminders collects one recipient's reminder (or escalation)
-// while the sweep streams the due tasks: counts, the log entries, and the
-// ids of the first tasks of each deadline, enough to list. Texts are read
-// later, for the few tasks the message lists.
+// while the sweep streams the due tasks: per deadline, the count, the ids
+// to log, and the first ids, enough to list. Texts are read later, for the
+// few tasks the message lists.
 type recipientReminders struct {
 	groups map[string]*groupAcc
 	order  []string
-	log    []logEntry
-	tasks  int
+}
+
+// total counts the tasks in all groups.
+func (r *recipientReminders) total() int {
+	n := 0
+	for _, g := range r.groups {
+		n += g.count
+	}
+	return n
 }
 
 type groupAcc struct {
-	header notify.ReminderGroup
-	count  int
-	ids    []int64 // the first ones, up to the listing cap
+	header         notify.ReminderGroup
+	deadline, kind string // the reminder log's key
+	count          int
+	ids            []int64 // the first ones, up to the listing cap
+	all            []int64 // every one, to log (not kept in a dry run)
 }
 
-type logEntry struct {
-	task           int64
-	deadline, kind string
-}
-
-func (r *recipientReminders) add(key string, header notify.ReminderGroup, id int64, entry logEntry, listCap int) {
+func (r *recipientReminders) group(key string, header notify.ReminderGroup, deadline, kind string) *groupAcc {
 	g := r.groups[key]
 	if g == nil {
-		g = &groupAcc{header: header}
+		g = &groupAcc{header: header, deadline: deadline, kind: kind}
 		r.groups[key] = g
 		r.order = append(r.order, key)
 	}
-	g.count++
-	if len(g.ids) < listCap {
-		g.ids = append(g.ids, id)
-	}
-	r.tasks++
-	r.log = append(r.log, entry)
+	return g
 }
 
 // sortedKeys orders a reminder's groups: overdue first, then by date.
@@ -262,52 +261,108 @@ func (p *Planner) show(ctx context.Context, tx *store.SlotTx, r *recipientRemind
 	return out, nil
 }
 
-func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Time) ([]Planned, error) {
-	cfg := p.Config
-	today := workflow.Today(cfg, slot)
-	listCap := cfg.Digests.MaxListed
+// dueFire is one deadline that calls for a reminder on a day, with the
+// selection of its tasks not yet reminded.
+type dueFire struct {
+	fire
+	key       string          // the reminder group: deadline and kind
+	selection store.TaskQuery // its tasks not yet reminded this way
+	escalate  store.TaskQuery // when the deadline also calls for an escalation
+}
+
+// dueFires lists the deadlines that call for a reminder today.
+func (p *Planner) dueFires(ctx context.Context, tx *store.SlotTx, today civil.Date) ([]dueFire, error) {
 	docs, err := p.openGroups(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	reminders := map[string]*recipientReminders{}
-	escalations := map[string]*recipientReminders{}
-	get := func(m map[string]*recipientReminders, id string) *recipientReminders {
-		if m[id] == nil {
-			m[id] = &recipientReminders{groups: map[string]*groupAcc{}}
-		}
-		return m[id]
-	}
+	var out []dueFire
 	for _, d := range docs {
 		for _, f := range p.deadlinesOf(d) {
-			rem, ok := workflow.DueReminder(cfg, f.deadline, today)
+			rem, ok := workflow.DueReminder(p.Config, f.deadline, today)
 			if !ok {
 				continue
 			}
-			header := notify.ReminderGroup{Kind: rem.Group, Deadline: f.deadline.Date, Label: f.deadline.Label,
-				DaysLeft: today.DaysUntil(f.deadline.Date)}
-			dkey := f.deadline.Key()
-			key := dkey + "|" + rem.Group
-			q := f.query
-			q.NotLoggedDeadline, q.NotLoggedKind = dkey, rem.Kind
-			err := tx.LightTasks(ctx, q, false, func(t store.LightTask) error {
-				get(reminders, p.recipientOf(t.Owner)).add(key, header, t.ID, logEntry{t.ID, dkey, rem.Kind}, listCap)
-				return nil
-			})
-			if err != nil {
-				return nil, err
+			f.reminder = rem
+			df := dueFire{fire: f, key: f.deadline.Key() + "|" + rem.Group, selection: f.query}
+			df.selection.NotLoggedDeadline, df.selection.NotLoggedKind = f.deadline.Key(), rem.Kind
+			if rem.Escalate {
+				df.escalate = df.selection
+				df.escalate.NotLoggedKind = workflow.EscalationKind
 			}
-			if !rem.Escalate {
-				continue
+			out = append(out, df)
+		}
+	}
+	return out, nil
+}
+
+// SweepQueries lists the selections the reminder sweep runs at slot, in
+// order: followup's benchmark runs the same SQL in the sqlite3 shell.
+func (p *Planner) SweepQueries(ctx context.Context, tx *store.SlotTx, slot time.Time) ([]store.TaskQuery, error) {
+	fires, err := p.dueFires(ctx, tx, workflow.Today(p.Config, slot))
+	if err != nil {
+		return nil, err
+	}
+	var out []store.TaskQuery
+	for _, f := range fires {
+		out = append(out, f.selection)
+		if f.reminder.Escalate {
+			out = append(out, f.escalate)
+		}
+	}
+	return out, nil
+}
+
+func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Time) ([]Planned, error) {
+	cfg := p.Config
+	today := workflow.Today(cfg, slot)
+	listCap := cfg.Digests.MaxListed
+	reminders := map[string]*recipientReminders{}
+	escalations := map[string]*recipientReminders{}
+	keep := !tx.DryRun()
+	recipients := map[string]string{} // owner → recipient, looked up once
+	// collect streams one deadline's due tasks into the recipients' groups.
+	collect := func(m map[string]*recipientReminders, q store.TaskQuery, key string, header notify.ReminderGroup, dkey, kind string) error {
+		accs := map[string]*groupAcc{}
+		return tx.SweepTasks(ctx, q, func(id int64, owner string) error {
+			acc := accs[owner]
+			if acc == nil {
+				rid, ok := recipients[owner]
+				if !ok {
+					rid = p.recipientOf(owner)
+					recipients[owner] = rid
+				}
+				r := m[rid]
+				if r == nil {
+					r = &recipientReminders{groups: map[string]*groupAcc{}}
+					m[rid] = r
+				}
+				acc = r.group(key, header, dkey, kind)
+				accs[owner] = acc
 			}
-			q.NotLoggedKind = workflow.EscalationKind
-			eh := header
-			eh.Kind = "escalation"
-			err = tx.LightTasks(ctx, q, false, func(t store.LightTask) error {
-				get(escalations, p.recipientOf(t.Owner)).add(key, eh, t.ID, logEntry{t.ID, dkey, workflow.EscalationKind}, listCap)
-				return nil
-			})
-			if err != nil {
+			acc.count++
+			if len(acc.ids) < listCap {
+				acc.ids = append(acc.ids, id)
+			}
+			if keep {
+				acc.all = append(acc.all, id)
+			}
+			return nil
+		})
+	}
+	fires, err := p.dueFires(ctx, tx, today)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fires {
+		header := notify.ReminderGroup{Kind: f.reminder.Group, Deadline: f.deadline.Date, Label: f.deadline.Label,
+			DaysLeft: today.DaysUntil(f.deadline.Date)}
+		if err := collect(reminders, f.selection, f.key, header, f.deadline.Key(), f.reminder.Kind); err != nil {
+			return nil, err
+		}
+		if f.reminder.Escalate {
+			header.Kind = "escalation"
+			if err := collect(escalations, f.escalate, f.key, header, f.deadline.Key(), workflow.EscalationKind); err != nil {
 				return nil, err
 			}
 		}
@@ -324,7 +379,7 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 		if err != nil {
 			return nil, err
 		}
-		data := notify.ReminderData{Ministry: body, Coordinator: cfg.Coordinator, Date: today, TaskCount: r.tasks,
+		data := notify.ReminderData{Ministry: body, Coordinator: cfg.Coordinator, Date: today, TaskCount: r.total(),
 			Groups: sh.groups, OmittedSoon: sh.omitSoon, OmittedOverdue: sh.omitLate, OmittedGroups: sh.omitGrp,
 			AnyOverdue: sh.omitLate > 0}
 		for _, g := range data.Groups {
@@ -343,8 +398,8 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 		if err != nil {
 			return nil, err
 		}
-		planned.Tasks = r.tasks
-		if err := logAll(ctx, tx, r.log, outboxID); err != nil {
+		planned.Tasks = r.total()
+		if err := logAll(ctx, tx, r, outboxID); err != nil {
 			return nil, err
 		}
 		out = append(out, planned)
@@ -360,7 +415,7 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 			return nil, err
 		}
 		data := notify.EscalationData{Ministry: body, Coordinator: cfg.Coordinator, Date: today, After: cfg.Reminders.EscalateAfter,
-			TaskCount: r.tasks, Groups: sh.groups, OmittedTasks: sh.omitLate + sh.omitSoon, OmittedGroups: sh.omitGrp}
+			TaskCount: r.total(), Groups: sh.groups, OmittedTasks: sh.omitLate + sh.omitSoon, OmittedGroups: sh.omitGrp}
 		rendered, err := p.Renderer.Escalation(data)
 		if err != nil {
 			return nil, fmt.Errorf("render the escalation about %s: %w", id, err)
@@ -373,8 +428,8 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 		if err != nil {
 			return nil, err
 		}
-		planned.Tasks = r.tasks
-		if err := logAll(ctx, tx, r.log, outboxID); err != nil {
+		planned.Tasks = r.total()
+		if err := logAll(ctx, tx, r, outboxID); err != nil {
 			return nil, err
 		}
 		out = append(out, planned)
@@ -382,9 +437,10 @@ func (p *Planner) reminders(ctx context.Context, tx *store.SlotTx, slot time.Tim
 	return out, nil
 }
 
-func logAll(ctx context.Context, tx *store.SlotTx, entries []logEntry, outboxID int64) error {
-	for _, e := range entries {
-		if _, err := tx.LogReminder(ctx, e.task, e.deadline, e.kind, outboxID); err != nil {
+func logAll(ctx context.Context, tx *store.SlotTx, r *recipientReminders, outboxID int64) error {
+	for _, k := range r.order {
+		g := r.groups[k]
+		if err := tx.LogReminders(ctx, g.all, g.deadline, g.kind, outboxID); err != nil {
 			return err
 		}
 	}

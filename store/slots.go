@@ -43,10 +43,28 @@ var ErrSlotDone = errors.New("slot already ran")
 // logs commits together with the slot's advance, or nothing does: a crash
 // in the middle of a sweep neither loses nor repeats a reminder.
 type SlotTx struct {
-	tx  *sql.Tx
-	db  *DB
-	now int64
-	log *sql.Stmt
+	tx     *sql.Tx
+	db     *DB
+	now    int64
+	log    *sql.Stmt
+	dryRun bool
+	stmts  map[string]*sql.Stmt // the sweep runs the same few queries thousands of times
+}
+
+// stmt returns a prepared statement for query, prepared once per slot.
+func (s *SlotTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[query] = st
+	return st, nil
 }
 
 // RunSlot runs fn for slot of the named schedule in one transaction and
@@ -66,10 +84,13 @@ func (db *DB) RunSlot(ctx context.Context, name string, slot time.Time, dryRun b
 		case last >= slot.Unix():
 			return ErrSlotDone
 		}
-		s := &SlotTx{tx: tx, db: db, now: db.now().Unix()}
+		s := &SlotTx{tx: tx, db: db, now: db.now().Unix(), dryRun: dryRun}
 		defer func() {
 			if s.log != nil {
 				s.log.Close()
+			}
+			for _, st := range s.stmts {
+				st.Close()
 			}
 		}()
 		if err := fn(s); err != nil {
@@ -94,9 +115,48 @@ func (s *SlotTx) Enqueue(ctx context.Context, m OutboxMessage) (int64, bool, err
 	return enqueue(ctx, s.tx, m, s.now)
 }
 
+// DryRun reports whether nothing the slot does will be kept.
+func (s *SlotTx) DryRun() bool { return s.dryRun }
+
+// logBatch is how many reminder log rows one INSERT writes.
+const logBatch = 200
+
+// LogReminders records that these tasks were reminded of a deadline, by
+// batches of rows per statement (a sweep may log hundreds of thousands).
+// The statements run without the caller's cancellation: the sweep is one
+// transaction, and the driver would start a goroutine per statement to
+// watch a cancellable context. A dry run records nothing.
+func (s *SlotTx) LogReminders(ctx context.Context, ids []int64, deadline, kind string, outboxID int64) error {
+	if s.dryRun {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	for len(ids) > 0 {
+		n := min(len(ids), logBatch)
+		q := `INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?),", n), ",") + ` ON CONFLICT DO NOTHING`
+		st, err := s.stmt(ctx, q)
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, 5*n)
+		for _, id := range ids[:n] {
+			args = append(args, id, deadline, kind, outboxID, s.now)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
 // LogReminder records that a task was reminded of a deadline; false when
-// it already was.
+// it already was. A dry run records nothing: it would be rolled back.
 func (s *SlotTx) LogReminder(ctx context.Context, taskID int64, deadline, kind string, outboxID int64) (bool, error) {
+	if s.dryRun {
+		return true, nil
+	}
 	if s.log == nil {
 		stmt, err := s.tx.PrepareContext(ctx, `INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at)
 			VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`)
@@ -305,10 +365,52 @@ func (q TaskQuery) LightSelection(withParagraph bool) (string, []any) {
 	return `SELECT t.id, t.document_id, 0, t.owner, t.support, t.stage FROM tasks t` + w, args
 }
 
+// SweepSelection is the SQL the reminder sweep runs for each deadline with
+// something due: the ids and owners of the tasks not yet reminded. It is
+// "the query the sweep relies on": followup's benchmark runs the same in
+// the sqlite3 shell as the floor to compare with.
+func (q TaskQuery) SweepSelection() (string, []any) {
+	w, args := q.where()
+	from := ` FROM tasks t`
+	if len(q.Paragraphs) > 0 {
+		from += ` JOIN recommendations r ON r.id = t.id`
+	}
+	return `SELECT t.id, t.owner` + from + w, args
+}
+
+// SweepTasks streams the ids and owners of the tasks q selects.
+func (s *SlotTx) SweepTasks(ctx context.Context, q TaskQuery, fn func(id int64, owner string) error) error {
+	query, args := q.SweepSelection()
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var id int64
+	var owner string
+	for rows.Next() {
+		if err := rows.Scan(&id, &owner); err != nil {
+			return err
+		}
+		if err := fn(id, owner); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // LightTasks streams the tasks q selects, without their texts.
 func (s *SlotTx) LightTasks(ctx context.Context, q TaskQuery, withParagraph bool, fn func(LightTask) error) error {
 	query, args := q.LightSelection(withParagraph)
-	rows, err := s.tx.QueryContext(ctx, query, args...)
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 	at := fs.String("at", "", "the `time` to preview: 2027-01-04T08:00:00+07:00, \"2027-01-04 08:00\" in the config's zone, or a date (its end)")
 	full := fs.Bool("full", false, "print each message's text")
 	asJSON := fs.Bool("json", false, "print JSON, with each message's text")
+	only := fs.String("job", "", "only this `job`: reminders, coordinator_digest or ministry_digest")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -55,7 +57,14 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("mail templates: %w", err)
 	}
 	p := &scheduler.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return when }}
-	planned, err := scheduler.PlanAt(ctx, db, p, when, true, slog.New(slog.DiscardHandler))
+	jobs := scheduler.Jobs
+	if *only != "" {
+		if !slices.Contains(scheduler.Jobs, *only) {
+			return usageError("--job %q: expected one of: %s", *only, strings.Join(scheduler.Jobs, ", "))
+		}
+		jobs = []string{*only}
+	}
+	planned, err := scheduler.PlanJobsAt(ctx, db, p, jobs, when, true, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
@@ -76,7 +85,7 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 	if n := counts[store.StatusPending]; n > 0 {
 		fmt.Fprintf(w, "The outbox also holds %d pending %s.\n", n, plural(n, "message", "messages"))
 	}
-	for _, job := range scheduler.Jobs {
+	for _, job := range jobs {
 		fmt.Fprintf(w, "\n%s: %s\n", job, nextRunText(ctx, db, cfg, job, when))
 		for _, m := range planned {
 			if jobOf(m.Kind) != job {
