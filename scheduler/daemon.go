@@ -87,6 +87,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	d := &Daemon{opts: opts, clock: opts.Clock, logger: opts.Logger.With("component", "scheduler")}
+	limitCArenas()
 	rt, err := d.build(false)
 	if err != nil {
 		return nil, err
@@ -347,6 +348,7 @@ func (d *Daemon) tick(ctx context.Context) {
 		// A sweep over many tasks leaves a large heap behind; hand it back
 		// to the system, so the idle daemon stays small between sweeps.
 		debug.FreeOSMemory()
+		releaseCMemory()
 	}
 	if d.opts.AfterTick != nil {
 		d.opts.AfterTick(report)

@@ -99,7 +99,7 @@ func (db *DB) ClaimBatch(ctx context.Context, limit int) ([]OutboxMessage, error
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET status = 'sending', batch = ?
-			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?)
+			WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_pending WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?)
 			RETURNING `+outboxColumns, token, db.now().Unix(), limit)
 		if err != nil {
 			return err

@@ -29,7 +29,10 @@ CREATE TABLE outbox (
 	reported_at  INTEGER,                  -- when a coordinator digest reported a failure
 	batch        TEXT NOT NULL DEFAULT ''     -- claim token of the delivery batch
 );
-CREATE INDEX outbox_due ON outbox(status, next_attempt);
+-- Partial indexes: a message leaves "pending" once, and recording that it
+-- was sent touches no index at all.
+CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE status = 'pending';
+CREATE INDEX outbox_unreported ON outbox(id) WHERE status IN ('failed', 'uncertain') AND reported_at IS NULL;
 
 -- The rendered message, apart: a status change rewrites the small outbox
 -- row, not a message of tens of kilobytes.
