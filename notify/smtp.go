@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -290,25 +291,13 @@ func (s *session) send(m Message) (Result, error) {
 			return s.refused("RCPT TO:<"+rcpt+">", err)
 		}
 	}
-	w, err := s.sc.Data()
-	if err != nil {
+	resp, step, err := s.data(m.Raw)
+	switch {
+	case err != nil && step == stepData:
 		return s.refused("DATA", err)
-	}
-	if _, err := w.Write(m.Raw); err != nil {
+	case err != nil && step == stepBody:
 		return s.lost("message body", err)
-	}
-	if err := s.sc.UpdateDeadline(s.timeout); err != nil {
-		return s.lost("deadline", err)
-	}
-	// Close writes the final dot and reads the reply. go-mail discards the
-	// error of that last write, so whether the dot reached the socket is
-	// read from trackedConn.
-	err = w.Close()
-	if err == nil {
-		resp := ""
-		if dc, ok := w.(*smtp.DataCloser); ok {
-			resp = dc.ServerResponse()
-		}
+	case err == nil:
 		return Result{Outcome: Sent, Code: 250, Response: resp}, nil
 	}
 	var te *textproto.Error
@@ -336,6 +325,78 @@ func (s *session) send(m Message) (Result, error) {
 	}
 	return Result{Outcome: Uncertain, Err: fmt.Errorf("smtp: no reply after the end of data, the server may have accepted the message: %w", err)},
 		fmt.Errorf("smtp connection to %s lost waiting for the reply to the end of data: %w", s.t.addr, err)
+}
+
+// The steps of data, to tell where it failed.
+const (
+	stepData = iota + 1 // the DATA command
+	stepBody            // writing the message and the final dot
+	stepEnd             // the reply to the final dot
+)
+
+// data sends DATA, the message and the final dot, and reads the reply. A
+// message composed here has CRLF line endings, so it is dot-stuffed in a
+// few large writes rather than through textproto's byte-at-a-time dot
+// writer (which went through every byte of tens of kilobytes per message);
+// a message with bare line feeds takes that slower path. It returns the
+// server's reply and, on error, the step that failed.
+func (s *session) data(raw []byte) (string, int, error) {
+	if bytes.Count(raw, []byte("\n")) != bytes.Count(raw, []byte("\r\n")) {
+		w, err := s.sc.Data()
+		if err != nil {
+			return "", stepData, err
+		}
+		if _, err := w.Write(raw); err != nil {
+			return "", stepBody, err
+		}
+		if err := s.sc.UpdateDeadline(s.timeout); err != nil {
+			return "", stepBody, err
+		}
+		if err := w.Close(); err != nil {
+			return "", stepEnd, err
+		}
+		if dc, ok := w.(*smtp.DataCloser); ok {
+			return dc.ServerResponse(), 0, nil
+		}
+		return "", 0, nil
+	}
+	text := s.sc.Text
+	id, err := text.Cmd("DATA")
+	if err != nil {
+		return "", stepData, err
+	}
+	text.StartResponse(id)
+	_, _, err = text.ReadResponse(354)
+	text.EndResponse(id)
+	if err != nil {
+		return "", stepData, err
+	}
+	w := text.W
+	if len(raw) > 0 && raw[0] == '.' {
+		w.WriteByte('.')
+	}
+	for rest := raw; len(rest) > 0; {
+		i := bytes.Index(rest, []byte("\n."))
+		if i < 0 {
+			w.Write(rest)
+			break
+		}
+		w.Write(rest[:i+1])
+		w.WriteByte('.') // a line that starts with a dot gets another (RFC 5321, 4.5.2)
+		rest = rest[i+1:]
+	}
+	if !bytes.HasSuffix(raw, []byte("\r\n")) {
+		w.WriteString("\r\n")
+	}
+	w.WriteString(".\r\n")
+	if err := w.Flush(); err != nil {
+		return "", stepBody, err
+	}
+	if err := s.sc.UpdateDeadline(s.timeout); err != nil {
+		return "", stepBody, err
+	}
+	_, msg, err := text.ReadResponse(250)
+	return msg, stepEnd, err
 }
 
 // refused handles an error from MAIL, RCPT or DATA, before any of the

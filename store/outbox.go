@@ -123,12 +123,37 @@ func (db *DB) ClaimBatch(ctx context.Context, limit int) ([]OutboxMessage, error
 	return out, err
 }
 
-// loadBodies reads the messages of claimed rows.
+// loadBodies reads the messages of claimed rows, in one query.
 func loadBodies(ctx context.Context, tx *sql.Tx, ms []OutboxMessage) error {
-	for i := range ms {
-		if err := tx.QueryRowContext(ctx, `SELECT raw FROM outbox_bodies WHERE id = ?`, ms[i].ID).Scan(&ms[i].Raw); err != nil {
-			return fmt.Errorf("outbox message %d: %w", ms[i].ID, err)
+	if len(ms) == 0 {
+		return nil
+	}
+	at := make(map[int64]int, len(ms))
+	args := make([]any, len(ms))
+	for i, m := range ms {
+		at[m.ID] = i
+		args[i] = m.ID
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, raw FROM outbox_bodies WHERE id IN (`+placeholders(len(ms))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	found := 0
+	for rows.Next() {
+		var id int64
+		var raw []byte
+		if err := rows.Scan(&id, &raw); err != nil {
+			return err
 		}
+		ms[at[id]].Raw = raw
+		found++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if found != len(ms) {
+		return fmt.Errorf("outbox: %d of %d claimed messages have no body", len(ms)-found, len(ms))
 	}
 	return nil
 }
@@ -165,10 +190,24 @@ func sortByID(ms []OutboxMessage) {
 	}
 }
 
-// MarkSent records a delivery: nothing will send the message again.
+// MarkSent records a delivery: nothing will send the message again. It
+// runs for every message sent, so its statement is prepared once.
 func (db *DB) MarkSent(ctx context.Context, id int64, response string) error {
-	return db.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, response = ?, last_error = '' WHERE id = ?`,
-		db.now().Unix(), response, id)
+	db.markSentOnce.Do(func() {
+		db.markSent, db.markSentErr = db.db.PrepareContext(context.WithoutCancel(ctx),
+			`UPDATE outbox SET status = 'sent', sent_at = ?, response = ?, last_error = '' WHERE id = ?`)
+	})
+	if db.markSentErr != nil {
+		return describe(db.markSentErr)
+	}
+	res, err := db.markSent.ExecContext(ctx, db.now().Unix(), response, id)
+	if err != nil {
+		return describe(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("outbox row %d: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
 // MarkRetry records a temporary failure: the message waits until next.

@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -49,6 +50,10 @@ type DB struct {
 	now      func() time.Time
 	location *time.Location
 	logger   *slog.Logger
+
+	markSentOnce sync.Once
+	markSent     *sql.Stmt
+	markSentErr  error
 }
 
 // Options configure Open.
@@ -100,7 +105,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	if db.markSent != nil {
+		db.markSent.Close()
+	}
+	return db.db.Close()
+}
 
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
