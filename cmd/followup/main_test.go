@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -225,5 +226,44 @@ func TestUsageErrors(t *testing.T) {
 	_, errs, code := c.run("recs", "list", "--db", filepath.Join(c.dir, "none.db"))
 	if code != 1 || !strings.Contains(errs, "import a document first") {
 		t.Errorf("no database: exit %d %q", code, errs)
+	}
+}
+
+// TestUPRReportThenAddendum imports the real Slovenia report and its
+// addendum through the CLI: 58 supported and 157 pending, then 124 of the
+// 122.x supported and 33 noted.
+func TestUPRReportThenAddendum(t *testing.T) {
+	corpus := filepath.Join("..", "..", "..", "shared", "corpus")
+	if _, err := os.Stat(filepath.Join(corpus, "A_HRC_43_15.txt")); err != nil {
+		t.Skipf("skipping: the shared corpus is not at %s", corpus)
+	}
+	c := newCLI(t)
+	db := filepath.Join(c.dir, "f.db")
+	count := func() map[string]int {
+		var recs []map[string]any
+		if err := json.Unmarshal([]byte(c.mustRun("recs", "list", "--db", db, "--doc", "A/HRC/43/15", "--json")), &recs); err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, r := range recs {
+			n[fmt.Sprint(r["paragraph"], " ", r["status"])]++
+		}
+		return n
+	}
+	c.mustRun("import", "--db", db, filepath.Join(corpus, "A_HRC_43_15.txt"))
+	if got := count(); got["121 supported"] != 58 || got["122 pending"] != 157 || len(got) != 2 {
+		t.Errorf("after the report: %v", got)
+	}
+	out := c.mustRun("import", "--db", db, filepath.Join(corpus, "A_HRC_43_15_Add.1.txt"))
+	if !strings.Contains(out, "positions recorded for 157 recommendations of A/HRC/43/15 (124 supported, 33 noted)") {
+		t.Errorf("addendum import said %q", out)
+	}
+	if got := count(); got["121 supported"] != 58 || got["122 supported"] != 124 || got["122 noted"] != 33 || len(got) != 3 {
+		t.Errorf("after the addendum: %v", got)
+	}
+	// The report again does not undo the addendum.
+	c.mustRun("import", "--db", db, filepath.Join(corpus, "A_HRC_43_15.txt"))
+	if got := count(); got["122 supported"] != 124 || got["122 noted"] != 33 {
+		t.Errorf("after importing the report again: %v", got)
 	}
 }
