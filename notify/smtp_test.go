@@ -588,3 +588,46 @@ func TestSMTPConcurrentBatches(t *testing.T) {
 		t.Errorf("%d connections, want one per batch", n)
 	}
 }
+
+// The message data goes through SMTP's dot-stuffing by hand for CRLF
+// messages (see session.data): every shape of dotted line must arrive as
+// it was sent, whichever path it takes.
+func TestSMTPDotStuffing(t *testing.T) {
+	header := "From: a@example.org\r\nTo: b@example.org\r\nSubject: dots\r\n\r\n"
+	cases := []struct {
+		name, raw, want string
+	}{
+		{"lone dot line", header + "one\r\n.\r\ntwo\r\n", ""},
+		{"dotted lines", header + "..\r\n.x\r\n...y\r\n.\r\n", ""},
+		{"last line a dot", header + "end\r\n.", header + "end\r\n.\r\n"},
+		{"no final line break", header + "end", header + "end\r\n"},
+		{"starts with a dot", ".X-Odd: 1\r\n" + header + "body\r\n", ""},
+		{"dot then CRLF dot", header + "a\r\n.\r\n.\r\n", ""},
+		{"bare line feeds", "From: a@example.org\nSubject: lf\n\n.\n..\nend\n",
+			"From: a@example.org\r\nSubject: lf\r\n\r\n.\r\n..\r\nend\r\n"},
+	}
+	srv := newTestServer(t, serverOpts{})
+	tr := newTransport(t, srv.smtpConfig())
+	msgs := make([]Message, len(cases))
+	for i, c := range cases {
+		msgs[i] = Message{ID: int64(i + 1), Key: c.name, From: "a@example.org", To: []string{"b@example.org"}, Raw: []byte(c.raw)}
+	}
+	rep := newReports()
+	if err := tr.Deliver(context.Background(), msgs, rep.report); err != nil {
+		t.Fatal(err)
+	}
+	got := srv.messages()
+	if len(got) != len(cases) {
+		t.Fatalf("server received %d messages, want %d", len(got), len(cases))
+	}
+	for i, c := range cases {
+		wantResult(t, rep, i, Sent, 250)
+		want := c.want
+		if want == "" {
+			want = c.raw
+		}
+		if string(got[i].Raw) != want {
+			t.Errorf("%s: received %q, want %q", c.name, got[i].Raw, want)
+		}
+	}
+}
