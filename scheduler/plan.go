@@ -1,13 +1,14 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/mail"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,20 +191,34 @@ func (r *recipientReminders) group(key string, header notify.ReminderGroup, dead
 	return g
 }
 
-// sortedKeys orders a reminder's groups: overdue first, then by date.
+// sortedKeys orders a reminder's groups: overdue first, then by date. A
+// reminder over a large database has thousands of groups, so each group's
+// rank is looked up once rather than in every comparison.
 func (r *recipientReminders) sortedKeys() []string {
-	keys := append([]string(nil), r.order...)
+	type entry struct {
+		key  string
+		head *notify.ReminderGroup
+		rank int
+	}
 	rank := map[string]int{"overdue": 0, "escalation": 0, "due": 1, "lead": 2}
-	sort.SliceStable(keys, func(i, j int) bool {
-		a, b := r.groups[keys[i]].header, r.groups[keys[j]].header
-		if rank[a.Kind] != rank[b.Kind] {
-			return rank[a.Kind] < rank[b.Kind]
+	es := make([]entry, len(r.order))
+	for i, k := range r.order {
+		g := r.groups[k]
+		es[i] = entry{key: k, head: &g.header, rank: rank[g.header.Kind]}
+	}
+	slices.SortStableFunc(es, func(a, b entry) int {
+		if a.rank != b.rank {
+			return cmp.Compare(a.rank, b.rank)
 		}
-		if a.Deadline != b.Deadline {
-			return a.Deadline.Before(b.Deadline)
+		if c := a.head.Deadline.Compare(b.head.Deadline); c != 0 {
+			return c
 		}
-		return a.Label < b.Label
+		return strings.Compare(a.head.Label, b.head.Label)
 	})
+	keys := make([]string, len(es))
+	for i, e := range es {
+		keys[i] = e.key
+	}
 	return keys
 }
 
