@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -211,18 +210,7 @@ func groups(ctx context.Context, q querier, loc *time.Location) ([]TaskGroup, er
 		if err := rows.Scan(&g.DocumentID, &g.Doc.Symbol, &adopted, &imported, &fuDue, &fuParas, &g.Stage, &g.Count); err != nil {
 			return nil, err
 		}
-		g.Doc.Adopted, _ = civil.ParseDate(adopted.String)
-		g.Doc.Imported = civil.DateOf(time.Unix(imported, 0).In(loc))
-		if fuDue.Valid {
-			fu := &workflow.FollowUp{}
-			fu.Due, _ = civil.ParseDate(fuDue.String)
-			for _, p := range strings.Split(fuParas, ",") {
-				if n, err := strconv.Atoi(p); err == nil {
-					fu.Paragraphs = append(fu.Paragraphs, n)
-				}
-			}
-			g.Doc.FollowUp = fu
-		}
+		setDocDates(&g.Doc, adopted, imported, fuDue, fuParas, loc)
 		out = append(out, g)
 	}
 	return out, rows.Err()

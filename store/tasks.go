@@ -89,20 +89,27 @@ func scanTask(s scanner, loc *time.Location) (workflow.Task, error) {
 		t.Support = strings.Split(support, ",")
 	}
 	t.Manual = manual == 1
-	t.Document.Adopted, _ = civil.ParseDate(adopted.String)
-	t.Document.Imported = civil.DateOf(time.Unix(imported, 0).In(loc))
+	setDocDates(&t.Document, adopted, imported, fuDue, fuParas, loc)
 	t.StageDate = civil.DateOf(time.Unix(since, 0).In(loc))
-	if fuDue.Valid {
-		fu := &workflow.FollowUp{}
-		fu.Due, _ = civil.ParseDate(fuDue.String)
-		for _, p := range strings.Split(fuParas, ",") {
-			if n, err := strconv.Atoi(p); err == nil {
-				fu.Paragraphs = append(fu.Paragraphs, n)
-			}
-		}
-		t.Document.FollowUp = fu
-	}
 	return t, nil
+}
+
+// setDocDates fills a document's dates from its columns (adopted,
+// imported_at, follow_up_due, follow_up_paragraphs), in loc.
+func setDocDates(d *workflow.DocFacts, adopted sql.NullString, imported int64, fuDue sql.NullString, fuParas string, loc *time.Location) {
+	d.Adopted, _ = civil.ParseDate(adopted.String)
+	d.Imported = civil.DateOf(time.Unix(imported, 0).In(loc))
+	if !fuDue.Valid {
+		return
+	}
+	fu := &workflow.FollowUp{}
+	fu.Due, _ = civil.ParseDate(fuDue.String)
+	for _, p := range strings.Split(fuParas, ",") {
+		if n, err := strconv.Atoi(p); err == nil {
+			fu.Paragraphs = append(fu.Paragraphs, n)
+		}
+	}
+	d.FollowUp = fu
 }
 
 func (db *DB) loc() *time.Location {
