@@ -93,16 +93,13 @@ type docGroups struct {
 }
 
 func (p *Planner) openGroups(ctx context.Context, tx *store.SlotTx) ([]*docGroups, error) {
-	gs, err := tx.Groups(ctx)
+	gs, err := tx.Groups(ctx, func(stage string) bool { return !workflow.Final(p.Config, stage) })
 	if err != nil {
 		return nil, err
 	}
 	var out []*docGroups
 	byID := map[int64]*docGroups{}
 	for _, g := range gs {
-		if workflow.Final(p.Config, g.Stage) {
-			continue
-		}
 		d := byID[g.DocumentID]
 		if d == nil {
 			d = &docGroups{id: g.DocumentID, doc: g.Doc}

@@ -179,39 +179,96 @@ type TaskGroup struct {
 	DocumentID int64
 	Doc        workflow.DocFacts
 	Stage      string
-	Count      int
 }
 
-// Groups lists the task groups.
-func (s *SlotTx) Groups(ctx context.Context) ([]TaskGroup, error) {
-	return groups(ctx, s.tx, s.db.loc())
+// Groups lists the task groups in the stages keep accepts (nil: all), by
+// document and stage.
+func (s *SlotTx) Groups(ctx context.Context, keep func(stage string) bool) ([]TaskGroup, error) {
+	return groups(ctx, s.tx, s.db.loc(), keep)
 }
 
 // Groups lists the task groups, outside a slot.
-func (db *DB) Groups(ctx context.Context) ([]TaskGroup, error) {
-	return groups(ctx, db.db, db.loc())
+func (db *DB) Groups(ctx context.Context, keep func(stage string) bool) ([]TaskGroup, error) {
+	return groups(ctx, db.db, db.loc(), keep)
 }
 
-func groups(ctx context.Context, q querier, loc *time.Location) ([]TaskGroup, error) {
-	rows, err := q.QueryContext(ctx, `SELECT g.document_id, d.symbol, d.adopted, d.imported_at, d.follow_up_due,
-		d.follow_up_paragraphs, g.stage, g.n
-		FROM (SELECT document_id, stage, COUNT(*) AS n FROM tasks GROUP BY document_id, stage) g
-		JOIN documents d ON d.id = g.document_id ORDER BY g.document_id, g.stage`)
+// groups asks, for each document and each stage that some task is in, the
+// index on (document_id, stage) whether the document has a task there: a
+// few probes per document, where grouping the tasks would read the whole
+// index (0.18 s at 1M tasks, at every sweep and digest). The stages are
+// those tasks are in, not the config's, so that tasks left in a stage the
+// admin has since removed are still seen.
+func groups(ctx context.Context, q querier, loc *time.Location, keep func(stage string) bool) ([]TaskGroup, error) {
+	stages, err := stagesInUse(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var args []any
+	for _, st := range stages {
+		if keep == nil || keep(st) {
+			args = append(args, st)
+		}
+	}
+	if len(args) == 0 {
+		return nil, nil
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?),", len(args)), ",")
+	rows, err := q.QueryContext(ctx, `WITH s(stage) AS (VALUES `+values+`)
+		SELECT d.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs, s.stage
+		FROM documents d, s
+		WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.document_id = d.id AND t.stage = s.stage)
+		ORDER BY d.id, s.stage`, args...)
 	if err != nil {
 		return nil, describe(err)
 	}
 	defer rows.Close()
 	var out []TaskGroup
+	var prev TaskGroup
 	for rows.Next() {
 		var g TaskGroup
 		var adopted, fuDue sql.NullString
 		var imported int64
 		var fuParas string
-		if err := rows.Scan(&g.DocumentID, &g.Doc.Symbol, &adopted, &imported, &fuDue, &fuParas, &g.Stage, &g.Count); err != nil {
+		if err := rows.Scan(&g.DocumentID, &g.Doc.Symbol, &adopted, &imported, &fuDue, &fuParas, &g.Stage); err != nil {
 			return nil, err
 		}
-		setDocDates(&g.Doc, adopted, imported, fuDue, fuParas, loc)
+		if len(out) > 0 && prev.DocumentID == g.DocumentID {
+			g.Doc = prev.Doc // the same document: its dates are decoded already
+		} else {
+			setDocDates(&g.Doc, adopted, imported, fuDue, fuParas, loc)
+		}
 		out = append(out, g)
+		prev = g
+	}
+	return out, rows.Err()
+}
+
+// stagesInUse lists the stages tasks are in, sorted. It skips through the
+// index on (owner, stage) one owner and one stage at a time, so it costs a
+// probe per (owner, stage) pair rather than a read of every task.
+func stagesInUse(ctx context.Context, q querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `WITH RECURSIVE
+		o(owner) AS (
+			SELECT min(owner) FROM tasks
+			UNION ALL
+			SELECT (SELECT min(owner) FROM tasks WHERE owner > o.owner) FROM o WHERE o.owner IS NOT NULL),
+		s(owner, stage) AS (
+			SELECT owner, (SELECT min(stage) FROM tasks WHERE owner = o.owner) FROM o WHERE o.owner IS NOT NULL
+			UNION ALL
+			SELECT s.owner, (SELECT min(stage) FROM tasks WHERE owner = s.owner AND stage > s.stage)
+			FROM s WHERE s.stage IS NOT NULL)
+		SELECT DISTINCT stage FROM s WHERE stage IS NOT NULL ORDER BY stage`)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var st string
+		if err := rows.Scan(&st); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
 	}
 	return out, rows.Err()
 }

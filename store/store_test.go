@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -372,5 +373,70 @@ func TestRunSlot(t *testing.T) {
 	}
 	if last, _, _ := db.LastSlot(ctx, "reminders"); !last.Equal(slot) {
 		t.Errorf("last slot = %v, want %v", last, slot)
+	}
+}
+
+// Groups finds each document's stages by probing the index rather than
+// grouping every task: it must still see every (document, stage) pair,
+// whoever owns the tasks, including a stage no config knows any more, and
+// leave out the stages the caller does not keep.
+func TestGroups(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	if gs, err := db.Groups(ctx, nil); err != nil || len(gs) != 0 {
+		t.Fatalf("empty database: %v, %v", gs, err)
+	}
+	second := coDoc()
+	second.Symbol = "CRC/C/XYZ/CO/2"
+	for i := range second.Recommendations {
+		second.Recommendations[i].ID = workflow.RecID(second.Symbol, second.Recommendations[i].Paragraph, second.Recommendations[i].Item)
+	}
+	second.FollowUp = &workflow.FollowUp{Due: civil.D(2027, 6, 5), Paragraphs: []int{14}}
+	if _, err := db.Import(ctx, []ImportItem{{Doc: coDoc(), Source: "co1.txt"}, {Doc: second, Source: "co2.txt"}}, planAll("moj")); err != nil {
+		t.Fatal(err)
+	}
+	// Owners and stages spread out; one task sits in a stage the config
+	// has since lost.
+	for _, q := range []string{
+		`UPDATE tasks SET owner = '' WHERE id = 2`,
+		`UPDATE tasks SET owner = 'mps', stage = 'reported' WHERE id = 3`,
+		`UPDATE tasks SET owner = 'zz', stage = 'old_stage' WHERE id = 5`,
+	} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(keep func(string) bool) string {
+		t.Helper()
+		gs, err := db.Groups(ctx, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []string
+		for _, g := range gs {
+			fu := ""
+			if g.Doc.FollowUp != nil {
+				fu = fmt.Sprintf(" fu %s %v", g.Doc.FollowUp.Due, g.Doc.FollowUp.Paragraphs)
+			}
+			parts = append(parts, fmt.Sprintf("%d %s %s adopted %s%s", g.DocumentID, g.Doc.Symbol, g.Stage, g.Doc.Adopted, fu))
+		}
+		return strings.Join(parts, "\n")
+	}
+	want := `1 CRC/C/XYZ/CO/1 assigned adopted 2026-06-05
+1 CRC/C/XYZ/CO/1 reported adopted 2026-06-05
+2 CRC/C/XYZ/CO/2 assigned adopted 2026-06-05 fu 2027-06-05 [14]
+2 CRC/C/XYZ/CO/2 old_stage adopted 2026-06-05 fu 2027-06-05 [14]`
+	if got := list(nil); got != want {
+		t.Errorf("all groups:\n%s\nwant:\n%s", got, want)
+	}
+	open := func(stage string) bool { return stage != "reported" }
+	want = `1 CRC/C/XYZ/CO/1 assigned adopted 2026-06-05
+2 CRC/C/XYZ/CO/2 assigned adopted 2026-06-05 fu 2027-06-05 [14]
+2 CRC/C/XYZ/CO/2 old_stage adopted 2026-06-05 fu 2027-06-05 [14]`
+	if got := list(open); got != want {
+		t.Errorf("open groups:\n%s\nwant:\n%s", got, want)
+	}
+	if got := list(func(string) bool { return false }); got != "" {
+		t.Errorf("no stage kept: %q", got)
 	}
 }
