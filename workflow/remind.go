@@ -75,9 +75,15 @@ func DueReminder(cfg *config.Config, d Deadline, today civil.Date) (Reminder, bo
 		every = civil.Span{Days: 7}
 	}
 	// The k-th repeat is first + k×every, each counted from the first so
-	// that month steps do not drift with month-end clamping.
-	for k < 100000 && !first.Add(civil.Span{Months: every.Months * (k + 1), Days: every.Days * (k + 1)}).After(today) {
-		k++
+	// that month steps do not drift with month-end clamping. A step in days
+	// is a division; the sweep asks this for every group of a large
+	// database, many of them overdue for years.
+	if every.Months == 0 && every.Days > 0 {
+		k = min(first.DaysUntil(today)/every.Days, 100000)
+	} else {
+		for k < 100000 && !first.Add(civil.Span{Months: every.Months * (k + 1), Days: every.Days * (k + 1)}).After(today) {
+			k++
+		}
 	}
 	r := Reminder{Kind: fmt.Sprintf("overdue:%d", k), Group: "overdue"}
 	if esc := d.Date.Add(cfg.Reminders.EscalateAfter); !esc.After(today) {

@@ -218,3 +218,22 @@ func TestDueReminderKeysAreStable(t *testing.T) {
 		t.Errorf("moved deadline: DueReminder = %+v, %v with key %s; want a reminder not sent before", r, ok, moved.Key())
 	}
 }
+
+// Years overdue: the k-th repeat falls exactly k×overdue_every after the
+// day after the deadline, and not a day before.
+func TestDueReminderLongOverdue(t *testing.T) {
+	for _, every := range []int{1, 7, 10} {
+		cfg := mustParse(t, fmt.Sprintf("reminders:\n  lead_times: [7d]\n  overdue_every: %dd\n", every))
+		d := workflow.Deadline{Date: date(2022, 2, 28), Kind: workflow.KindReport, Ref: "r"}
+		first := d.Date.AddDays(1)
+		for k := 1; k*every < 5*366; k++ {
+			on := first.AddDays(k * every)
+			for day, want := range map[civil.Date]string{on.AddDays(-1): fmt.Sprintf("overdue:%d", k-1), on: fmt.Sprintf("overdue:%d", k)} {
+				r, ok := workflow.DueReminder(cfg, d, day)
+				if !ok || r.Kind != want {
+					t.Fatalf("every %dd, on %s: %q, %v; want %q", every, day, r.Kind, ok, want)
+				}
+			}
+		}
+	}
+}
