@@ -228,3 +228,22 @@ func ParseSpan(s string) (Span, error) {
 	}
 	return sp, nil
 }
+
+// ParseInstant reads a point in time as an admin writes it on the command
+// line: RFC 3339, "YYYY-MM-DD HH:MM" (or with a T, or with seconds) in loc,
+// or a date alone, meaning the last second of that day in loc (everything
+// due that day).
+func ParseInstant(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	if d, err := ParseDate(s); err == nil {
+		return d.End(loc).Add(-time.Second), nil
+	}
+	return time.Time{}, fmt.Errorf("%q: expected a time such as 2027-01-04T08:00:00+07:00, \"2027-01-04 08:00\" (in the config's time zone) or 2027-01-04 (the end of that day)", s)
+}

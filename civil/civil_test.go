@@ -1,6 +1,7 @@
 package civil
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -96,6 +97,46 @@ func TestParseSpan(t *testing.T) {
 	for _, bad := range []string{"", "30", "d", "3 months", "5m", "-1d", "99999999999d"} {
 		if _, err := ParseSpan(bad); err == nil {
 			t.Errorf("ParseSpan(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseInstant(t *testing.T) {
+	vientiane, err := time.LoadLocation("Asia/Vientiane")
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		in   string
+		loc  *time.Location
+		want string // RFC 3339 in UTC
+	}{
+		{"2027-01-04T08:00:00+07:00", berlin, "2027-01-04T01:00:00Z"}, // an offset wins over the zone
+		{"2027-01-04 08:00", vientiane, "2027-01-04T01:00:00Z"},
+		{"2027-01-04T08:00", vientiane, "2027-01-04T01:00:00Z"},
+		{"2027-01-04 08:00:30", vientiane, "2027-01-04T01:00:30Z"},
+		{"2027-01-04", vientiane, "2027-01-04T16:59:59Z"}, // the last second of the day
+		{"2027-03-28", berlin, "2027-03-28T21:59:59Z"},    // a 23-hour day (summer time starts)
+		{"2028-02-29", time.UTC, "2028-02-29T23:59:59Z"},
+	} {
+		got, err := ParseInstant(c.in, c.loc)
+		if err != nil {
+			t.Errorf("%q: %v", c.in, err)
+			continue
+		}
+		if s := got.UTC().Format(time.RFC3339); s != c.want {
+			t.Errorf("%q in %s: %s, want %s", c.in, c.loc, s, c.want)
+		}
+	}
+	for _, in := range []string{"", "tomorrow", "2027-02-30", "04/01/2027", "2027-01-04 8am"} {
+		_, err := ParseInstant(in, time.UTC)
+		want := fmt.Sprintf("%q: expected a time such as 2027-01-04T08:00:00+07:00, \"2027-01-04 08:00\" (in the config's time zone) or 2027-01-04 (the end of that day)", in)
+		if err == nil || err.Error() != want {
+			t.Errorf("%q: error %v, want %s", in, err, want)
 		}
 	}
 }

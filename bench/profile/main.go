@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/scheduler"
@@ -41,7 +42,7 @@ import (
 func main() {
 	cfgPath := flag.String("config", "", "the followup config `file`")
 	dbPath := flag.String("db", "", "the database `path`, instead of the config's")
-	at := flag.String("at", "", "the `time`: RFC 3339, or \"2006-01-02 15:04\" in the config's zone")
+	at := flag.String("at", "", "the `time`: RFC 3339, \"2006-01-02 15:04\" in the config's zone, or a date (its end)")
 	job := flag.String("job", "reminders", "`job` to run: reminders, coordinator_digest, ministry_digest, or all (scheduler.PlanAt)")
 	dry := flag.Bool("dry-run", true, "roll everything back, as followup preview does")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to `file`")
@@ -63,11 +64,9 @@ func run(cfgPath, dbPath, at, job string, dry bool, cpuProfile, memProfile strin
 	if dbPath != "" {
 		cfg.Database = dbPath
 	}
-	when, err := time.Parse(time.RFC3339, at)
+	when, err := civil.ParseInstant(at, cfg.Location)
 	if err != nil {
-		if when, err = time.ParseInLocation("2006-01-02 15:04", at, cfg.Location); err != nil {
-			return fmt.Errorf("--at %q: expected RFC 3339 or \"2006-01-02 15:04\"", at)
-		}
+		return fmt.Errorf("--at %w", err)
 	}
 	db, err := store.Open(ctx, cfg.Database, store.Options{MustExist: true, Location: cfg.Location, Now: func() time.Time { return when }})
 	if err != nil {

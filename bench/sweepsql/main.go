@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
@@ -31,7 +32,7 @@ import (
 func main() {
 	cfgPath := flag.String("config", "", "the followup config `file`")
 	dbPath := flag.String("db", "", "the database `path`, instead of the config's")
-	at := flag.String("at", "", "the sweep's `time`: RFC 3339, or \"2006-01-02 15:04\" in the config's zone")
+	at := flag.String("at", "", "the sweep's `time`: RFC 3339, \"2006-01-02 15:04\" in the config's zone, or a date (its end)")
 	count := flag.Bool("count", false, "also count the rows the statements select (on stderr)")
 	flag.Parse()
 	if err := run(*cfgPath, *dbPath, *at, *count); err != nil {
@@ -51,11 +52,9 @@ func run(cfgPath, dbPath, at string, count bool) error {
 	if dbPath != "" {
 		cfg.Database = dbPath
 	}
-	when, err := time.Parse(time.RFC3339, at)
+	when, err := civil.ParseInstant(at, cfg.Location)
 	if err != nil {
-		if when, err = time.ParseInLocation("2006-01-02 15:04", at, cfg.Location); err != nil {
-			return fmt.Errorf("--at %q: expected RFC 3339 or \"2006-01-02 15:04\"", at)
-		}
+		return fmt.Errorf("--at %w", err)
 	}
 	ctx := context.Background()
 	db, err := store.Open(ctx, cfg.Database, store.Options{MustExist: true, Location: cfg.Location})

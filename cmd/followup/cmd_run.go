@@ -9,6 +9,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/ingest"
 	"github.com/followup-app/followup/scheduler"
@@ -104,19 +105,11 @@ func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog
 	return nil
 }
 
-// parseAt reads --at: RFC 3339, "YYYY-MM-DD HH:MM" in the config's zone,
-// or a date alone, meaning the end of that day (everything due that day).
+// parseAt reads --at (see civil.ParseInstant).
 func parseAt(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
+	t, err := civil.ParseInstant(s, loc)
+	if err != nil {
+		return t, fmt.Errorf("--at %w", err)
 	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	if t, err := time.ParseInLocation("2006-01-02", s, loc); err == nil {
-		return t.AddDate(0, 0, 1).Add(-time.Second), nil
-	}
-	return time.Time{}, fmt.Errorf("--at %q: expected a time such as 2027-01-04T08:00:00+07:00, \"2027-01-04 08:00\" (in the config's time zone) or 2027-01-04 (the end of that day)", s)
+	return t, nil
 }
