@@ -18,11 +18,15 @@ import (
 type Event struct {
 	ID    int64
 	At    time.Time
-	Actor string
-	Kind  string // created, stage, assign
+	Actor string // who: "import", a rule, the admin's --by, or the name typed in a web form
+	Kind  string // created, stage, assign, update, public
 	From  string
 	To    string
 	Note  string
+	// Through a signed link: the focal point the link was issued to, and
+	// the client's address. Empty for the CLI and the daemon.
+	FocalPoint string
+	ClientAddr string
 }
 
 func createTask(ctx context.Context, tx *sql.Tx, recID, docID int64, a workflow.Assignment, now int64) error {
@@ -41,8 +45,18 @@ func createTask(ctx context.Context, tx *sql.Tx, recID, docID int64, a workflow.
 }
 
 func addEvent(ctx context.Context, tx *sql.Tx, taskID, at int64, actor, kind, from, to, note string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, at, actor, kind, from_value, to_value, note)
-		VALUES (?,?,?,?,?,?,?)`, taskID, at, actor, kind, from, to, note)
+	return insertEvent(ctx, tx, eventRow{taskID: taskID, at: at, actor: actor, kind: kind, from: from, to: to, note: note})
+}
+
+// eventRow is one row of the audit trail to write.
+type eventRow struct {
+	taskID, at                                          int64
+	actor, focalPoint, clientAddr, kind, from, to, note string
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, e eventRow) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, at, actor, kind, from_value, to_value, note, focal_point, client_addr)
+		VALUES (?,?,?,?,?,?,?,?,?)`, e.taskID, e.at, e.actor, e.kind, e.from, e.to, e.note, e.focalPoint, e.clientAddr)
 	return err
 }
 
@@ -184,7 +198,7 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter, fn func(workflow.Task) er
 
 // History returns a task's audit trail, oldest first.
 func (db *DB) History(ctx context.Context, taskID int64) ([]Event, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, at, actor, kind, from_value, to_value, note FROM task_events
+	rows, err := db.db.QueryContext(ctx, `SELECT id, at, actor, kind, from_value, to_value, note, focal_point, client_addr FROM task_events
 		WHERE task_id = ? ORDER BY id`, taskID)
 	if err != nil {
 		return nil, describe(err)
@@ -194,7 +208,7 @@ func (db *DB) History(ctx context.Context, taskID int64) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Kind, &e.From, &e.To, &e.Note); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Kind, &e.From, &e.To, &e.Note, &e.FocalPoint, &e.ClientAddr); err != nil {
 			return nil, err
 		}
 		e.At = time.Unix(at, 0).UTC()

@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+)
+
+// Roles of the body that records a progress update, toward the task.
+const (
+	RoleLead        = "lead"
+	RoleSupport     = "support"
+	RoleCoordinator = "coordinator"
+)
+
+// Kinds of evidence.
+const (
+	EvidenceLink = "link"
+	EvidenceFile = "file"
+)
+
+// Update is one progress update on a task: what a ministry says it did.
+// It is never edited: a correction is a new update.
+type Update struct {
+	ID         int64
+	TaskID     int64
+	RecID      string // the recommendation's id; filled when read
+	Ministry   string // the body that recorded it
+	Role       string // RoleLead, RoleSupport or RoleCoordinator
+	FocalPoint string // the address the signed link was issued to; "" from the CLI
+	Author     string // the name typed in the form
+	ClientAddr string // the client's address (web); "" from the CLI
+	At         time.Time
+	DoneOn     civil.Date // when the work was done; zero when not said
+	Text       string
+	Public     bool // the coordinator chose to publish it
+	Evidence   []Evidence
+}
+
+// Evidence is a link or a file attached to an update.
+type Evidence struct {
+	ID          int64
+	Kind        string // EvidenceLink or EvidenceFile
+	URL         string // for a link
+	Title       string // a link's text, or a file's name
+	ContentType string // a file's type, judged from its content by the caller
+	Size        int64
+	SHA256      string
+	// Data is a file's content when adding; reads leave it nil (see
+	// EvidenceData), so that listing updates never loads the files.
+	Data []byte
+}
+
+// ErrInvalid is returned for an update the store refuses to record.
+var ErrInvalid = errors.New("invalid")
+
+// AddUpdate records a progress update with its evidence and its entry in
+// the task's audit trail, in one transaction. Callers check who may write
+// what (the web checks the session's ministry); the store checks only that
+// the update is complete and that the task exists.
+func (db *DB) AddUpdate(ctx context.Context, u Update) (int64, error) {
+	u.Text = strings.TrimSpace(u.Text)
+	u.Author = strings.TrimSpace(u.Author)
+	switch {
+	case u.Text == "":
+		return 0, fmt.Errorf("progress update: %w: the text of what was done is empty", ErrInvalid)
+	case u.Author == "":
+		return 0, fmt.Errorf("progress update: %w: no author name", ErrInvalid)
+	case u.Ministry == "":
+		return 0, fmt.Errorf("progress update: %w: no ministry", ErrInvalid)
+	case u.Role != RoleLead && u.Role != RoleSupport && u.Role != RoleCoordinator:
+		return 0, fmt.Errorf("progress update: %w: role %q", ErrInvalid, u.Role)
+	}
+	for _, e := range u.Evidence {
+		if e.Kind != EvidenceLink && e.Kind != EvidenceFile {
+			return 0, fmt.Errorf("progress update: %w: evidence kind %q", ErrInvalid, e.Kind)
+		}
+	}
+	var id int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks WHERE id = ?`, u.TaskID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return fmt.Errorf("task %d: %w", u.TaskID, ErrNotFound)
+		}
+		now := db.now().Unix()
+		var done any
+		if !u.DoneOn.IsZero() {
+			done = u.DoneOn.String()
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO task_updates (task_id, ministry, role, focal_point, author, client_addr, at, done_on, text)
+			VALUES (?,?,?,?,?,?,?,?,?)`, u.TaskID, u.Ministry, u.Role, u.FocalPoint, u.Author, u.ClientAddr, now, done, u.Text)
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, e := range u.Evidence {
+			if e.Kind == EvidenceFile {
+				e.Size = int64(len(e.Data))
+				sum := sha256.Sum256(e.Data)
+				e.SHA256 = hex.EncodeToString(sum[:])
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO update_evidence (update_id, kind, url, title, content_type, size, sha256)
+				VALUES (?,?,?,?,?,?,?)`, id, e.Kind, e.URL, e.Title, e.ContentType, e.Size, e.SHA256)
+			if err != nil {
+				return err
+			}
+			if e.Kind != EvidenceFile {
+				continue
+			}
+			eid, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO evidence_files (id, data) VALUES (?, ?)`, eid, e.Data); err != nil {
+				return err
+			}
+		}
+		return insertEvent(ctx, tx, eventRow{taskID: u.TaskID, at: now, actor: u.Author, focalPoint: u.FocalPoint,
+			clientAddr: u.ClientAddr, kind: "update", to: u.Ministry, note: summary(u.Text)})
+	})
+	if err != nil {
+		return 0, describe(err)
+	}
+	return id, nil
+}
+
+// summary shortens an update's text for the audit trail, which points to
+// the update rather than repeating it.
+func summary(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 200 {
+		return string(r[:199]) + "…"
+	}
+	return s
+}
+
+// SetUpdatePublic marks an update public (shown on the public progress page
+// and in --only-public drafts) or not, and records who decided.
+func (db *DB) SetUpdatePublic(ctx context.Context, updateID int64, public bool, by string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var taskID int64
+		var was bool
+		err := tx.QueryRowContext(ctx, `SELECT task_id, public FROM task_updates WHERE id = ?`, updateID).Scan(&taskID, &was)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("progress update %d: %w", updateID, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if was == public {
+			return nil
+		}
+		now := db.now().Unix()
+		if _, err := tx.ExecContext(ctx, `UPDATE task_updates SET public = ?, public_at = ?, public_by = ? WHERE id = ?`,
+			public, now, by, updateID); err != nil {
+			return err
+		}
+		from, to := "private", "public"
+		if !public {
+			from, to = to, from
+		}
+		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by, kind: "public", from: from, to: to,
+			note: fmt.Sprintf("progress update %d", updateID)})
+	})
+}
+
+// UpdateFilter selects progress updates. Zero fields select everything.
+type UpdateFilter struct {
+	TaskID     int64
+	DocumentID int64
+	SinceID    int64 // only updates with a larger id (recorded after it)
+	OnlyPublic bool
+}
+
+// Updates streams the updates f selects, in the order of the documents'
+// recommendations, then as recorded; each with its evidence (without the
+// files' bytes). One statement joins the evidence, so a report over
+// thousands of updates never holds them all. fn must not call the store:
+// the statement holds the only connection until Updates returns.
+func (db *DB) Updates(ctx context.Context, f UpdateFilter, fn func(Update) error) error {
+	q := `SELECT u.id, u.task_id, r.rec_id, u.ministry, u.role, u.focal_point, u.author, u.client_addr, u.at, u.done_on, u.text, u.public,
+			e.id, e.kind, e.url, e.title, e.content_type, e.size, e.sha256
+		FROM task_updates u JOIN recommendations r ON r.id = u.task_id
+		LEFT JOIN update_evidence e ON e.update_id = u.id WHERE 1=1`
+	var args []any
+	if f.TaskID != 0 {
+		q += ` AND u.task_id = ?`
+		args = append(args, f.TaskID)
+	}
+	if f.DocumentID != 0 {
+		q += ` AND r.document_id = ?`
+		args = append(args, f.DocumentID)
+	}
+	if f.SinceID != 0 {
+		q += ` AND u.id > ?`
+		args = append(args, f.SinceID)
+	}
+	if f.OnlyPublic {
+		q += ` AND u.public = 1`
+	}
+	q += ` ORDER BY r.document_id, r.seq, u.id, e.id`
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return describe(err)
+	}
+	defer rows.Close()
+	var cur Update
+	have := false
+	for rows.Next() {
+		var u Update
+		var at int64
+		var done sql.NullString
+		var eid, esize sql.NullInt64
+		var ekind, eurl, etitle, etype, esum sql.NullString
+		if err := rows.Scan(&u.ID, &u.TaskID, &u.RecID, &u.Ministry, &u.Role, &u.FocalPoint, &u.Author, &u.ClientAddr,
+			&at, &done, &u.Text, &u.Public, &eid, &ekind, &eurl, &etitle, &etype, &esize, &esum); err != nil {
+			return fmt.Errorf("read progress updates: %w", err)
+		}
+		if !have || u.ID != cur.ID {
+			if have {
+				if err := fn(cur); err != nil {
+					return err
+				}
+			}
+			u.At = time.Unix(at, 0).UTC()
+			if done.Valid {
+				if u.DoneOn, err = civil.ParseDate(done.String); err != nil {
+					return fmt.Errorf("progress update %d of %s: stored date %q: %w", u.ID, u.RecID, done.String, err)
+				}
+			}
+			cur, have = u, true
+		}
+		if eid.Valid {
+			cur.Evidence = append(cur.Evidence, Evidence{ID: eid.Int64, Kind: ekind.String, URL: eurl.String, Title: etitle.String,
+				ContentType: etype.String, Size: esize.Int64, SHA256: esum.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return describe(err)
+	}
+	if have {
+		return fn(cur)
+	}
+	return nil
+}
+
+// EvidenceData returns one piece of evidence with its file's bytes, and the
+// task it belongs to (callers check that the reader may see that task).
+func (db *DB) EvidenceData(ctx context.Context, evidenceID int64) (Evidence, int64, error) {
+	var e Evidence
+	var taskID int64
+	var data []byte
+	err := db.db.QueryRowContext(ctx, `SELECT e.id, e.kind, e.url, e.title, e.content_type, e.size, e.sha256, u.task_id, f.data
+		FROM update_evidence e JOIN task_updates u ON u.id = e.update_id LEFT JOIN evidence_files f ON f.id = e.id
+		WHERE e.id = ?`, evidenceID).Scan(&e.ID, &e.Kind, &e.URL, &e.Title, &e.ContentType, &e.Size, &e.SHA256, &taskID, &data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, 0, fmt.Errorf("evidence %d: %w", evidenceID, ErrNotFound)
+	}
+	if err != nil {
+		return e, 0, describe(err)
+	}
+	e.Data = data
+	return e, taskID, nil
+}
