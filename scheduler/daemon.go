@@ -662,7 +662,9 @@ func Deliver(ctx context.Context, db *store.DB, tr notify.Transport, batch []sto
 		return 0, err
 	}
 	next := now()
-	if err != nil {
+	if err != nil && len(rec.pending) == 0 {
+		// The connection broke: give the relay a moment. (Stopped for want
+		// of a record, the rest go as soon as the records can be written.)
 		next = next.Add(retry.Initial)
 	}
 	record(func(ctx context.Context) error { return db.Release(ctx, rest, next) })
