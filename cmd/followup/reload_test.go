@@ -29,7 +29,7 @@ func TestReloadNeverLoadsHalfAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	edited := strings.Replace(string(full), `reminders: "0 8 * * *"`, `reminders: "30 7 * * *"`, 1)
-	half := edited[:strings.Index(edited, "mail:")]
+	half := edited[:strings.Index(edited, "\nmail:")+1]
 	f, err := os.OpenFile(cfg, os.O_WRONLY|os.O_TRUNC, 0)
 	if err != nil {
 		t.Fatal(err)
