@@ -508,9 +508,8 @@ func (d *Daemon) deliver(ctx context.Context) (int, error) {
 			return sent, err
 		}
 		if len(batch) == 0 {
-			if d.state == "" {
-				d.setState(ctx, store.DeliveryOK, "")
-			}
+			// Nothing to send says nothing about the relay: the state
+			// recorded stays as it is.
 			return sent, nil
 		}
 		n, err := Deliver(ctx, d.db, rt.transport, batch, rt.cfg.Mail.Retry, d.clock.Now, d.logger)

@@ -217,9 +217,13 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	lock, err := store.AcquireLock(cfg.Database, "followup send", env.clock()())
 	var locked *store.LockedError
 	if errors.As(err, &locked) {
+		who := "the daemon, " + locked.Holder.String() + ","
+		if locked.Holder.Command != "followup run" {
+			who = "the daemon (" + locked.Holder.String() + " is delivering now)"
+		}
 		for _, m := range planned {
-			fmt.Fprintf(env.stdout, "queued %s to %s: %q; the daemon, %s, sends it at its next heartbeat\n",
-				m.Kind, strings.Join(m.To, ", "), m.Subject, locked.Holder)
+			fmt.Fprintf(env.stdout, "queued %s to %s: %q; %s sends it at its next heartbeat\n",
+				m.Kind, strings.Join(m.To, ", "), m.Subject, who)
 		}
 		return nil
 	}
