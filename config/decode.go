@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -127,6 +128,20 @@ func (d *decoder) str(f *fields, key string, dst *string) (*node, bool) {
 		*dst = v.text
 	}
 	return v, ok
+}
+
+// headerText refuses control characters in a text that goes into mail
+// headers (a name, a unit, the sender): a line break or a tab there makes
+// headers that strict mail parsers reject, and the admin never meant one.
+// It reports whether the text is clean.
+func (d *decoder) headerText(v *node, path string) bool {
+	for i, r := range v.text {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			d.errs.atNode(v, path, "contains a control character (U+%04X at byte %d); names go into e-mail headers: write them on one line, without tabs or line breaks", r, i)
+			return false
+		}
+	}
+	return true
 }
 
 // reqStr reads a required, non-empty string.

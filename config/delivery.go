@@ -125,7 +125,7 @@ func (d *decoder) mail(f *fields, c *Config) {
 		return
 	}
 	m := &c.Mail
-	if v, ok := d.str(mf, "from", &m.From); ok {
+	if v, ok := d.str(mf, "from", &m.From); ok && d.headerText(v, "mail.from") {
 		d.checkAddress(v, "mail.from", false)
 	}
 	if v, ok := d.str(mf, "transport", &m.Transport); ok && !contains(transports, m.Transport) {
@@ -220,6 +220,9 @@ func readSecret(path string) (string, error) {
 	}
 	if !st.Mode().IsRegular() {
 		return "", fmt.Errorf("cannot read password file %s: not a regular file", path)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return "", fmt.Errorf("password file %s can be read by other users (mode %04o); make it readable by the daemon's user only: chmod 600 %s", path, perm, path)
 	}
 	fh, err := os.Open(path)
 	if err != nil {

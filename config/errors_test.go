@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -228,7 +229,16 @@ ministries:
     name: Ministry of Public Security
   focal_points: [x
 `,
-		`followup.yaml:6:3: malformed YAML: value is not allowed in this context`)
+		`followup.yaml:6:3: malformed YAML: this line's indentation does not match the lines above it: its key starts at column 3, the key above it at column 5; keys of one section must line up exactly, with spaces (value is not allowed in this context)`)
+	// One space too many: the parser blames the line above; the admin is
+	// told which line is wrong and what to do.
+	wantErrors(t, `time_zone: UTC
+mail:
+  transport: smtp
+   smtp:
+    host: relay.example.org
+`,
+		`followup.yaml:4:4: malformed YAML: this line is indented more than line 3 above it, whose key already has a value: line its key up with the keys above it (column 3), or remove the value of the key it belongs under (mapping value is not allowed in this context)`)
 	wantErrors(t, "time_zone: UTC\ndocuments: [a.txt, b.txt\n",
 		`followup.yaml:2:12: malformed YAML: sequence end token ']' not found`)
 	wantErrors(t, "time_zone: UTC\nmail:\n\tdir: mail\n",
@@ -373,5 +383,58 @@ func TestReadError(t *testing.T) {
 	var es Errors
 	if errors.As(err, &es) {
 		t.Errorf("an I/O error must not be a list of config errors")
+	}
+}
+
+// TestControlCharactersInNames (issue 10, case 13): names, units and the
+// sender go into mail headers; a control character there is refused, at
+// its place in the file.
+func TestControlCharactersInNames(t *testing.T) {
+	wantErrors(t, `time_zone: UTC
+coordinator:
+  id: ncmc
+  name: "National Commission\tfor Mothers and Children"
+  focal_points: [{name: Secretariat, email: s@ncmc.example.org}]
+ministries:
+  - id: mps
+    name: Ministry of Public Security
+    focal_points:
+      - {name: "Border\u0085Police", unit: "Department\r\nBcc: x@evil.example", email: border@mps.example.org}
+mail:
+  from: "Follow-up\u2028<followup@example.org>"
+`,
+		`followup.yaml:4:9: coordinator.name: contains a control character (U+0009 at byte 19); names go into e-mail headers: write them on one line, without tabs or line breaks`,
+		`followup.yaml:10:16: ministries[0].focal_points[0].name: contains a control character (U+0085 at byte 6); names go into e-mail headers: write them on one line, without tabs or line breaks`,
+		`followup.yaml:10:44: ministries[0].focal_points[0].unit: contains a control character (U+000D at byte 10); names go into e-mail headers: write them on one line, without tabs or line breaks`,
+		`followup.yaml:12:9: mail.from: contains a control character (U+2028 at byte 9); names go into e-mail headers: write them on one line, without tabs or line breaks`)
+}
+
+// TestPasswordFileReadableByOthers (issue 10, case 13): a password file
+// other users can read is refused, at the line of password_file.
+func TestPasswordFileReadableByOthers(t *testing.T) {
+	path := writeConfig(t, `mail:
+  transport: smtp
+  smtp:
+    host: smtp.example.org
+    username: followup
+    password_file: smtp-password
+`)
+	pw := filepath.Join(filepath.Dir(path), "smtp-password")
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604} {
+		if err := os.WriteFile(pw, []byte("secret\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(pw, mode); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path, LoadOptions{})
+		want := fmt.Sprintf(":6:20: mail.smtp.password_file: password file %s can be read by other users (mode %04o); make it readable by the daemon's user only: chmod 600 %s", pw, mode, pw)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("mode %04o: %v", mode, err)
+		}
+	}
+	os.Chmod(pw, 0o400)
+	if _, err := Load(path, LoadOptions{}); err != nil {
+		t.Errorf("mode 0400: %v", err)
 	}
 }

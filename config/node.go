@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -79,6 +80,7 @@ func parseYAML(data []byte, errs *errorList) (root *node) {
 				line, col = tk.Position.Line, tk.Position.Column
 			}
 		}
+		line, col, msg = explainIndent(data, line, col, msg)
 		errs.at(line, col, "", "malformed YAML: %s", msg)
 		return nil
 	}
@@ -260,4 +262,55 @@ func anchorName(n ast.Node) string {
 		return tk.Value
 	}
 	return ""
+}
+
+// explainIndent rewords the parser's two messages for an indentation
+// mistake ("value is not allowed in this context", "mapping value is not
+// allowed in this context"), which say nothing to an admin, and moves the
+// second to the line that is wrong: the parser reports it at the value on
+// the line before the over-indented one.
+func explainIndent(data []byte, line, col int, msg string) (int, int, string) {
+	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	if line < 1 || line > len(lines) {
+		return line, col, msg
+	}
+	indent := func(s string) int { return len(s) - len(strings.TrimLeft(s, " ")) }
+	// keyCol is where the key of a line starts, after any "- ".
+	keyCol := func(s string) int {
+		t := strings.TrimLeft(s, " ")
+		n := indent(s)
+		for strings.HasPrefix(t, "- ") {
+			t = strings.TrimLeft(t[2:], " ")
+			n = len(s) - len(t)
+		}
+		return n + 1
+	}
+	blank := func(s string) bool {
+		t := strings.TrimSpace(s)
+		return t == "" || strings.HasPrefix(t, "#")
+	}
+	switch msg {
+	case "mapping value is not allowed in this context":
+		for next := line; next < len(lines); next++ { // lines[next] is line next+1
+			if blank(lines[next]) {
+				continue
+			}
+			if indent(lines[next]) > indent(lines[line-1]) {
+				return next + 1, indent(lines[next]) + 1, fmt.Sprintf("this line is indented more than line %d above it, whose key already has a value: "+
+					"line its key up with the keys above it (column %d), or remove the value of the key it belongs under (%s)",
+					line, keyCol(lines[line-1]), msg)
+			}
+			break
+		}
+		return line, col, fmt.Sprintf("a value with a colon and a space in it: put the value in quotes (%s)", msg)
+	case "value is not allowed in this context":
+		for prev := line - 2; prev >= 0; prev-- {
+			if blank(lines[prev]) {
+				continue
+			}
+			return line, col, fmt.Sprintf("this line's indentation does not match the lines above it: its key starts at column %d, "+
+				"the key above it at column %d; keys of one section must line up exactly, with spaces (%s)", col, keyCol(lines[prev]), msg)
+		}
+	}
+	return line, col, msg
 }

@@ -200,7 +200,9 @@ func (d *decoder) body(n *node, path string) (b Body, idNode *node, ok bool) {
 	}
 	f, _ := d.mapping(n, path, bodyKeys...)
 	idNode, ok = d.id(f, &b.ID)
-	d.reqStr(f, "name", &b.Name)
+	if v, ok := d.reqStr(f, "name", &b.Name); ok {
+		d.headerText(v, sub(path, "name"))
+	}
 	b.Language = "en"
 	if v, written := d.str(f, "language", &b.Language); written && !languagePattern.MatchString(v.text) {
 		d.errs.atNode(v, sub(path, "language"), "invalid language tag %q; expected a code such as lo or en", v.text)
@@ -228,8 +230,12 @@ func (d *decoder) focalPoints(f *fields) []FocalPoint {
 		}
 		ff, _ := d.mapping(it, ip, focalKeys...)
 		var fp FocalPoint
-		d.str(ff, "name", &fp.Name)
-		d.str(ff, "unit", &fp.Unit)
+		if v, ok := d.str(ff, "name", &fp.Name); ok {
+			d.headerText(v, sub(ip, "name"))
+		}
+		if v, ok := d.str(ff, "unit", &fp.Unit); ok {
+			d.headerText(v, sub(ip, "unit"))
+		}
 		if v, ok := d.reqStr(ff, "email", &fp.Email); ok {
 			d.checkAddress(v, sub(ip, "email"), true)
 		}

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,7 +24,8 @@ func NewFile(dir string) (*FileTransport, error) {
 	if dir == "" {
 		return nil, errors.New("file transport: folder is required")
 	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	// Messages name people: the folder is the daemon user's alone.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("file transport: %w", err)
 	}
 	return &FileTransport{dir: dir}, nil
@@ -32,11 +34,14 @@ func NewFile(dir string) (*FileTransport, error) {
 // Name identifies the transport in logs.
 func (t *FileTransport) Name() string { return "file " + t.dir }
 
-// Deliver writes each message to <dir>/<sanitized key>.eml. Writing is
-// atomic (temporary file, fsync, rename, fsync of the folder), so a reader
-// never sees half a message and a crash never leaves one. A message whose
-// file already exists is Sent without being written again: the same key is
-// the same message. A failure to write is Temporary and stops the batch, as
+// Deliver writes each message to <dir>/<sanitized key>.eml, readable by
+// its owner only. Writing is atomic and exclusive (temporary file, fsync,
+// hard link to the final name, fsync of the folder), so a reader never sees
+// half a message, a crash never leaves one, and a file already at the name
+// is never replaced. A message whose file already holds exactly its bytes
+// (written before a crash) is Sent without being written again; any other
+// file there, planted or left by something else, is not this message: it
+// is a permanent failure, not a delivery. A failure to write is Temporary and stops the batch, as
 // the next message would most likely fail the same way (disk full, folder
 // gone or read-only).
 func (t *FileTransport) Deliver(ctx context.Context, msgs []Message, report func(i int, r Result)) error {
@@ -50,7 +55,7 @@ func (t *FileTransport) Deliver(ctx context.Context, msgs []Message, report func
 		return fmt.Errorf("file deliver: %w", err)
 	}
 	// The folder may have been removed since NewFile.
-	if err := os.MkdirAll(t.dir, 0o750); err != nil {
+	if err := os.MkdirAll(t.dir, 0o700); err != nil {
 		return fmt.Errorf("file deliver: %w", err)
 	}
 	for i, m := range msgs {
@@ -76,15 +81,27 @@ func (t *FileTransport) write(m Message) (Result, error) {
 		return Result{Outcome: Permanent, Err: fmt.Errorf("file deliver %s: empty message", m.Key)}, nil
 	}
 	path := filepath.Join(t.dir, emlName(m.Key))
-	if _, err := os.Lstat(path); err == nil {
-		return Result{Outcome: Sent, Response: "already written " + path}, nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return t.failed(m, err)
+	err := writeAtomic(t.dir, path, m.Raw)
+	if errors.Is(err, fs.ErrExist) {
+		if same(path, m.Raw) {
+			return Result{Outcome: Sent, Response: "already written " + path}, nil
+		}
+		return Result{Outcome: Permanent, Err: fmt.Errorf("file deliver %s: %s already exists and is not this message; it was left as it is", m.Key, path)}, nil
 	}
-	if err := writeAtomic(t.dir, path, m.Raw); err != nil {
+	if err != nil {
 		return t.failed(m, err)
 	}
 	return Result{Outcome: Sent, Response: "written " + path}, nil
+}
+
+// same reports whether path is a regular file holding exactly data.
+func same(path string, data []byte) bool {
+	st, err := os.Lstat(path)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
+		return false
+	}
+	b, err := os.ReadFile(path)
+	return err == nil && bytes.Equal(b, data)
 }
 
 func (t *FileTransport) failed(m Message, err error) (Result, error) {
@@ -93,10 +110,12 @@ func (t *FileTransport) failed(m Message, err error) (Result, error) {
 }
 
 // writeAtomic writes data to path through a temporary file in the same
-// folder, so that the rename is atomic.
+// folder, linked to its name only when whole: the link fails with an
+// fs.ErrExist error if anything is at path already, where a rename would
+// replace it.
 func writeAtomic(dir, path string, data []byte) (err error) {
 	// The temporary name does not end in .eml, so a mail client watching
-	// the folder ignores it.
+	// the folder ignores it. CreateTemp makes it 0600.
 	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return err
@@ -111,8 +130,9 @@ func writeAtomic(dir, path string, data []byte) (err error) {
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	// Messages may name people; not world-readable.
-	if err = f.Chmod(0o640); err != nil {
+	// Messages name people: readable by the daemon's user only, whatever
+	// the umask.
+	if err = f.Chmod(0o600); err != nil {
 		return err
 	}
 	if err = f.Sync(); err != nil {
@@ -121,16 +141,44 @@ func writeAtomic(dir, path string, data []byte) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
+	if err = os.Link(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		if errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		// A file system without hard links: create the name exclusively.
+		if err = writeExclusive(path, data); err != nil {
+			return err
+		}
+	} else {
+		_ = os.Remove(tmp)
 	}
-	// The rename is durable only once the folder itself is synced.
+	// The new name is durable only once the folder itself is synced.
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// writeExclusive creates path, failing if it exists, and writes data.
+func writeExclusive(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
 }
 
 // maxNameLen keeps file names well under the 255-byte limit of common

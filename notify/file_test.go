@@ -35,8 +35,8 @@ func TestFileTransport(t *testing.T) {
 		if !bytes.Equal(got, m.Raw) {
 			t.Errorf("%s differs from Raw", path)
 		}
-		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o640 {
-			t.Errorf("%s has mode %v, want 0640", path, fi.Mode().Perm())
+		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", path, fi.Mode().Perm())
 		}
 	}
 	entries, _ := os.ReadDir(dir)
@@ -48,18 +48,60 @@ func TestFileTransport(t *testing.T) {
 		t.Errorf("folder holds %v, want two .eml files and no temporary file", names)
 	}
 
-	// Same key again: not rewritten, still Sent.
-	again := msgs[0]
-	again.Raw = []byte("Subject: changed\r\n\r\nchanged\r\n")
+	if fi, _ := os.Stat(dir); fi.Mode().Perm() != 0o700 {
+		t.Errorf("the folder has mode %v, want 0700", fi.Mode().Perm())
+	}
+
+	// The same message again (a restart after a crash): not rewritten,
+	// still Sent.
 	rep = newReports()
-	if err := tr.Deliver(context.Background(), []Message{again}, rep.report); err != nil {
+	if err := tr.Deliver(context.Background(), msgs[:1], rep.report); err != nil {
 		t.Fatal(err)
 	}
 	if r := wantResult(t, rep, 0, Sent, 0); !strings.HasPrefix(r.Response, "already written") {
 		t.Errorf("response %q", r.Response)
 	}
-	if got, _ := os.ReadFile(filepath.Join(dir, emlName(again.Key))); !bytes.Equal(got, msgs[0].Raw) {
-		t.Error("an existing message was overwritten")
+}
+
+// TestFileTransportPlantedFile (issue 10, case 13): a file planted at the
+// name the next message will take is not that message: the message is not
+// counted as written, and the planted file is left as it is.
+func TestFileTransportPlantedFile(t *testing.T) {
+	dir := t.TempDir()
+	tr, err := NewFile(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := messages(t, 2)
+	planted := []byte("Subject: not from followup\r\n\r\nplanted\r\n")
+	path := filepath.Join(dir, emlName(msgs[0].Key))
+	if err := os.WriteFile(path, planted, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep := newReports()
+	if err := tr.Deliver(context.Background(), msgs, rep.report); err != nil {
+		t.Fatal(err)
+	}
+	r := wantResult(t, rep, 0, Permanent, 0)
+	if r.Err == nil || !strings.Contains(r.Err.Error(), "already exists and is not this message") {
+		t.Errorf("error %v", r.Err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, planted) {
+		t.Error("the planted file was replaced")
+	}
+	wantResult(t, rep, 1, Sent, 0) // the next one is written as usual
+	// A symbolic link planted at the name is not followed either.
+	link := filepath.Join(dir, emlName("reminder:x:3"))
+	if err := os.Symlink(filepath.Join(dir, "elsewhere"), link); err != nil {
+		t.Fatal(err)
+	}
+	m := msgs[1]
+	m.Key = "reminder:x:3"
+	rep = newReports()
+	tr.Deliver(context.Background(), []Message{m}, rep.report)
+	wantResult(t, rep, 0, Permanent, 0)
+	if _, err := os.Stat(filepath.Join(dir, "elsewhere")); err == nil {
+		t.Error("the message was written through a planted symbolic link")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,9 +73,16 @@ type Daemon struct {
 	db     *store.DB
 	rt     atomic.Pointer[runtime]
 
+	lock *store.Lock // one daemon per database
+
 	mu         sync.Mutex // serialises ticks and reloads
 	failStreak int        // consecutive failed delivery batches, for backoff
 	retryAt    time.Time  // no delivery attempt before this (transport down)
+	state      string     // delivery state last logged (store.Delivery*)
+	stateErr   string     // and its error
+	unrecorded *RecordError
+	seenHash   [32]byte // a changed config file, as last seen: loaded once it stays the same for a heartbeat
+	hbFailed   bool     // the last heartbeat could not be recorded
 }
 
 // New loads the config, opens the database, recovers from a crash and
@@ -92,15 +100,23 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, rt.cfg.Database, store.Options{Now: d.clock.Now, Location: rt.cfg.Location, Logger: opts.Logger})
+	// The lock comes first: recovery below puts rows left in sending back
+	// in line, which is right only when no other process is sending them.
+	lock, err := store.AcquireLock(rt.cfg.Database, "followup run", d.clock.Now())
 	if err != nil {
 		return nil, err
 	}
-	d.db = db
+	db, err := store.Open(ctx, rt.cfg.Database, store.Options{Now: d.clock.Now, Location: rt.cfg.Location, Logger: opts.Logger})
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	d.db, d.lock = db, lock
 	_, idempotent := rt.transport.(*notify.FileTransport)
 	uncertain, pending, err := db.Recover(ctx, idempotent)
 	if err != nil {
 		db.Close()
+		lock.Release()
 		return nil, fmt.Errorf("recover the outbox: %w", err)
 	}
 	if uncertain > 0 || pending > 0 {
@@ -109,6 +125,7 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	if opts.Prepare != nil {
 		if err := opts.Prepare(ctx, rt.cfg, db); err != nil {
 			db.Close()
+			lock.Release()
 			return nil, err
 		}
 	}
@@ -206,6 +223,7 @@ func TransportFor(cfg *config.Config, logger *slog.Logger) (notify.Transport, er
 // Run starts the heartbeat and blocks until ctx is cancelled; then it lets
 // the tick in flight finish its message, stops, and closes the database.
 func (d *Daemon) Run(ctx context.Context) error {
+	defer d.lock.Release()
 	defer d.db.Close()
 	rt := d.rt.Load()
 	sched, err := gocron.NewScheduler(
@@ -304,6 +322,14 @@ func (d *Daemon) reloadLocked(ctx context.Context) bool {
 	}
 	d.rt.Store(rt)
 	d.logger.Info("config reloaded", "config", d.opts.ConfigPath)
+	if changes := MailChanges(old.cfg, rt.cfg); len(changes) > 0 {
+		// Mail may now go nowhere, or no longer to someone: say so loudly,
+		// and keep it for the next overview to tell the coordinator.
+		d.logger.Warn("the reload changes where mail goes", "changes", strings.Join(changes, "; "))
+		if err := d.db.RecordMailChange(ctx, strings.Join(changes, "\n")); err != nil {
+			d.logger.Error("could not record the change to where mail goes", "err", err)
+		}
+	}
 	return true
 }
 
@@ -312,7 +338,12 @@ func oneLine(err error) string {
 }
 
 // configChanged reports whether the config file's content differs from
-// what the runtime was built from.
+// what the runtime was built from and has stayed the same since the
+// previous heartbeat. An editor or a copy may write the file in several
+// steps, and a first part can be valid YAML on its own (an empty file is:
+// every default, mail to .eml files); a file that stayed the same for a
+// whole heartbeat is one the admin has finished saving. SIGHUP reloads at
+// once: the admin says the file is ready.
 func (d *Daemon) configChanged() bool {
 	if d.opts.ConfigPath == "" {
 		return false
@@ -321,7 +352,18 @@ func (d *Daemon) configChanged() bool {
 	if err != nil {
 		return false // a file being replaced; look again at the next tick
 	}
-	return sha256.Sum256(b) != d.rt.Load().hash
+	h := sha256.Sum256(b)
+	if h == d.rt.Load().hash {
+		d.seenHash = [32]byte{}
+		return false
+	}
+	if h != d.seenHash {
+		d.seenHash = h
+		d.logger.Info("config file changed; it is loaded once it stays the same until the next heartbeat")
+		return false
+	}
+	d.seenHash = [32]byte{}
+	return true
 }
 
 // tick is one heartbeat: notice config edits, run due slots, deliver.
@@ -331,6 +373,14 @@ func (d *Daemon) tick(ctx context.Context) {
 	if d.configChanged() {
 		d.logger.Info("config file changed; reloading")
 		d.reloadLocked(ctx)
+	}
+	if err := d.db.Heartbeat(ctx, os.Getpid()); err != nil {
+		if !d.hbFailed {
+			d.logger.Error("could not record the heartbeat", "err", err)
+		}
+		d.hbFailed = true
+	} else {
+		d.hbFailed = false
 	}
 	report := TickReport{At: d.clock.Now()}
 	planned, err := d.Plan(ctx, false)
@@ -411,7 +461,7 @@ func PlanJobsAt(ctx context.Context, db *store.DB, p *Planner, jobs []string, no
 			// The first run on a new database stands in for a scheduled
 			// slot that follows within a day: started at 07:00, the daemon
 			// does not send the same digest again at 08:00.
-			if next := sched.Next(dec.Slot); dec.Initial && !next.IsZero() && next.Sub(dec.Slot) <= 24*time.Hour {
+			if next := Next(sched, dec.Slot); dec.Initial && !next.IsZero() && next.Sub(dec.Slot) <= 24*time.Hour {
 				if err := db.SetLastSlot(ctx, job, next); err != nil {
 					errs = append(errs, err)
 				}
@@ -436,6 +486,17 @@ func schedule(cfg *config.Config, job string) cron.Schedule {
 // each message's outcome as soon as it is known.
 func (d *Daemon) deliver(ctx context.Context) (int, error) {
 	rt := d.rt.Load()
+	if d.unrecorded != nil {
+		// Outcomes known but not yet written come first: until they are,
+		// nothing more is sent (a message sent and not recorded as sent
+		// would be sent again).
+		if err := d.unrecorded.Retry(context.WithoutCancel(ctx)); err != nil {
+			d.setState(ctx, store.DeliveryStopped, err.Error())
+			return 0, err
+		}
+		d.unrecorded = nil
+		d.logger.Info("delivery outcomes recorded at last; delivery resumes")
+	}
 	now := d.clock.Now()
 	if now.Before(d.retryAt) {
 		return 0, nil
@@ -447,26 +508,87 @@ func (d *Daemon) deliver(ctx context.Context) (int, error) {
 			return sent, err
 		}
 		if len(batch) == 0 {
+			// Nothing to send says nothing about the relay: the state
+			// recorded stays as it is.
 			return sent, nil
 		}
 		n, err := Deliver(ctx, d.db, rt.transport, batch, rt.cfg.Mail.Retry, d.clock.Now, d.logger)
 		sent += n
-		if err != nil {
+		var rec *RecordError
+		switch {
+		case errors.As(err, &rec):
+			d.unrecorded = rec
+			d.setState(ctx, store.DeliveryStopped, err.Error())
+			return sent, err
+		case err != nil && ctx.Err() == nil:
 			d.failStreak++
 			wait := notify.Backoff(d.failStreak, rt.cfg.Mail.Retry, rand.Float64)
 			d.retryAt = d.clock.Now().Add(wait)
+			d.setState(ctx, store.DeliveryFailing, err.Error())
 			d.logger.Warn("delivery interrupted; will try again", "err", err, "retry_in", wait.String())
+			return sent, err
+		case err != nil:
 			return sent, err
 		}
 		d.failStreak, d.retryAt = 0, time.Time{}
+		d.setState(ctx, store.DeliveryOK, "")
 	}
 	return sent, nil
+}
+
+// setState records the state of delivery, and logs a change of state once:
+// an ERROR when delivery stops working, an INFO when it works again, never
+// a line per heartbeat.
+func (d *Daemon) setState(ctx context.Context, state, errText string) {
+	if state == d.state && errText == d.stateErr {
+		return
+	}
+	switch {
+	case state == d.state:
+	case state == store.DeliveryFailing:
+		d.logger.Error("delivery failing: messages wait and count attempts until the relay accepts them", "err", errText)
+	case state == store.DeliveryStopped:
+		d.logger.Error("delivery stopped: outcomes cannot be recorded, so nothing more is sent until they can (is the disk full?)", "err", errText)
+	case d.state != "":
+		d.logger.Info("delivery works again", "was", d.state)
+	}
+	d.state, d.stateErr = state, errText
+	if err := d.db.SetDeliveryState(context.WithoutCancel(ctx), state, errText); err != nil && state != store.DeliveryStopped {
+		d.logger.Warn("could not record the state of delivery", "err", err)
+	}
+}
+
+// RecordError means outcomes of a delivery were known but could not be
+// written (a full disk, a database gone read-only). Delivery stopped at
+// once; Retry writes what is still unwritten.
+type RecordError struct {
+	Err     error
+	pending []func(context.Context) error
+}
+
+func (e *RecordError) Error() string { return "record delivery outcomes: " + e.Err.Error() }
+func (e *RecordError) Unwrap() error { return e.Err }
+
+// Retry writes the outcomes still unwritten, in order, and stops at the
+// first that fails again.
+func (e *RecordError) Retry(ctx context.Context) error {
+	for len(e.pending) > 0 {
+		if err := e.pending[0](ctx); err != nil {
+			e.Err = err
+			return e
+		}
+		e.pending = e.pending[1:]
+	}
+	return nil
 }
 
 // Deliver hands one claimed batch to the transport and records each
 // outcome; messages the transport did not attempt go back to pending. The
 // records are written even while the daemon stops: an outcome known and
-// lost would mean a message sent twice.
+// lost would mean a message sent twice. When an outcome cannot be written
+// the batch stops at once and a *RecordError keeps what is unwritten.
+// When no session with the relay could be had at all, every waiting
+// message counts an attempt (store.RetryWaiting).
 func Deliver(ctx context.Context, db *store.DB, tr notify.Transport, batch []store.OutboxMessage, retry config.Retry,
 	now func() time.Time, logger *slog.Logger) (int, error) {
 	msgs := make([]notify.Message, len(batch))
@@ -474,30 +596,42 @@ func Deliver(ctx context.Context, db *store.DB, tr notify.Transport, batch []sto
 		msgs[i] = notify.Message{ID: m.ID, Key: m.Key, MessageID: m.MessageID, From: m.From, To: m.To, Raw: m.Raw}
 	}
 	keep := context.WithoutCancel(ctx)
+	// Cancelled when an outcome cannot be recorded: the transport checks
+	// it before each message.
+	tctx, stop := context.WithCancel(ctx)
+	defer stop()
 	done := make([]bool, len(batch))
+	reported := false
 	sent := 0
-	var recordErr error
-	err := tr.Deliver(ctx, msgs, func(i int, r notify.Result) {
-		done[i] = true
+	rec := &RecordError{}
+	record := func(op func(context.Context) error) {
+		if len(rec.pending) > 0 {
+			rec.pending = append(rec.pending, op)
+			return
+		}
+		if err := op(keep); err != nil {
+			rec.Err = err
+			rec.pending = append(rec.pending, op)
+			stop()
+		}
+	}
+	err := tr.Deliver(tctx, msgs, func(i int, r notify.Result) {
+		done[i], reported = true, true
 		m := batch[i]
-		var err error
 		switch r.Outcome {
 		case notify.Sent:
 			sent++
-			err = db.MarkSent(keep, m.ID, r.Response)
+			record(func(ctx context.Context) error { return db.MarkSent(ctx, m.ID, r.Response) })
 		case notify.Temporary:
 			next := now().Add(notify.Backoff(m.Attempts+1, retry, rand.Float64))
-			err = db.MarkRetry(keep, m.ID, errText(r), next, retry.MaxAttempts)
+			record(func(ctx context.Context) error { return db.MarkRetry(ctx, m.ID, errText(r), next, retry.MaxAttempts) })
 			logger.Warn("temporary delivery failure", "key", m.Key, "attempt", m.Attempts+1, "err", errText(r), "next", next)
 		case notify.Permanent:
-			err = db.MarkFailed(keep, m.ID, errText(r))
+			record(func(ctx context.Context) error { return db.MarkFailed(ctx, m.ID, errText(r)) })
 			logger.Error("delivery failed", "key", m.Key, "err", errText(r))
 		case notify.Uncertain:
-			err = db.MarkUncertain(keep, m.ID, errText(r))
+			record(func(ctx context.Context) error { return db.MarkUncertain(ctx, m.ID, errText(r)) })
 			logger.Error("delivery uncertain: the server may have the message; it is not sent again", "key", m.Key, "err", errText(r))
-		}
-		if err != nil && recordErr == nil {
-			recordErr = err
 		}
 	})
 	var rest []int64
@@ -506,15 +640,35 @@ func Deliver(ctx context.Context, db *store.DB, tr notify.Transport, batch []sto
 			rest = append(rest, batch[i].ID)
 		}
 	}
+	if err != nil && !reported && ctx.Err() == nil && len(rec.pending) == 0 {
+		// No session at all: the relay refused or never answered. Every
+		// waiting message was held up by it and counts an attempt, so
+		// that a relay that never works ends in failed messages the
+		// coordinator's overview and followup status report, not in
+		// messages pending forever.
+		cause := err.Error()
+		failed, rerr := db.RetryWaiting(keep, rest, cause, retry.MaxAttempts, func(n int) time.Time {
+			return now().Add(notify.Backoff(n, retry, rand.Float64))
+		})
+		if rerr != nil {
+			return 0, &RecordError{Err: rerr, pending: []func(context.Context) error{func(ctx context.Context) error {
+				return db.Release(ctx, rest, now())
+			}}}
+		}
+		if failed > 0 {
+			logger.Error("messages failed: the relay could not be reached in any of their attempts", "failed", failed, "err", cause)
+		}
+		return 0, err
+	}
 	next := now()
-	if err != nil {
+	if err != nil && len(rec.pending) == 0 {
+		// The connection broke: give the relay a moment. (Stopped for want
+		// of a record, the rest go as soon as the records can be written.)
 		next = next.Add(retry.Initial)
 	}
-	if rerr := db.Release(keep, rest, next); rerr != nil && recordErr == nil {
-		recordErr = rerr
-	}
-	if recordErr != nil {
-		return sent, fmt.Errorf("record delivery outcomes: %w", recordErr)
+	record(func(ctx context.Context) error { return db.Release(ctx, rest, next) })
+	if len(rec.pending) > 0 {
+		return sent, rec
 	}
 	return sent, err
 }

@@ -42,6 +42,7 @@ const countLimit = 10000
 //     missed slot is older than grace, nothing runs and the start of the
 //     grace window is recorded, so they are not looked at again.
 func Due(sched cron.Schedule, last time.Time, ran bool, now time.Time, grace time.Duration) Decision {
+	sched = OnWallClock(sched)
 	if !ran {
 		return Decision{Slot: now.Truncate(time.Second), Run: true, Initial: true}
 	}
@@ -82,4 +83,72 @@ func Due(sched cron.Schedule, last time.Time, ran bool, now time.Time, grace tim
 
 // Next is the next slot of a schedule after t: for logs and `followup
 // preview`, never gocron's own idea of it.
-func Next(sched cron.Schedule, t time.Time) time.Time { return sched.Next(t) }
+func Next(sched cron.Schedule, t time.Time) time.Time { return OnWallClock(sched).Next(t) }
+
+// OnWallClock makes a cron spec fire once on every local day across
+// daylight-saving changes. robfig/cron walks instants in the spec's zone:
+// a slot in the hour that spring-forward skips never fires that day, and
+// one in the hour fall-back repeats fires twice. The schedule returned
+// matches the spec against the wall clock instead and maps each matching
+// wall time to the first instant that shows it: in the skipped hour, the
+// first valid instant after it (02:30 on Berlin's spring day fires at
+// 03:00); in the repeated hour, its first occurrence only. Specs without
+// a zone of their own (UTC, @every) are returned as they are.
+func OnWallClock(sched cron.Schedule) cron.Schedule {
+	spec, ok := sched.(*cron.SpecSchedule)
+	if !ok || spec.Location == nil || spec.Location == time.UTC {
+		return sched
+	}
+	utc := *spec
+	utc.Location = time.UTC
+	return wallSchedule{spec: &utc, loc: spec.Location}
+}
+
+// wallSchedule is a spec matched in a zone's wall-clock time; spec runs
+// in UTC, which has no daylight saving, on wall times written as UTC.
+type wallSchedule struct {
+	spec *cron.SpecSchedule
+	loc  *time.Location
+}
+
+func (w wallSchedule) Next(t time.Time) time.Time {
+	wall := asUTC(t.In(w.loc))
+	// A wall time whose first instant is not after t (t is in the second
+	// occurrence of a repeated hour, or at the end of a skipped one the
+	// slot was moved to) is passed over; a spec matches at most a few
+	// hundred wall times an hour, so the loop is short.
+	for i := 0; i < 10000; i++ {
+		wall = w.spec.Next(wall)
+		if wall.IsZero() {
+			return wall
+		}
+		if at := w.instant(wall); at.After(t) {
+			return at
+		}
+	}
+	return time.Time{}
+}
+
+// instant is the first instant whose wall clock in w.loc reads wall (given
+// as UTC), or, when the wall time does not exist, the end of the gap.
+func (w wallSchedule) instant(wall time.Time) time.Time {
+	// The offsets around wall; zone changes are months apart.
+	_, o1 := wall.Add(-36 * time.Hour).In(w.loc).Zone()
+	_, o2 := wall.Add(36 * time.Hour).In(w.loc).Zone()
+	hi, lo := max(o1, o2), min(o1, o2)
+	for _, off := range []int{hi, lo} { // the larger offset gives the earlier instant
+		at := wall.Add(-time.Duration(off) * time.Second).In(w.loc)
+		if asUTC(at).Equal(wall) {
+			return at
+		}
+	}
+	// Skipped: the clock jumped from before wall to after it at the
+	// start of the zone that the later candidate is in.
+	start, _ := wall.Add(-time.Duration(lo) * time.Second).In(w.loc).ZoneBounds()
+	return start.In(w.loc)
+}
+
+// asUTC writes t's wall clock as a UTC time.
+func asUTC(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}

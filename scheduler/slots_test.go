@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/robfig/cron/v3"
 )
 
@@ -80,6 +81,82 @@ func TestMessageID(t *testing.T) {
 	} {
 		if got := messageID(tc.key, tc.from); got != tc.want {
 			t.Errorf("messageID(%q, %q) = %q, want %q", tc.key, tc.from, got, tc.want)
+		}
+	}
+}
+
+// TestDueAcrossDST: a daily schedule, driven heartbeat by heartbeat on a
+// fake clock through the days clocks change, runs exactly once on every
+// local day: in the skipped hour at the first valid instant after it, in
+// the repeated hour only once.
+func TestDueAcrossDST(t *testing.T) {
+	for _, tc := range []struct {
+		zone, spec string
+		from, to   time.Time // UTC
+		moved      string    // the local day and time the skipped slot runs at, "" when none
+	}{
+		{"Europe/Berlin", "30 2 * * *", time.Date(2027, 3, 25, 12, 0, 0, 0, time.UTC), time.Date(2027, 3, 31, 12, 0, 0, 0, time.UTC), "2027-03-28 03:00"},
+		{"Europe/Berlin", "0 2 * * *", time.Date(2027, 3, 25, 12, 0, 0, 0, time.UTC), time.Date(2027, 3, 31, 12, 0, 0, 0, time.UTC), "2027-03-28 03:00"},
+		{"Europe/Berlin", "30 2 * * *", time.Date(2027, 10, 28, 12, 0, 0, 0, time.UTC), time.Date(2027, 11, 3, 12, 0, 0, 0, time.UTC), ""},
+		{"Europe/Berlin", "*/20 2 * * *", time.Date(2027, 10, 28, 12, 0, 0, 0, time.UTC), time.Date(2027, 11, 3, 12, 0, 0, 0, time.UTC), ""},
+		// Santiago changes at midnight: 00:00 is skipped on 5 September
+		// 2027, and 23:00-24:00 of 3 April 2027 comes twice.
+		{"America/Santiago", "0 0 * * *", time.Date(2027, 9, 2, 12, 0, 0, 0, time.UTC), time.Date(2027, 9, 8, 12, 0, 0, 0, time.UTC), "2027-09-05 01:00"},
+		{"America/Santiago", "30 23 * * *", time.Date(2027, 3, 31, 12, 0, 0, 0, time.UTC), time.Date(2027, 4, 6, 12, 0, 0, 0, time.UTC), ""},
+		{"America/Santiago", "0 8 * * *", time.Date(2027, 3, 31, 12, 0, 0, 0, time.UTC), time.Date(2027, 9, 10, 12, 0, 0, 0, time.UTC), ""},
+	} {
+		t.Run(tc.zone+" "+tc.spec+" "+tc.from.Format("2006-01"), func(t *testing.T) {
+			loc, err := time.LoadLocation(tc.zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sched := mustSpec(t, "CRON_TZ="+tc.zone+" "+tc.spec)
+			perSlot := 1
+			if tc.spec == "*/20 2 * * *" {
+				perSlot = 3
+			}
+			clock := clockwork.NewFakeClockAt(tc.from)
+			last, ran := tc.from, true
+			runs := map[string][]string{} // local day -> local times it ran at
+			for clock.Now().Before(tc.to) {
+				clock.Advance(time.Minute) // the heartbeat
+				dec := Due(sched, last, ran, clock.Now(), 36*time.Hour)
+				if dec.Run {
+					l := dec.Slot.In(loc)
+					day := l.Format("2006-01-02")
+					runs[day] = append(runs[day], l.Format("15:04 MST"))
+					last = dec.Slot
+					if tc.moved != "" && l.Format("2006-01-02 15:04") == tc.moved {
+						tc.moved = ""
+					}
+				}
+			}
+			for d := tc.from.In(loc).AddDate(0, 0, 1); d.Before(tc.to.In(loc).AddDate(0, 0, -1)); d = d.AddDate(0, 0, 1) {
+				day := d.Format("2006-01-02")
+				if len(runs[day]) != perSlot {
+					t.Errorf("%s: ran %d times (%v), want %d", day, len(runs[day]), runs[day], perSlot)
+				}
+			}
+			if tc.moved != "" {
+				t.Errorf("the slot in the skipped hour did not run at %s: %v", tc.moved, runs)
+			}
+		})
+	}
+}
+
+// The wall-clock schedule leaves ordinary days alone: the same instants
+// as robfig/cron's own on a day without a change.
+func TestOnWallClockOrdinaryDays(t *testing.T) {
+	sched := mustSpec(t, "CRON_TZ=Europe/Berlin 15 8,20 * * 1-5")
+	from := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	a, b := from, from
+	for i := 0; i < 500; i++ {
+		a, b = sched.Next(a), OnWallClock(sched).Next(b)
+		if !a.Equal(b) {
+			t.Fatalf("slot %d: robfig %v, wall clock %v", i, a, b)
+		}
+		if a.Month() == time.March && a.Day() > 20 {
+			break // the change is tested above
 		}
 	}
 }

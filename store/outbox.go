@@ -246,6 +246,61 @@ func (db *DB) Release(ctx context.Context, ids []int64, next time.Time) error {
 	})
 }
 
+// RetryWaiting records a failure to reach the relay at all (refused at
+// the greeting, authentication, no STARTTLS, no answer): no message was
+// attempted, but every message waiting for the relay was held up by it,
+// so each one due (the claimed batch included, which goes back to
+// pending) counts an attempt. After maxAttempts a message fails, as it
+// would after as many refusals of its own; next gives the next attempt of
+// a message that has made n attempts. It returns how many failed.
+func (db *DB) RetryWaiting(ctx context.Context, batch []int64, cause string, maxAttempts int, next func(attempts int) time.Time) (failed int, err error) {
+	now := db.now().Unix()
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		failed = 0
+		for _, id := range batch {
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt = ? WHERE id = ? AND status = 'sending'`,
+				now, id); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT attempts FROM outbox INDEXED BY outbox_pending
+			WHERE status = 'pending' AND next_attempt <= ? ORDER BY attempts DESC`, now)
+		if err != nil {
+			return err
+		}
+		var counts []int
+		for rows.Next() {
+			var a int
+			if err := rows.Scan(&a); err != nil {
+				rows.Close()
+				return err
+			}
+			counts = append(counts, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// Highest first: a row moved to attempts+1 is never counted twice,
+		// even when its next attempt is now.
+		for _, a := range counts {
+			res, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?,
+				status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END, next_attempt = ?
+				WHERE status = 'pending' AND next_attempt <= ? AND attempts = ?`,
+				cause, maxAttempts, next(a+1).Unix(), now, a)
+			if err != nil {
+				return err
+			}
+			if a+1 >= maxAttempts {
+				n, _ := res.RowsAffected()
+				failed += int(n)
+			}
+		}
+		return nil
+	})
+	return failed, err
+}
+
 // Recover handles messages a crashed process left in sending. Batches are
 // sent in id order, one message at a time, and each outcome is recorded
 // as soon as it is known: so of the rows still in sending only the first

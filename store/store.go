@@ -82,6 +82,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if err := private(path, opts.Logger); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", "10000")
@@ -102,6 +105,33 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// private makes sure the database is readable by its owner only: it holds
+// every address and message. A new file is created 0600 before SQLite
+// opens it (SQLite gives its -wal and -shm files the database's mode); an
+// existing one readable by others is tightened, and the change logged.
+func private(path string, logger *slog.Logger) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if err != nil || !st.Mode().IsRegular() || st.Mode().Perm()&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+			logger.Warn("the database file is readable by others and could not be made private", "component", "store", "file", p, "err", err)
+			continue
+		}
+		logger.Warn("the database file was readable by others; it is now readable by its owner only", "component", "store",
+			"file", p, "was", fmt.Sprintf("%04o", st.Mode().Perm()))
+	}
+	return nil
 }
 
 // Close closes the database.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/followup-app/followup/store"
 )
+
+// validStatuses are the statuses --status accepts.
+var validStatuses = []string{store.StatusPending, store.StatusSending, store.StatusSent, store.StatusFailed, store.StatusUncertain}
 
 // cmdOutbox lists the outbox and puts failed or uncertain messages back in
 // line at the admin's request: the daemon never resends an uncertain
@@ -24,6 +28,9 @@ func cmdOutbox(ctx context.Context, env *environment, args []string) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
+	}
+	if *status != "" && !slices.Contains(validStatuses, *status) {
+		return usageError("--status %q: expected one of: %s", *status, strings.Join(validStatuses, ", "))
 	}
 	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {

@@ -212,6 +212,25 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Only the holder of the database's lock delivers: while the daemon
+	// runs, it sends what was just queued.
+	lock, err := store.AcquireLock(cfg.Database, "followup send", env.clock()())
+	var locked *store.LockedError
+	if errors.As(err, &locked) {
+		who := "the daemon, " + locked.Holder.String() + ","
+		if locked.Holder.Command != "followup run" {
+			who = "the daemon (" + locked.Holder.String() + " is delivering now)"
+		}
+		for _, m := range planned {
+			fmt.Fprintf(env.stdout, "queued %s to %s: %q; %s sends it at its next heartbeat\n",
+				m.Kind, strings.Join(m.To, ", "), m.Subject, who)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	var keys []string
 	for _, m := range planned {
 		keys = append(keys, m.Key)

@@ -56,6 +56,11 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 	}
 	d, err := scheduler.New(ctx, opts)
 	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			// Ctrl-C while it was starting (importing, say): a normal stop.
+			logger.Info("stopped before it was ready", "component", "cli")
+			return nil
+		}
 		return err
 	}
 	if h := env.daemonHooks; h != nil && h.started != nil {

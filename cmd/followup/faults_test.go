@@ -200,7 +200,11 @@ func TestDeliveryRelayDownForAnHour(t *testing.T) {
 	srv.Stop() // the relay is down when the daemon starts
 	dir := t.TempDir()
 	fc := clockwork.NewFakeClockAt(faultStart())
-	td := startDaemon(t, writeFaultConfig(t, dir, srv.Port), fc, nil)
+	// Every failed connection counts an attempt: a budget that lasts the
+	// hour (1, 2, 4, 8, then 10 minutes apart: about 8 attempts).
+	cfg := writeFaultConfig(t, dir, srv.Port)
+	setConfig(t, cfg, "max_attempts: 3", "max_attempts: 12")
+	td := startDaemon(t, cfg, fc, nil)
 	for i := 1; i <= 60; i++ {
 		r := td.advanceTo(faultStart().Add(time.Duration(i) * time.Minute))
 		_ = r
@@ -329,8 +333,13 @@ func TestHardKillMidBatch(t *testing.T) {
 		t.Errorf("%d messages received, want %d", len(seen), total)
 	}
 	// The coordinator digest sent by hand now reports the uncertain one.
+	// The daemon holds the database: send queues the digest, and the
+	// daemon sends it at its next heartbeat.
 	c := &cli{t: t, dir: dir, env: map[string]string{}, now: fc.Now()}
-	c.mustRun("send", "digest", "--to", "coordinator", "--config", cfg)
+	if out := c.mustRun("send", "digest", "--to", "coordinator", "--config", cfg); !strings.Contains(out, "the daemon, followup run (pid ") {
+		t.Errorf("send while the daemon runs says:\n%s", out)
+	}
+	td.advanceTo(fc.Now().Add(time.Minute))
 	last := srv.Messages()[len(srv.Messages())-1]
 	if !strings.Contains(last.Text, "uncertain") && !strings.Contains(last.Text, "may have") {
 		t.Errorf("the digest does not report the uncertain delivery:\n%s", tail(last.Text, 2500))
@@ -394,17 +403,37 @@ func TestReload(t *testing.T) {
 	good, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, []byte(strings.Replace(string(good), `reminders: "0 8 * * *"`, `reminders: "CRON_TZ=UTC"`, 1)), 0o644)
 	td.reload <- struct{}{}
+	// SIGHUP reloads at once; the heartbeats would too, the second time
+	// they see the same file: either way it is refused by then.
 	td.advanceTo(faultStart().Add(time.Minute))
+	td.advanceTo(faultStart().Add(2 * time.Minute))
 	if !strings.Contains(td.logs.String(), "config reload refused") || !strings.Contains(td.logs.String(), "time zone prefix without fields") {
 		t.Errorf("the refused reload was not logged:\n%s", td.logs)
 	}
 	if td.d.Config().Schedules.Reminders.Spec != "0 8 * * *" {
 		t.Errorf("the broken config took over")
 	}
-	// A valid edit is noticed by itself, without SIGHUP.
+	// A valid edit is noticed by itself, without SIGHUP, once the file
+	// stayed the same for a heartbeat.
 	os.WriteFile(cfg, []byte(strings.Replace(string(good), `reminders: "0 8 * * *"`, `reminders: "30 7 * * *"`, 1)), 0o644)
-	td.advanceTo(faultStart().Add(2 * time.Minute))
+	td.advanceTo(faultStart().Add(3 * time.Minute))
+	td.advanceTo(faultStart().Add(4 * time.Minute))
 	if got := td.d.Config().Schedules.Reminders.Spec; got != "30 7 * * *" {
 		t.Errorf("after a valid edit the schedule is %q", got)
+	}
+}
+
+// setConfig replaces old with new in a config file.
+func setConfig(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -161,6 +161,9 @@ func TestConfigCheckCLI(t *testing.T) {
 	}
 	// config show never prints the SMTP password.
 	secret := c.write("secret", []byte("hunter2-very-secret\n"))
+	if err := os.Chmod(secret, 0o600); err != nil { // readable by others, it would be refused
+		t.Fatal(err)
+	}
 	smtp := c.write("smtp.yaml", []byte("mail:\n  transport: smtp\n  smtp:\n    host: smtp.example.org\n    username: u\n    password_file: "+secret+"\n"))
 	out = c.mustRun("config", "show", "--config", smtp)
 	if strings.Contains(out, "hunter2") || !strings.Contains(out, "password_file") {

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/followup-app/followup/scheduler"
+	"github.com/followup-app/followup/store"
+)
+
+// cmdStatus says whether mail is going out, for an admin who gets no mail
+// about it: the daemon, its heartbeat, the state of delivery, what waits.
+// Exit status 1 when delivery is stuck, so that a monitoring script can
+// run it.
+func cmdStatus(ctx context.Context, env *environment, args []string) error {
+	fs, g := newFlags(env, "status", "[--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(env, g)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(env.stderr, g.logLevel)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, true, logger, env.clock())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := env.clock()()
+	h, err := scheduler.CheckHealth(ctx, db, cfg.Schedules.Heartbeat, now)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		type jh struct {
+			Running       bool     `json:"running"`
+			PID           int      `json:"pid,omitempty"`
+			Host          string   `json:"host,omitempty"`
+			Since         string   `json:"since,omitempty"`
+			LastHeartbeat string   `json:"last_heartbeat"`
+			Delivery      string   `json:"delivery"`
+			DeliveryError string   `json:"delivery_error"`
+			DeliverySince string   `json:"delivery_since"`
+			Pending       int      `json:"pending"`
+			OldestPending string   `json:"oldest_pending"`
+			Failed        int      `json:"failed"`
+			Uncertain     int      `json:"uncertain"`
+			Stuck         bool     `json:"stuck"`
+			Problems      []string `json:"problems"`
+		}
+		out := jh{Running: h.Running, LastHeartbeat: rfc(h.LastHeartbeat), Delivery: h.Delivery.State, DeliveryError: h.Delivery.Err,
+			DeliverySince: rfc(h.Delivery.Since), Pending: h.Pending, OldestPending: rfc(h.OldestPending), Failed: h.Failed,
+			Uncertain: h.Uncertain, Stuck: h.Stuck, Problems: nonNil(h.Problems)}
+		if h.Running {
+			out.PID, out.Host, out.Since = h.Holder.PID, h.Holder.Host, rfc(h.Holder.Since)
+		}
+		if err := writeJSON(env.stdout, out); err != nil {
+			return err
+		}
+	} else {
+		loc := cfg.Location
+		at := func(t time.Time) string {
+			if t.IsZero() {
+				return "never"
+			}
+			return t.In(loc).Format("2006-01-02 15:04:05 MST") + " (" + ago(now.Sub(t)) + ")"
+		}
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		if h.Running {
+			fmt.Fprintf(tw, "daemon:\trunning: %s\n", h.Holder)
+		} else {
+			fmt.Fprintf(tw, "daemon:\tnot running\n")
+		}
+		fmt.Fprintf(tw, "last heartbeat:\t%s\n", at(h.LastHeartbeat))
+		switch h.Delivery.State {
+		case "":
+			fmt.Fprintf(tw, "delivery:\tnever attempted\n")
+		case store.DeliveryOK:
+			fmt.Fprintf(tw, "delivery:\tok since %s\n", at(h.Delivery.Since))
+		default:
+			fmt.Fprintf(tw, "delivery:\t%s since %s\n", strings.ToUpper(h.Delivery.State), at(h.Delivery.Since))
+			fmt.Fprintf(tw, "last error:\t%s\n", h.Delivery.Err)
+		}
+		if h.Pending == 0 {
+			fmt.Fprintf(tw, "waiting:\tnothing\n")
+		} else {
+			fmt.Fprintf(tw, "waiting:\t%d %s, the oldest queued %s\n", h.Pending, plural(h.Pending, "message", "messages"), at(h.OldestPending))
+		}
+		fmt.Fprintf(tw, "failed:\t%d\n", h.Failed)
+		fmt.Fprintf(tw, "uncertain:\t%d\n", h.Uncertain)
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if h.Failed+h.Uncertain > 0 {
+			fmt.Fprintln(env.stdout, "(followup outbox --status failed, or --status uncertain, lists them)")
+		}
+	}
+	if h.Stuck {
+		return &exitError{1, errors.New("delivery is stuck: " + strings.Join(h.Problems, "; "))}
+	}
+	return nil
+}
+
+func rfc(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// ago is a duration as an admin reads it: "12s ago", "3h05m ago".
+func ago(d time.Duration) string {
+	if d < 0 {
+		return "in the future"
+	}
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm ago", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+// cmdBackup writes a consistent copy of the database while the daemon
+// runs (SQLite's online backup), readable by the owner only.
+func cmdBackup(ctx context.Context, env *environment, args []string) error {
+	fs, g := newFlags(env, "backup", "FILE [--force]")
+	force := fs.Bool("force", false, "replace FILE if it exists")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usageError("expected one FILE to write the backup to")
+	}
+	cfg, err := loadConfig(env, g)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(env.stderr, g.logLevel)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, cfg, true, logger, env.clock())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, rest[0], *force); err != nil {
+		return err
+	}
+	st, err := os.Stat(rest[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "backed up %s to %s (%d bytes)\n", cfg.Database, rest[0], st.Size())
+	return nil
+}

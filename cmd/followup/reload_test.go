@@ -1,0 +1,110 @@
+package main
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"github.com/followup-app/followup/internal/smtptest"
+)
+
+// TestReloadNeverLoadsHalfAFile (issue 10, case 5): the config is written
+// in place in two steps, and the first half is valid YAML on its own (no
+// mail section: every default, mail to .eml files). A heartbeat between
+// the two steps must not load it: a changed file is loaded once it stayed
+// the same for a heartbeat.
+func TestReloadNeverLoadsHalfAFile(t *testing.T) {
+	srv := smtptest.Start(t)
+	dir := t.TempDir()
+	cfg := writeFaultConfig(t, dir, srv.Port)
+	fc := clockwork.NewFakeClockAt(faultStart())
+	td := startDaemon(t, cfg, fc, nil)
+	full, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(full), `reminders: "0 8 * * *"`, `reminders: "30 7 * * *"`, 1)
+	half := edited[:strings.Index(edited, "\nmail:")+1]
+	f, err := os.OpenFile(cfg, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(half); err != nil {
+		t.Fatal(err)
+	}
+	td.advanceTo(faultStart().Add(time.Minute)) // the editor is still writing
+	if tr := td.d.Config().Mail.Transport; tr != "smtp" {
+		t.Errorf("half a config file was loaded: mail goes by %q", tr)
+	}
+	if _, err := f.WriteString(edited[len(half):]); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for i := 2; i <= 3; i++ {
+		td.advanceTo(faultStart().Add(time.Duration(i) * time.Minute))
+		if tr := td.d.Config().Mail.Transport; tr != "smtp" {
+			t.Errorf("half a config file was loaded: mail goes by %q", tr)
+		}
+	}
+	if got := td.d.Config().Schedules.Reminders.Spec; got != "30 7 * * *" {
+		t.Errorf("the whole file was not loaded: reminders %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "mail")); err == nil {
+		t.Errorf("messages were written to .eml files")
+	}
+	if strings.Contains(td.logs.String(), "changes where mail goes") {
+		t.Errorf("a reload changed where mail goes:\n%s", td.logs)
+	}
+}
+
+// TestReloadThatMovesMailIsWarned (issue 10, case 5): a reload that sends
+// mail elsewhere (here to .eml files) and drops a recipient is a WARN with
+// the difference, and is kept in mail_changes for the next overview.
+func TestReloadThatMovesMailIsWarned(t *testing.T) {
+	srv := smtptest.Start(t)
+	dir := t.TempDir()
+	cfg := writeFaultConfig(t, dir, srv.Port)
+	fc := clockwork.NewFakeClockAt(faultStart())
+	td := startDaemon(t, cfg, fc, nil)
+	setConfig(t, cfg, "transport: smtp", "transport: file")
+	setConfig(t, cfg, "{name: H, email: health@example.org}", "{name: H, email: sante@example.org}")
+	td.reload <- struct{}{}
+	td.advanceTo(faultStart().Add(time.Minute))
+	td.advanceTo(faultStart().Add(2 * time.Minute))
+	if tr := td.d.Config().Mail.Transport; tr != "file" {
+		t.Fatalf("the new config was not loaded: transport %q\n%s", tr, td.logs)
+	}
+	logs := td.logs.String()
+	var warn string
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "level=WARN") && strings.Contains(l, "changes where mail goes") {
+			warn = l
+		}
+	}
+	for _, want := range []string{`mail.transport: \"smtp\" -> \"file\"`, "recipient removed: health@example.org (moh)"} {
+		if !strings.Contains(warn, want) {
+			t.Errorf("the WARN line does not say %q: %q", want, warn)
+		}
+	}
+	if strings.Contains(warn, "sante@") {
+		t.Errorf("an added recipient is listed as a change: %q", warn)
+	}
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "followup.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	var summary string
+	if err := db.QueryRow(`SELECT COUNT(*), MAX(summary) FROM mail_changes WHERE reported_at IS NULL`).Scan(&n, &summary); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || !strings.Contains(summary, "mail.transport") || !strings.Contains(summary, "health@example.org") {
+		t.Errorf("mail_changes: %d rows, %q", n, summary)
+	}
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDatabaseIsPrivate (issue 10, case 13): the database and its -wal and
+// -shm files are readable by the daemon's user only, whatever the umask;
+// a database made readable by others before is tightened.
+func TestDatabaseIsPrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "followup.db")
+	db, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enqueueN(t, db, 3) // a write, so the WAL and its index exist
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %04o, want 0600", filepath.Base(p), st.Mode().Perm())
+		}
+	}
+	db.Close()
+
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("an existing world-readable database stays %04o", st.Mode().Perm())
+	}
+}
+
+// TestLock: one holder at a time; the next one is told who; released, the
+// lock can be taken again.
+func TestLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "followup.db")
+	since := time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC)
+	l, err := AcquireLock(path, "followup run", since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, held, err := LockHolder(path)
+	if err != nil || !held || h.PID != os.Getpid() || h.Command != "followup run" || !h.Since.Equal(since) {
+		t.Errorf("LockHolder = %+v, %v, %v", h, held, err)
+	}
+	_, err = AcquireLock(path, "followup send", since)
+	var le *LockedError
+	if !errors.As(err, &le) || le.Holder.PID != os.Getpid() {
+		t.Fatalf("second AcquireLock: %v", err)
+	}
+	if !strings.Contains(err.Error(), "in use by followup run (pid ") || !strings.Contains(err.Error(), "since 2027-01-04 01:00:00 UTC") {
+		t.Errorf("error %q", err)
+	}
+	if st, _ := os.Stat(LockPath(path)); st.Mode().Perm() != 0o600 {
+		t.Errorf("lock file mode %04o", st.Mode().Perm())
+	}
+	l.Release()
+	if _, held, _ := LockHolder(path); held {
+		t.Error("held after Release")
+	}
+	l2, err := AcquireLock(path, "followup send", since)
+	if err != nil {
+		t.Fatalf("after Release: %v", err)
+	}
+	l2.Release()
+}
+
+// TestRetryWaiting: a failed session counts an attempt for every message
+// due, the claimed batch included; after the budget they fail; messages
+// waiting for a later attempt are not touched.
+func TestRetryWaiting(t *testing.T) {
+	db, c := openTest(t)
+	ctx := context.Background()
+	enqueueN(t, db, 5)
+	batch, err := db.ClaimBatch(ctx, 2)
+	if err != nil || len(batch) != 2 {
+		t.Fatalf("claim: %v %d", err, len(batch))
+	}
+	// One message waits for later: not held up by this failure.
+	later := c.t.Add(time.Hour)
+	if _, err := db.db.Exec(`UPDATE outbox SET next_attempt = ? WHERE id = 5`, later.Unix()); err != nil {
+		t.Fatal(err)
+	}
+	next := func(n int) time.Time { return c.t.Add(time.Duration(n) * time.Minute) }
+	ids := []int64{batch[0].ID, batch[1].ID}
+	for attempt := 1; attempt <= 3; attempt++ {
+		failed, err := db.RetryWaiting(ctx, ids, "smtp session: 421 closing", 3, next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]int{true: 4, false: 0}[attempt == 3]; failed != want {
+			t.Errorf("attempt %d: %d failed, want %d", attempt, failed, want)
+		}
+		ids = nil
+		c.t = c.t.Add(10 * time.Minute)
+	}
+	msgs, _ := db.Outbox(ctx, "", 10)
+	for _, m := range msgs {
+		switch {
+		case m.ID == 5 && (m.Status != StatusPending || m.Attempts != 0):
+			t.Errorf("the message due later: %s after %d attempts", m.Status, m.Attempts)
+		case m.ID != 5 && (m.Status != StatusFailed || m.Attempts != 3 || m.LastError != "smtp session: 421 closing"):
+			t.Errorf("message %d: %s after %d attempts (%q)", m.ID, m.Status, m.Attempts, m.LastError)
+		}
+	}
+}
+
+// TestBackup: a consistent copy, readable by the owner only, that opens as
+// a followup database; never over an existing file unless asked.
+func TestBackup(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	enqueueN(t, db, 4)
+	dest := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(ctx, dest, false); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(dest); st.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %04o", st.Mode().Perm())
+	}
+	b, err := Open(ctx, dest, Options{MustExist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, b, "outbox"); n != 4 {
+		t.Errorf("the backup holds %d messages, want 4", n)
+	}
+	b.Close()
+	if _, _, err := db.Enqueue(ctx, OutboxMessage{Key: "later", Kind: "reminder", Recipient: "moj", Subject: "s", MessageID: "m",
+		From: "f@x.org", To: []string{"t@x.org"}, Raw: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	err = db.Backup(ctx, dest, false)
+	if !errors.Is(err, ErrBackupExists) {
+		t.Fatalf("over an existing file: %v", err)
+	}
+	if err := db.Backup(ctx, dest, true); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = Open(ctx, dest, Options{MustExist: true})
+	defer b.Close()
+	if n := count(t, b, "outbox"); n != 5 {
+		t.Errorf("the replaced backup holds %d messages, want 5", n)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dest))
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "tmp") {
+			t.Errorf("a temporary file is left: %s", e.Name())
+		}
+	}
+}

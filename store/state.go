@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Delivery states the daemon records, so that a delivery problem the
+// coordinator cannot be told by mail is visible elsewhere.
+const (
+	DeliveryOK      = "ok"      // the last attempt delivered, or there was nothing to send
+	DeliveryFailing = "failing" // the relay cannot be reached or refuses the session; messages wait and count attempts
+	DeliveryStopped = "stopped" // outcomes cannot be recorded (disk full?): nothing is sent until they can
+)
+
+// DeliveryState is the state of delivery as the daemon last recorded it.
+type DeliveryState struct {
+	State string // "" when no daemon ever recorded one
+	Err   string // the last error, while not ok
+	Since time.Time
+	At    time.Time // last written
+}
+
+// SetDeliveryState records the state of delivery; since moves only when
+// the state itself changes (a new error text in the same state keeps it).
+func (db *DB) SetDeliveryState(ctx context.Context, state, errText string) error {
+	value := state
+	if errText != "" {
+		value += "\n" + errText
+	}
+	now := db.now().Unix()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var old string
+		var since int64
+		err := tx.QueryRowContext(ctx, `SELECT value, since FROM daemon_state WHERE key = 'delivery'`).Scan(&old, &since)
+		if errors.Is(err, sql.ErrNoRows) {
+			old = ""
+		} else if err != nil {
+			return err
+		}
+		if prev, _, _ := strings.Cut(old, "\n"); prev != state {
+			since = now
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO daemon_state (key, value, since, at) VALUES ('delivery', ?, ?, ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value, since = excluded.since, at = excluded.at`, value, since, now)
+		return err
+	})
+}
+
+// Delivery returns the recorded state of delivery.
+func (db *DB) Delivery(ctx context.Context) (DeliveryState, error) {
+	var value string
+	var since, at int64
+	err := db.db.QueryRowContext(ctx, `SELECT value, since, at FROM daemon_state WHERE key = 'delivery'`).Scan(&value, &since, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DeliveryState{}, nil
+	}
+	if err != nil {
+		return DeliveryState{}, describe(err)
+	}
+	st, errText, _ := strings.Cut(value, "\n")
+	return DeliveryState{State: st, Err: errText, Since: time.Unix(since, 0).UTC(), At: time.Unix(at, 0).UTC()}, nil
+}
+
+// Heartbeat records that the daemon is alive at its clock's now.
+func (db *DB) Heartbeat(ctx context.Context, pid int) error {
+	now := db.now().Unix()
+	_, err := db.db.ExecContext(ctx, `INSERT INTO daemon_state (key, value, since, at) VALUES ('heartbeat', ?, ?, ?)
+		ON CONFLICT(key) DO UPDATE SET since = CASE WHEN value = excluded.value THEN since ELSE excluded.since END,
+			value = excluded.value, at = excluded.at`, strconv.Itoa(pid), now, now)
+	return describe(err)
+}
+
+// LastHeartbeat is when the daemon last recorded a heartbeat, with the
+// pid it gave; zero when never.
+func (db *DB) LastHeartbeat(ctx context.Context) (time.Time, string, error) {
+	var value string
+	var at int64
+	err := db.db.QueryRowContext(ctx, `SELECT value, at FROM daemon_state WHERE key = 'heartbeat'`).Scan(&value, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, "", nil
+	}
+	if err != nil {
+		return time.Time{}, "", describe(err)
+	}
+	return time.Unix(at, 0).UTC(), value, nil
+}
+
+// PendingSummary counts the messages waiting to be sent and gives the
+// creation time of the oldest (zero when none).
+func (db *DB) PendingSummary(ctx context.Context) (n int, oldest time.Time, err error) {
+	var min sql.NullInt64
+	err = db.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')`).Scan(&n, &min)
+	if err != nil {
+		return 0, time.Time{}, describe(err)
+	}
+	if min.Valid {
+		oldest = time.Unix(min.Int64, 0).UTC()
+	}
+	return n, oldest, nil
+}
+
+// MailChange is a change a reload made to where mail goes.
+type MailChange struct {
+	ID      int64
+	At      time.Time
+	Summary string
+}
+
+// RecordMailChange keeps a change to where mail goes until an overview
+// lists it (MarkMailChangesReported).
+func (db *DB) RecordMailChange(ctx context.Context, summary string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO mail_changes (at, summary) VALUES (?, ?)`, db.now().Unix(), summary)
+		return err
+	})
+}
+
+// UnreportedMailChanges lists the changes no overview has listed yet,
+// oldest first.
+func (db *DB) UnreportedMailChanges(ctx context.Context) ([]MailChange, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, at, summary FROM mail_changes WHERE reported_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []MailChange
+	for rows.Next() {
+		var c MailChange
+		var at int64
+		if err := rows.Scan(&c.ID, &at, &c.Summary); err != nil {
+			return nil, err
+		}
+		c.At = time.Unix(at, 0).UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MarkMailChangesReported records that an overview listed these changes.
+func (db *DB) MarkMailChangesReported(ctx context.Context, ids []int64) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, `UPDATE mail_changes SET reported_at = ? WHERE id = ?`, db.now().Unix(), id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
