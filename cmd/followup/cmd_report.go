@@ -129,12 +129,6 @@ func reportDraft(ctx context.Context, env *environment, args []string) error {
 		}
 		path = fmt.Sprintf("%s-%s-%d.%s", id, kind, len(drafts)+1, f)
 	}
-	for _, w := range r.Stats.Warnings {
-		fmt.Fprintf(env.stderr, "followup report: warning: %s\n", w)
-	}
-	for _, w := range r.Stats.Repaired {
-		fmt.Fprintf(env.stderr, "followup report: repaired: %s\n", w)
-	}
 	if path == "-" {
 		if _, err := env.stdout.Write(r.Bytes); err != nil {
 			return err
@@ -146,6 +140,13 @@ func reportDraft(ctx context.Context, env *environment, args []string) error {
 	d, err := r.Record(ctx, db, path)
 	if err != nil {
 		return err
+	}
+	// Warnings once the draft is written: a failed write says one thing.
+	for _, w := range r.Stats.Warnings {
+		fmt.Fprintf(env.stderr, "followup report: warning: %s\n", w)
+	}
+	for _, w := range r.Stats.Repaired {
+		fmt.Fprintf(env.stderr, "followup report: repaired: %s\n", w)
 	}
 	if path == "" {
 		return nil
