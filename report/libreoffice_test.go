@@ -268,6 +268,18 @@ func TestLibreOfficeOpensTheDrafts(t *testing.T) {
 		t.Error("the PDF lacks the gap marker")
 	}
 
+	// FOLLOWUP_WRITE_DOCS=1 renders the draft's first page for the README.
+	if os.Getenv("FOLLOWUP_WRITE_DOCS") != "" {
+		png := filepath.Join("..", "docs", "report-draft-first-page")
+		if err := os.MkdirAll(filepath.Dir(png), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to", "760",
+			filepath.Join(out, "draft.pdf"), png).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v\n%s", err, out)
+		}
+	}
+
 	// The matrix, read back by LibreOffice Calc.
 	cf, err := os.Open(filepath.Join(out, "matrix.csv"))
 	if err != nil {

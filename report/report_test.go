@@ -64,20 +64,20 @@ func seed(t testing.TB) *seedFixture {
 	if tk.Owner != "moes" || !slices.Equal(tk.Support, []string{"mict"}) {
 		t.Fatalf("14a is owned by %s %v under the example rules; the test expects moes with mict", tk.Owner, tk.Support)
 	}
-	add(tk.Rec.ID, "mict", store.RoleSupport, "Radio programmes on the Optional Protocol were broadcast in 12 provinces.")
+	add(tk.Rec.ID, "mict", store.RoleSupport, "Radio programmes on the Optional Protocol were broadcast in 12 provinces <FM 103>.")
 	add(tk.Rec.ID, "moes", store.RoleLead, "Educational programmes on the sale of children were introduced in 250 schools.\n\nTeachers in 8 provinces were trained to deliver them.",
 		store.Evidence{Kind: store.EvidenceLink, URL: "https://moes.example.org/curriculum-2027", Title: "Curriculum decree No. 12/MOES"},
 		store.Evidence{Kind: store.EvidenceFile, Title: "training-report-2027.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 report")})
 	f.updates[tk.Rec.ID] = []string{"Educational programmes on the sale of children were introduced in 250 schools.", "Teachers in 8 provinces were trained to deliver them.",
-		"Radio programmes on the Optional Protocol were broadcast in 12 provinces."}
+		"Radio programmes on the Optional Protocol were broadcast in 12 provinces <FM 103>."}
 	f.evidence = []string{"Curriculum decree No. 12/MOES: https://moes.example.org/curriculum-2027", "Attached file: training-report-2027.pdf (15 bytes)."}
 	// 16 (a): in Lao, from the lead.
 	add("CRC/C/OPSC/LAO/CO/1:16a", byID["CRC/C/OPSC/LAO/CO/1:16a"].Owner, store.RoleLead, laoUpdate)
 	f.updates["CRC/C/OPSC/LAO/CO/1:16a"] = []string{laoUpdate}
 	// 8: the Statistics Bureau, with a link as evidence.
-	add("CRC/C/OPSC/LAO/CO/1:8", "lsb", store.RoleLead, "A data collection system on child victims was set up with the police & courts <2027>.",
+	add("CRC/C/OPSC/LAO/CO/1:8", "lsb", store.RoleLead, "A data collection system on child victims was set up with the police & courts (\"CVIS\").",
 		store.Evidence{Kind: store.EvidenceLink, URL: "https://lsb.example.org/child-data"})
-	f.updates["CRC/C/OPSC/LAO/CO/1:8"] = []string{"A data collection system on child victims was set up with the police & courts <2027>."}
+	f.updates["CRC/C/OPSC/LAO/CO/1:8"] = []string{"A data collection system on child victims was set up with the police & courts (\"CVIS\")."}
 	f.evidence = append(f.evidence, "https://lsb.example.org/child-data")
 
 	// A task of the Ministry of Justice without updates, reminded on
@@ -315,7 +315,7 @@ func TestFormatsHoldTheSameText(t *testing.T) {
 				t.Errorf("%s: footnote %q missing", format, e)
 			}
 		}
-		if strings.Contains(out, "<2027>") {
+		if strings.Contains(out, "<FM 103>") {
 			t.Errorf("%s: text not escaped", format)
 		}
 	}

@@ -151,12 +151,15 @@ func reportDraft(ctx context.Context, env *environment, args []string) error {
 	if path == "" {
 		return nil
 	}
-	limit := ""
-	if r.Stats.WordLimit > 0 && !*matrix {
-		limit = " of " + fmtInt(r.Stats.WordLimit)
+	words := ", " + fmtInt(r.Stats.Words) + " words"
+	switch {
+	case *matrix:
+		words = "" // a table: the word limit is the report's
+	case r.Stats.WordLimit > 0:
+		words += " of " + fmtInt(r.Stats.WordLimit)
 	}
-	fmt.Fprintf(env.stdout, "wrote %s: draft %d of %s, %d recommendations, %d progress updates, %d without information, %s words%s\n",
-		path, d.N, id, r.Stats.Recommendations, r.Stats.Updates, r.Stats.Gaps, fmtInt(r.Stats.Words), limit)
+	fmt.Fprintf(env.stdout, "wrote %s: draft %d of %s, %d recommendations, %d progress updates, %d without information%s\n",
+		path, d.N, id, r.Stats.Recommendations, r.Stats.Updates, r.Stats.Gaps, words)
 	return nil
 }
 

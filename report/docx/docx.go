@@ -296,8 +296,9 @@ func (b *builder) footnote(content []Run, lang string) int {
 	if lang != "" {
 		fmt.Fprintf(&x, `<w:rPr><w:lang w:val="%s"/></w:rPr>`, attrEscape(lang))
 	}
-	x.WriteString(`</w:pPr><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>`)
-	x.WriteString(`<w:r><w:t xml:space="preserve"> </w:t></w:r>`)
+	// As the UN's template: the number right-aligned at a tab stop, the
+	// text at the hanging indent.
+	x.WriteString(`</w:pPr><w:r><w:tab/></w:r><w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r><w:r><w:tab/></w:r>`)
 	for _, r := range content {
 		if r.Footnote != nil {
 			continue // a note inside a note: Word has none
