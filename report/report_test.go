@@ -1,11 +1,13 @@
 package report_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/report"
+	"github.com/followup-app/followup/report/source"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
@@ -510,5 +513,149 @@ func TestDraftWritesAndRecords(t *testing.T) {
 	}
 	if _, _, err := report.Changes(ctx, f.db, f.cfg, "crc-next", 2); err == nil || err.Error() != "report crc-next has no draft 2; its drafts are numbered 1 to 1" {
 		t.Errorf("changes since a draft that does not exist: %v", err)
+	}
+}
+
+// themed is the real store with themes and a document language added:
+// the store fills neither until the ingest branch's columns are merged.
+type themed struct {
+	*store.DB
+	themes map[string][]string
+}
+
+func (s themed) ReportDocuments(ctx context.Context, symbols []string) ([]source.Document, error) {
+	docs, err := s.DB.ReportDocuments(ctx, symbols)
+	for i := range docs {
+		docs[i].Language = "fr-FR"
+	}
+	return docs, err
+}
+
+func (s themed) ReportItems(ctx context.Context, id int64, fn func(source.Item) error) error {
+	return s.DB.ReportItems(ctx, id, func(it source.Item) error {
+		it.Themes = s.themes[it.Task.Rec.ID]
+		return fn(it)
+	})
+}
+
+// TestThemesAndLanguage: UPR recommendations with themes are grouped by
+// their first theme (supported before noted in the matrix); quotations
+// carry the document's language into every format.
+func TestThemesAndLanguage(t *testing.T) {
+	cfg := exampleConfig(t)
+	c := &clock{time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC)}
+	db := openDB(t, cfg, c)
+	rep := &workflow.Document{Symbol: "A/HRC/61/9", Body: "UPR", Kind: workflow.UPRReport, State: "Lao People's Democratic Republic", Adopted: civil.D(2025, 2, 1)}
+	for i, st := range []string{"supported", "noted", "supported", "supported"} {
+		item := fmt.Sprint(i + 1)
+		rep.Recommendations = append(rep.Recommendations, workflow.Recommendation{ID: "A/HRC/61/9:120." + item, Paragraph: 120, Item: item,
+			Section: "II. Conclusions and/or recommendations", Text: "Recommandation " + item + ".", Status: st, RecommendingStates: []string{"France"}})
+	}
+	importDocs(t, db, cfg, store.ImportItem{Doc: rep, Source: "rep"})
+	cfg.Reports = []config.Report{{ID: "upr", Title: "Mid-term report", Due: civil.D(2027, 6, 1), Kind: config.ReportUPRMidTerm, Documents: []string{"A/HRC/61/9"}}}
+	src := themed{db, map[string][]string{
+		"A/HRC/61/9:120.1": {"Right to education", "Children"},
+		"A/HRC/61/9:120.2": {"Right to education"},
+		"A/HRC/61/9:120.3": {"Right to health"},
+		"A/HRC/61/9:120.4": {"Right to education"},
+	}}
+	ctx := context.Background()
+	doc, stats, err := report.Build(ctx, src, cfg, report.Options{Report: "upr", Now: c.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range doc.Blocks {
+		switch b.Kind {
+		case report.KHeading2:
+			got = append(got, "## "+b.PlainText())
+		case report.KRecRef:
+			got = append(got, b.PlainText())
+		case report.KQuote:
+			if b.Lang != "fr-FR" {
+				t.Errorf("quote of %s in language %q", b.RecID, b.Lang)
+			}
+		}
+	}
+	want := []string{"## Theme: Right to education", "Reply to recommendation 120.1 (A/HRC/61/9): supported", "Reply to recommendation 120.2 (A/HRC/61/9): noted",
+		"Reply to recommendation 120.4 (A/HRC/61/9): supported", "## Theme: Right to health", "Reply to recommendation 120.3 (A/HRC/61/9): supported", "## Implementation of the recommendations"}
+	if !slices.Equal(got, want) || stats.WordLimit != 0 {
+		t.Errorf("headings and replies:\n got %q\nwant %q (limit %d)", got, want, stats.WordLimit)
+	}
+	if !strings.Contains(plain(doc), "Mid-term report on the implementation of the recommendations of the universal periodic review") {
+		t.Error("the cover does not say it is a mid-term report")
+	}
+	m, _, err := report.Build(ctx, src, cfg, report.Options{Report: "upr", Matrix: true, Now: c.t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, r := range m.Matrix.Rows {
+		if r.Group != "" {
+			rows = append(rows, "# "+r.Group)
+		} else {
+			rows = append(rows, r.RecID+" "+strings.Join(r.Cells[2].Lines, "; "))
+		}
+	}
+	want = []string{"# Supported — Theme: Right to education", "A/HRC/61/9:120.1 Right to education; Children", "A/HRC/61/9:120.4 Right to education",
+		"# Supported — Theme: Right to health", "A/HRC/61/9:120.3 Right to health", "# Noted — Theme: Right to education", "A/HRC/61/9:120.2 Right to education"}
+	if !slices.Equal(rows, want) {
+		t.Errorf("matrix rows:\n got %q\nwant %q", rows, want)
+	}
+	for format, mark := range map[report.Format]string{report.DOCX: `<w:lang w:val="fr-FR"/>`, report.HTML: `<blockquote lang="fr-FR">`} {
+		var buf bytes.Buffer
+		if err := doc.Write(&buf, format, report.Meta{}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if format == report.DOCX {
+			out = docxBody(t, buf.Bytes())
+		}
+		if !strings.Contains(out, mark) {
+			t.Errorf("%s: the quotations' language is not marked (%s)", format, mark)
+		}
+	}
+}
+
+// docxBody returns a .docx's word/document.xml.
+func docxBody(t *testing.T, b []byte) string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if f.Name == "word/document.xml" {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rc.Close()
+			x, err := io.ReadAll(rc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(x)
+		}
+	}
+	t.Fatal("no word/document.xml")
+	return ""
+}
+
+// TestLaoUpdateInTheDocx: an update written in Lao is a complex-script run
+// marked lo-LA in the .docx.
+func TestLaoUpdateInTheDocx(t *testing.T) {
+	f := seed(t)
+	r, err := report.Render(context.Background(), f.db, f.cfg, f.request(report.DOCX))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := docxBody(t, r.Bytes)
+	lao := strings.Fields(laoUpdate)[0]
+	if !strings.Contains(body, `<w:cs/><w:lang w:bidi="lo-LA"/></w:rPr><w:t xml:space="preserve">`+lao) {
+		t.Error("the Lao update is not marked as Lao")
+	}
+	if !strings.Contains(body, `<w:pStyle w:val="ParaNoG"/>`) || !strings.Contains(body, `<w:pStyle w:val="Heading3"/>`) || !strings.Contains(body, "<w:footnoteReference ") {
+		t.Error("styles or footnotes missing")
 	}
 }
