@@ -193,7 +193,13 @@ func (m *mdWriter) spans(spans []Span) string {
 func (d *Doc) markdown(w io.Writer) error {
 	m := &mdWriter{w: bufio.NewWriter(w)}
 	n := 0
+	prev := KTitle
 	for _, b := range d.Blocks {
+		// The cover lines are one paragraph with line breaks: end it.
+		if prev == KSubtitle && b.Kind != KSubtitle {
+			m.w.WriteString("\n")
+		}
+		prev = b.Kind
 		if b.RecID != "" && b.Kind == KRecRef {
 			fmt.Fprintf(m.w, "<a id=\"%s\"></a>\n\n", anchor(b.RecID))
 		}
@@ -219,9 +225,6 @@ func (d *Doc) markdown(w io.Writer) error {
 			m.table(b.Table)
 		default:
 			fmt.Fprintf(m.w, "%s\n\n", m.spans(b.Spans))
-		}
-		if b.Kind == KSubtitle {
-			continue
 		}
 	}
 	if len(m.notes) > 0 {
