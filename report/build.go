@@ -346,7 +346,7 @@ func (b *builder) insertNote(at int) {
 		} else {
 			parts = append(parts, fmt.Sprintf("%s words of the %s allowed.", thousands(words), thousands(b.stats.WordLimit)))
 		}
-	} else {
+	} else if !b.opts.Matrix {
 		parts = append(parts, fmt.Sprintf("%s words.", thousands(words)))
 	}
 	if b.stats.Gaps > 0 {

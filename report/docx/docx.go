@@ -357,6 +357,15 @@ func (b *builder) table(x *bytes.Buffer, t Table) {
 			widths[i] = width / cols
 		}
 	}
+	// A table wider than the text is scaled to fit: Word and LibreOffice
+	// would let it run off the page.
+	if sum := sumInts(widths); sum > width {
+		scaled := make([]int, len(widths))
+		for i, w := range widths {
+			scaled[i] = w * width / sum
+		}
+		widths = scaled
+	}
 	x.WriteString(`<w:tbl><w:tblPr><w:tblStyle w:val="ReportTable"/><w:tblW w:w="0" w:type="auto"/><w:tblLayout w:type="fixed"/><w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>`)
 	for _, w := range widths {
 		fmt.Fprintf(x, `<w:gridCol w:w="%d"/>`, w)
@@ -405,6 +414,14 @@ func (b *builder) table(x *bytes.Buffer, t Table) {
 		x.WriteString(`</w:tr>`)
 	}
 	x.WriteString(`</w:tbl>`)
+}
+
+func sumInts(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }
 
 // runs writes a run's text as one or more w:r: tabs and line breaks are

@@ -235,3 +235,11 @@ func FuzzWrite(f *testing.F) {
 		}
 	})
 }
+
+func TestWideTableFitsThePage(t *testing.T) {
+	parts := write(t, &Document{Body: []Block{Table{Widths: []int{6000, 6000, 6000}, Rows: []Row{{Cells: []Cell{{}, {}, {}}}}}}})
+	// Portrait A4 with 2 cm margins: 9,638 twips of text.
+	if !strings.Contains(parts["word/document.xml"], `<w:gridCol w:w="3212"/><w:gridCol w:w="3212"/><w:gridCol w:w="3212"/>`) {
+		t.Errorf("columns not scaled to the text width: %s", parts["word/document.xml"])
+	}
+}
