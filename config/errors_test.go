@@ -438,3 +438,34 @@ func TestPasswordFileReadableByOthers(t *testing.T) {
 		t.Errorf("mode 0400: %v", err)
 	}
 }
+
+func TestReportKindAndWordLimit(t *testing.T) {
+	wantErrors(t, `reports:
+  - id: crc-next
+    due: 2028-01-31
+    kind: periodical
+    word_limit: -5
+`,
+		`followup.yaml:4:11: reports[0].kind: unknown kind of report "periodical"; expected one of: periodic, initial, upr, upr-mid-term`,
+		`followup.yaml:5:17: reports[0].word_limit: -5 is out of range; expected a whole number from 0 to 1000000`)
+
+	for _, tc := range []struct {
+		text string
+		kind string
+		want int
+	}{
+		{"", "periodic", 21200},
+		{"    kind: initial\n", "initial", 31800},
+		{"    kind: upr\n", "upr", 10700},
+		{"    kind: upr-mid-term\n", "upr-mid-term", 0},
+		{"    kind: upr\n    word_limit: 5000\n", "upr", 5000},
+	} {
+		c, err := Load(writeConfig(t, "reports:\n  - id: r\n    due: 2028-01-31\n"+tc.text), LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := c.Reports[0]; r.Kind != tc.kind || r.WordLimit != tc.want {
+			t.Errorf("%q: kind %q limit %d, want %q %d", tc.text, r.Kind, r.WordLimit, tc.kind, tc.want)
+		}
+	}
+}

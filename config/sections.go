@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,7 +28,7 @@ var (
 	topKeys        = []string{"time_zone", "database", "documents", "coordinator", "ministries", "reports", "stages", "initial_stage", "assignment", "reminders", "schedules", "digests", "mail"}
 	bodyKeys       = []string{"id", "name", "language", "focal_points"}
 	focalKeys      = []string{"name", "unit", "email"}
-	reportKeys     = []string{"id", "title", "due", "documents", "milestones"}
+	reportKeys     = []string{"id", "title", "due", "kind", "word_limit", "documents", "milestones"}
 	milestoneKeys  = []string{"name", "before"}
 	stageKeys      = []string{"id", "name", "next", "final", "only_status", "deadline"}
 	assignmentKeys = []string{"rules", "overrides"}
@@ -282,6 +283,12 @@ func (d *decoder) reports(f *fields, c *Config) {
 		default:
 			d.date(rf, "due", &r.Due)
 		}
+		r.Kind = ReportPeriodic
+		if v, ok := d.str(rf, "kind", &r.Kind); ok && !slices.Contains(ReportKinds, r.Kind) {
+			d.errs.atNode(v, sub(p, "kind"), "unknown kind of report %q; expected one of: %s", r.Kind, strings.Join(ReportKinds, ", "))
+		}
+		r.WordLimit = DefaultWordLimit(r.Kind)
+		d.integer(rf, "word_limit", &r.WordLimit, 0, 1000000)
 		docs, _ := d.strList(rf, "documents")
 		r.Documents = strs(docs)
 		ms, _ := d.list(rf, "milestones")

@@ -52,6 +52,8 @@ func (c *Config) Show() []byte {
 			w.kv(4, "id", q(r.ID))
 			w.kv(4, "title", q(r.Title))
 			w.kv(4, "due", q(r.Due.String()))
+			w.kv(4, "kind", q(r.Kind))
+			w.kv(4, "word_limit", strconv.Itoa(r.WordLimit))
 			w.kv(4, "documents", qlist(r.Documents))
 			if len(r.Milestones) == 0 {
 				w.kv(4, "milestones", "[]")

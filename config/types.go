@@ -65,6 +65,39 @@ type Report struct {
 	// report. Empty means every document.
 	Documents  []string
 	Milestones []Milestone
+	// Kind is the kind of report (ReportPeriodic…): what its draft looks
+	// like and its default word limit.
+	Kind string
+	// WordLimit is the most words the report may have (the UN's limits:
+	// DefaultWordLimit); 0 means none. The draft counts against it.
+	WordLimit int
+}
+
+// Kinds of report.
+const (
+	ReportPeriodic   = "periodic"     // a periodic report to a treaty body
+	ReportInitial    = "initial"      // an initial report to a treaty body
+	ReportUPR        = "upr"          // a national report to the Universal Periodic Review
+	ReportUPRMidTerm = "upr-mid-term" // a voluntary mid-term report on UPR recommendations
+)
+
+// ReportKinds lists the kinds of report, the default first.
+var ReportKinds = []string{ReportPeriodic, ReportInitial, ReportUPR, ReportUPRMidTerm}
+
+// DefaultWordLimit is the UN's word limit for a kind of report: General
+// Assembly resolution 68/268 (initial 31,800, periodic 21,200 words) and
+// Human Rights Council decision 17/119 (UPR national reports, 10,700).
+// Mid-term reports have none.
+func DefaultWordLimit(kind string) int {
+	switch kind {
+	case ReportPeriodic:
+		return 21200
+	case ReportInitial:
+		return 31800
+	case ReportUPR:
+		return 10700
+	}
+	return 0
 }
 
 // Milestone is a step before a report's due date.

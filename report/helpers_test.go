@@ -1,0 +1,112 @@
+package report_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/ingest"
+	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/workflow"
+)
+
+// shared returns the team's shared folder, or skips the test when it is
+// absent (a clone without it).
+func shared(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "shared")
+	if _, err := os.Stat(filepath.Join(dir, "corpus", "expected.json")); err != nil {
+		t.Skipf("skipping: the shared corpus is not at %s (it sits next to the repository in the team's workspace)", dir)
+	}
+	return dir
+}
+
+// exampleConfig loads the Lao PDR example config.
+func exampleConfig(t testing.TB) *config.Config {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join("..", "examples", "lao-opsc", "followup.yaml"), config.LoadOptions{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// openDB opens a fresh database in a temporary folder, on a clock the test
+// moves.
+func openDB(t testing.TB, cfg *config.Config, c *clock) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "followup.db"), store.Options{Now: c.now, Location: cfg.Location})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// importFiles imports documents the way followup import does, the config's
+// rules giving each task its owner.
+func importFiles(t testing.TB, db *store.DB, cfg *config.Config, paths ...string) {
+	t.Helper()
+	var items []store.ImportItem
+	for _, p := range paths {
+		d, err := ingest.ReadFile(p, ingest.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		items = append(items, store.ImportItem{Doc: d, Source: p})
+	}
+	importDocs(t, db, cfg, items...)
+}
+
+func importDocs(t testing.TB, db *store.DB, cfg *config.Config, items ...store.ImportItem) {
+	t.Helper()
+	if _, err := db.Import(context.Background(), items, workflow.NewAssigner(cfg).Assign); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tasks returns the tasks of a document in order.
+func tasks(t testing.TB, db *store.DB, symbol string) []workflow.Task {
+	t.Helper()
+	var out []workflow.Task
+	if err := db.Tasks(context.Background(), store.TaskFilter{Document: symbol}, func(tk workflow.Task) error { out = append(out, tk); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// remindSent records a reminder about a task to a ministry the way the
+// daemon does (in a slot, logged, then delivered), sent at the clock's time.
+func remindSent(t testing.TB, db *store.DB, c *clock, taskID int64, ministry string) {
+	t.Helper()
+	ctx := context.Background()
+	key := "reminder:" + ministry + ":" + c.t.Format(time.RFC3339)
+	err := db.RunSlot(ctx, "reminders", c.t, false, func(s *store.SlotTx) error {
+		id, _, err := s.Enqueue(ctx, store.OutboxMessage{Key: key, Kind: "reminder", Recipient: ministry, Subject: "Reminder",
+			MessageID: key + "@test", From: "followup@example.org", To: []string{ministry + "@example.org"}, Raw: []byte("Subject: Reminder\r\n\r\nx\r\n")})
+		if err != nil {
+			return err
+		}
+		_, err = s.LogReminder(ctx, taskID, "stage:assigned:"+c.t.Format("2006-01-02"), "due", id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := db.ClaimBatch(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range batch {
+		if err := db.MarkSent(ctx, m.ID, "250 ok"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
