@@ -48,7 +48,29 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	// By hand rather than with fmt: the sweep formats a date for every
+	// deadline of every task group.
+	b := make([]byte, 0, 10)
+	b = appendPadded(b, d.Year, 4)
+	b = append(b, '-')
+	b = appendPadded(b, int(d.Month), 2)
+	b = append(b, '-')
+	return string(appendPadded(b, d.Day, 2))
+}
+
+// appendPadded appends n in decimal, zero-padded to width digits (a
+// negative year keeps fmt's form: a minus sign, then the digits).
+func appendPadded(b []byte, n, width int) []byte {
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+		width--
+	}
+	s := strconv.Itoa(n)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
 }
 
 // Start is the first instant of d in loc. On a day that starts inside a

@@ -7,7 +7,7 @@ import (
 	"github.com/followup-app/followup/config"
 )
 
-// The data each kind of message is rendered from. The scheduler fills them
+// The data each kind of message is rendered from. Package plan fills them
 // from the store; templates (embedded, or the admin's overrides) turn them
 // into a subject, a plain-text body and an HTML body. Field names are part
 // of the template contract documented in the README: rename nothing.
@@ -32,6 +32,18 @@ type TaskLine struct {
 	DeadlineLabel string
 	DaysLeft      int  // from the message's date; negative when overdue
 	Overdue       bool // the deadline is hard and has passed
+	// Also lists the task's other deadlines a reminder or an escalation is
+	// about: the message lists each task once, under its most pressing
+	// deadline, with the others here.
+	Also []DeadlineLine
+}
+
+// DeadlineLine is one more deadline of a listed task.
+type DeadlineLine struct {
+	Kind     string // as ReminderGroup.Kind: lead, due, overdue, escalation
+	Date     civil.Date
+	Label    string
+	DaysLeft int // negative when overdue
 }
 
 // ReminderGroup is one deadline and the tasks a reminder is about.

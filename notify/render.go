@@ -571,9 +571,9 @@ func percent(count, total int) int {
 func max0(n int) int { return max(0, n) }
 
 // sampleData is what NewRenderer executes every template with: every field
-// set, lists with and without "more", and the empty cases the scheduler can
+// set, lists with and without "more", and the empty cases plan can
 // produce, so that each branch of the embedded templates runs at least once.
-// It stays within what a valid config and the scheduler give (every body has
+// It stays within what a valid config and plan give (every body has
 // a focal point, a reminder has a group, there is a stage), so an admin's
 // template that relies on those is not refused.
 func sampleData(kind string) []any {
@@ -597,8 +597,11 @@ func sampleData(kind string) []any {
 	}
 	undated := TaskLine{ID: "A/HRC/44/6:115.3", Text: "Ratify the Convention.", Stage: "Assigned", Owner: "Unassigned"}
 	group := func(kind string, days, more int) ReminderGroup {
+		also := task(14, days)
+		also.Also = []DeadlineLine{{Kind: "lead", Date: today.AddDays(30), Label: "Ministries' inputs (crc-next)", DaysLeft: 30},
+			{Kind: "overdue", Date: today.AddDays(-2), Label: "Periodic report due", DaysLeft: -2}, {Kind: "due", Date: today}}
 		return ReminderGroup{Kind: kind, Deadline: today.AddDays(days), Label: "leave stage Assigned", DaysLeft: days,
-			Tasks: []TaskLine{task(8, days), task(14, days)}, More: more}
+			Tasks: []TaskLine{task(8, days), also}, More: more}
 	}
 	switch kind {
 	case kindReminder:

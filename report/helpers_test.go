@@ -9,6 +9,7 @@ import (
 
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/ingest"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
@@ -89,7 +90,7 @@ func remindSent(t testing.TB, db *store.DB, c *clock, taskID int64, ministry str
 	ctx := context.Background()
 	key := "reminder:" + ministry + ":" + c.t.Format(time.RFC3339)
 	err := db.RunSlot(ctx, "reminders", c.t, false, func(s *store.SlotTx) error {
-		id, _, err := s.Enqueue(ctx, store.OutboxMessage{Key: key, Kind: "reminder", Recipient: ministry, Subject: "Reminder",
+		id, _, err := s.Enqueue(ctx, plan.Outgoing{Key: key, Kind: "reminder", Recipient: ministry, Subject: "Reminder",
 			MessageID: key + "@test", From: "followup@example.org", To: []string{ministry + "@example.org"}, Raw: []byte("Subject: Reminder\r\n\r\nx\r\n")})
 		if err != nil {
 			return err

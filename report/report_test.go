@@ -17,6 +17,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/report"
 	"github.com/followup-app/followup/report/source"
 	"github.com/followup-app/followup/store"
@@ -96,7 +97,7 @@ func seed(t testing.TB) *seedFixture {
 	remindSent(t, db, c, f.reminded.ID, "moj")
 	c.t = time.Date(2027, 3, 10, 1, 0, 0, 0, time.UTC)
 	if err := db.RunSlot(ctx, "reminders", c.t, false, func(s *store.SlotTx) error {
-		id, _, err := s.Enqueue(ctx, store.OutboxMessage{Key: "queued", Kind: "reminder", Recipient: "moj", Subject: "s", MessageID: "q@test",
+		id, _, err := s.Enqueue(ctx, plan.Outgoing{Key: "queued", Kind: "reminder", Recipient: "moj", Subject: "s", MessageID: "q@test",
 			From: "f@example.org", To: []string{"t@example.org"}, Raw: []byte("x")})
 		if err != nil {
 			return err

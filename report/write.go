@@ -414,7 +414,9 @@ func (h *htmlWriter) table(w *bufio.Writer, t *Table) {
 // sorted and filtered, and the position and themes columns say the group).
 func (d *Doc) xlsx(w io.Writer, meta Meta) error {
 	f := excelize.NewFile()
-	defer f.Close()
+	// Close only removes excelize's temporary files; the workbook is
+	// written to w by f.Write, whose error is checked.
+	defer func() { _ = f.Close() }()
 	const sheet = "Matrix"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 )
 
@@ -37,6 +38,11 @@ type Options struct {
 	// with the new config: cmd imports the config's documents and applies
 	// the assignment rules there.
 	Prepare func(ctx context.Context, cfg *config.Config, db *store.DB) error
+	// Rules, when set, runs at every heartbeat before planning: cmd
+	// applies the assignment rules there when another process's config
+	// changed them, so the sweep never runs on owners the config no longer
+	// gives.
+	Rules func(ctx context.Context, cfg *config.Config, db *store.DB) error
 	// NewTransport builds the mail transport; nil builds it from the config.
 	NewTransport func(cfg *config.Config, logger *slog.Logger) (notify.Transport, error)
 	Clock        clockwork.Clock // nil: the real clock
@@ -50,7 +56,7 @@ type Options struct {
 // TickReport says what one heartbeat did.
 type TickReport struct {
 	At        time.Time
-	Planned   []Planned
+	Planned   []plan.Message
 	Delivered int // messages sent
 	Err       error
 }
@@ -59,7 +65,7 @@ type TickReport struct {
 // and swaps it in only when all of it succeeded.
 type runtime struct {
 	cfg       *config.Config
-	planner   *Planner
+	planner   *plan.Planner
 	transport notify.Transport
 	hash      [32]byte // of the config file, to notice edits
 }
@@ -167,7 +173,7 @@ func (d *Daemon) build(reload bool) (*runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail templates: %w", err)
 	}
-	rt.planner = &Planner{Config: cfg, Renderer: renderer, Now: d.clock.Now}
+	rt.planner = &plan.Planner{Config: cfg, Renderer: renderer, Now: d.clock.Now}
 	newTransport := d.opts.NewTransport
 	if newTransport == nil {
 		newTransport = TransportFor
@@ -222,9 +228,17 @@ func TransportFor(cfg *config.Config, logger *slog.Logger) (notify.Transport, er
 
 // Run starts the heartbeat and blocks until ctx is cancelled; then it lets
 // the tick in flight finish its message, stops, and closes the database.
-func (d *Daemon) Run(ctx context.Context) error {
+func (d *Daemon) Run(ctx context.Context) (err error) {
+	// Deferred first, so it runs last: the lock is held until the
+	// database is closed.
 	defer d.lock.Release()
-	defer d.db.Close()
+	defer func() {
+		// Closing checkpoints the WAL into the database file: a failure
+		// here is worth an exit status.
+		if cerr := d.db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close the database: %w", cerr)
+		}
+	}()
 	rt := d.rt.Load()
 	sched, err := gocron.NewScheduler(
 		gocron.WithClock(d.clock),
@@ -383,10 +397,18 @@ func (d *Daemon) tick(ctx context.Context) {
 		d.hbFailed = false
 	}
 	report := TickReport{At: d.clock.Now()}
+	if d.opts.Rules != nil {
+		if err := d.opts.Rules(ctx, d.rt.Load().cfg, d.db); err != nil {
+			report.Err = err
+			d.logger.Error("applying the assignment rules failed; will retry at the next heartbeat", "err", err)
+		}
+	}
 	planned, err := d.Plan(ctx, false)
 	report.Planned = planned
-	if err != nil {
+	if err != nil && report.Err == nil {
 		report.Err = err
+	}
+	if err != nil {
 		d.logger.Error("planning failed; will retry at the next heartbeat", "err", err)
 	}
 	n, err := d.deliver(ctx)
@@ -406,22 +428,16 @@ func (d *Daemon) tick(ctx context.Context) {
 }
 
 // Plan runs every schedule's due slot, as of the daemon's clock.
-func (d *Daemon) Plan(ctx context.Context, dryRun bool) ([]Planned, error) {
+func (d *Daemon) Plan(ctx context.Context, dryRun bool) ([]plan.Message, error) {
 	return PlanAt(ctx, d.db, d.rt.Load().planner, d.clock.Now(), dryRun, d.logger)
 }
 
 // PlanAt runs (or, with dryRun, only computes) each schedule's due slot at
-// now: what the daemon does at a heartbeat, and what followup preview
-// shows.
-func PlanAt(ctx context.Context, db *store.DB, p *Planner, now time.Time, dryRun bool, logger *slog.Logger) ([]Planned, error) {
-	return PlanJobsAt(ctx, db, p, Jobs, now, dryRun, logger)
-}
-
-// PlanJobsAt is PlanAt for some of the jobs.
-func PlanJobsAt(ctx context.Context, db *store.DB, p *Planner, jobs []string, now time.Time, dryRun bool, logger *slog.Logger) ([]Planned, error) {
-	var all []Planned
+// now: what the daemon does at a heartbeat.
+func PlanAt(ctx context.Context, db *store.DB, p *plan.Planner, now time.Time, dryRun bool, logger *slog.Logger) ([]plan.Message, error) {
+	var all []plan.Message
 	var errs []error
-	for _, job := range jobs {
+	for _, job := range plan.Jobs {
 		sched := schedule(p.Config, job)
 		last, ran, err := db.LastSlot(ctx, job)
 		if err != nil {
@@ -443,10 +459,10 @@ func PlanJobsAt(ctx context.Context, db *store.DB, p *Planner, jobs []string, no
 		if dec.Missed != 0 {
 			logger.Warn("missed slots skipped; running the latest once", "job", job, "slot", dec.Slot, "missed", dec.Missed)
 		}
-		var planned []Planned
+		var msgs []plan.Message
 		err = db.RunSlot(ctx, job, dec.Slot, dryRun, func(tx *store.SlotTx) error {
 			var err error
-			planned, err = p.Run(ctx, tx, job, dec.Slot)
+			msgs, err = p.Run(ctx, tx, job, dec.Slot)
 			return err
 		})
 		if errors.Is(err, store.ErrSlotDone) {
@@ -457,29 +473,44 @@ func PlanJobsAt(ctx context.Context, db *store.DB, p *Planner, jobs []string, no
 			continue
 		}
 		if !dryRun {
-			logger.Info("slot ran", "job", job, "slot", dec.Slot.In(p.Config.Location).Format(time.RFC3339), "messages", len(planned), "initial", dec.Initial)
-			// The first run on a new database stands in for a scheduled
-			// slot that follows within a day: started at 07:00, the daemon
-			// does not send the same digest again at 08:00.
-			if next := Next(sched, dec.Slot); dec.Initial && !next.IsZero() && next.Sub(dec.Slot) <= 24*time.Hour {
+			logger.Info("slot ran", "job", job, "slot", dec.Slot.In(p.Config.Location).Format(time.RFC3339), "messages", len(msgs), "initial", dec.Initial)
+			if next := standIn(job, sched, dec); !next.IsZero() {
 				if err := db.SetLastSlot(ctx, job, next); err != nil {
 					errs = append(errs, err)
 				}
 			}
 		}
-		all = append(all, planned...)
+		all = append(all, msgs...)
 	}
 	return all, errors.Join(errs...)
 }
 
-func schedule(cfg *config.Config, job string) cron.Schedule {
-	switch job {
-	case JobCoordinatorDigest:
-		return cfg.Schedules.CoordinatorDigest.Schedule
-	case JobMinistryDigest:
-		return cfg.Schedules.MinistryDigest.Schedule
+// standIn is the scheduled slot a digest's first run on a new database
+// stands in for: started at 07:00, the daemon does not send the same
+// overview again at 08:00 (zero: none). The reminders do not skip their
+// next slot: it reminds what was imported since, and what was reminded
+// already is never reminded twice (the reminder log).
+func standIn(job string, sched cron.Schedule, dec Decision) time.Time {
+	if !dec.Initial || job == plan.JobReminders {
+		return time.Time{}
 	}
-	return cfg.Schedules.Reminders.Schedule
+	if next := Next(sched, dec.Slot); !next.IsZero() && next.Sub(dec.Slot) <= 24*time.Hour {
+		return next
+	}
+	return time.Time{}
+}
+
+func schedule(cfg *config.Config, job string) cron.Schedule { return Spec(cfg, job).Schedule }
+
+// Spec is the schedule the config gives a job (plan.Jobs).
+func Spec(cfg *config.Config, job string) config.Schedule {
+	switch job {
+	case plan.JobCoordinatorDigest:
+		return cfg.Schedules.CoordinatorDigest
+	case plan.JobMinistryDigest:
+		return cfg.Schedules.MinistryDigest
+	}
+	return cfg.Schedules.Reminders
 }
 
 // deliver sends what the outbox holds, a batch per connection, and records

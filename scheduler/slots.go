@@ -1,5 +1,7 @@
-// Package scheduler runs the daemon's jobs: it finds the schedules' due
-// slots, turns them into messages and delivers the outbox.
+// Package scheduler is the daemon: a heartbeat that finds the schedules'
+// due slots, has plan turn each into messages inside the slot's
+// transaction, reloads the config, and delivers the outbox. What is due
+// and what the messages say is plan's business, not this package's.
 //
 // The database is the source of truth; gocron is only a heartbeat. gocron
 // keeps schedules in memory and never catches up a run missed while the

@@ -74,17 +74,6 @@ func TestDueAfterSkip(t *testing.T) {
 	}
 }
 
-func TestMessageID(t *testing.T) {
-	for _, tc := range []struct{ key, from, want string }{
-		{"reminder:moj:1798768800", "Follow-up <followup@ncmc.example.org>", "reminder.moj.1798768800@ncmc.example.org"},
-		{"coordinator-digest:ncmc:1", "bad address", "coordinator-digest.ncmc.1@followup.invalid"},
-	} {
-		if got := messageID(tc.key, tc.from); got != tc.want {
-			t.Errorf("messageID(%q, %q) = %q, want %q", tc.key, tc.from, got, tc.want)
-		}
-	}
-}
-
 // TestDueAcrossDST: a daily schedule, driven heartbeat by heartbeat on a
 // fake clock through the days clocks change, runs exactly once on every
 // local day: in the skipped hour at the first valid instant after it, in

@@ -67,12 +67,17 @@ func (db *DB) Backup(ctx context.Context, dest string, overwrite bool) error {
 	return syncDir(filepath.Dir(dest))
 }
 
-func (db *DB) backupTo(ctx context.Context, path string) error {
+func (db *DB) backupTo(ctx context.Context, path string) (err error) {
 	dst, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=DELETE")
 	if err != nil {
 		return err
 	}
-	defer dst.Close()
+	// Closing the copy is the last write to it: its error counts.
+	defer func() {
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+	}()
 	dconn, err := dst.Conn(ctx)
 	if err != nil {
 		return err

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -366,17 +365,16 @@ func (db *DB) Documents(ctx context.Context) ([]Document, error) {
 			return nil, err
 		}
 		d.Kind = workflow.Kind(kind)
-		d.Adopted, _ = civil.ParseDate(adopted.String)
-		d.NextReport.Due, _ = civil.ParseDate(nrDue.String)
-		if fuDue.Valid {
-			fu := &workflow.FollowUp{Text: fuText}
-			fu.Due, _ = civil.ParseDate(fuDue.String)
-			for _, p := range strings.Split(fuParas, ",") {
-				if n, err := strconv.Atoi(p); err == nil {
-					fu.Paragraphs = append(fu.Paragraphs, n)
-				}
-			}
-			d.FollowUp = fu
+		facts := workflow.DocFacts{Symbol: d.Symbol}
+		if err := setDocDates(&facts, adopted, imported, fuDue, fuParas, time.UTC); err != nil {
+			return nil, err
+		}
+		d.Adopted = facts.Adopted
+		if d.NextReport.Due, err = parseStoredDate(d.Symbol, "next report's due date", nrDue); err != nil {
+			return nil, err
+		}
+		if facts.FollowUp != nil {
+			d.FollowUp = &workflow.FollowUp{Due: facts.FollowUp.Due, Paragraphs: facts.FollowUp.Paragraphs, Text: fuText}
 		}
 		d.ImportedAt, d.UpdatedAt = time.Unix(imported, 0).UTC(), time.Unix(updated, 0).UTC()
 		out = append(out, d)
@@ -418,7 +416,9 @@ func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol s
 			&r.Concern, &r.Status, &states); err != nil {
 			return err
 		}
-		_ = json.Unmarshal([]byte(states), &r.RecommendingStates)
+		if r.RecommendingStates, err = decodeStates(states); err != nil {
+			return fmt.Errorf("recommendation %s: %w", r.ID, err)
+		}
 		if err := fn(symbol, r); err != nil {
 			return err
 		}
@@ -458,7 +458,9 @@ func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationD
 	if err != nil {
 		return out, describe(err)
 	}
-	_ = json.Unmarshal([]byte(states), &r.RecommendingStates)
+	if r.RecommendingStates, err = decodeStates(states); err != nil {
+		return out, fmt.Errorf("recommendation %s: %w", recID, err)
+	}
 	rows, err := db.db.QueryContext(ctx, `SELECT at, source, field, old_value, new_value FROM recommendation_changes
 		WHERE recommendation_id = ? ORDER BY id`, id)
 	if err != nil {

@@ -84,7 +84,8 @@ func AcquireLock(database, command string, now time.Time) (*Lock, error) {
 	}
 	host, _ := os.Hostname()
 	info := fmt.Sprintf("pid=%d\nhost=%s\nsince=%d\ncommand=%s\n", os.Getpid(), host, now.Unix(), command)
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt([]byte(info), 0)
 	}
 	if err != nil {

@@ -43,7 +43,7 @@ type OutboxMessage struct {
 
 // enqueue inserts a message unless one with its key exists; it returns the
 // row's id either way.
-func enqueue(ctx context.Context, tx *sql.Tx, m OutboxMessage, now int64) (id int64, inserted bool, err error) {
+func enqueue(ctx context.Context, tx execer, m OutboxMessage, now int64) (id int64, inserted bool, err error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, recipient, subject, message_id, env_from, env_to,
 		next_attempt, created_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING`,
 		m.Key, m.Kind, m.Recipient, m.Subject, m.MessageID, m.From, strings.Join(m.To, ","), now, now)

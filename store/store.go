@@ -1,6 +1,8 @@
 // Package store keeps followup's state in one SQLite file: documents,
 // recommendations and their history, tasks and their audit trail, schedule
-// slots, the outbox and the reminder log.
+// slots, the outbox and the reminder log. It implements the interfaces
+// package plan reads and writes through (plan.go): the reminder sweep is a
+// few SQL statements there, so that SQLite, not Go, goes through the tasks.
 //
 // Every exported method that writes is one IMMEDIATE transaction: it takes
 // the write lock up front, so concurrent read-then-write transactions wait
@@ -54,6 +56,8 @@ type DB struct {
 	markSentOnce sync.Once
 	markSent     *sql.Stmt
 	markSentErr  error
+
+	trace func(query string, args []any) // see TraceSQL
 }
 
 // Options configure Open.
@@ -101,7 +105,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	sqldb.SetMaxOpenConns(1)
 	db := &DB{db: sqldb, path: path, now: opts.Now, location: opts.Location, logger: opts.Logger.With("component", "store")}
 	if err := db.migrate(ctx); err != nil {
-		sqldb.Close()
+		_ = sqldb.Close() // the error that matters is the migration's
 		return nil, err
 	}
 	return db, nil

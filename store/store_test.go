@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -340,7 +341,7 @@ func TestRunSlot(t *testing.T) {
 	slot := time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC)
 	run := func(dry bool) error {
 		return db.RunSlot(ctx, "reminders", slot, dry, func(tx *SlotTx) error {
-			_, _, err := tx.Enqueue(ctx, OutboxMessage{Key: "reminder:moj:1", Raw: []byte("x")})
+			_, _, err := tx.Enqueue(ctx, plan.Outgoing{Key: "reminder:moj:1", Raw: []byte("x")})
 			return err
 		})
 	}
@@ -365,7 +366,7 @@ func TestRunSlot(t *testing.T) {
 	// A failing slot leaves nothing behind and does not advance.
 	later := slot.Add(time.Hour)
 	err := db.RunSlot(ctx, "reminders", later, false, func(tx *SlotTx) error {
-		tx.Enqueue(ctx, OutboxMessage{Key: "reminder:moj:2", Raw: []byte("x")})
+		tx.Enqueue(ctx, plan.Outgoing{Key: "reminder:moj:2", Raw: []byte("x")}) //nolint:errcheck // the slot fails anyway
 		return sql.ErrConnDone
 	})
 	if !errors.Is(err, sql.ErrConnDone) || count(t, db, "outbox") != 1 {
@@ -376,15 +377,33 @@ func TestRunSlot(t *testing.T) {
 	}
 }
 
-// Groups finds each document's stages by probing the index rather than
+// groups lists the task groups through a plan.Reader.
+func groups(t *testing.T, db *DB, keep func(string) bool) []plan.Group {
+	t.Helper()
+	if keep == nil {
+		keep = func(string) bool { return true }
+	}
+	var gs []plan.Group
+	err := db.Read(context.Background(), func(r plan.Reader) error {
+		var err error
+		gs, err = r.TaskGroups(context.Background(), keep)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gs
+}
+
+// TaskGroups finds each document's stages by probing the index rather than
 // grouping every task: it must still see every (document, stage) pair,
 // whoever owns the tasks, including a stage no config knows any more, and
 // leave out the stages the caller does not keep.
 func TestGroups(t *testing.T) {
 	db, _ := openTest(t)
 	ctx := context.Background()
-	if gs, err := db.Groups(ctx, nil); err != nil || len(gs) != 0 {
-		t.Fatalf("empty database: %v, %v", gs, err)
+	if gs := groups(t, db, nil); len(gs) != 0 {
+		t.Fatalf("empty database: %v", gs)
 	}
 	second := coDoc()
 	second.Symbol = "CRC/C/XYZ/CO/2"
@@ -408,17 +427,14 @@ func TestGroups(t *testing.T) {
 	}
 	list := func(keep func(string) bool) string {
 		t.Helper()
-		gs, err := db.Groups(ctx, keep)
-		if err != nil {
-			t.Fatal(err)
-		}
+		gs := groups(t, db, keep)
 		var parts []string
 		for _, g := range gs {
 			fu := ""
 			if g.Doc.FollowUp != nil {
 				fu = fmt.Sprintf(" fu %s %v", g.Doc.FollowUp.Due, g.Doc.FollowUp.Paragraphs)
 			}
-			parts = append(parts, fmt.Sprintf("%d %s %s adopted %s%s", g.DocumentID, g.Doc.Symbol, g.Stage, g.Doc.Adopted, fu))
+			parts = append(parts, fmt.Sprintf("%d %s %s adopted %s%s", g.Document, g.Doc.Symbol, g.Stage, g.Doc.Adopted, fu))
 		}
 		return strings.Join(parts, "\n")
 	}

@@ -82,7 +82,8 @@ const taskFrom = ` FROM tasks t JOIN recommendations r ON r.id = t.id JOIN docum
 type scanner interface{ Scan(dest ...any) error }
 
 // scanTask reads one row of taskColumns. Dates are given in loc, the
-// config's zone.
+// config's zone. A stored value that does not decode is an error naming
+// the task: a damaged date must not silently drop a deadline.
 func scanTask(s scanner, loc *time.Location) (workflow.Task, error) {
 	var t workflow.Task
 	var adopted, fuDue sql.NullString
@@ -96,34 +97,83 @@ func scanTask(s scanner, loc *time.Location) (workflow.Task, error) {
 	if err != nil {
 		return t, err
 	}
-	if states != "" && states != "[]" {
-		_ = json.Unmarshal([]byte(states), &r.RecommendingStates)
+	if r.RecommendingStates, err = decodeStates(states); err != nil {
+		return t, fmt.Errorf("task %s: %w", r.ID, err)
 	}
 	if support != "" {
 		t.Support = strings.Split(support, ",")
 	}
 	t.Manual = manual == 1
-	setDocDates(&t.Document, adopted, imported, fuDue, fuParas, loc)
+	if err := setDocDates(&t.Document, adopted, imported, fuDue, fuParas, loc); err != nil {
+		return t, fmt.Errorf("task %s: %w", r.ID, err)
+	}
 	t.StageDate = civil.DateOf(time.Unix(since, 0).In(loc))
 	return t, nil
 }
 
+// decodeStates reads a recommendation's recommending States (a JSON array;
+// "" for none).
+func decodeStates(states string) ([]string, error) {
+	if states == "" || states == "[]" {
+		return nil, nil
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(states), &out); err != nil {
+		return nil, fmt.Errorf("stored recommending States %q are not a JSON list of names: %w", states, err)
+	}
+	return out, nil
+}
+
+// parseStoredDate reads a date column: NULL (or empty) is no date; a
+// value that is not a date is an error naming the document and column.
+func parseStoredDate(symbol, column string, v sql.NullString) (civil.Date, error) {
+	if !v.Valid || v.String == "" {
+		return civil.Date{}, nil
+	}
+	d, err := civil.ParseDate(v.String)
+	if err != nil {
+		return d, fmt.Errorf("document %s: stored %s: %w", symbol, column, err)
+	}
+	return d, nil
+}
+
+// parseParagraphs reads follow_up_paragraphs ("14,26").
+func parseParagraphs(symbol, s string) ([]int, error) {
+	var out []int
+	if s == "" {
+		return nil, nil
+	}
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("document %s: stored follow-up paragraphs %q: %q is not a number", symbol, s, p)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 // setDocDates fills a document's dates from its columns (adopted,
-// imported_at, follow_up_due, follow_up_paragraphs), in loc.
-func setDocDates(d *workflow.DocFacts, adopted sql.NullString, imported int64, fuDue sql.NullString, fuParas string, loc *time.Location) {
-	d.Adopted, _ = civil.ParseDate(adopted.String)
+// imported_at, follow_up_due, follow_up_paragraphs), in loc. d.Symbol
+// must be set: errors name the document.
+func setDocDates(d *workflow.DocFacts, adopted sql.NullString, imported int64, fuDue sql.NullString, fuParas string, loc *time.Location) error {
+	var err error
+	if d.Adopted, err = parseStoredDate(d.Symbol, "adoption date", adopted); err != nil {
+		return err
+	}
 	d.Imported = civil.DateOf(time.Unix(imported, 0).In(loc))
 	if !fuDue.Valid {
-		return
+		return nil
 	}
 	fu := &workflow.FollowUp{}
-	fu.Due, _ = civil.ParseDate(fuDue.String)
-	for _, p := range strings.Split(fuParas, ",") {
-		if n, err := strconv.Atoi(p); err == nil {
-			fu.Paragraphs = append(fu.Paragraphs, n)
-		}
+	if fu.Due, err = parseStoredDate(d.Symbol, "follow-up date", fuDue); err != nil {
+		return err
+	}
+	if fu.Paragraphs, err = parseParagraphs(d.Symbol, fuParas); err != nil {
+		return err
 	}
 	d.FollowUp = fu
+	return nil
 }
 
 func (db *DB) loc() *time.Location {
@@ -268,6 +318,17 @@ func (db *DB) Reassign(ctx context.Context, ref, owner string, support []string,
 
 // Planner computes the assignment of a recommendation from the rules.
 type Planner func(symbol string, rec workflow.Recommendation) workflow.Assignment
+
+// RulesApplied returns the id of the assignment rules last applied (see
+// ApplyRules); "" when none were.
+func (db *DB) RulesApplied(ctx context.Context) (string, error) {
+	var id string
+	err := db.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rules'`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, describe(err)
+}
 
 // ApplyRules brings every task not assigned by hand in line with the
 // current rules, and creates the tasks of recommendations that have none.

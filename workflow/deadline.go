@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -36,7 +35,7 @@ type Deadline struct {
 // Key identifies a deadline for the reminder log: a moved deadline has a
 // new key, so its reminders go out again and the old ones never come back.
 func (d Deadline) Key() string {
-	return fmt.Sprintf("%s:%s:%s", d.Kind, d.Ref, d.Date)
+	return string(d.Kind) + ":" + d.Ref + ":" + d.Date.String()
 }
 
 // Hard reports whether the deadline can be missed: stage targets and the
@@ -106,30 +105,99 @@ func stageName(s config.Stage) string {
 	return s.ID
 }
 
-// Deadlines returns every deadline that applies to a task, earliest first.
-// A task in a final stage has none.
-func Deadlines(cfg *config.Config, t Task) []Deadline {
-	if Final(cfg, t.Stage) {
+// ReportDeadlines are a report's milestones and its due date, in the
+// config's order: the countdown of the coordinator's overview and the
+// deadlines of every task that goes into the report.
+func ReportDeadlines(r config.Report) []Deadline {
+	var out []Deadline
+	for _, m := range r.Milestones {
+		out = append(out, Deadline{Date: r.Due.Sub(m.Before), Kind: KindMilestone, Label: m.Name + " (" + r.ID + ")", Ref: r.ID + "/" + m.Name})
+	}
+	title := r.Title
+	if title == "" {
+		title = r.ID
+	}
+	return append(out, Deadline{Date: r.Due, Kind: KindReport, Label: title + " due", Ref: r.ID})
+}
+
+// FollowUpLabel names the follow-up procedure's deadline.
+const FollowUpLabel = "follow-up information to the Committee"
+
+// GroupDeadline is a deadline of the tasks of one document in one stage.
+type GroupDeadline struct {
+	Deadline
+	// Paragraphs limits it to the tasks of these paragraphs (the follow-up
+	// procedure's); nil means every task of the group.
+	Paragraphs []int
+}
+
+// AppliesTo reports whether the deadline concerns the group's task whose
+// recommendation is in paragraph.
+func (d GroupDeadline) AppliesTo(paragraph int) bool {
+	return d.Paragraphs == nil || slices.Contains(d.Paragraphs, paragraph)
+}
+
+// GroupDeadlines returns the deadlines of the tasks of one document in one
+// stage, earliest first: the stage's own target, the follow-up date (for
+// the follow-up paragraphs only), and the milestones and due date of each
+// report the document goes into. Every deadline is worked out here: a
+// task's (Deadlines, NextDeadline), the reminder sweep's and the digests'
+// all come from it. A final stage has none.
+func GroupDeadlines(cfg *config.Config, doc DocFacts, stage string) []GroupDeadline {
+	return NewCalendar(cfg).Group(doc, stage)
+}
+
+// Calendar works out the deadlines of task groups for one config, as
+// GroupDeadlines does, remembering what groups share (the reports a
+// document goes into, and their milestones): the sweep and the digests
+// ask for every group of the database.
+type Calendar struct {
+	cfg     *config.Config
+	reports map[string][]GroupDeadline // by document symbol
+}
+
+// NewCalendar makes a Calendar for cfg.
+func NewCalendar(cfg *config.Config) *Calendar {
+	return &Calendar{cfg: cfg, reports: map[string][]GroupDeadline{}}
+}
+
+// Group is GroupDeadlines(cfg, doc, stage).
+func (c *Calendar) Group(doc DocFacts, stage string) []GroupDeadline {
+	if Final(c.cfg, stage) {
 		return nil
 	}
-	var out []Deadline
-	if d, ok := StageDeadline(cfg, t.Document, t.Stage); ok {
-		out = append(out, d)
-	}
-	if fu := t.Document.FollowUp; fu != nil && !fu.Due.IsZero() && slices.Contains(fu.Paragraphs, t.Rec.Paragraph) {
-		out = append(out, Deadline{Date: fu.Due, Kind: KindFollowUp, Label: "follow-up information to the Committee", Ref: "follow_up"})
-	}
-	for _, r := range Reports(cfg, t.Document.Symbol) {
-		for _, m := range r.Milestones {
-			out = append(out, Deadline{Date: r.Due.Sub(m.Before), Kind: KindMilestone, Label: m.Name + " (" + r.ID + ")", Ref: r.ID + "/" + m.Name})
+	reports, ok := c.reports[doc.Symbol]
+	if !ok {
+		for _, r := range Reports(c.cfg, doc.Symbol) {
+			for _, d := range ReportDeadlines(r) {
+				reports = append(reports, GroupDeadline{Deadline: d})
+			}
 		}
-		title := r.Title
-		if title == "" {
-			title = r.ID
-		}
-		out = append(out, Deadline{Date: r.Due, Kind: KindReport, Label: title + " due", Ref: r.ID})
+		c.reports[doc.Symbol] = reports
 	}
+	out := make([]GroupDeadline, 0, 2+len(reports))
+	if d, ok := StageDeadline(c.cfg, doc, stage); ok {
+		out = append(out, GroupDeadline{Deadline: d})
+	}
+	if fu := doc.FollowUp; fu != nil && !fu.Due.IsZero() && len(fu.Paragraphs) > 0 {
+		out = append(out, GroupDeadline{Deadline: Deadline{Date: fu.Due, Kind: KindFollowUp, Label: FollowUpLabel, Ref: "follow_up"},
+			Paragraphs: slices.Clone(fu.Paragraphs)})
+	}
+	out = append(out, reports...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
+}
+
+// Deadlines returns every deadline that applies to a task, earliest first:
+// those of its group (GroupDeadlines) that concern its paragraph. A task
+// in a final stage has none.
+func Deadlines(cfg *config.Config, t Task) []Deadline {
+	var out []Deadline
+	for _, d := range GroupDeadlines(cfg, t.Document, t.Stage) {
+		if d.AppliesTo(t.Rec.Paragraph) {
+			out = append(out, d.Deadline)
+		}
+	}
 	return out
 }
 
@@ -142,12 +210,19 @@ func Today(cfg *config.Config, now time.Time) civil.Date {
 // earliest hard deadline already missed, else the earliest deadline from
 // today on. ok is false when none applies.
 func NextDeadline(cfg *config.Config, t Task, now time.Time) (d Deadline, ok bool) {
-	today := Today(cfg, now)
-	for _, c := range Deadlines(cfg, t) {
-		if c.Date.Before(today) && !c.Hard() {
-			continue // a countdown point in the past
+	return Next(GroupDeadlines(cfg, t.Document, t.Stage), t.Rec.Paragraph, Today(cfg, now))
+}
+
+// Next is the deadline the group's task of paragraph works toward on day
+// today, among the group's deadlines ds (earliest first, as
+// GroupDeadlines gives them): the earliest hard deadline already missed,
+// else the earliest from today on.
+func Next(ds []GroupDeadline, paragraph int, today civil.Date) (d Deadline, ok bool) {
+	for _, c := range ds {
+		if !c.AppliesTo(paragraph) || (c.Date.Before(today) && !c.Hard()) {
+			continue // another paragraph's, or a countdown point in the past
 		}
-		return c, true
+		return c.Deadline, true
 	}
 	return Deadline{}, false
 }

@@ -1,8 +1,9 @@
 // Package workflow is the domain of followup, free of I/O: documents and
 // their recommendations, tasks with an owner ministry and a stage, the
-// assignment rules, the allowed stage transitions, deadlines, and what is due
-// at a given time. Everything here is a pure function of its inputs, so the
-// store, the scheduler and the CLI all agree on one definition.
+// assignment rules, the allowed stage transitions, deadlines, and which
+// reminder a deadline calls for on a day. Everything here is a pure
+// function of its inputs, so plan, the store and the CLI all agree on one
+// definition: every deadline comes from GroupDeadlines (or a Calendar).
 package workflow
 
 import (

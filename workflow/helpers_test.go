@@ -31,16 +31,6 @@ func mustParse(t *testing.T, yaml string) *config.Config {
 	return cfg
 }
 
-// mustSpan parses a span such as "1mo" or "30d".
-func mustSpan(t *testing.T, s string) civil.Span {
-	t.Helper()
-	sp, err := civil.ParseSpan(s)
-	if err != nil {
-		t.Fatalf("civil.ParseSpan(%q): %v", s, err)
-	}
-	return sp
-}
-
 // utc builds an instant in UTC.
 func utc(y int, m time.Month, d, hh, mm, ss int) time.Time {
 	return time.Date(y, m, d, hh, mm, ss, 0, time.UTC)

@@ -26,7 +26,9 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/internal/loadgen"
 	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
 )
@@ -42,7 +44,7 @@ func main() {
 	smtp := fs.String("smtp", "127.0.0.1:2525", "send: the SMTP server's `host:port` (no TLS)")
 	transportOnly := fs.Bool("transport-only", false, "send: time the SMTP transport alone (messages read first, outcomes not recorded)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
-	fs.Parse(os.Args[2:]) //nolint:errcheck // ExitOnError
+	_ = fs.Parse(os.Args[2:]) // ExitOnError: it exits rather than return an error
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -80,12 +82,15 @@ func reminders(ctx context.Context) ([]store.OutboxMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary folder left behind is harmless
 	now := time.Now().UTC().Truncate(time.Second)
-	o := store.GenOptions{Tasks: 2000, Ministries: 15, Seed: 1, Start: now}
+	o := loadgen.Options{Tasks: 2000, Ministries: 15, Seed: 1, Start: now}
 	path := filepath.Join(dir, "state.db")
-	cfg, err := config.Parse(filepath.Join(dir, "followup.yaml"), store.GenConfig(o, path, filepath.Join(dir, "mail")), config.LoadOptions{})
+	cfg, err := config.Parse(filepath.Join(dir, "followup.yaml"), loadgen.ConfigYAML(o, path, filepath.Join(dir, "mail")), config.LoadOptions{})
 	if err != nil {
+		return nil, err
+	}
+	if _, err := loadgen.Generate(ctx, path, o); err != nil {
 		return nil, err
 	}
 	db, err := store.Open(ctx, path, store.Options{Location: cfg.Location, Now: func() time.Time { return now }})
@@ -93,16 +98,13 @@ func reminders(ctx context.Context) ([]store.OutboxMessage, error) {
 		return nil, err
 	}
 	defer db.Close()
-	if _, err := db.Generate(ctx, o); err != nil {
-		return nil, err
-	}
 	renderer, err := notify.NewRenderer(cfg.Mail.Templates, cfg.Location)
 	if err != nil {
 		return nil, err
 	}
-	p := &scheduler.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return now }}
-	err = db.RunSlot(ctx, scheduler.JobReminders, now, false, func(tx *store.SlotTx) error {
-		_, err := p.Run(ctx, tx, scheduler.JobReminders, now)
+	p := &plan.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return now }}
+	err = db.RunSlot(ctx, plan.JobReminders, now, false, func(tx *store.SlotTx) error {
+		_, err := p.Run(ctx, tx, plan.JobReminders, now)
 		return err
 	})
 	if err != nil {
@@ -115,7 +117,7 @@ func reminders(ctx context.Context) ([]store.OutboxMessage, error) {
 	}
 	var out []store.OutboxMessage
 	for _, m := range all {
-		if m.Kind == scheduler.KindReminder {
+		if m.Kind == plan.KindReminder {
 			out = append(out, m)
 		}
 	}

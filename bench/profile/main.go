@@ -35,6 +35,7 @@ import (
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
 )
@@ -77,7 +78,7 @@ func run(cfgPath, dbPath, at, job string, dry bool, cpuProfile, memProfile strin
 	if err != nil {
 		return err
 	}
-	p := &scheduler.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return when }}
+	p := &plan.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return when }}
 
 	peak := watchHeap(memProfile != "")
 	if cpuProfile != "" {
@@ -91,7 +92,7 @@ func run(cfgPath, dbPath, at, job string, dry bool, cpuProfile, memProfile strin
 		}
 	}
 	began := time.Now()
-	var planned []scheduler.Planned
+	var planned []plan.Message
 	if job == "all" {
 		planned, err = scheduler.PlanAt(ctx, db, p, when, dry, slog.New(slog.DiscardHandler))
 	} else {

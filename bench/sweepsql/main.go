@@ -1,21 +1,29 @@
-// Command sweepsql prints the SQL statements the reminders sweep runs at a
-// given time to select the due tasks, with their arguments inlined, ready
-// for the sqlite3 shell: bench/run.sh times the shell running them, the
-// floor that `followup preview --at` is compared with.
+// Command sweepsql prints the SQL statements the reminders job runs at a
+// given time, as `followup preview --at` runs it (a dry run: a transaction
+// rolled back at the end), with their arguments inlined, ready for the
+// sqlite3 shell: bench/run.sh times the shell running them, the floor
+// that preview is compared with.
 //
 //	go run ./bench/sweepsql --config FILE [--db PATH] --at TIME > sweep.sql
-//	sqlite3 DB < sweep.sql > /dev/null
+//	sqlite3 DB < sweep.sql
 //
-// It asks scheduler.Planner.SweepQueries for the sweep's own selections
-// and prints store.TaskQuery.SweepSelection (what the sweep streams: ids
-// and owners, no texts) for each due deadline, and again for its
-// escalation. On stderr it says how many statements
-// and, with --count, how many rows they select: the script checks that
-// number against the tasks preview reports.
+// It runs the planner itself with the store's statement trace on
+// (store.DB.TraceSQL), so what it prints is what the sweep ran: finding
+// the open task groups, loading the day's fires, counting the due tasks,
+// listing the first ones, reading their texts. The statements that
+// enqueue the composed messages are left out (counted on stderr): the
+// shell would spend its time parsing megabytes of hex literals, which is
+// not SQLite's share of the sweep, and leaving them out only makes the
+// floor lower, the comparison harder for preview.
+// The shell prints only the counting statement's rows (owner, channel,
+// and "rank tasks" pairs); on stderr sweepsql says how many statements there are and
+// how many tasks the messages are about, which bench/run.sh checks against
+// preview and against the shell's rows.
 package main
 
 import (
 	"context"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -25,7 +33,8 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
-	"github.com/followup-app/followup/scheduler"
+	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 )
 
@@ -33,15 +42,18 @@ func main() {
 	cfgPath := flag.String("config", "", "the followup config `file`")
 	dbPath := flag.String("db", "", "the database `path`, instead of the config's")
 	at := flag.String("at", "", "the sweep's `time`: RFC 3339, \"2006-01-02 15:04\" in the config's zone, or a date (its end)")
-	count := flag.Bool("count", false, "also count the rows the statements select (on stderr)")
 	flag.Parse()
-	if err := run(*cfgPath, *dbPath, *at, *count); err != nil {
+	if err := run(*cfgPath, *dbPath, *at); err != nil {
 		fmt.Fprintln(os.Stderr, "sweepsql:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfgPath, dbPath, at string, count bool) error {
+// countsPrefix starts the statement that counts the due tasks: the only
+// one whose rows the shell prints.
+const countsPrefix = "SELECT owner, esc, group_concat(prim"
+
+func run(cfgPath, dbPath, at string) error {
 	if cfgPath == "" || at == "" {
 		return fmt.Errorf("--config and --at are required")
 	}
@@ -57,51 +69,63 @@ func run(cfgPath, dbPath, at string, count bool) error {
 		return fmt.Errorf("--at %w", err)
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, cfg.Database, store.Options{MustExist: true, Location: cfg.Location})
+	db, err := store.Open(ctx, cfg.Database, store.Options{MustExist: true, Location: cfg.Location, Now: func() time.Time { return when }})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	// The sweep's own list of selections, from the planner itself.
-	var queries []store.TaskQuery
-	p := &scheduler.Planner{Config: cfg, Now: func() time.Time { return when }}
-	err = db.RunSlot(ctx, "bench-sweepsql", when, true, func(tx *store.SlotTx) error {
-		var err error
-		queries, err = p.SweepQueries(ctx, tx, when)
-		return err
-	})
+	renderer, err := notify.NewRenderer(cfg.Mail.Templates, cfg.Location)
 	if err != nil {
 		return err
 	}
-	w := os.Stdout
-	for _, q := range queries {
-		sql, args := q.SweepSelection()
-		fmt.Fprintln(w, inline(strings.Join(strings.Fields(sql), " "), args)+";")
-	}
-	rows := 0
-	if count {
-		// The same statements through the store, in a transaction rolled
-		// back at once, as the sweep runs them.
-		err := db.RunSlot(ctx, "bench-sweepsql", when, true, func(tx *store.SlotTx) error {
-			for _, q := range queries {
-				if err := tx.SweepTasks(ctx, q, func(int64, string) error { rows++; return nil }); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+	var stmts []string
+	counted := false
+	enqueues := 0
+	db.TraceSQL(func(q string, args []any) {
+		q = strings.Join(strings.Fields(q), " ")
+		if strings.HasPrefix(q, "INSERT INTO outbox") || strings.HasPrefix(q, "SELECT id FROM outbox WHERE key") {
+			enqueues++
+			return
 		}
+		line := inline(q, args) + ";"
+		if strings.HasPrefix(line, countsPrefix) {
+			counted = true
+			line = ".output\n" + line + "\n.output /dev/null"
+		}
+		stmts = append(stmts, line)
+	})
+	p := &plan.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return when }}
+	var msgs []plan.Message
+	err = db.RunSlot(ctx, plan.JobReminders, when, true, func(tx *store.SlotTx) error {
+		var err error
+		msgs, err = p.Run(ctx, tx, plan.JobReminders, when)
+		return err
+	})
+	db.TraceSQL(nil)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(os.Stderr, "sweepsql: %d statements", len(queries))
-	if count {
-		fmt.Fprintf(os.Stderr, ", %d rows", rows)
+	if !counted && len(msgs) > 0 {
+		return fmt.Errorf("the sweep's counting statement (%q…) was not seen: sweepsql needs updating", countsPrefix)
 	}
-	fmt.Fprintln(os.Stderr)
+	w := os.Stdout
+	fmt.Fprintln(w, ".output /dev/null")
+	fmt.Fprintln(w, "BEGIN IMMEDIATE;")
+	for _, s := range stmts {
+		fmt.Fprintln(w, s)
+	}
+	fmt.Fprintln(w, "ROLLBACK;")
+	fmt.Fprintln(w, ".output")
+	tasks := 0
+	for _, m := range msgs {
+		tasks += m.Tasks
+	}
+	fmt.Fprintf(os.Stderr, "sweepsql: %d statements, %d messages, %d tasks (%d statements enqueueing the messages left out)\n",
+		len(stmts), len(msgs), tasks, enqueues)
 	return nil
 }
 
+// inline writes the arguments into the statement, as SQL literals.
 func inline(sql string, args []any) string {
 	var b strings.Builder
 	i := 0
@@ -124,6 +148,13 @@ func literal(v any) string {
 	switch x := v.(type) {
 	case string:
 		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
+	case []byte:
+		return "X'" + hex.EncodeToString(x) + "'"
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
 	case int:
 		return strconv.Itoa(x)
 	case int64:

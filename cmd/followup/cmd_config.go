@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/notify"
 )
 
 func cmdConfig(ctx context.Context, env *environment, args []string) error {
@@ -41,8 +43,20 @@ func configCheck(env *environment, args []string) error {
 	}
 	failed := false
 	for _, f := range files {
-		_, err := config.Load(f, config.LoadOptions{Getenv: env.getenv})
+		cfg, err := config.Load(f, config.LoadOptions{Getenv: env.getenv})
 		if err == nil {
+			// The templates the config names are loaded and rendered with
+			// sample data, as the daemon does at start: a broken one fails
+			// here, with its file and line, not at the next reload.
+			if _, terr := notify.NewRenderer(cfg.Mail.Templates, cfg.Location); terr != nil {
+				failed = true
+				lines := strings.Split(terr.Error(), "\n")
+				for _, l := range lines {
+					fmt.Fprintln(env.stderr, l)
+				}
+				fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s) in the mail templates\n", f, len(lines))
+				continue
+			}
 			fmt.Fprintf(env.stdout, "%s: OK\n", f)
 			continue
 		}

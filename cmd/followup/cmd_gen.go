@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/config"
-	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/internal/loadgen"
 )
 
 // cmdGen writes a synthetic database for load tests: documents,
@@ -65,15 +65,15 @@ func cmdGen(ctx context.Context, env *environment, args []string) error {
 			return fmt.Errorf("%s already exists: gen does not overwrite a config", *configOut)
 		}
 	}
-	o := store.GenOptions{Tasks: *tasks, Ministries: *ministries, Seed: *seed, Start: start, SMTP: *smtp}
+	o := loadgen.Options{Tasks: *tasks, Ministries: *ministries, Seed: *seed, Start: start, SMTP: *smtp}
 	// The config the database goes with: its rules are recorded as applied,
 	// so the daemon keeps the generated owners.
-	cfgData := store.GenConfig(o, dbPath, filepath.Join(filepath.Dir(cfgPath), "mail"))
+	cfgData := loadgen.ConfigYAML(o, dbPath, filepath.Join(filepath.Dir(cfgPath), "mail"))
 	cfg, err := config.Parse(cfgPath, cfgData, config.LoadOptions{Getenv: env.getenv})
 	if err != nil {
 		return fmt.Errorf("the generated config does not load (a bug): %w", err)
 	}
-	o.RulesID = rulesID(cfg)
+	o.RulesID = cfg.RulesID()
 
 	began := time.Now()
 	res, err := generate(ctx, dbPath, o)
@@ -105,23 +105,14 @@ func cmdGen(ctx context.Context, env *environment, args []string) error {
 
 // generate creates the database and fills it; on failure the new file is
 // removed, so that the next try does not find it "already there".
-func generate(ctx context.Context, path string, o store.GenOptions) (res store.GenResult, err error) {
-	db, err := store.Open(ctx, path, store.Options{Location: time.UTC})
+func generate(ctx context.Context, path string, o loadgen.Options) (loadgen.Result, error) {
+	res, err := loadgen.Generate(ctx, path, o)
 	if err != nil {
-		return res, err
+		for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+			_ = os.Remove(path + suffix) // best effort: the error that matters is err
+		}
 	}
-	defer func() {
-		cerr := db.Close()
-		if err == nil {
-			err = cerr
-		}
-		if err != nil {
-			for _, suffix := range []string{"", "-wal", "-shm"} {
-				os.Remove(path + suffix)
-			}
-		}
-	}()
-	return db.Generate(ctx, o)
+	return res, err
 }
 
 func validHostPort(s string) bool {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
 )
@@ -30,6 +30,9 @@ type jsonPreview struct {
 	TimeZone string        `json:"time_zone"`
 	Messages []jsonPlanned `json:"messages"`
 	Pending  int           `json:"pending_in_outbox"`
+	// RulesChanged: the assignment rules will be applied again before
+	// these are sent; owners may change.
+	RulesChanged bool `json:"rules_changed"`
 }
 
 func cmdPreview(ctx context.Context, env *environment, args []string) error {
@@ -56,15 +59,18 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("mail templates: %w", err)
 	}
-	p := &scheduler.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return when }}
-	jobs := scheduler.Jobs
+	jobs := plan.Jobs
 	if *only != "" {
-		if !slices.Contains(scheduler.Jobs, *only) {
-			return usageError("--job %q: expected one of: %s", *only, strings.Join(scheduler.Jobs, ", "))
+		if !slices.Contains(plan.Jobs, *only) {
+			return usageError("--job %q: expected one of: %s", *only, strings.Join(plan.Jobs, ", "))
 		}
 		jobs = []string{*only}
 	}
-	planned, err := scheduler.PlanJobsAt(ctx, db, p, jobs, when, true, slog.New(slog.DiscardHandler))
+	rulesChanged, err := rulesPending(ctx, db, cfg)
+	if err != nil {
+		return err
+	}
+	planned, err := previewJobs(ctx, db, cfg, renderer, jobs, when)
 	if err != nil {
 		return err
 	}
@@ -73,7 +79,8 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := jsonPreview{At: when.In(cfg.Location).Format(time.RFC3339), TimeZone: cfg.TimeZone, Messages: []jsonPlanned{}, Pending: counts[store.StatusPending]}
+		out := jsonPreview{At: when.In(cfg.Location).Format(time.RFC3339), TimeZone: cfg.TimeZone, Messages: []jsonPlanned{},
+			Pending: counts[store.StatusPending], RulesChanged: rulesChanged}
 		for _, m := range planned {
 			out.Messages = append(out.Messages, jsonPlanned{m.Kind, m.Recipient, nonNil(m.To), nonNil(m.Cc), m.Subject, m.Tasks, m.Text})
 		}
@@ -82,13 +89,17 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 	w := env.stdout
 	fmt.Fprintf(w, "At %s (%s): %d %s would be sent. Nothing is sent or recorded.\n",
 		when.In(cfg.Location).Format("2006-01-02 15:04"), cfg.TimeZone, len(planned), plural(len(planned), "message", "messages"))
+	if rulesChanged {
+		fmt.Fprintln(w, "The assignment rules changed since they were last applied: the daemon applies them again at its next"+
+			" heartbeat (so does any command that writes), and owners may change. This preview shows the owners as stored.")
+	}
 	if n := counts[store.StatusPending]; n > 0 {
 		fmt.Fprintf(w, "The outbox also holds %d pending %s.\n", n, plural(n, "message", "messages"))
 	}
 	for _, job := range jobs {
 		fmt.Fprintf(w, "\n%s: %s\n", job, nextRunText(ctx, db, cfg, job, when))
 		for _, m := range planned {
-			if jobOf(m.Kind) != job {
+			if plan.JobOf(m.Kind) != job {
 				continue
 			}
 			fmt.Fprintf(w, "  %-18s to %s: %q (%d %s)\n", m.Kind, strings.Join(m.To, ", "), m.Subject, m.Tasks, plural(m.Tasks, "task", "tasks"))
@@ -116,27 +127,38 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-func jobOf(kind string) string {
-	switch kind {
-	case scheduler.KindCoordinatorDigest:
-		return scheduler.JobCoordinatorDigest
-	case scheduler.KindMinistryDigest:
-		return scheduler.JobMinistryDigest
+// previewJobs runs each job's due slot at when as the daemon would, in a
+// transaction that is rolled back.
+func previewJobs(ctx context.Context, db *store.DB, cfg *config.Config, renderer *notify.Renderer, jobs []string, when time.Time) ([]plan.Message, error) {
+	p := &plan.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return when }}
+	var out []plan.Message
+	for _, job := range jobs {
+		last, ran, err := db.LastSlot(ctx, job)
+		if err != nil {
+			return nil, err
+		}
+		dec := scheduler.Due(scheduler.Spec(cfg, job).Schedule, last, ran, when, cfg.Schedules.Grace)
+		if !dec.Run {
+			continue
+		}
+		err = db.RunSlot(ctx, job, dec.Slot, true, func(tx *store.SlotTx) error {
+			msgs, err := p.Run(ctx, tx, job, dec.Slot)
+			out = append(out, msgs...)
+			return err
+		})
+		if errors.Is(err, store.ErrSlotDone) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s at %s: %w", job, dec.Slot.In(cfg.Location).Format(time.RFC3339), err)
+		}
 	}
-	return scheduler.JobReminders
+	return out, nil
 }
 
 // nextRunText says when a schedule last ran and runs next.
 func nextRunText(ctx context.Context, db *store.DB, cfg *config.Config, job string, when time.Time) string {
-	var spec config.Schedule
-	switch job {
-	case scheduler.JobCoordinatorDigest:
-		spec = cfg.Schedules.CoordinatorDigest
-	case scheduler.JobMinistryDigest:
-		spec = cfg.Schedules.MinistryDigest
-	default:
-		spec = cfg.Schedules.Reminders
-	}
+	spec := scheduler.Spec(cfg, job)
 	last, ran, err := db.LastSlot(ctx, job)
 	if err != nil {
 		return err.Error()
@@ -171,14 +193,14 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	if *to == "" {
 		return usageError("--to is required: coordinator, or a ministry id")
 	}
-	db, cfg, err := openForReading(ctx, env, g)
+	db, cfg, err := openForWriting(ctx, env, g)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	job, recipient := scheduler.JobMinistryDigest, *to
+	job, recipient := plan.JobMinistryDigest, *to
 	if *to == "coordinator" || *to == cfg.Coordinator.ID {
-		job, recipient = scheduler.JobCoordinatorDigest, cfg.Coordinator.ID
+		job, recipient = plan.JobCoordinatorDigest, cfg.Coordinator.ID
 	} else if _, ok := cfg.Ministry(*to); !ok {
 		return usageError("--to: unknown ministry %q; expected coordinator or one of: %s", *to, strings.Join(ministryIDs(cfg), ", "))
 	}
@@ -187,8 +209,8 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("mail templates: %w", err)
 	}
 	now := env.clock()().Truncate(time.Second)
-	p := &scheduler.Planner{Config: cfg, Renderer: renderer, Now: env.clock(), Only: recipient, Force: true}
-	var planned []scheduler.Planned
+	p := &plan.Planner{Config: cfg, Renderer: renderer, Now: env.clock(), Only: recipient, Force: true}
+	var planned []plan.Message
 	// A slot of its own: sending by hand does not move the schedule.
 	err = db.RunSlot(ctx, "manual:"+job, now, false, func(tx *store.SlotTx) error {
 		var err error

@@ -68,7 +68,7 @@ func cmdRecs(ctx context.Context, env *environment, args []string) error {
 	return usageError("unknown subcommand %q: expected list or show", args[0])
 }
 
-func recsList(ctx context.Context, env *environment, args []string) error {
+func recsList(ctx context.Context, env *environment, args []string) (err error) {
 	fs, g := newFlags(env, "recs list", "[--doc SYMBOL] [--section TEXT] [--json]")
 	doc := fs.String("doc", "", "only the document with this `symbol`")
 	section := fs.String("section", "", "only recommendations whose section or subsection contains `text`")
@@ -83,7 +83,7 @@ func recsList(ctx context.Context, env *environment, args []string) error {
 	defer db.Close()
 	filter := store.RecFilter{Document: *doc, Section: *section}
 	w := bufio.NewWriter(env.stdout)
-	defer w.Flush()
+	defer flush(w, &err)
 	if *asJSON {
 		// Streamed as one array: a million recommendations never sit in memory.
 		first := true

@@ -48,6 +48,13 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		Prepare: func(ctx context.Context, cfg *config.Config, db *store.DB) error {
 			return prepare(ctx, cfg, db, logger)
 		},
+		Rules: func(ctx context.Context, cfg *config.Config, db *store.DB) error {
+			// A read of one row when nothing changed.
+			if pending, err := rulesPending(ctx, db, cfg); err != nil || !pending {
+				return err
+			}
+			return syncRules(ctx, db, cfg, logger)
+		},
 		Logger: logger,
 		Reload: env.reload,
 	}

@@ -16,8 +16,9 @@ import (
 	"github.com/followup-app/followup/workflow"
 )
 
-// openForReading loads the config and opens an existing database, with the
-// assignment rules brought up to date.
+// openForReading loads the config and opens an existing database. It
+// writes nothing: a command that only reads leaves the file as it was,
+// even when the assignment rules changed (see openForWriting).
 func openForReading(ctx context.Context, env *environment, g *globals) (*store.DB, *config.Config, error) {
 	cfg, err := loadConfig(env, g)
 	if err != nil {
@@ -31,6 +32,17 @@ func openForReading(ctx context.Context, env *environment, g *globals) (*store.D
 	if err != nil {
 		return nil, nil, err
 	}
+	return db, cfg, nil
+}
+
+// openForWriting is openForReading for a command that changes the
+// database: it first applies the assignment rules if they changed.
+func openForWriting(ctx context.Context, env *environment, g *globals) (*store.DB, *config.Config, error) {
+	db, cfg, err := openForReading(ctx, env, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger, _ := newLogger(env.stderr, g.logLevel) // the level was checked above
 	if err := syncRules(ctx, db, cfg, logger); err != nil {
 		db.Close()
 		return nil, nil, err
@@ -81,7 +93,7 @@ func toJSONTask(cfg *config.Config, t workflow.Task, today civil.Date, next *wor
 	return out
 }
 
-func cmdTasks(ctx context.Context, env *environment, args []string) error {
+func cmdTasks(ctx context.Context, env *environment, args []string) (err error) {
 	fs, g := newFlags(env, "tasks", "[--ministry ID] [--stage S] [--overdue] [--due-within 30d] [--json]")
 	ministry := fs.String("ministry", "", "only tasks this ministry `id` owns (\"unassigned\" for those no ministry owns)")
 	stage := fs.String("stage", "", "only tasks in this `stage`")
@@ -118,7 +130,7 @@ func cmdTasks(ctx context.Context, env *environment, args []string) error {
 	today := workflow.Today(cfg, now)
 	owner := *ministry
 	w := bufio.NewWriter(env.stdout)
-	defer w.Flush()
+	defer flush(w, &err)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if *asJSON {
 		fmt.Fprint(w, "[")
@@ -363,7 +375,7 @@ func taskAdvance(ctx context.Context, env *environment, args []string) error {
 	if strings.TrimSpace(*by) == "" {
 		return usageError("--by NAME is required: the history records who made each change")
 	}
-	db, cfg, err := openForReading(ctx, env, g)
+	db, cfg, err := openForWriting(ctx, env, g)
 	if err != nil {
 		return err
 	}
@@ -393,7 +405,7 @@ func taskAssign(ctx context.Context, env *environment, args []string) error {
 	if strings.TrimSpace(*by) == "" {
 		return usageError("--by NAME is required: the history records who made each change")
 	}
-	db, cfg, err := openForReading(ctx, env, g)
+	db, cfg, err := openForWriting(ctx, env, g)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,8 @@
 package main
 
 import (
+	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -121,24 +120,6 @@ func openStore(ctx context.Context, cfg *config.Config, mustExist bool, logger *
 	return db, err
 }
 
-// rulesID identifies the assignment rules (and the initial stage), so that
-// the store re-applies them only when they changed.
-func rulesID(cfg *config.Config) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "initial=%s\n", cfg.InitialStage)
-	for _, o := range cfg.Assignment.Overrides {
-		fmt.Fprintf(h, "override %q %q %q\n", o.Recommendation, o.Ministry, o.Support)
-	}
-	for _, r := range cfg.Assignment.Rules {
-		re := ""
-		if r.Regex != nil {
-			re = r.Regex.String()
-		}
-		fmt.Fprintf(h, "rule %q %q %q %q %q %q %q\n", r.Name, r.Ministry, r.Support, r.Sections, r.Keywords, re, r.Documents)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // planner adapts the config's rules to the store.
 func planner(cfg *config.Config) store.Planner {
 	a := workflow.NewAssigner(cfg)
@@ -146,16 +127,46 @@ func planner(cfg *config.Config) store.Planner {
 }
 
 // syncRules applies the config's rules to the stored tasks when they
-// changed since the last time (and creates any missing task).
+// changed since they were last applied (and creates any missing task). It
+// is a step of the commands that write, and of the daemon, never of a
+// command that only reads; it says what it changed.
 func syncRules(ctx context.Context, db *store.DB, cfg *config.Config, logger *slog.Logger) error {
-	n, err := db.ApplyRules(ctx, rulesID(cfg), planner(cfg))
+	before, err := db.RulesApplied(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := db.ApplyRules(ctx, cfg.RulesID(), planner(cfg))
 	if err != nil {
 		return fmt.Errorf("apply assignment rules: %w", err)
 	}
-	if n > 0 {
-		logger.Info("assignment rules applied", "component", "cli", "tasks_changed", n)
+	switch {
+	case n > 0 && before != "":
+		logger.Warn("the assignment rules changed: applied them again", "component", "cli", "tasks_changed", n)
+	case n > 0:
+		logger.Info("tasks created for recommendations that had none", "component", "cli", "tasks", n)
+	case before != cfg.RulesID() && before != "":
+		logger.Info("the assignment rules changed: applied them again; no task changed owner", "component", "cli")
 	}
 	return nil
+}
+
+// rulesPending reports whether the stored tasks were assigned by other
+// rules than the config's: the next command that writes, or the daemon,
+// applies these.
+func rulesPending(ctx context.Context, db *store.DB, cfg *config.Config) (bool, error) {
+	applied, err := db.RulesApplied(ctx)
+	if err != nil {
+		return false, err
+	}
+	return applied != cfg.RulesID(), nil
+}
+
+// flush writes out what a command buffered; a failure (a closed pipe, a
+// full disk under a redirection) fails the command if nothing else did.
+func flush(w *bufio.Writer, err *error) {
+	if ferr := w.Flush(); ferr != nil && *err == nil {
+		*err = fmt.Errorf("write the output: %w", ferr)
+	}
 }
 
 // ministryName gives the name of a ministry id, or "unassigned".

@@ -87,7 +87,9 @@ func TestSoak(t *testing.T) {
 	c := &cli{t: t, dir: dir, env: map[string]string{}, now: time.Now().UTC()}
 	c.mustRun("gen", "--tasks", fmt.Sprint(tasks), "--ministries", fmt.Sprint(ministries), "--db", db, "--config-out", cfg,
 		"--smtp", fmt.Sprintf("127.0.0.1:%d", srv.Port))
-	setConfig(t, cfg, "    timeout: 60s", "    timeout: 5s\n  retry: {initial: 1s, max: 2s, max_attempts: 8}\nschedules:\n  heartbeat: 1s")
+	setConfig(t, cfg, `    timeout: "1m"`, `    timeout: "5s"`)
+	setConfig(t, cfg, "  retry:\n    initial: \"1m\"\n    max: \"6h\"\n    max_attempts: 10", "  retry: {initial: 1s, max: 2s, max_attempts: 8}")
+	setConfig(t, cfg, `  heartbeat: "30s"`, `  heartbeat: "1s"`)
 
 	start := time.Now()
 	for round := 1; round <= kills; round++ {

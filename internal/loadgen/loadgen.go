@@ -1,10 +1,11 @@
-package store
-
-// A synthetic database for load tests and benchmarks (followup gen): many
-// documents, realistic recommendations, tasks in every stage with
-// histories, deadlines before and after the generation's "now". Rows are
-// written with SQL directly, in one transaction, with prepared statements:
-// a million tasks take seconds, not the minutes the importer would.
+// Package loadgen writes synthetic databases for load tests and
+// benchmarks (followup gen): many documents, realistic recommendations,
+// tasks in every stage with histories, deadlines before and after the
+// generation's "now", and a config to run them with. Rows are written with
+// SQL directly, in one transaction, many rows per statement: a million
+// tasks take seconds, not the minutes the importer would. It is test
+// tooling: the production store knows nothing of it.
+package loadgen
 
 import (
 	"cmp"
@@ -13,36 +14,42 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	// The SQLite driver: store registers it too, loadgen names it.
+	_ "github.com/mattn/go-sqlite3"
+
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
 
-// GenOptions say what Generate makes.
-type GenOptions struct {
+// Options say what Generate makes.
+type Options struct {
 	Tasks      int // recommendations, one task each
 	Ministries int // owners m001, m002…
 	Seed       int64
 	// Start is the generation's "now": documents were imported over the
 	// four years before it, and deadlines fall before and after it. Zero
-	// means the store's clock.
+	// means the time Generate is called.
 	Start time.Time
 	// RulesID, when set, is recorded as the assignment rules last applied
-	// (see ApplyRules): the daemon started with the generated config then
-	// keeps the generated owners instead of re-applying the config's rules
-	// to every task.
+	// (see store.ApplyRules): the daemon started with the generated config
+	// then keeps the generated owners instead of applying the config's
+	// rules to every task again.
 	RulesID string
-	// SMTP, when set (host:port), makes GenConfig send through that server
+	// SMTP, when set (host:port), makes Config send through that server
 	// without TLS instead of writing .eml files.
 	SMTP string
 }
 
-// GenResult counts what Generate wrote.
-type GenResult struct {
+// Result counts what Generate wrote.
+type Result struct {
 	Start           time.Time
 	Documents       int
 	Recommendations int
@@ -59,70 +66,74 @@ var ErrNotEmpty = errors.New("the database already holds documents")
 // genDocsPer is about how many recommendations one document has.
 const genDocsPer = 250
 
-// Generate fills an empty database with o.Tasks recommendations and their
-// tasks, deterministically: the same options give byte-identical rows.
-func (db *DB) Generate(ctx context.Context, o GenOptions) (GenResult, error) {
+// Generate fills the database at path (created, with store's schema, if
+// it does not exist) with o.Tasks recommendations and their tasks,
+// deterministically: the same options give byte-identical rows. It
+// refuses a database that holds documents.
+func Generate(ctx context.Context, path string, o Options) (Result, error) {
 	if o.Tasks < 0 || o.Ministries < 1 {
-		return GenResult{}, fmt.Errorf("generate: need tasks >= 0 and ministries >= 1 (got %d and %d)", o.Tasks, o.Ministries)
+		return Result{}, fmt.Errorf("generate: need tasks >= 0 and ministries >= 1 (got %d and %d)", o.Tasks, o.Ministries)
+	}
+	if err := checkStages(); err != nil {
+		return Result{}, err
 	}
 	if o.Start.IsZero() {
-		o.Start = db.now()
+		o.Start = time.Now()
 	}
 	o.Start = o.Start.UTC().Truncate(time.Second)
-	res := GenResult{Start: o.Start, ByStage: map[string]int{}}
+	res := Result{Start: o.Start, ByStage: map[string]int{}}
 
-	// A connection of its own, with a large page cache for the index
-	// inserts, restored afterwards.
-	conn, err := db.db.Conn(ctx)
+	// The schema is the store's: it creates the file and migrates it.
+	st, err := store.Open(ctx, path, store.Options{Location: time.UTC})
 	if err != nil {
-		return res, describe(err)
+		return res, err
 	}
-	defer conn.Close()
-	// While it writes, the file is out of WAL mode with the rollback
-	// journal in memory: the rows go to the file once instead of twice (WAL,
-	// then checkpoint), and a failure still rolls back (new pages need no
-	// journal). The settings are restored afterwards.
-	var cacheSize, sync, fk int64
-	var journal string
-	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&cacheSize); err != nil {
-		return res, describe(err)
+	if err := st.Close(); err != nil {
+		return res, fmt.Errorf("generate into %s: %w", path, err)
 	}
-	if err := conn.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
-		return res, describe(err)
+	// A connection of its own, with a large page cache for the index
+	// inserts. While it writes, the file is out of WAL mode with the
+	// rollback journal in memory: the rows go to the file once instead of
+	// twice (WAL, then checkpoint), and a failure still rolls back (new
+	// pages need no journal). Foreign keys are not checked row by row
+	// either: the rows are consistent by construction (the tests run
+	// PRAGMA foreign_key_check), and rows of any table can then be written
+	// in any order. Closing the connection ends it all; the journal mode
+	// goes back to WAL before.
+	sqldb, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_busy_timeout=10000")
+	if err != nil {
+		return res, fmt.Errorf("generate into %s: %w", path, err)
 	}
-	if err := conn.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&journal); err != nil {
-		return res, describe(err)
+	// Closing after the commit (or the failure, which is reported) has
+	// nothing to lose.
+	defer func() { _ = sqldb.Close() }()
+	sqldb.SetMaxOpenConns(1)
+	conn, err := sqldb.Conn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("generate into %s: %w", path, err)
 	}
-	if err := conn.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
-		return res, describe(err)
-	}
-	// Foreign keys are not checked row by row either: the rows are
-	// consistent by construction (the tests run PRAGMA foreign_key_check),
-	// and rows of any table can then be written in any order.
+	defer func() { _ = conn.Close() }()
 	for _, q := range []string{`PRAGMA cache_size = -262144`, `PRAGMA journal_mode = MEMORY`, `PRAGMA synchronous = OFF`, `PRAGMA foreign_keys = OFF`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return res, describe(err)
+			return res, fmt.Errorf("generate into %s: %w", path, err)
 		}
 	}
 	defer func() {
-		restore := context.WithoutCancel(ctx)
-		for _, q := range []string{`PRAGMA cache_size = ` + strconv.FormatInt(cacheSize, 10), `PRAGMA journal_mode = ` + journal,
-			`PRAGMA synchronous = ` + strconv.FormatInt(sync, 10), `PRAGMA foreign_keys = ` + strconv.FormatInt(fk, 10)} {
-			conn.ExecContext(restore, q) //nolint:errcheck // best effort: the next Open sets them again from the DSN
-		}
+		// Best effort: store.Open sets it again anyway.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA journal_mode = WAL`)
 	}()
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return res, describe(err)
+		return res, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents`).Scan(&n); err != nil {
-		return res, describe(err)
+		return res, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	if n > 0 {
-		return res, fmt.Errorf("generate into %s: %w (%d); generate into a new file", db.path, ErrNotEmpty, n)
+		return res, fmt.Errorf("generate into %s: %w (%d); generate into a new file", path, ErrNotEmpty, n)
 	}
 	// The secondary indexes are built once at the end, from sorted data,
 	// instead of row by row: the same indexes, many times faster.
@@ -130,49 +141,49 @@ func (db *DB) Generate(ctx context.Context, o GenOptions) (GenResult, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN ('recommendations', 'tasks', 'task_events') ORDER BY name`)
 	if err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	var names []string
 	for rows.Next() {
 		var name, q string
 		if err := rows.Scan(&name, &q); err != nil {
 			rows.Close()
-			return res, describe(err)
+			return res, err
 		}
 		names, indexes = append(names, name), append(indexes, q)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	for _, name := range names {
 		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
-			return res, describe(err)
+			return res, err
 		}
 	}
 	if err := generateRows(ctx, tx, o, &res); err != nil {
-		return res, err
+		return res, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	for _, q := range indexes {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return res, describe(err)
+			return res, fmt.Errorf("generate into %s: %w", path, err)
 		}
 	}
 	if o.RulesID != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('rules', ?)
 			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, o.RulesID); err != nil {
-			return res, describe(err)
+			return res, fmt.Errorf("generate into %s: %w", path, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return res, describe(err)
+		return res, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	return res, nil
 }
 
 // generateRows writes the rows on two goroutines: one draws them, the
 // other (this one) inserts them, many rows per statement.
-func generateRows(ctx context.Context, tx *sql.Tx, o GenOptions, res *GenResult) error {
+func generateRows(ctx context.Context, tx *sql.Tx, o Options, res *Result) error {
 	g := newGenerator(o)
 	batches := make(chan genBatch, 16)
 	stop := make(chan struct{})
@@ -199,7 +210,7 @@ func generateRows(ctx context.Context, tx *sql.Tx, o GenOptions, res *GenResult)
 		key := genStmtKey{b.table, b.rows}
 		st := stmts[key]
 		if st == nil {
-			row := "(" + placeholders(b.table.cols) + ")"
+			row := "(" + strings.TrimSuffix(strings.Repeat("?,", b.table.cols), ",") + ")"
 			if st, werr = tx.PrepareContext(quiet, b.table.head+strings.TrimSuffix(strings.Repeat(row+",", b.rows), ",")); werr != nil {
 				close(stop)
 				continue
@@ -218,7 +229,7 @@ func generateRows(ctx context.Context, tx *sql.Tx, o GenOptions, res *GenResult)
 	}
 	err := <-drawn
 	if werr != nil { // the drawing stopped because the writing failed
-		return describe(werr)
+		return werr
 	}
 	return err
 }
@@ -246,7 +257,7 @@ type genBatch struct {
 }
 
 type generator struct {
-	o                         GenOptions
+	o                         Options
 	rng                       *rand.Rand
 	docs, recs, tasks, events *genTable
 	start                     int64
@@ -258,11 +269,11 @@ type generator struct {
 	free                      chan []any // argument slices the writer is done with
 }
 
-func newGenerator(o GenOptions) *generator {
+func newGenerator(o Options) *generator {
 	g := &generator{o: o, rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x666f6c6c6f777570)), start: o.Start.Unix(),
 		free: make(chan []any, 32)}
 	for i := 1; i <= o.Ministries; i++ {
-		g.ministries = append(g.ministries, GenMinistryID(i))
+		g.ministries = append(g.ministries, MinistryID(i))
 	}
 	g.docs = &genTable{head: `INSERT INTO documents (id, symbol, kind, body, title, state, adopted, next_report_due, next_report_text,
 		follow_up_due, follow_up_paragraphs, follow_up_text, source, imported_at, updated_at) VALUES `, cols: 15, batch: 16}
@@ -305,8 +316,8 @@ func (g *generator) send(t *genTable) error {
 	return nil
 }
 
-// GenMinistryID is the id of the i-th generated ministry, from 1: m001.
-func GenMinistryID(i int) string { return fmt.Sprintf("m%03d", i) }
+// MinistryID is the id of the i-th generated ministry, from 1: m001.
+func MinistryID(i int) string { return fmt.Sprintf("m%03d", i) }
 
 // genDoc is one document being generated.
 type genDoc struct {
@@ -325,7 +336,7 @@ const (
 	genYear = 365 * genDay
 )
 
-func (g *generator) run(ctx context.Context, res *GenResult, out chan<- genBatch, stop <-chan struct{}) error {
+func (g *generator) run(ctx context.Context, res *Result, out chan<- genBatch, stop <-chan struct{}) error {
 	g.out, g.stop = out, stop
 	for _, d := range g.plan() {
 		if err := ctx.Err(); err != nil {
@@ -410,7 +421,7 @@ func (g *generator) plan() []genDoc {
 	return docs
 }
 
-func (g *generator) document(d genDoc, res *GenResult) error {
+func (g *generator) document(d genDoc, res *Result) error {
 	body, state := d.body, d.state
 	source := "documents/" + strings.ReplaceAll(d.symbol, "/", "_") + ".docx"
 	recs := g.recommendations(d, body, state)
@@ -606,6 +617,9 @@ func genLongDate(d civil.Date) string {
 }
 
 // Stages of the default workflow, in path order.
+// The stages the generator moves tasks through: config.Default()'s
+// (checkStages verifies it), which Config writes into the generated
+// config.
 const (
 	stAssigned     = "assigned"
 	stAcknowledged = "acknowledged"
@@ -616,6 +630,23 @@ const (
 	stReported     = "reported"
 	stNotAccepted  = "not_accepted"
 )
+
+// checkStages makes sure the stages the generator uses are the default
+// config's, and final where it expects.
+func checkStages() error {
+	def := config.Default()
+	for _, id := range []string{stAssigned, stAcknowledged, stPlanned, stInProgress, stImplemented, stPartial, stReported, stNotAccepted} {
+		s, ok := def.Stage(id)
+		final := id == stReported || id == stNotAccepted
+		if !ok || s.Final != final {
+			return fmt.Errorf("generate: stage %q is not a default stage of that kind (final %v): the generator and config.Default disagree", id, final)
+		}
+	}
+	if def.InitialStage != stAssigned {
+		return fmt.Errorf("generate: the default initial stage is %q, the generator starts tasks in %q", def.InitialStage, stAssigned)
+	}
+	return nil
+}
 
 // genStageWeights give the chance of each stage by the age of the
 // document: young documents are mostly assigned, old ones mostly under
@@ -681,7 +712,7 @@ var genNotes = []string{"", "", "", "", "focal point confirmed", "circular issue
 	"budget line requested", "draft decree submitted to the Government", "training held in three provinces",
 	"see the ministry's annual report", "inter-ministerial meeting held"}
 
-func (g *generator) recommendation(d genDoc, seq int, r genRec, res *GenResult) error {
+func (g *generator) recommendation(d genDoc, seq int, r genRec, res *Result) error {
 	g.recID++
 	id := g.recID
 	recID := workflow.RecID(d.symbol, r.paragraph, r.item)
@@ -778,73 +809,56 @@ type genEvent struct {
 
 func genMinistryName(id string) string { return "Ministry " + strings.TrimPrefix(id, "m") }
 
-// GenConfig is a config for a generated database: its ministries (one focal
-// point each at example.org), a coordinator, two reports due a year and two
-// years after Start with milestones, the default stages, and mail written
-// as .eml files into mailDir (or sent to o.SMTP without TLS). It passes
-// config.Parse.
-func GenConfig(o GenOptions, dbPath, mailDir string) []byte {
+// Config is a config for a generated database, built from
+// config.Default(): its ministries (one focal point each at example.org),
+// a coordinator, two reports due a year and two years after Start with
+// milestones, the default stages, and mail written as .eml files into
+// mailDir (or sent to o.SMTP without TLS).
+func Config(o Options, dbPath, mailDir string) *config.Config {
 	start := o.Start
 	if start.IsZero() {
 		start = time.Now()
 	}
 	today := civil.DateOf(start.UTC())
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p("# A config for a database made by `followup gen` (seed %d, %d tasks, %d ministries,", o.Seed, o.Tasks, o.Ministries)
-	p("# generated as of %s). For load tests: the addresses are at example.org.", start.UTC().Format(time.RFC3339))
-	p("time_zone: UTC")
-	p("database: %s", strconv.Quote(dbPath))
-	p("")
-	p("coordinator:")
-	p("  id: coordinator")
-	p("  name: Coordinating body")
-	p("  focal_points:")
-	p("    - name: Secretariat")
-	p("      email: coordinator@example.org")
-	p("")
-	p("ministries:")
+	c := config.Default()
+	c.Database = dbPath
 	for i := 1; i <= o.Ministries; i++ {
-		id := GenMinistryID(i)
-		p("  - id: %s", id)
-		p("    name: %s", genMinistryName(id))
-		p("    focal_points:")
-		p("      - name: Focal point, %s", genMinistryName(id))
-		p("        email: %s@example.org", id)
+		id := MinistryID(i)
+		c.Ministries = append(c.Ministries, config.Body{ID: id, Name: genMinistryName(id), Language: "en",
+			FocalPoints: []config.FocalPoint{{Name: "Focal point, " + genMinistryName(id), Email: id + "@example.org"}}})
 	}
-	p("")
-	p("reports:")
 	for i, years := range []int{1, 2} {
-		p("  - id: report-%d", i+1)
-		p("    title: Periodic report %d", i+1)
-		p("    due: %s", today.AddMonths(12*years))
-		p("    milestones:")
-		p("      - name: Ministries send their inputs")
-		p("        before: 9mo")
-		p("      - name: Consolidated draft circulated to ministries")
-		p("        before: 6mo")
-		p("      - name: National validation workshop")
-		p("        before: 3mo")
+		c.Reports = append(c.Reports, config.Report{ID: fmt.Sprintf("report-%d", i+1), Title: fmt.Sprintf("Periodic report %d", i+1), Kind: config.ReportPeriodic,
+			WordLimit: config.DefaultWordLimit(config.ReportPeriodic),
+			Due:       today.AddMonths(12 * years), Milestones: []config.Milestone{
+				{Name: "Ministries send their inputs", Before: civil.Span{Months: 9}},
+				{Name: "Consolidated draft circulated to ministries", Before: civil.Span{Months: 6}},
+				{Name: "National validation workshop", Before: civil.Span{Months: 3}},
+			}})
 	}
-	p("")
-	p("digests:")
-	p("  max_listed: 50")
-	p("")
-	p("mail:")
-	p("  from: \"Follow-up of UN recommendations <followup@example.org>\"")
+	c.Digests.MaxListed = 50
+	c.Mail.From = "Follow-up of UN recommendations <followup@example.org>"
+	c.Mail.Dir = mailDir
 	if host, port, ok := strings.Cut(o.SMTP, ":"); o.SMTP != "" && ok {
-		p("  transport: smtp")
-		p("  dir: %s", strconv.Quote(mailDir))
-		p("  smtp:")
-		p("    host: %s", strconv.Quote(host))
-		p("    port: %s", port)
-		p("    tls: none")
-		p("    timeout: 60s")
-	} else {
-		p("  transport: file")
-		p("  dir: %s", strconv.Quote(mailDir))
+		c.Mail.Transport = "smtp"
+		c.Mail.SMTP.Host = host
+		c.Mail.SMTP.Port, _ = strconv.Atoi(port)
+		c.Mail.SMTP.TLS = "none"
 	}
-	return []byte(b.String())
+	return c
+}
+
+// ConfigYAML is Config written as the config file an admin would edit
+// (config.Config.Show), after a comment that says what it is for.
+func ConfigYAML(o Options, dbPath, mailDir string) []byte {
+	start := o.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
+	head := fmt.Sprintf("# A config for a database made by `followup gen` (seed %d, %d tasks, %d ministries,\n"+
+		"# generated as of %s). For load tests: the addresses are at example.org.\n",
+		o.Seed, o.Tasks, o.Ministries, start.UTC().Format(time.RFC3339))
+	return append([]byte(head), Config(o, dbPath, mailDir).Show()...)
 }
 
 // The vocabulary of generated documents.
@@ -929,4 +943,17 @@ var genQualifiers = []string{
 	", and provide information thereon in its next periodic report",
 	", taking into account target 16.2 of the Sustainable Development Goals",
 	", with the technical assistance of the United Nations Children's Fund (UNICEF), among others",
+}
+
+// ownerText writes an assignment for the audit trail as the store does:
+// "mps +moj,na", or "unassigned".
+func ownerText(owner string, support []string) string {
+	s := owner
+	if s == "" {
+		s = "unassigned"
+	}
+	if len(support) > 0 {
+		s += " +" + strings.Join(support, ",")
+	}
+	return s
 }

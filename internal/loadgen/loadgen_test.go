@@ -1,8 +1,9 @@
-package store
+package loadgen
 
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,27 +12,45 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/plan"
+	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
 
 var genStart = time.Date(2027, 1, 5, 8, 0, 0, 0, time.UTC)
 
-func generate(t *testing.T, o GenOptions) (*DB, GenResult) {
+// gendb is a generated database, read through database/sql.
+type gendb struct {
+	path string
+	db   *sql.DB
+}
+
+func generate(t *testing.T, o Options) (gendb, Result) {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "gen.db"), Options{})
+	path := filepath.Join(t.TempDir(), "gen.db")
+	res, err := Generate(context.Background(), path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	res, err := db.Generate(context.Background(), o)
-	if err != nil {
+	return gendb{path, db}, res
+}
+
+func count(t *testing.T, db gendb, table string) int {
+	t.Helper()
+	var n int
+	if err := db.db.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	return db, res
+	return n
 }
 
 // dump hashes every row of the generated tables, in id order.
-func dump(t *testing.T, db *DB) map[string]string {
+func dump(t *testing.T, db gendb) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, table := range []string{"documents", "recommendations", "tasks", "task_events", "meta"} {
@@ -59,7 +78,7 @@ func dump(t *testing.T, db *DB) map[string]string {
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
-	o := GenOptions{Tasks: 3000, Ministries: 12, Seed: 42, Start: genStart, RulesID: "abc"}
+	o := Options{Tasks: 3000, Ministries: 12, Seed: 42, Start: genStart, RulesID: "abc"}
 	a, _ := generate(t, o)
 	b, _ := generate(t, o)
 	da, db := dump(t, a), dump(t, b)
@@ -77,7 +96,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 
 func TestGenerateCounts(t *testing.T) {
 	const n, m = 2600, 9
-	db, res := generate(t, GenOptions{Tasks: n, Ministries: m, Seed: 1, Start: genStart, RulesID: "rules-x"})
+	db, res := generate(t, Options{Tasks: n, Ministries: m, Seed: 1, Start: genStart, RulesID: "rules-x"})
 	if res.Tasks != n || res.Recommendations != n || count(t, db, "tasks") != n || count(t, db, "recommendations") != n {
 		t.Errorf("tasks %d, recommendations %d; tables %d and %d; want %d", res.Tasks, res.Recommendations,
 			count(t, db, "tasks"), count(t, db, "recommendations"), n)
@@ -143,14 +162,23 @@ func TestGenerateCounts(t *testing.T) {
 // Deadlines fall before and after the start: the importer's documents are
 // spread over four years, so some tasks are overdue and others not yet.
 func TestGenerateDeadlinesAroundStart(t *testing.T) {
-	o := GenOptions{Tasks: 5000, Ministries: 10, Seed: 3, Start: genStart}
-	db, _ := generate(t, o)
-	cfg, err := config.Parse(filepath.Join(t.TempDir(), "followup.yaml"), GenConfig(o, "x.db", "mail"), config.LoadOptions{})
+	o := Options{Tasks: 5000, Ministries: 10, Seed: 3, Start: genStart}
+	g, _ := generate(t, o)
+	cfg, err := config.Parse(filepath.Join(t.TempDir(), "followup.yaml"), ConfigYAML(o, "x.db", "mail"), config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.location = cfg.Location
-	groups, err := db.Groups(context.Background(), nil)
+	db, err := store.Open(context.Background(), g.path, store.Options{MustExist: true, Location: cfg.Location})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var groups []plan.Group
+	err = db.Read(context.Background(), func(r plan.Reader) error {
+		var err error
+		groups, err = r.TaskGroups(context.Background(), func(string) bool { return true })
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,25 +199,25 @@ func TestGenerateDeadlinesAroundStart(t *testing.T) {
 }
 
 func TestGenerateRefusesAFilledDatabase(t *testing.T) {
-	db, _ := generate(t, GenOptions{Tasks: 10, Ministries: 2, Seed: 1, Start: genStart})
-	_, err := db.Generate(context.Background(), GenOptions{Tasks: 10, Ministries: 2, Seed: 1, Start: genStart})
+	g, _ := generate(t, Options{Tasks: 10, Ministries: 2, Seed: 1, Start: genStart})
+	_, err := Generate(context.Background(), g.path, Options{Tasks: 10, Ministries: 2, Seed: 1, Start: genStart})
 	if !errors.Is(err, ErrNotEmpty) {
 		t.Fatalf("second Generate: %v, want ErrNotEmpty", err)
 	}
-	if n := count(t, db, "tasks"); n != 10 {
+	if n := count(t, g, "tasks"); n != 10 {
 		t.Errorf("%d tasks after the refused run, want 10", n)
 	}
-	// The connection's settings are back: foreign keys are enforced.
-	var fk int
-	if err := db.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
-		t.Errorf("foreign_keys = %d (%v) after Generate", fk, err)
+	// The file is back in WAL mode, as the store keeps it.
+	var mode string
+	if err := g.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q (%v) after Generate", mode, err)
 	}
 }
 
 func TestGenConfigParses(t *testing.T) {
 	for _, smtp := range []string{"", "127.0.0.1:2525"} {
-		o := GenOptions{Tasks: 100, Ministries: 25, Seed: 1, Start: genStart, SMTP: smtp}
-		data := GenConfig(o, "/var/lib/followup/gen.db", "/var/lib/followup/mail")
+		o := Options{Tasks: 100, Ministries: 25, Seed: 1, Start: genStart, SMTP: smtp}
+		data := ConfigYAML(o, "/var/lib/followup/gen.db", "/var/lib/followup/mail")
 		cfg, err := config.Parse("/etc/followup/gen.yaml", data, config.LoadOptions{})
 		if err != nil {
 			t.Fatalf("%v\n%s", err, data)

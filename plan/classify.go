@@ -1,0 +1,201 @@
+package plan
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/workflow"
+)
+
+// comingDays is how far ahead a ministry's digest looks.
+const comingDays = 90
+
+// picked is a task chosen for a list, with the deadline it is listed
+// under (ok false: it has none).
+type picked struct {
+	id int64
+	d  workflow.Deadline
+	ok bool
+}
+
+// bounded keeps the first cap items of a list in an order (by deadline,
+// then id), and counts them all, without holding the whole list.
+type bounded struct {
+	cap    int
+	byDate bool
+	items  []picked
+	total  int
+}
+
+func (b *bounded) add(p picked) {
+	b.total++
+	if !b.byDate {
+		if len(b.items) < b.cap {
+			b.items = append(b.items, p)
+		}
+		return
+	}
+	b.items = append(b.items, p)
+	if len(b.items) > 4*b.cap {
+		b.trim()
+	}
+}
+
+func (b *bounded) trim() {
+	if b.byDate {
+		sort.SliceStable(b.items, func(i, j int) bool {
+			if b.items[i].d.Date != b.items[j].d.Date {
+				return b.items[i].d.Date.Before(b.items[j].d.Date)
+			}
+			return b.items[i].id < b.items[j].id
+		})
+	}
+	if len(b.items) > b.cap {
+		b.items = b.items[:b.cap]
+	}
+}
+
+// ministryLists are one owner's lists in the digests.
+type ministryLists struct {
+	byStage    map[string]*bounded
+	coming     *bounded
+	overdue    *bounded
+	supporting *bounded
+	open       int
+}
+
+// classified is one pass over the open tasks: each task's next deadline,
+// taken from its (document, stage) group, decides the lists it goes in.
+// Only ids are kept (the first few of each list); the texts of the listed
+// tasks are read afterwards in one query.
+type classified struct {
+	today          civil.Date
+	overdue        *bounded
+	unassigned     *bounded
+	overdueByOwner map[string]int
+	owners         map[string]*ministryLists
+	limit          int
+}
+
+func (c *classified) owner(id string) *ministryLists {
+	m := c.owners[id]
+	if m == nil {
+		m = &ministryLists{byStage: map[string]*bounded{}, coming: &bounded{cap: c.limit, byDate: true},
+			overdue: &bounded{cap: c.limit, byDate: true}, supporting: &bounded{cap: c.limit}}
+		c.owners[id] = m
+	}
+	return m
+}
+
+type groupKey struct {
+	doc   int64
+	stage string
+}
+
+// groupNext is a group's next deadline on the day, for the tasks of the
+// paragraphs some deadline is limited to (the follow-up procedure's) and
+// for the others.
+type groupNext struct {
+	in, out     workflow.Deadline
+	inOK, outOK bool
+	paragraphs  []int
+}
+
+// classify reads every open task once and files it by its next deadline
+// (workflow.Next over its group's deadlines).
+func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classified, error) {
+	cfg := p.Config
+	today := workflow.Today(cfg, at)
+	limit := cfg.Digests.MaxListed
+	groups, err := r.TaskGroups(ctx, p.openStage)
+	if err != nil {
+		return nil, err
+	}
+	next := make(map[groupKey]groupNext, len(groups))
+	cal := workflow.NewCalendar(cfg)
+	for _, g := range groups {
+		ds := cal.Group(g.Doc, g.Stage)
+		var gn groupNext
+		for _, d := range ds {
+			if d.Paragraphs != nil {
+				gn.paragraphs = d.Paragraphs
+			}
+		}
+		gn.out, gn.outOK = workflow.Next(ds, 0, today) // paragraph 0: none of the limited ones
+		if gn.paragraphs != nil {
+			gn.in, gn.inOK = workflow.Next(ds, gn.paragraphs[0], today)
+		}
+		next[groupKey{g.Document, g.Stage}] = gn
+	}
+	c := &classified{today: today, overdue: &bounded{cap: limit, byDate: true}, unassigned: &bounded{cap: limit},
+		overdueByOwner: map[string]int{}, owners: map[string]*ministryLists{}, limit: limit}
+	err = r.OpenTasks(ctx, p.openStageIDs(), func(t LightTask) error {
+		gn := next[groupKey{t.Document, t.Stage}]
+		d, ok := gn.out, gn.outOK
+		if gn.paragraphs != nil && slices.Contains(gn.paragraphs, t.Paragraph) {
+			d, ok = gn.in, gn.inOK
+		}
+		overdue := ok && d.Overdue(today)
+		coming := ok && !overdue && today.DaysUntil(d.Date) >= 0 && today.DaysUntil(d.Date) <= comingDays
+		pk := picked{t.ID, d, ok}
+		if overdue {
+			c.overdueByOwner[t.Owner]++
+			c.overdue.add(pk)
+		}
+		if t.Owner == "" {
+			c.unassigned.add(pk)
+		}
+		m := c.owner(t.Owner)
+		m.open++
+		st := m.byStage[t.Stage]
+		if st == nil {
+			st = &bounded{cap: limit}
+			m.byStage[t.Stage] = st
+		}
+		st.add(pk)
+		switch {
+		case overdue:
+			m.overdue.add(pk)
+		case coming:
+			m.coming.add(pk)
+		}
+		if t.Support != "" {
+			for _, s := range strings.Split(t.Support, ",") {
+				c.owner(s).supporting.add(pk)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// readLists trims the lists and reads the texts of the tasks they keep,
+// in one query.
+func readLists(ctx context.Context, r Reader, lists ...*bounded) (map[int64]TaskRow, error) {
+	var ids []int64
+	for _, l := range lists {
+		l.trim()
+		for _, it := range l.items {
+			ids = append(ids, it.id)
+		}
+	}
+	return r.TasksByID(ctx, ids)
+}
+
+// listOf turns a trimmed list into listed tasks.
+func listOf(b *bounded, rows map[int64]TaskRow) TaskList {
+	out := TaskList{Total: b.total}
+	for _, it := range b.items {
+		if t, ok := rows[it.id]; ok {
+			out.Tasks = append(out.Tasks, ListedTask{Task: t, Next: it.d, HasNext: it.ok})
+		}
+	}
+	return out
+}

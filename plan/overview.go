@@ -1,0 +1,293 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/workflow"
+)
+
+// Overview is where everything stands, as the coordinator's overview
+// (digest) shows it: the countdown to each report, progress by owner and
+// stage, what is overdue or unassigned, what changed, and deliveries that
+// went wrong. It is data, not text: the digest renders it, and another
+// view (a web page) can show the same figures.
+type Overview struct {
+	At    time.Time
+	Today civil.Date
+	// Since is when the previous overview was sent (zero: none was);
+	// Changes are the task events after ChangesFrom (Since, or a week
+	// before At for a first overview).
+	Since, ChangesFrom time.Time
+
+	Reports []Countdown
+	// Stages are the config's, in its order; every Progress.Counts follows
+	// it.
+	Stages     []config.Stage
+	Progress   []Progress // the coordinator, the ministries, owners no longer in the config, then unassigned
+	TotalTasks int
+	OpenTasks  int
+
+	Overdue    TaskList // open tasks whose next deadline passed, earliest first
+	Unassigned TaskList // open tasks nobody owns
+
+	Changes      []Event // the last ones after ChangesFrom, oldest first
+	ChangesTotal int
+	Failures     []Delivery // failed or uncertain messages no overview reported yet
+	FailedTotal  int
+}
+
+// Countdown is a report's due date and its milestones.
+type Countdown struct {
+	Report     config.Report
+	Due        workflow.Deadline
+	DaysLeft   int
+	Milestones []MilestoneCountdown
+}
+
+// MilestoneCountdown is one milestone before a report's due date.
+type MilestoneCountdown struct {
+	Name     string
+	Deadline workflow.Deadline
+	DaysLeft int
+	Passed   bool
+}
+
+// Progress counts one owner's tasks.
+type Progress struct {
+	Owner   string // ministry id; "" for unassigned tasks
+	Name    string
+	Counts  []int // per stage, in the order of Overview.Stages
+	Open    int   // tasks not in a final stage
+	Closed  int
+	Total   int
+	Overdue int // open tasks whose next deadline passed
+}
+
+// TaskList is the first tasks of a list and how many there are in all.
+type TaskList struct {
+	Tasks []ListedTask
+	Total int
+}
+
+// ListedTask is a task in a list, with its next deadline.
+type ListedTask struct {
+	Task    TaskRow
+	Next    workflow.Deadline
+	HasNext bool
+}
+
+// Countdowns gives each report's countdown on day today.
+func Countdowns(cfg *config.Config, today civil.Date) []Countdown {
+	var out []Countdown
+	for _, r := range cfg.Reports {
+		ds := workflow.ReportDeadlines(r)
+		c := Countdown{Report: r, Due: ds[len(ds)-1], DaysLeft: today.DaysUntil(r.Due)}
+		for i, m := range r.Milestones {
+			d := ds[i]
+			c.Milestones = append(c.Milestones, MilestoneCountdown{Name: m.Name, Deadline: d,
+				DaysLeft: today.DaysUntil(d.Date), Passed: d.Date.Before(today)})
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// NewOverview works out the coordinator's overview at instant at, from r;
+// since is when the previous overview was sent (zero for none). Lists hold
+// at most the config's digests.max_listed tasks.
+func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since time.Time) (*Overview, error) {
+	p := &Planner{Config: cfg}
+	today := workflow.Today(cfg, at)
+	limit := cfg.Digests.MaxListed
+	o := &Overview{At: at, Today: today, Since: since, ChangesFrom: since, Reports: Countdowns(cfg, today),
+		Stages: cfg.Stages}
+	if since.IsZero() {
+		o.ChangesFrom = at.AddDate(0, 0, -7) // the first overview tells the last week
+	}
+	c, err := p.classify(ctx, r, at)
+	if err != nil {
+		return nil, err
+	}
+
+	// Progress by owner and stage, in the config's order.
+	stageIndex := map[string]int{}
+	for i, s := range cfg.Stages {
+		stageIndex[s.ID] = i
+	}
+	counts, err := r.Progress(ctx)
+	if err != nil {
+		return nil, err
+	}
+	progress := map[string]*Progress{}
+	for _, n := range counts {
+		mp := progress[n.Owner]
+		if mp == nil {
+			mp = &Progress{Owner: n.Owner, Name: p.ownerName(n.Owner), Counts: make([]int, len(cfg.Stages))}
+			progress[n.Owner] = mp
+		}
+		if i, ok := stageIndex[n.Stage]; ok {
+			mp.Counts[i] += n.Count
+		}
+		mp.Total += n.Count
+		o.TotalTasks += n.Count
+		if workflow.Final(cfg, n.Stage) {
+			mp.Closed += n.Count
+		} else {
+			mp.Open += n.Count
+			o.OpenTasks += n.Count
+		}
+	}
+	var rest []string // owners no longer in the config, after the others
+	for id := range progress {
+		if _, ok := cfg.Ministry(id); !ok && id != "" {
+			rest = append(rest, id)
+		}
+	}
+	sort.Strings(rest)
+	for _, id := range append(append(p.recipientOrder(), rest...), "") {
+		if mp := progress[id]; mp != nil {
+			mp.Overdue = c.overdueByOwner[id]
+			o.Progress = append(o.Progress, *mp)
+			delete(progress, id)
+		}
+	}
+
+	rows, err := readLists(ctx, r, c.overdue, c.unassigned)
+	if err != nil {
+		return nil, err
+	}
+	o.Overdue, o.Unassigned = listOf(c.overdue, rows), listOf(c.unassigned, rows)
+	if o.Changes, o.ChangesTotal, err = r.EventsSince(ctx, o.ChangesFrom, limit); err != nil {
+		return nil, err
+	}
+	if o.Failures, o.FailedTotal, err = r.Failures(ctx, limit); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// lines turns listed tasks into the lines of a message.
+func (p *Planner) lines(l TaskList, today civil.Date) (lines []notify.TaskLine, more int) {
+	for _, t := range l.Tasks {
+		lines = append(lines, p.taskLine(t.Task, t.Next, today))
+	}
+	return lines, l.Total - len(l.Tasks)
+}
+
+func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) ([]Message, error) {
+	cfg := p.Config
+	coord := cfg.Coordinator
+	since, err := tx.LastSent(ctx, KindCoordinatorDigest, coord.ID)
+	if err != nil {
+		return nil, err
+	}
+	o, err := NewOverview(ctx, cfg, tx, slot, since)
+	if err != nil {
+		return nil, err
+	}
+	data := notify.CoordinatorDigestData{Coordinator: coord, Date: o.Today, Since: o.Since,
+		TotalTasks: o.TotalTasks, OpenTasks: o.OpenTasks}
+	for _, c := range o.Reports {
+		rc := notify.ReportCountdown{ID: c.Report.ID, Title: c.Report.Title, Due: c.Due.Date, DaysLeft: c.DaysLeft}
+		for _, m := range c.Milestones {
+			rc.Milestones = append(rc.Milestones, notify.MilestoneCountdown{Name: m.Name, Date: m.Deadline.Date, DaysLeft: m.DaysLeft, Passed: m.Passed})
+		}
+		data.Reports = append(data.Reports, rc)
+	}
+	for _, s := range o.Stages {
+		data.Stages = append(data.Stages, notify.StageInfo{ID: s.ID, Name: s.Name, Final: s.Final})
+	}
+	for _, mp := range o.Progress {
+		data.Progress = append(data.Progress, notify.MinistryProgress{ID: mp.Owner, Name: mp.Name, Counts: mp.Counts,
+			Open: mp.Open, Closed: mp.Closed, Total: mp.Total, Overdue: mp.Overdue})
+	}
+	data.Overdue, data.OverdueMore = p.lines(o.Overdue, o.Today)
+	data.Unassigned, data.UnassignedMore = p.lines(o.Unassigned, o.Today)
+	for _, e := range o.Changes {
+		data.Changes = append(data.Changes, notify.ChangeLine{At: e.At, TaskID: e.RecID, Actor: e.Actor, Kind: e.Kind, From: e.From, To: e.To, Note: e.Note})
+	}
+	data.ChangesMore = o.ChangesTotal - len(o.Changes)
+	for _, m := range o.Failures {
+		data.Failed = append(data.Failed, notify.DeliveryLine{At: m.CreatedAt, Subject: m.Subject, To: strings.Join(m.To, ", "), Status: m.Status, Error: m.Error})
+	}
+	data.FailedMore = o.FailedTotal - len(o.Failures)
+
+	empty := len(data.Overdue) == 0 && len(data.Unassigned) == 0 && len(data.Changes) == 0 && len(data.Failed) == 0
+	if empty && !cfg.Digests.SendEmpty && !p.Force {
+		return nil, nil
+	}
+	rendered, err := p.Renderer.CoordinatorDigest(data)
+	if err != nil {
+		return nil, fmt.Errorf("render the coordinator digest: %w", err)
+	}
+	m, _, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord), Subject: rendered.Subject}, rendered)
+	if err != nil {
+		return nil, err
+	}
+	// The failures it lists are reported: the next overview does not list
+	// them again.
+	if err := tx.MarkFailuresReported(ctx); err != nil {
+		return nil, err
+	}
+	m.Tasks = data.OpenTasks
+	return []Message{m}, nil
+}
+
+func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([]Message, error) {
+	cfg := p.Config
+	c, err := p.classify(ctx, tx, slot)
+	if err != nil {
+		return nil, err
+	}
+	var out []Message
+	for _, id := range p.recipientOrder() {
+		if p.Only != "" && id != p.Only {
+			continue
+		}
+		body, _ := cfg.Ministry(id)
+		m := c.owner(id)
+		lists := []*bounded{m.coming, m.overdue, m.supporting}
+		for _, b := range m.byStage {
+			lists = append(lists, b)
+		}
+		rows, err := readLists(ctx, tx, lists...)
+		if err != nil {
+			return nil, err
+		}
+		data := notify.MinistryDigestData{Ministry: body, Coordinator: cfg.Coordinator, Date: c.today, OpenTasks: m.open}
+		for _, s := range cfg.Stages {
+			b := m.byStage[s.ID]
+			if s.Final || b == nil {
+				continue
+			}
+			lines, more := p.lines(listOf(b, rows), c.today)
+			data.ByStage = append(data.ByStage, notify.StageTasks{Stage: notify.StageInfo{ID: s.ID, Name: s.Name},
+				Count: b.total, Tasks: lines, More: more})
+		}
+		data.Coming, data.ComingMore = p.lines(listOf(m.coming, rows), c.today)
+		data.Overdue, data.OverdueMore = p.lines(listOf(m.overdue, rows), c.today)
+		data.Supporting, data.SupportMore = p.lines(listOf(m.supporting, rows), c.today)
+		nothing := data.OpenTasks == 0 && len(data.Supporting) == 0
+		if nothing && !p.Force && (!cfg.Digests.SendEmpty || id == cfg.Coordinator.ID) {
+			continue // the coordinator has its own digest
+		}
+		rendered, err := p.Renderer.MinistryDigest(data)
+		if err != nil {
+			return nil, fmt.Errorf("render the digest of %s: %w", id, err)
+		}
+		msg, _, err := p.enqueue(ctx, tx, KindMinistryDigest, id, slot, notify.Envelope{To: emails(body), Subject: rendered.Subject}, rendered)
+		if err != nil {
+			return nil, err
+		}
+		msg.Tasks = data.OpenTasks
+		out = append(out, msg)
+	}
+	return out, nil
+}

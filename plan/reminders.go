@@ -1,0 +1,386 @@
+package plan
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/workflow"
+)
+
+// due is one deadline that calls for a reminder or an escalation on the
+// sweep's day, whatever group it fires in.
+type due struct {
+	deadline   workflow.Deadline
+	kind       string // the reminder log's kind
+	escalation bool
+	header     notify.ReminderGroup // how messages present it (no tasks)
+}
+
+// sweep is a day's reminder sweep: the query for the store, and the
+// deadline each rank stands for.
+type sweep struct {
+	query SweepQuery
+	today civil.Date
+	dues  []due // by rank
+}
+
+// groupOrder is how a reminder orders its deadlines: overdue first, then
+// those due today, then the coming ones.
+var groupOrder = map[string]int{"overdue": 0, "escalation": 0, "due": 1, "lead": 2}
+
+// sweepAt works out the fires of the reminder sweep at slot: for each
+// group of open tasks, each deadline (workflow.GroupDeadlines) for which
+// workflow.DueReminder calls for a reminder today, and its escalation.
+// Ranks follow the order messages list deadlines in.
+func (p *Planner) sweepAt(ctx context.Context, r Reader, slot time.Time) (*sweep, error) {
+	cfg := p.Config
+	s := &sweep{today: workflow.Today(cfg, slot), query: SweepQuery{List: cfg.Digests.MaxListed}}
+	groups, err := r.TaskGroups(ctx, p.openStage)
+	if err != nil {
+		return nil, err
+	}
+	// Many groups share a deadline (a report's, or a stage's for the
+	// documents imported the same day): each deadline's reminder is worked
+	// out once.
+	type dueToday struct {
+		rem workflow.Reminder
+		ok  bool
+		at  [2]int // place in s.dues of its reminder and its escalation
+	}
+	byKey := map[string]*dueToday{}
+	cal := workflow.NewCalendar(cfg)
+	for _, g := range groups {
+		for _, d := range cal.Group(g.Doc, g.Stage) {
+			key := d.Key()
+			dt := byKey[key]
+			if dt == nil {
+				dt = &dueToday{}
+				dt.rem, dt.ok = workflow.DueReminder(cfg, d.Deadline, s.today)
+				if dt.ok {
+					header := notify.ReminderGroup{Kind: dt.rem.Group, Deadline: d.Date, Label: d.Label, DaysLeft: s.today.DaysUntil(d.Date)}
+					dt.at[0] = len(s.dues)
+					s.dues = append(s.dues, due{deadline: d.Deadline, kind: dt.rem.Kind, header: header})
+					if dt.rem.Escalate {
+						header.Kind = "escalation"
+						dt.at[1] = len(s.dues)
+						s.dues = append(s.dues, due{deadline: d.Deadline, kind: workflow.EscalationKind, escalation: true, header: header})
+					}
+				}
+				byKey[key] = dt
+			}
+			if !dt.ok {
+				continue
+			}
+			s.query.Fires = append(s.query.Fires, Fire{Document: g.Document, Stage: g.Stage, Paragraphs: d.Paragraphs,
+				Rank: dt.at[0], Deadline: key, Kind: dt.rem.Kind})
+			if dt.rem.Escalate {
+				s.query.Fires = append(s.query.Fires, Fire{Document: g.Document, Stage: g.Stage, Paragraphs: d.Paragraphs,
+					Escalation: true, Rank: dt.at[1], Deadline: key, Kind: workflow.EscalationKind})
+			}
+		}
+	}
+	// Rank the deadlines in message order, and renumber the fires.
+	order := make([]int, len(s.dues))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		x, y := &s.dues[a], &s.dues[b]
+		if c := cmp.Compare(groupOrder[x.header.Kind], groupOrder[y.header.Kind]); c != 0 {
+			return c
+		}
+		if c := x.deadline.Date.Compare(y.deadline.Date); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.deadline.Label, y.deadline.Label); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.deadline.Key(), y.deadline.Key()); c != 0 {
+			return c
+		}
+		return strings.Compare(x.kind, y.kind)
+	})
+	rank := make([]int, len(order))
+	dues := make([]due, len(order))
+	for r, i := range order {
+		rank[i] = r
+		dues[r] = s.dues[i]
+	}
+	s.dues = dues
+	for i := range s.query.Fires {
+		s.query.Fires[i].Rank = rank[s.query.Fires[i].Rank]
+	}
+	return s, nil
+}
+
+// box is one message of the sweep: a recipient's reminder, or the
+// escalation about a ministry.
+type box struct {
+	recipient string
+	counts    map[int]int // rank → tasks listed under it (their first fire)
+	listed    []SweepTask
+	total     int
+	owners    []Channel // the store's channels it gathers
+}
+
+func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Message, error) {
+	cfg := p.Config
+	s, err := p.sweepAt(ctx, tx, slot)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.query.Fires) == 0 {
+		return nil, nil
+	}
+	res, err := tx.Sweep(ctx, s.query)
+	if err != nil {
+		return nil, fmt.Errorf("reminder sweep: %w", err)
+	}
+	// Owners become recipients: unassigned tasks, and those of owners no
+	// longer in the config, go to the coordinator.
+	boxes := [2]map[string]*box{{}, {}}
+	boxOf := func(c Channel) *box {
+		ch := 0
+		if c.Escalation {
+			ch = 1
+		}
+		rid := p.recipientOf(c.Owner)
+		b := boxes[ch][rid]
+		if b == nil {
+			b = &box{recipient: rid, counts: map[int]int{}}
+			boxes[ch][rid] = b
+		}
+		if !slices.Contains(b.owners, c) {
+			b.owners = append(b.owners, c)
+		}
+		return b
+	}
+	for _, c := range res.Counts {
+		if c.Rank < 0 || c.Rank >= len(s.dues) {
+			return nil, fmt.Errorf("reminder sweep: the store answered rank %d of %d", c.Rank, len(s.dues))
+		}
+		b := boxOf(c.Channel)
+		b.counts[c.Rank] += c.Tasks
+		b.total += c.Tasks
+	}
+	var ids []int64
+	for _, t := range res.Listed {
+		if len(t.Ranks) == 0 || slices.ContainsFunc(t.Ranks, func(r int) bool { return r < 0 || r >= len(s.dues) }) {
+			return nil, fmt.Errorf("reminder sweep: the store listed task %d with ranks %v of %d", t.ID, t.Ranks, len(s.dues))
+		}
+		b := boxOf(t.Channel)
+		b.listed = append(b.listed, t)
+	}
+	// Each owner's first tasks in order of (first rank, id): merged, the
+	// first ones are the recipient's first ones.
+	for ch := range boxes {
+		for _, b := range boxes[ch] {
+			slices.SortFunc(b.listed, func(x, y SweepTask) int {
+				if c := cmp.Compare(x.Ranks[0], y.Ranks[0]); c != 0 {
+					return c
+				}
+				return cmp.Compare(x.ID, y.ID)
+			})
+			if len(b.listed) > s.query.List {
+				b.listed = b.listed[:s.query.List]
+			}
+			for _, t := range b.listed {
+				ids = append(ids, t.ID)
+			}
+		}
+	}
+	rows, err := tx.TasksByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+
+	var out []Message
+	outbox := map[Channel]int64{}
+	for _, id := range p.recipientOrder() {
+		b := boxes[0][id]
+		if b == nil {
+			continue
+		}
+		body, _ := cfg.Ministry(id)
+		sh := p.show(s, b, rows)
+		data := notify.ReminderData{Ministry: body, Coordinator: cfg.Coordinator, Date: s.today, TaskCount: b.total,
+			Groups: sh.groups, OmittedSoon: sh.omitSoon, OmittedOverdue: sh.omitLate, OmittedGroups: sh.omitGroups,
+			AnyOverdue: sh.omitLate > 0}
+		for _, g := range data.Groups {
+			if g.Kind == "overdue" {
+				data.AnyOverdue = true
+			}
+		}
+		rendered, err := p.Renderer.Reminder(data)
+		if err != nil {
+			return nil, fmt.Errorf("render the reminder to %s: %w", id, err)
+		}
+		env := notify.Envelope{To: emails(body), Subject: rendered.Subject}
+		ics := notify.Attachment{Name: "deadlines.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH",
+			Data: notify.ICS("-//followup//reminders//EN", p.events(id, sh), p.Now())}
+		m, outboxID, err := p.enqueue(ctx, tx, KindReminder, id, slot, env, rendered, ics)
+		if err != nil {
+			return nil, err
+		}
+		m.Tasks = b.total
+		for _, c := range b.owners {
+			outbox[c] = outboxID
+		}
+		out = append(out, m)
+	}
+	for _, id := range p.recipientOrder() {
+		b := boxes[1][id]
+		if b == nil {
+			continue
+		}
+		body, _ := cfg.Ministry(id)
+		sh := p.show(s, b, rows)
+		data := notify.EscalationData{Ministry: body, Coordinator: cfg.Coordinator, Date: s.today, After: cfg.Reminders.EscalateAfter,
+			TaskCount: b.total, Groups: sh.groups, OmittedTasks: sh.omitLate + sh.omitSoon, OmittedGroups: sh.omitGroups}
+		rendered, err := p.Renderer.Escalation(data)
+		if err != nil {
+			return nil, fmt.Errorf("render the escalation about %s: %w", id, err)
+		}
+		env := notify.Envelope{To: emails(cfg.Coordinator), Subject: rendered.Subject}
+		if id != cfg.Coordinator.ID {
+			env.Cc = emails(body)
+		}
+		m, outboxID, err := p.enqueue(ctx, tx, KindEscalation, id, slot, env, rendered)
+		if err != nil {
+			return nil, err
+		}
+		m.Tasks = b.total
+		for _, c := range b.owners {
+			outbox[c] = outboxID
+		}
+		out = append(out, m)
+	}
+	if !tx.DryRun() {
+		if err := tx.LogSweep(ctx, s.query, outbox); err != nil {
+			return nil, fmt.Errorf("record the reminders: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// shown is what a message shows of its deadlines: the groups with listed
+// tasks, and the others only counted.
+type shown struct {
+	groups                         []notify.ReminderGroup
+	omitSoon, omitLate, omitGroups int
+}
+
+// show lists a message's deadlines in rank order, each task under its
+// first one with the others beside it; the deadlines after the listing
+// cap are counted.
+func (p *Planner) show(s *sweep, b *box, rows map[int64]TaskRow) shown {
+	var sh shown
+	byRank := map[int][]SweepTask{}
+	for _, t := range b.listed {
+		byRank[t.Ranks[0]] = append(byRank[t.Ranks[0]], t)
+	}
+	ranks := make([]int, 0, len(b.counts))
+	for r := range b.counts {
+		ranks = append(ranks, r)
+	}
+	slices.Sort(ranks)
+	for _, r := range ranks {
+		d := s.dues[r]
+		n := b.counts[r]
+		listed := byRank[r]
+		if len(listed) == 0 {
+			sh.omitGroups++
+			if d.header.DaysLeft < 0 {
+				sh.omitLate += n
+			} else {
+				sh.omitSoon += n
+			}
+			continue
+		}
+		g := d.header
+		for _, t := range listed {
+			row, ok := rows[t.ID]
+			if !ok {
+				continue
+			}
+			line := p.taskLine(row, d.deadline, s.today)
+			line.Overdue = g.DaysLeft < 0
+			for _, o := range t.Ranks[1:] {
+				od := s.dues[o]
+				line.Also = append(line.Also, notify.DeadlineLine{Kind: od.header.Kind, Date: od.deadline.Date,
+					Label: od.deadline.Label, DaysLeft: od.header.DaysLeft})
+			}
+			g.Tasks = append(g.Tasks, line)
+		}
+		g.More = n - len(g.Tasks)
+		sh.groups = append(sh.groups, g)
+	}
+	return sh
+}
+
+// events turns a message's deadlines into calendar events, one per
+// deadline it shows (as a group, or only beside tasks), with a UID stable
+// across reminders so that calendars update the event instead of adding
+// another. The description lists the recommendations.
+func (p *Planner) events(recipient string, sh shown) []notify.Event {
+	type ev struct {
+		date  civil.Date
+		label string
+		ids   []string
+		more  int
+	}
+	var evs []ev
+	for _, g := range sh.groups {
+		e := ev{date: g.Deadline, label: g.Label, more: g.More}
+		for _, t := range g.Tasks {
+			e.ids = append(e.ids, t.ID)
+		}
+		evs = append(evs, e)
+	}
+	var extra []ev
+	for _, g := range sh.groups {
+		for _, t := range g.Tasks {
+			for _, a := range t.Also {
+				i := slices.IndexFunc(extra, func(e ev) bool { return e.date == a.Date && e.label == a.Label })
+				if i < 0 {
+					extra = append(extra, ev{date: a.Date, label: a.Label})
+					i = len(extra) - 1
+				}
+				extra[i].ids = append(extra[i].ids, t.ID)
+			}
+		}
+	}
+	evs = append(evs, extra...)
+	seen := map[string]int{}
+	var out []notify.Event
+	for _, e := range evs {
+		uid := hashID(recipient+"|"+e.date.String()+"|"+e.label) + "@followup"
+		if i, ok := seen[uid]; ok {
+			// A deadline already shown as a group: the tasks beside which
+			// it also appears belong in the same event.
+			out[i].Description += "\n" + strings.Join(e.ids, "\n")
+			continue
+		}
+		seen[uid] = len(out)
+		var lines []string
+		for i, id := range e.ids {
+			if i == 20 {
+				lines = append(lines, fmt.Sprintf("… and %d more", len(e.ids)-20+e.more))
+				break
+			}
+			lines = append(lines, id)
+		}
+		if len(e.ids) <= 20 && e.more > 0 {
+			lines = append(lines, fmt.Sprintf("… and %d more", e.more))
+		}
+		out = append(out, notify.Event{UID: uid, Date: e.date, Summary: e.label,
+			Description: strings.Join(lines, "\n"), AlarmDaysBefore: 7})
+	}
+	return out
+}

@@ -1,0 +1,191 @@
+package plan
+
+import (
+	"context"
+	"time"
+
+	"github.com/followup-app/followup/workflow"
+)
+
+// Reader is what plan reads from a database. store.SlotTx implements it
+// (inside a slot's transaction) and so does the reader store.DB.Read
+// passes; another store (PostgreSQL, for hosting many States) would
+// implement the same methods, and nothing in plan, workflow or notify
+// would change.
+//
+// Every method reads one consistent state: the implementations run inside
+// one transaction.
+type Reader interface {
+	// TaskGroups lists the (document, stage) groups that hold at least
+	// one task in a stage open accepts, by document then stage. Stages are
+	// those tasks are in, not the config's: tasks left in a stage the
+	// admin has since removed are still seen.
+	TaskGroups(ctx context.Context, open func(stage string) bool) ([]Group, error)
+	// Sweep answers the reminder sweep (see SweepQuery).
+	Sweep(ctx context.Context, q SweepQuery) (SweepResult, error)
+	// OpenTasks streams every task in one of stages, without its text, in
+	// no particular order.
+	OpenTasks(ctx context.Context, stages []string, fn func(LightTask) error) error
+	// TasksByID reads the tasks with these ids, texts included. Unknown
+	// ids are left out.
+	TasksByID(ctx context.Context, ids []int64) (map[int64]TaskRow, error)
+	// Progress counts every task by owner and stage.
+	Progress(ctx context.Context) ([]OwnerStageCount, error)
+	// EventsSince returns the last limit task events after since, oldest
+	// first, and how many there are in all.
+	EventsSince(ctx context.Context, since time.Time, limit int) ([]Event, int, error)
+	// LastSent is when the last message of kind to recipient that was
+	// delivered had been enqueued; zero if none.
+	LastSent(ctx context.Context, kind, recipient string) (time.Time, error)
+	// Failures returns up to limit failed or uncertain messages no
+	// overview has reported yet, and how many there are.
+	Failures(ctx context.Context, limit int) ([]Delivery, int, error)
+}
+
+// Tx is a slot's transaction: what plan reads and writes while it runs one
+// job for one slot. Everything written commits with the slot's advance, or
+// nothing does.
+type Tx interface {
+	Reader
+	// DryRun reports whether nothing the slot writes will be kept
+	// (followup preview): plan then skips what only matters once kept.
+	DryRun() bool
+	// Enqueue adds a message to the outbox unless one with its key is
+	// there; it returns the row's id either way.
+	Enqueue(ctx context.Context, m Outgoing) (id int64, inserted bool, err error)
+	// LogSweep records in the reminder log every (task, fire) of q not
+	// logged yet, each under the outbox message of its owner and channel:
+	// exactly the tasks Sweep counted for q in the same transaction.
+	LogSweep(ctx context.Context, q SweepQuery, outbox map[Channel]int64) error
+	// MarkFailuresReported marks every failure Failures would return as
+	// reported: an overview listed them.
+	MarkFailuresReported(ctx context.Context) error
+}
+
+// Group is the tasks of one document in one stage. Every deadline
+// follows from the document and the stage (workflow.GroupDeadlines), so
+// the sweep and the digests decide per group.
+type Group struct {
+	Document int64 // the store's id of the document
+	Doc      workflow.DocFacts
+	Stage    string
+}
+
+// Fire is one deadline of a task group that calls for a reminder (or an
+// escalation) today: it concerns the group's tasks, of Paragraphs when
+// set, that the reminder log does not hold under (Deadline, Kind).
+type Fire struct {
+	Document   int64
+	Stage      string
+	Paragraphs []int // nil: every paragraph
+	Escalation bool  // the escalation channel: a message to the coordinator
+	// Rank is the deadline's place in the messages, the same for every
+	// group it fires in: a task is listed under its lowest-ranked fire,
+	// with the others beside it.
+	Rank int
+	// Deadline and Kind are the reminder log's key:
+	// workflow.Deadline.Key() and workflow.Reminder.Kind (or
+	// workflow.EscalationKind).
+	Deadline, Kind string
+}
+
+// SweepQuery is a whole reminder sweep: every fire of the day.
+type SweepQuery struct {
+	Fires []Fire
+	// List is how many tasks each (owner, channel) may list: Sweep
+	// returns the first List of them.
+	List int
+}
+
+// Channel is one owner's reminders (Escalation false) or escalations.
+type Channel struct {
+	Owner      string // ministry id; "" for unassigned tasks
+	Escalation bool
+}
+
+// SweepCount is how many tasks of an owner have a fire of Rank as their
+// lowest-ranked fire in a channel.
+type SweepCount struct {
+	Channel
+	Rank  int
+	Tasks int
+}
+
+// SweepTask is a task a message lists, with the ranks of all its fires in
+// the channel, lowest first.
+type SweepTask struct {
+	Channel
+	ID    int64
+	Ranks []int
+}
+
+// SweepResult answers a SweepQuery: per owner and channel, the tasks
+// counted under their lowest-ranked fire, and the first List tasks in
+// order of (lowest rank, id). A task counts once per channel, however
+// many of its deadlines fire.
+type SweepResult struct {
+	Counts []SweepCount
+	Listed []SweepTask
+}
+
+// LightTask is a task without its text: what the digests classify.
+type LightTask struct {
+	ID        int64
+	Document  int64
+	Paragraph int
+	Owner     string
+	Support   string // comma-separated ministry ids
+	Stage     string
+}
+
+// TaskRow is a task as a message lists it.
+type TaskRow struct {
+	ID        int64
+	Document  int64
+	RecID     string // e.g. CRC/C/OPSC/LAO/CO/1:14a
+	Paragraph int
+	Item      string
+	Text      string
+	Status    string
+	Owner     string
+	Support   []string
+	Stage     string
+}
+
+// OwnerStageCount is the number of tasks of one owner in one stage.
+type OwnerStageCount struct {
+	Owner string
+	Stage string
+	Count int
+}
+
+// Event is one entry of a task's audit trail.
+type Event struct {
+	At       time.Time
+	RecID    string
+	Actor    string
+	Kind     string // created, stage, assign
+	From, To string
+	Note     string
+}
+
+// Delivery is a message that failed, or may have been delivered twice.
+type Delivery struct {
+	CreatedAt time.Time
+	Subject   string
+	To        []string
+	Status    string // failed or uncertain
+	Error     string
+}
+
+// Outgoing is a composed message for the outbox.
+type Outgoing struct {
+	Key       string // unique: a message is enqueued once
+	Kind      string
+	Recipient string // the body it is about (a ministry id, or the coordinator's)
+	Subject   string
+	MessageID string
+	From      string   // envelope sender
+	To        []string // envelope recipients
+	Raw       []byte   // the RFC 5322 message
+}
