@@ -5,37 +5,57 @@ package notify
 // # Template files
 //
 // Each kind of message K (reminder, escalation, coordinator-digest,
-// ministry-digest) has two files, shipped embedded in English:
+// ministry-digest) has two files per language, shipped embedded for
+// English, French, Spanish and Lao:
 //
-//	K.txt   text/template; defines "subject" (one line) and "body" (plain text)
-//	K.html  html/template; defines "body" (a complete HTML document)
+//	K.txt, K.html            English (the default set)
+//	K.LANG.txt, K.LANG.html  another language: K.fr.txt, K.es.html, K.lo.txt…
+//
+// K.txt is a text/template that defines "subject" (one line) and "body"
+// (plain text); K.html is an html/template that defines "body" (a complete
+// HTML document).
+//
+// The recipient's language picks the set: a ministry's for its reminders
+// and overview, the coordinator's for its overview and for escalations
+// (the coordinator reads them; the ministry is in copy). The exact tag is
+// tried first, then its first part ("lo" for "lo-LA"). There is no
+// fallback: a language without templates is an error of CheckLanguages
+// (config check, daemon start, reload), never a message in English.
 //
 // The admin may put files of the same names in a folder (mail.templates in
-// the config) to replace the embedded ones, and add versions for a language:
-// K.lo.txt and K.lo.html are used for a recipient whose Language is "lo" (or
-// "lo-LA": the exact tag is tried first, then its first part). A language
-// with a .txt but no .html sends text only, so the recipient is not shown
-// the English HTML. Note that most mail programs show the HTML part: to
-// change what a message says, change both files (the subject is always
-// taken from the .txt file).
+// the config). Each replaces the embedded file of the same name; files for
+// a new language add it (reminder.de.txt…). A new language with a .txt but
+// no .html sends text only. Note that most mail programs show the HTML
+// part: to change what a message says, change both files (the subject is
+// always taken from the .txt file).
 //
 // Every template is executed with sample data when the Renderer is built,
 // so a misspelled field or function is reported at start (and by `followup
 // config check`), with the file and line, never when a mail is due.
 //
 // Both kinds of template run with Option("missingkey=error") and the same
-// functions:
+// functions. The words they write are in the language of the templates
+// (words.go); for a language followup has no words for, they write forms
+// without words (ISO dates, signed day counts):
 //
-//	date   civil.Date -> "4 January 2027" ("" for no date)
+//	date   civil.Date -> "4 January 2027", "4 janvier 2027", "4 de enero de
+//	       2027", "4 ມັງກອນ 2027" ("" for no date)
 //	days   int -> "in 3 days", "tomorrow", "today", "yesterday", "3 days ago"
 //	       (days from the message's date; negative is past)
+//	late   int -> "3 days overdue" (a positive count)
+//	span   civil.Span -> "30 days", "1 month and 2 days"
+//	num    int -> the number with the language's digit grouping
+//	plural n, "task", "tasks" -> the word that fits n by the language's
+//	       rule (French: 0 and 1 take the singular)
+//	stage  a stage name -> its label in the language (config labels:)
+//	label  a deadline's label -> with stage names and "… due" translated
 //	short  string, n -> the text on one line, clipped to n characters with "…"
-//	plural n, "task", "tasks" -> the word that fits n (only the word)
 //	bar    count, max, width -> a text bar of width cells, "█" filled in
 //	       proportion to count/max, "░" for the rest
 //	pct    count, total -> integer percent, rounded; never 0 for a count
 //	       above 0 nor 100 for a count below total (bar widths in HTML)
 //	add    a, b -> a + b
+//	abs    n -> |n|
 //	time   time.Time -> "2006-01-02 15:04" in the config's zone ("" for zero)
 //	colour i -> the colour of stage i in progress bars ("#0072B2"…)
 //
