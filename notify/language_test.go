@@ -260,3 +260,22 @@ func TestCheckLanguages(t *testing.T) {
 		t.Errorf("coordinator in de: got %v", err)
 	}
 }
+
+// TestCalendarWords: the calendar attached to a reminder names deadlines
+// and cut lists in the recipient's language.
+func TestCalendarWords(t *testing.T) {
+	r := newTestRenderer(t, "")
+	for _, tc := range []struct{ lang, label, more string }{
+		{"en", "Assigned → Acknowledged", "… and 3 more"},
+		{"fr", "Attribuée → Prise en charge", "… et 3 autres"},
+		{"es", "Asignada → Aceptada", "… y 3 más"},
+		{"lo", "ມອບໝາຍແລ້ວ → ຮັບຊາບແລ້ວ", "… ແລະ ອີກ 3"},
+	} {
+		if got := r.Label(tc.lang, "Assigned → Acknowledged"); got != tc.label {
+			t.Errorf("%s: label %q, want %q", tc.lang, got, tc.label)
+		}
+		if got := r.AndMore(tc.lang, 3); got != tc.more {
+			t.Errorf("%s: %q, want %q", tc.lang, got, tc.more)
+		}
+	}
+}

@@ -111,7 +111,8 @@ func TemplateNames() []string {
 // Renderer turns message data into subjects and bodies. It is safe for
 // concurrent use after construction.
 type Renderer struct {
-	sets map[string]map[string]*templateSet // kind -> language ("" for the default) -> templates
+	sets   map[string]map[string]*templateSet // kind -> language ("" for the default) -> templates
+	stages []config.Stage                     // for stage names in each language
 }
 
 // templateSet is the templates one kind uses for one language.
@@ -236,7 +237,7 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 		}
 	}
 
-	r := &Renderer{sets: map[string]map[string]*templateSet{}}
+	r := &Renderer{sets: map[string]map[string]*templateSet{}, stages: stages}
 	for _, kind := range templateKinds {
 		r.sets[kind] = map[string]*templateSet{}
 		var order []string
@@ -620,21 +621,7 @@ var stagePalette = []string{"#0072B2", "#E69F00", "#56B4E9", "#009E73", "#F0E442
 // stages' names in that language.
 func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[string]any {
 	w := wordsFor(lang)
-	byName := map[string]config.Stage{}
-	for _, s := range stages {
-		byName[s.ID] = s
-	}
-	for _, s := range stages { // names win over ids
-		if s.Name != "" {
-			byName[s.Name] = s
-		}
-	}
-	stage := func(name string) string {
-		if s, ok := byName[name]; ok {
-			return s.Label(lang)
-		}
-		return name
-	}
+	stage := stageNamer(stages, lang)
 	return map[string]any{
 		"date": func(d civil.Date) string {
 			if d.IsZero() {
@@ -674,6 +661,38 @@ func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[s
 			return stagePalette[i%len(stagePalette)]
 		},
 	}
+}
+
+// stageNamer returns a function that writes a stage, given by its name (as
+// the planner writes it) or its id, in a language.
+func stageNamer(stages []config.Stage, lang string) func(string) string {
+	byName := map[string]config.Stage{}
+	for _, s := range stages {
+		byName[s.ID] = s
+	}
+	for _, s := range stages { // names win over ids
+		if s.Name != "" {
+			byName[s.Name] = s
+		}
+	}
+	return func(name string) string {
+		if s, ok := byName[name]; ok {
+			return s.Label(lang)
+		}
+		return name
+	}
+}
+
+// Label writes a deadline's label in a language, as the templates' label
+// function does: for the calendar events attached to a reminder.
+func (r *Renderer) Label(lang, label string) string {
+	return deadlineLabel(label, wordsFor(lang), stageNamer(r.stages, lang))
+}
+
+// AndMore writes "… and N more" in a language, for lists cut short outside
+// the templates (the calendar events' descriptions).
+func (r *Renderer) AndMore(lang string, n int) string {
+	return wordsFor(lang).more(n)
 }
 
 // deadlineLabel writes a deadline's label in the templates' language. The

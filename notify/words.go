@@ -33,6 +33,8 @@ type words struct {
 	group string
 	// due names a report's due date as a deadline: "Next report due".
 	due func(title string) string
+	// more ends a list cut short: "… and 3 more".
+	more func(n int) string
 }
 
 // builtinWords are the languages followup writes dates and counts in; the
@@ -65,6 +67,7 @@ var builtinWords = map[string]*words{
 		one:   func(n int) bool { return n == 1 || n == -1 },
 		group: ",",
 		due:   func(t string) string { return t + " due" },
+		more:  func(n int) string { return fmt.Sprintf("… and %d more", n) },
 	},
 	// French: "1er janvier 2027" (the ordinal for the first day is the
 	// usage of French official texts); the singular covers 0 and 1.
@@ -100,6 +103,7 @@ var builtinWords = map[string]*words{
 		// French groups digits with a narrow no-break space.
 		group: "\u202f",
 		due:   func(t string) string { return t + " : date limite" },
+		more:  func(n int) string { return fmt.Sprintf("… et %d %s", n, pick2(n <= 1, "autre", "autres")) },
 	},
 	// Spanish: "4 de enero de 2027"; numbers of four digits are not
 	// grouped (RAE), longer ones with a space.
@@ -130,6 +134,7 @@ var builtinWords = map[string]*words{
 		one:   func(n int) bool { return n == 1 || n == -1 },
 		group: "\u00a0",
 		due:   func(t string) string { return t + ": fecha límite" },
+		more:  func(n int) string { return fmt.Sprintf("… y %d más", n) },
 	},
 	// Lao: Lao month names with Western digits, as Lao official letters
 	// write dates ("4 ມັງກອນ 2027"); Lao nouns have no plural.
@@ -160,6 +165,7 @@ var builtinWords = map[string]*words{
 		one:   func(int) bool { return false },
 		group: ",",
 		due:   func(t string) string { return t + ": ກຳນົດສົ່ງ" },
+		more:  func(n int) string { return fmt.Sprintf("… ແລະ ອີກ %d", n) },
 	},
 }
 
@@ -179,6 +185,7 @@ var neutralWords = &words{
 	span: func(s civil.Span) string { return s.String() },
 	one:  func(n int) bool { return n == 1 || n == -1 },
 	due:  func(t string) string { return t },
+	more: func(n int) string { return fmt.Sprintf("… +%d", n) },
 }
 
 // wordsFor returns the words of a language tag: the exact tag, then its

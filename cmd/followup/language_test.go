@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/mail"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -133,9 +135,18 @@ func TestMailLanguageHeaders(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: subject %q: %v", filepath.Base(f), rawSubject, err)
 		}
-		html := htmlPart(t, msg)
+		html := findPart(t, raw, "text/html")
 		if !strings.Contains(html, `<html lang="`+lang+`">`) {
 			t.Errorf("%s: Content-Language %s but the HTML does not declare lang=%q", filepath.Base(f), lang, lang)
+		}
+		if lang == "lo" && strings.HasPrefix(filepath.Base(f), "reminder_") {
+			// The calendar attached to a Lao reminder names its deadlines
+			// in Lao too (lines of an .ics are folded at 75 octets).
+			ics := strings.ReplaceAll(findPart(t, raw, "text/calendar"), "\r\n ", "")
+			if !strings.Contains(ics, "SUMMARY:ມອບໝາຍແລ້ວ → ຮັບຊາບແລ້ວ") {
+				t.Errorf("%s: the calendar's events are not in Lao:\n%s", filepath.Base(f), ics)
+			}
+			seen["lo-ics"] = true
 		}
 		if lang == "lo" {
 			// The ministry's overview: "[followup] NAME: ບົດສະຫຼຸບ ວັນທີ …".
@@ -147,21 +158,36 @@ func TestMailLanguageHeaders(t *testing.T) {
 			}
 		}
 	}
-	for _, lang := range []string{"en", "fr", "es", "lo"} {
+	for _, lang := range []string{"en", "fr", "es", "lo", "lo-ics"} {
 		if !seen[lang] {
 			t.Errorf("no message in %s among %d files (seen %v)", lang, len(files), seen)
 		}
 	}
 }
 
-// htmlPart returns the decoded text/html part of a multipart message.
-func htmlPart(t *testing.T, msg *mail.Message) string {
+// findPart returns the decoded body of the first part of a multipart
+// message (raw) whose type starts with ct.
+func findPart(t *testing.T, raw []byte, ct string) string {
 	t.Helper()
-	var find func(r io.Reader, ct string) string
-	find = func(r io.Reader, ct string) string {
-		mt, params, err := mime.ParseMediaType(ct)
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var find func(r io.Reader, h textproto.MIMEHeader) string
+	find = func(r io.Reader, h textproto.MIMEHeader) string {
+		mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
 		if err != nil {
-			t.Fatalf("content type %q: %v", ct, err)
+			t.Fatalf("content type %q: %v", h.Get("Content-Type"), err)
+		}
+		if strings.HasPrefix(mt, ct) {
+			if strings.EqualFold(h.Get("Content-Transfer-Encoding"), "base64") {
+				r = base64.NewDecoder(base64.StdEncoding, r)
+			}
+			b, err := io.ReadAll(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
 		}
 		if !strings.HasPrefix(mt, "multipart/") {
 			return ""
@@ -175,20 +201,12 @@ func htmlPart(t *testing.T, msg *mail.Message) string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pct := p.Header.Get("Content-Type")
-			if strings.HasPrefix(pct, "text/html") {
-				b, err := io.ReadAll(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return string(b)
-			}
-			if s := find(p, pct); s != "" {
+			if s := find(p, p.Header); s != "" {
 				return s
 			}
 		}
 	}
-	return find(msg.Body, msg.Header.Get("Content-Type"))
+	return find(msg.Body, textproto.MIMEHeader(msg.Header))
 }
 
 // deConfig is a small valid config but for a ministry in German, for which
