@@ -27,6 +27,12 @@ func mustLoad(t *testing.T, path string, opts LoadOptions) *Config {
 func comparable(c *Config) (Config, []string) {
 	cp := *c
 	texts := []string{cp.Location.String()}
+	// Where a language is written is not part of what the config says.
+	cp.Coordinator.LanguageAt = Pos{}
+	cp.Ministries = append([]Body(nil), c.Ministries...)
+	for i := range cp.Ministries {
+		cp.Ministries[i].LanguageAt = Pos{}
+	}
 	cp.Location = nil
 	for _, s := range []*Schedule{&cp.Schedules.Reminders, &cp.Schedules.CoordinatorDigest, &cp.Schedules.MinistryDigest} {
 		if s.Schedule == nil {

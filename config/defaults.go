@@ -82,15 +82,26 @@ func defaultStages() []Stage {
 		}
 		return a
 	}
+	labels := func(fr, es, lo string) map[string]string {
+		return map[string]string{"fr": fr, "es": es, "lo": lo}
+	}
 	return []Stage{
-		{ID: "assigned", Name: "Assigned", Next: []string{"acknowledged", "not_accepted"}, Deadline: anchor("import + 1mo")},
-		{ID: "acknowledged", Name: "Acknowledged", Next: []string{"action_planned", "not_accepted"}, Deadline: anchor("import + 3mo")},
-		{ID: "action_planned", Name: "Action planned", Next: []string{"in_progress"}},
-		{ID: "in_progress", Name: "In progress", Next: []string{"implemented", "partially_implemented"}, Deadline: anchor("report - 9mo")},
-		{ID: "implemented", Name: "Implemented", Next: []string{"reported"}},
-		{ID: "partially_implemented", Name: "Partially implemented", Next: []string{"in_progress", "reported"}},
-		{ID: "reported", Name: "Reported in the periodic report", Final: true},
-		{ID: "not_accepted", Name: "Closed: not accepted", Final: true, OnlyStatus: []string{"noted"}},
+		{ID: "assigned", Name: "Assigned", Next: []string{"acknowledged", "not_accepted"}, Deadline: anchor("import + 1mo"),
+			Labels: labels("Attribuée", "Asignada", "ມອບໝາຍແລ້ວ")},
+		{ID: "acknowledged", Name: "Acknowledged", Next: []string{"action_planned", "not_accepted"}, Deadline: anchor("import + 3mo"),
+			Labels: labels("Prise en charge", "Aceptada", "ຮັບຊາບແລ້ວ")},
+		{ID: "action_planned", Name: "Action planned", Next: []string{"in_progress"},
+			Labels: labels("Action planifiée", "Acción planificada", "ວາງແຜນການປະຕິບັດແລ້ວ")},
+		{ID: "in_progress", Name: "In progress", Next: []string{"implemented", "partially_implemented"}, Deadline: anchor("report - 9mo"),
+			Labels: labels("En cours", "En curso", "ກຳລັງດຳເນີນການ")},
+		{ID: "implemented", Name: "Implemented", Next: []string{"reported"},
+			Labels: labels("Mise en œuvre", "Aplicada", "ປະຕິບັດແລ້ວ")},
+		{ID: "partially_implemented", Name: "Partially implemented", Next: []string{"in_progress", "reported"},
+			Labels: labels("Partiellement mise en œuvre", "Aplicada parcialmente", "ປະຕິບັດແລ້ວບາງສ່ວນ")},
+		{ID: "reported", Name: "Reported in the periodic report", Final: true,
+			Labels: labels("Traitée dans le rapport périodique", "Incluida en el informe periódico", "ລາຍງານໃນບົດລາຍງານໄລຍະແລ້ວ")},
+		{ID: "not_accepted", Name: "Closed: not accepted", Final: true, OnlyStatus: []string{"noted"},
+			Labels: labels("Close : non acceptée", "Cerrada: no aceptada", "ປິດ: ບໍ່ຮັບເອົາ")},
 	}
 }
 

@@ -469,3 +469,78 @@ func TestReportKindAndWordLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestStageLabels(t *testing.T) {
+	wantErrors(t, `stages:
+  - id: open
+    labels: {fr: Ouverte, es: "", "not a tag": x}
+    next: [done]
+  - id: done
+    labels: [Terminée]
+    final: true
+`,
+		`followup.yaml:3:31: stages[0].labels.es: expected the stage's name in this language`,
+		`followup.yaml:3:35: stages[0].labels.not a tag: invalid language tag "not a tag"; expected a code such as fr, es or lo`,
+		`followup.yaml:6:13: stages[1].labels: expected a mapping of language to name, e.g. labels: {fr: Attribuée, lo: ມອບໝາຍແລ້ວ}; found a list`)
+
+	// Labels of the file, the built-in ones for a built-in stage the file
+	// writes as it is, and none for a renamed one.
+	c, err := Load(writeConfig(t, `stages:
+  - id: assigned
+    name: Assigned
+    labels: {fr: Confiée}
+    next: [in_progress]
+  - id: in_progress
+    name: Under way
+    next: [reported]
+  - id: reported
+    final: true
+    labels: {lo-LA: ລາຍງານແລ້ວ}
+`), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ stage, lang, want string }{
+		{"assigned", "fr", "Confiée"},
+		{"assigned", "fr-CA", "Confiée"},
+		{"assigned", "es", "Asignada"},
+		{"assigned", "lo", "ມອບໝາຍແລ້ວ"},
+		{"assigned", "de", "Assigned"},
+		{"in_progress", "fr", "Under way"},
+		{"reported", "lo-LA", "ລາຍງານແລ້ວ"},
+		{"reported", "lo", "reported"},
+	} {
+		s, _ := c.Stage(tc.stage)
+		if got := s.Label(tc.lang); got != tc.want {
+			t.Errorf("%s in %s: %q, want %q", tc.stage, tc.lang, got, tc.want)
+		}
+	}
+	// config show writes them, and reads them back the same.
+	out := c.Show()
+	for _, want := range []string{"labels:\n      es: \"Asignada\"\n      fr: \"Confiée\"", `lo-la: "ລາຍງານແລ້ວ"`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("config show lacks %q:\n%s", want, out)
+		}
+	}
+	back, err := Parse("shown.yaml", out, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range c.Stages {
+		if !reflectEqual(c.Stages[i].Labels, back.Stages[i].Labels) {
+			t.Errorf("stage %s: labels %v after show and parse, want %v", c.Stages[i].ID, back.Stages[i].Labels, c.Stages[i].Labels)
+		}
+	}
+}
+
+func reflectEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}

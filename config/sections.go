@@ -30,7 +30,7 @@ var (
 	focalKeys      = []string{"name", "unit", "email"}
 	reportKeys     = []string{"id", "title", "due", "kind", "word_limit", "documents", "milestones"}
 	milestoneKeys  = []string{"name", "before"}
-	stageKeys      = []string{"id", "name", "next", "final", "only_status", "deadline"}
+	stageKeys      = []string{"id", "name", "labels", "next", "final", "only_status", "deadline"}
 	assignmentKeys = []string{"rules", "overrides"}
 	ruleKeys       = []string{"name", "ministry", "support", "sections", "keywords", "regex", "documents"}
 	overrideKeys   = []string{"recommendation", "ministry", "support"}
@@ -205,8 +205,11 @@ func (d *decoder) body(n *node, path string) (b Body, idNode *node, ok bool) {
 		d.headerText(v, sub(path, "name"))
 	}
 	b.Language = "en"
-	if v, written := d.str(f, "language", &b.Language); written && !languagePattern.MatchString(v.text) {
-		d.errs.atNode(v, sub(path, "language"), "invalid language tag %q; expected a code such as lo or en", v.text)
+	if v, written := d.str(f, "language", &b.Language); written {
+		if !languagePattern.MatchString(v.text) {
+			d.errs.atNode(v, sub(path, "language"), "invalid language tag %q; expected a code such as lo or en", v.text)
+		}
+		b.LanguageAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(path, "language")}
 	}
 	b.FocalPoints = d.focalPoints(f)
 	return b, idNode, ok

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -73,6 +74,17 @@ func (c *Config) Show() []byte {
 		w.item(2)
 		w.kv(4, "id", q(s.ID))
 		w.kv(4, "name", q(s.Name))
+		if len(s.Labels) > 0 {
+			w.key(4, "labels")
+			langs := make([]string, 0, len(s.Labels))
+			for l := range s.Labels {
+				langs = append(langs, l)
+			}
+			sort.Strings(langs)
+			for _, l := range langs {
+				w.kv(6, l, q(s.Labels[l]))
+			}
+		}
 		w.kv(4, "next", qlist(s.Next))
 		w.kv(4, "final", strconv.FormatBool(s.Final))
 		w.kv(4, "only_status", qlist(s.OnlyStatus))

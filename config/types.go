@@ -8,6 +8,7 @@ package config
 
 import (
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -47,6 +48,29 @@ type Body struct {
 	Name        string
 	Language    string // BCP 47 tag, e.g. "lo" or "en"; default "en"
 	FocalPoints []FocalPoint
+	// LanguageAt is where Language is written in the file (zero when it is
+	// not written), so that a language without mail templates is reported
+	// at its value.
+	LanguageAt Pos
+}
+
+// Pos is a place in the config file, for errors found after loading.
+type Pos struct {
+	File         string
+	Line, Column int
+	Path         string // YAML path, e.g. "ministries[3].language"
+}
+
+// Error returns an *Error at p about msg; at the file as a whole when p is
+// zero.
+func (p Pos) Error(file, msg string) *Error {
+	if p.File != "" {
+		file = p.File
+	}
+	if p.Path != "" {
+		msg = p.Path + ": " + msg
+	}
+	return &Error{File: file, Line: p.Line, Column: p.Column, Msg: oneLine(msg)}
 }
 
 // FocalPoint is one person or unit that receives a body's mail.
@@ -118,6 +142,30 @@ type Stage struct {
 	OnlyStatus []string
 	// Deadline, when set, is the date by which a task should leave this stage.
 	Deadline *Anchor
+	// Labels are the stage's name in other languages, by language tag
+	// ("fr", "es", "lo"): e-mails in that language show it. The stages of
+	// the built-in workflow have labels in every language followup ships.
+	Labels map[string]string
+}
+
+// Label returns the stage's name in a language: the label for the exact
+// tag, then for its first part ("fr" for "fr-CA"), else Name (or the id).
+func (s Stage) Label(lang string) string {
+	tag := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
+	for tag != "" {
+		if l := s.Labels[tag]; l != "" {
+			return l
+		}
+		i := strings.LastIndexByte(tag, '-')
+		if i < 0 {
+			break
+		}
+		tag = tag[:i]
+	}
+	if s.Name != "" {
+		return s.Name
+	}
+	return s.ID
 }
 
 // Anchor is a date relative to something the document or config knows:

@@ -85,6 +85,7 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 	if v, ok := d.str(sf, "name", &s.Name); ok && strings.TrimSpace(v.text) == "" {
 		d.errs.atNode(v, sub(p, "name"), "must not be empty")
 	}
+	s.Labels = d.stageLabels(sf, s)
 	ref.next, _ = d.strList(sf, "next")
 	ref.nextAt = sf.get("next")
 	s.Next = strs(ref.next)
@@ -118,6 +119,50 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 }
 
 // stageLinks checks one stage's next list once all stage ids are known.
+// stageLabels reads a stage's names in other languages, `labels: {fr:
+// Attribuée, lo: ມອບໝາຍແລ້ວ}`. A stage of the built-in workflow written with
+// its built-in id and name keeps the built-in labels for the languages the
+// file does not give.
+func (d *decoder) stageLabels(sf *fields, s Stage) map[string]string {
+	out := map[string]string{}
+	for _, def := range defaultStages() {
+		if def.ID == s.ID && def.Name == s.Name {
+			for k, v := range def.Labels {
+				out[k] = v
+			}
+		}
+	}
+	p := sub(sf.path, "labels")
+	v := sf.get("labels")
+	switch {
+	case v == nil || v.kind == nullNode:
+	case v.kind != mapNode:
+		d.errs.atNode(v, p, "expected a mapping of language to name, e.g. labels: {fr: Attribuée, lo: ມອບໝາຍແລ້ວ}; found %s", v.describe())
+	default:
+		for _, pr := range v.pairs {
+			kp := sub(p, pr.key)
+			if !languagePattern.MatchString(pr.key) {
+				d.errs.atNode(pr.keyPos, kp, "invalid language tag %q; expected a code such as fr, es or lo", pr.key)
+				continue
+			}
+			if pr.val == nil || pr.val.kind != scalarNode || strings.TrimSpace(pr.val.text) == "" {
+				at := pr.keyPos
+				if pr.val != nil && pr.val.kind != nullNode {
+					at = pr.val
+				}
+				d.errs.atNode(at, kp, "expected the stage's name in this language")
+				continue
+			}
+			d.headerText(pr.val, kp)
+			out[strings.ToLower(strings.ReplaceAll(pr.key, "_", "-"))] = pr.val.text
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 func (d *decoder) stageLinks(r stageRefs, valid []string) {
 	seen := map[string]bool{}
 	for _, it := range r.next {

@@ -17,6 +17,8 @@ type Rendered struct {
 	Subject string
 	Text    string
 	HTML    string
+	// Language is the message's language tag, for Content-Language.
+	Language string
 }
 
 // TaskLine is one task in a list.
@@ -36,6 +38,8 @@ type TaskLine struct {
 	// about: the message lists each task once, under its most pressing
 	// deadline, with the others here.
 	Also []DeadlineLine
+	// URL is the task's page on the web server, "" when it is off.
+	URL string
 }
 
 // DeadlineLine is one more deadline of a listed task.
@@ -67,6 +71,9 @@ type ReminderData struct {
 	// A reminder lists a bounded number of tasks: the groups that did not
 	// fit are only counted here (tasks coming, tasks overdue, deadlines).
 	OmittedSoon, OmittedOverdue, OmittedGroups int
+	// Link is the recipient's personal link to their page on the web
+	// server, "" when it is off.
+	Link string
 }
 
 // EscalationData tells the coordinator that a ministry's tasks are long
@@ -80,6 +87,9 @@ type EscalationData struct {
 	TaskCount   int
 	// Groups that did not fit in the message, only counted.
 	OmittedTasks, OmittedGroups int
+	// Link is the recipient's personal link to their page on the web
+	// server, "" when it is off.
+	Link string
 }
 
 // ReportCountdown is a report's due date and its milestones.
@@ -156,6 +166,9 @@ type CoordinatorDigestData struct {
 	ChangesMore    int
 	Failed         []DeliveryLine
 	FailedMore     int
+	// Link is the recipient's personal link to their page on the web
+	// server, "" when it is off.
+	Link string
 }
 
 // StageTasks lists a ministry's tasks in one stage.
@@ -179,4 +192,7 @@ type MinistryDigestData struct {
 	OverdueMore int
 	Supporting  []TaskLine // tasks it supports, owned by others
 	SupportMore int
+	// Link is the recipient's personal link to their page on the web
+	// server, "" when it is off.
+	Link string
 }

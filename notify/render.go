@@ -5,37 +5,57 @@ package notify
 // # Template files
 //
 // Each kind of message K (reminder, escalation, coordinator-digest,
-// ministry-digest) has two files, shipped embedded in English:
+// ministry-digest) has two files per language, shipped embedded for
+// English, French, Spanish and Lao:
 //
-//	K.txt   text/template; defines "subject" (one line) and "body" (plain text)
-//	K.html  html/template; defines "body" (a complete HTML document)
+//	K.txt, K.html            English (the default set)
+//	K.LANG.txt, K.LANG.html  another language: K.fr.txt, K.es.html, K.lo.txt…
+//
+// K.txt is a text/template that defines "subject" (one line) and "body"
+// (plain text); K.html is an html/template that defines "body" (a complete
+// HTML document).
+//
+// The recipient's language picks the set: a ministry's for its reminders
+// and overview, the coordinator's for its overview and for escalations
+// (the coordinator reads them; the ministry is in copy). The exact tag is
+// tried first, then its first part ("lo" for "lo-LA"). There is no
+// fallback: a language without templates is an error of CheckLanguages
+// (config check, daemon start, reload), never a message in English.
 //
 // The admin may put files of the same names in a folder (mail.templates in
-// the config) to replace the embedded ones, and add versions for a language:
-// K.lo.txt and K.lo.html are used for a recipient whose Language is "lo" (or
-// "lo-LA": the exact tag is tried first, then its first part). A language
-// with a .txt but no .html sends text only, so the recipient is not shown
-// the English HTML. Note that most mail programs show the HTML part: to
-// change what a message says, change both files (the subject is always
-// taken from the .txt file).
+// the config). Each replaces the embedded file of the same name; files for
+// a new language add it (reminder.de.txt…). A new language with a .txt but
+// no .html sends text only. Note that most mail programs show the HTML
+// part: to change what a message says, change both files (the subject is
+// always taken from the .txt file).
 //
 // Every template is executed with sample data when the Renderer is built,
 // so a misspelled field or function is reported at start (and by `followup
 // config check`), with the file and line, never when a mail is due.
 //
 // Both kinds of template run with Option("missingkey=error") and the same
-// functions:
+// functions. The words they write are in the language of the templates
+// (words.go); for a language followup has no words for, they write forms
+// without words (ISO dates, signed day counts):
 //
-//	date   civil.Date -> "4 January 2027" ("" for no date)
+//	date   civil.Date -> "4 January 2027", "4 janvier 2027", "4 de enero de
+//	       2027", "4 ມັງກອນ 2027" ("" for no date)
 //	days   int -> "in 3 days", "tomorrow", "today", "yesterday", "3 days ago"
 //	       (days from the message's date; negative is past)
+//	late   int -> "3 days overdue" (a positive count)
+//	span   civil.Span -> "30 days", "1 month and 2 days"
+//	num    int -> the number with the language's digit grouping
+//	plural n, "task", "tasks" -> the word that fits n by the language's
+//	       rule (French: 0 and 1 take the singular)
+//	stage  a stage name -> its label in the language (config labels:)
+//	label  a deadline's label -> with stage names and "… due" translated
 //	short  string, n -> the text on one line, clipped to n characters with "…"
-//	plural n, "task", "tasks" -> the word that fits n (only the word)
 //	bar    count, max, width -> a text bar of width cells, "█" filled in
 //	       proportion to count/max, "░" for the rest
 //	pct    count, total -> integer percent, rounded; never 0 for a count
 //	       above 0 nor 100 for a count below total (bar widths in HTML)
 //	add    a, b -> a + b
+//	abs    n -> |n|
 //	time   time.Time -> "2006-01-02 15:04" in the config's zone ("" for zero)
 //	colour i -> the colour of stage i in progress bars ("#0072B2"…)
 //
@@ -91,11 +111,13 @@ func TemplateNames() []string {
 // Renderer turns message data into subjects and bodies. It is safe for
 // concurrent use after construction.
 type Renderer struct {
-	sets map[string]map[string]*templateSet // kind -> language ("" for the default) -> templates
+	sets   map[string]map[string]*templateSet // kind -> language ("" for the default) -> templates
+	stages []config.Stage                     // for stage names in each language
 }
 
 // templateSet is the templates one kind uses for one language.
 type templateSet struct {
+	lang               string // "" for the default (English) set
 	textFile, htmlFile string // as shown in errors: "templates/reminder.txt" or the override's path
 	text               *ttemplate.Template
 	html               *htemplate.Template // nil: send text only
@@ -115,21 +137,65 @@ type templateSource struct {
 // here. Errors name the file and line ("templates/reminder.txt:7:14: ..."),
 // one per broken file, joined with newlines. loc is the zone times are shown
 // in (nil means UTC).
+//
+// Stage names are shown in each language with the labels of the built-in
+// workflow; NewRendererFor uses the config's own stages.
 func NewRenderer(overrideDir string, loc *time.Location) (*Renderer, error) {
+	return newRenderer(overrideDir, loc, config.Default().Stages)
+}
+
+// NewRendererFor builds the Renderer a config needs: its template folder,
+// its zone, its stages' names in each language; and it checks that every
+// body's language has templates (CheckLanguages).
+func NewRendererFor(cfg *config.Config) (*Renderer, error) {
+	r, err := newRenderer(cfg.Mail.Templates, cfg.Location, cfg.Stages)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.CheckLanguages(cfg); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) (*Renderer, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
 	files := map[string]templateSource{}
-	for _, name := range TemplateNames() {
+	langs := map[string]map[string]bool{} // kind -> languages with templates
+	addLang := func(kind, lang string) {
+		if langs[kind] == nil {
+			langs[kind] = map[string]bool{}
+		}
+		langs[kind][lang] = true
+	}
+	entries, err := embeddedTemplates.ReadDir("templates")
+	if err != nil {
+		return nil, fmt.Errorf("embedded templates: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		kind, lang, ok := splitTemplateName(name)
+		if !ok {
+			return nil, fmt.Errorf("embedded template %s: not a template name", name)
+		}
 		b, err := embeddedTemplates.ReadFile("templates/" + name)
 		if err != nil {
 			return nil, fmt.Errorf("embedded template %s: %w", name, err)
 		}
 		files[name] = templateSource{name: name, display: "templates/" + name, src: string(b)}
+		if lang != "" {
+			addLang(kind, lang)
+		}
+	}
+	for _, name := range TemplateNames() {
+		if _, ok := files[name]; !ok {
+			return nil, fmt.Errorf("embedded template %s is missing", name)
+		}
 	}
 	var errs []error
-	langs := map[string]map[string]bool{} // kind -> languages with an override
-	unreadable := map[string]bool{}       // override files already reported
+	unreadable := map[string]bool{} // override files already reported
 	if overrideDir != "" {
 		entries, err := os.ReadDir(overrideDir)
 		if err != nil {
@@ -152,10 +218,10 @@ func NewRenderer(overrideDir string, loc *time.Location) (*Renderer, error) {
 			key := kind
 			if lang != "" {
 				key = kind + "." + lang
-				if langs[kind] == nil {
-					langs[kind] = map[string]bool{}
-				}
-				langs[kind][lang] = true
+				addLang(kind, lang)
+				// An override of one file of a built-in language
+				// replaces that file only; the other keeps the
+				// embedded version.
 			}
 			b, err := os.ReadFile(display)
 			if err == nil {
@@ -171,8 +237,7 @@ func NewRenderer(overrideDir string, loc *time.Location) (*Renderer, error) {
 		}
 	}
 
-	funcs := templateFuncs(loc)
-	r := &Renderer{sets: map[string]map[string]*templateSet{}}
+	r := &Renderer{sets: map[string]map[string]*templateSet{}, stages: stages}
 	for _, kind := range templateKinds {
 		r.sets[kind] = map[string]*templateSet{}
 		var order []string
@@ -196,7 +261,8 @@ func NewRenderer(overrideDir string, loc *time.Location) (*Renderer, error) {
 					"(the subject and the plain-text part)", htm.display, stem))
 				continue
 			}
-			set := &templateSet{textFile: txt.display}
+			funcs := templateFuncs(loc, lang, stages)
+			set := &templateSet{textFile: txt.display, lang: lang}
 			var bad bool
 			if set.text, bad = parseText(txt, funcs, &errs); !bad {
 				if err := checkDefined(txt.display, func(n string) bool { return set.text.Lookup(n) != nil }, "subject", "body"); err != nil {
@@ -218,7 +284,7 @@ func NewRenderer(overrideDir string, loc *time.Location) (*Renderer, error) {
 				htmlOK = !bad
 			}
 			// Execute what parsed with every sample: one error per file.
-			for _, data := range sampleData(kind) {
+			for _, data := range sampleData(kind, lang) {
 				if !textOK && !htmlOK {
 					break
 				}
@@ -249,10 +315,11 @@ func (r *Renderer) Reminder(d ReminderData) (Rendered, error) {
 	return r.render(kindReminder, d.Ministry.Language, d)
 }
 
-// Escalation renders an escalation to the coordinator, in the ministry's
-// language (the ministry is in copy).
+// Escalation renders an escalation to the coordinator, in the
+// coordinator's language: it is written to the coordinator (the ministry
+// is in copy).
 func (r *Renderer) Escalation(d EscalationData) (Rendered, error) {
-	return r.render(kindEscalation, d.Ministry.Language, d)
+	return r.render(kindEscalation, d.Coordinator.Language, d)
 }
 
 // CoordinatorDigest renders the coordinating body's overview, in its
@@ -270,13 +337,13 @@ func (r *Renderer) MinistryDigest(d MinistryDigestData) (Rendered, error) {
 func (r *Renderer) render(kind, lang string, data any) (Rendered, error) {
 	set := r.pick(kind, lang)
 	if set == nil {
-		return Rendered{}, fmt.Errorf("no templates for %s", kind)
+		return Rendered{}, fmt.Errorf("no %s templates for language %q", kind, lang)
 	}
 	subject, text, err := set.execText(data)
 	if err != nil {
 		return Rendered{}, err
 	}
-	out := Rendered{Subject: subject, Text: text}
+	out := Rendered{Subject: subject, Text: text, Language: contentLanguage(lang, set.lang)}
 	if set.html != nil {
 		if out.HTML, err = set.execHTML(data); err != nil {
 			return Rendered{}, err
@@ -286,16 +353,21 @@ func (r *Renderer) render(kind, lang string, data any) (Rendered, error) {
 }
 
 // pick returns the templates for a language tag: the exact tag, then its
-// first part ("lo" for "lo-LA"), then the default.
+// first part ("lo" for "lo-LA"); the default (English) set serves "en" and
+// a body without a language. Another language without templates gets nil,
+// never the English set: CheckLanguages refuses such a config.
 func (r *Renderer) pick(kind, lang string) *templateSet {
 	sets := r.sets[kind]
 	if sets == nil {
 		return nil
 	}
-	tag := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
+	tag := normTag(lang)
 	for tag != "" {
 		if s := sets[tag]; s != nil {
 			return s
+		}
+		if tag == "en" {
+			return sets[""]
 		}
 		i := strings.LastIndexByte(tag, '-')
 		if i < 0 {
@@ -303,7 +375,93 @@ func (r *Renderer) pick(kind, lang string) *templateSet {
 		}
 		tag = tag[:i]
 	}
-	return sets[""]
+	if normTag(lang) == "" {
+		return sets[""]
+	}
+	return nil
+}
+
+// contentLanguage is the tag a message declares in Content-Language: the
+// recipient's tag when it is well-formed, else the set's own.
+func contentLanguage(lang, setLang string) string {
+	if tag := strings.TrimSpace(lang); tag != "" && reLangTag.MatchString(tag) {
+		return strings.ReplaceAll(tag, "_", "-")
+	}
+	if setLang == "" {
+		return "en"
+	}
+	return setLang
+}
+
+// Languages lists the languages a message of every kind can be written in:
+// "en" (the default set) and each language with templates for all four
+// kinds, sorted.
+func (r *Renderer) Languages() []string {
+	count := map[string]int{}
+	for _, k := range templateKinds {
+		for l := range r.sets[k] {
+			if l != "" {
+				count[l]++
+			}
+		}
+	}
+	out := []string{"en"}
+	for l, n := range count {
+		if n == len(templateKinds) && l != "en" {
+			out = append(out, l)
+		}
+	}
+	sort.Strings(out[1:])
+	return out
+}
+
+// CheckLanguages reports, as config errors at each body's language value,
+// the bodies whose language has no templates for a message they receive:
+// a ministry gets reminders and overviews; the coordinating body also
+// escalations and its own overview. Mail is never sent in another language
+// than the one the config promises.
+func (r *Renderer) CheckLanguages(cfg *config.Config) error {
+	var errs config.Errors
+	check := func(b config.Body, path string, kinds ...string) {
+		var missing []string
+		for _, k := range kinds {
+			if r.pick(k, b.Language) == nil {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+		at := b.LanguageAt
+		if at.Path == "" {
+			at.Path = path
+		}
+		what := "no mail templates"
+		if len(missing) < len(kinds) {
+			what = "no " + strings.Join(missing, ", ") + " templates"
+		}
+		var files []string
+		for _, k := range missing {
+			files = append(files, k+"."+normTag(b.Language)+".txt", k+"."+normTag(b.Language)+".html")
+		}
+		errs = append(errs, at.Error(cfg.Path, fmt.Sprintf("%s for language %q; followup has templates for %s: "+
+			"use one of them, or write %s in the folder that mail.templates names (see the README, Languages)",
+			what, b.Language, strings.Join(r.Languages(), ", "), strings.Join(files, ", "))))
+	}
+	check(cfg.Coordinator, "coordinator.language", templateKinds...)
+	for i, m := range cfg.Ministries {
+		check(m, fmt.Sprintf("ministries[%d].language", i), kindReminder, kindMinistryDigest)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.SliceStable(errs, func(i, j int) bool {
+		if errs[i].Line != errs[j].Line {
+			return errs[i].Line < errs[j].Line
+		}
+		return errs[i].Column < errs[j].Column
+	})
+	return errs
 }
 
 func (s *templateSet) execText(data any) (subject, text string, err error) {
@@ -458,16 +616,38 @@ func tidyText(s string) string {
 var stagePalette = []string{"#0072B2", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#999999"}
 
 // templateFuncs are the functions every template may call (see the
-// package comment above).
-func templateFuncs(loc *time.Location) map[string]any {
+// package comment above). The words they write are those of lang, the
+// language of the templates they serve ("" is English); stages give the
+// stages' names in that language.
+func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[string]any {
+	w := wordsFor(lang)
+	stage := stageNamer(stages, lang)
 	return map[string]any{
-		"date":   fmtDate,
-		"days":   fmtDays,
-		"short":  shorten,
-		"plural": pluralWord,
-		"bar":    textBar,
-		"pct":    percent,
-		"add":    func(a, b int) int { return a + b },
+		"date": func(d civil.Date) string {
+			if d.IsZero() {
+				return ""
+			}
+			return w.date(d)
+		},
+		"days":  w.days,
+		"late":  w.late,
+		"span":  w.span,
+		"num":   w.number,
+		"short": shorten,
+		"plural": func(n int, singular, plural string) string {
+			return pick2(w.one(n), singular, plural)
+		},
+		"stage": stage,
+		"label": func(l string) string { return deadlineLabel(l, w, stage) },
+		"bar":   textBar,
+		"pct":   percent,
+		"add":   func(a, b int) int { return a + b },
+		"abs": func(n int) int {
+			if n < 0 {
+				return -n
+			}
+			return n
+		},
 		"time": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -483,25 +663,51 @@ func templateFuncs(loc *time.Location) map[string]any {
 	}
 }
 
-func fmtDate(d civil.Date) string {
-	if d.IsZero() {
-		return ""
+// stageNamer returns a function that writes a stage, given by its name (as
+// the planner writes it) or its id, in a language.
+func stageNamer(stages []config.Stage, lang string) func(string) string {
+	byName := map[string]config.Stage{}
+	for _, s := range stages {
+		byName[s.ID] = s
 	}
-	return fmt.Sprintf("%d %s %d", d.Day, d.Month, d.Year)
+	for _, s := range stages { // names win over ids
+		if s.Name != "" {
+			byName[s.Name] = s
+		}
+	}
+	return func(name string) string {
+		if s, ok := byName[name]; ok {
+			return s.Label(lang)
+		}
+		return name
+	}
 }
 
-func fmtDays(n int) string {
-	switch {
-	case n == 0:
-		return "today"
-	case n == 1:
-		return "tomorrow"
-	case n == -1:
-		return "yesterday"
-	case n > 1:
-		return fmt.Sprintf("in %d days", n)
+// Label writes a deadline's label in a language, as the templates' label
+// function does: for the calendar events attached to a reminder.
+func (r *Renderer) Label(lang, label string) string {
+	return deadlineLabel(label, wordsFor(lang), stageNamer(r.stages, lang))
+}
+
+// AndMore writes "… and N more" in a language, for lists cut short outside
+// the templates (the calendar events' descriptions).
+func (r *Renderer) AndMore(lang string, n int) string {
+	return wordsFor(lang).more(n)
+}
+
+// deadlineLabel writes a deadline's label in the templates' language. The
+// planner writes them from the config: a stage's path "Assigned →
+// Acknowledged" (stage names), a report's due date "TITLE due", or a
+// milestone's name and report id, which are the admin's own text.
+func deadlineLabel(l string, w *words, stage func(string) string) string {
+	if title, ok := strings.CutSuffix(l, " due"); ok {
+		return w.due(title)
 	}
-	return fmt.Sprintf("%d days ago", -n)
+	parts := strings.Split(l, " → ")
+	for i, p := range parts {
+		parts[i] = stage(p)
+	}
+	return strings.Join(parts, " → ")
 }
 
 // shorten puts s on one line and clips it to n runes, "…" included,
@@ -529,13 +735,6 @@ func shorten(s string, n int) string {
 	return strings.TrimRightFunc(string(r[:cut]), func(c rune) bool {
 		return unicode.IsSpace(c) || strings.ContainsRune(",;:", c)
 	}) + "…"
-}
-
-func pluralWord(n int, singular, plural string) string {
-	if n == 1 || n == -1 {
-		return singular
-	}
-	return plural
 }
 
 // maxBarWidth bounds bar so that a template typo cannot make megabytes.
@@ -576,37 +775,46 @@ func max0(n int) int { return max(0, n) }
 // It stays within what a valid config and plan give (every body has
 // a focal point, a reminder has a group, there is a stage), so an admin's
 // template that relies on those is not refused.
-func sampleData(kind string) []any {
+func sampleData(kind, lang string) []any {
+	if lang == "" {
+		lang = "en"
+	}
 	loc := time.UTC
 	today := civil.D(2027, time.January, 4)
 	fp := func(name, email string) config.FocalPoint { return config.FocalPoint{Name: name, Email: email} }
-	coord := config.Body{ID: "ncmc", Name: "National Commission for Mothers and Children", Language: "en",
+	coord := config.Body{ID: "ncmc", Name: "National Commission for Mothers and Children", Language: lang,
 		FocalPoints: []config.FocalPoint{fp("Secretariat", "secretariat@ncmc.example.org"),
 			{Name: "Child rights reporting officer", Unit: "Child Protection Division", Email: "child-rights@ncmc.example.org"}}}
-	coord1 := config.Body{ID: "ncmc", Name: "NCMC", FocalPoints: []config.FocalPoint{fp("", "ncmc@example.org")}}
-	moj := config.Body{ID: "moj", Name: "Ministry of Justice", Language: "en",
+	coord1 := config.Body{ID: "ncmc", Name: "NCMC", Language: lang, FocalPoints: []config.FocalPoint{fp("", "ncmc@example.org")}}
+	moj := config.Body{ID: "moj", Name: "Ministry of Justice", Language: lang,
 		FocalPoints: []config.FocalPoint{{Name: "Focal point, Department of Legislation", Unit: "Department of Legislation", Email: "legislation@moj.example.org"}}}
-	mps := config.Body{ID: "mps", Name: "Ministry of Public Security", Language: "en",
+	mps := config.Body{ID: "mps", Name: "Ministry of Public Security", Language: lang,
 		FocalPoints: []config.FocalPoint{fp("Focal point, Border Police Department", "border-police@mps.example.org"),
 			fp("Focal point, Anti-Human Trafficking Department", "anti-trafficking@mps.example.org"), fp("", "registry@mps.example.org")}}
 	task := func(n int, days int) TaskLine {
 		return TaskLine{ID: fmt.Sprintf("CRC/C/OPSC/LAO/CO/1:%d", n), Paragraph: fmt.Sprint(n),
 			Text:  "Take all necessary measures to ensure that the provisions of the Optional Protocol are fully incorporated into domestic law.",
 			Stage: "Assigned", Owner: "Ministry of Justice", OwnerID: "moj",
-			Deadline: today.AddDays(days), DeadlineLabel: "leave stage Assigned", DaysLeft: days, Overdue: days < 0}
+			Deadline: today.AddDays(days), DeadlineLabel: "Assigned → Acknowledged", DaysLeft: days, Overdue: days < 0}
 	}
+	// One task in three has its page on the web server.
+	linked := func(t TaskLine) TaskLine {
+		t.URL = "https://followup.example.org/t/" + strings.ReplaceAll(t.ID, "/", "-")
+		return t
+	}
+	const link = "https://followup.example.org/l/sample-token"
 	undated := TaskLine{ID: "A/HRC/44/6:115.3", Text: "Ratify the Convention.", Stage: "Assigned", Owner: "Unassigned"}
 	group := func(kind string, days, more int) ReminderGroup {
 		also := task(14, days)
 		also.Also = []DeadlineLine{{Kind: "lead", Date: today.AddDays(30), Label: "Ministries' inputs (crc-next)", DaysLeft: 30},
 			{Kind: "overdue", Date: today.AddDays(-2), Label: "Periodic report due", DaysLeft: -2}, {Kind: "due", Date: today}}
-		return ReminderGroup{Kind: kind, Deadline: today.AddDays(days), Label: "leave stage Assigned", DaysLeft: days,
-			Tasks: []TaskLine{task(8, days), also}, More: more}
+		return ReminderGroup{Kind: kind, Deadline: today.AddDays(days), Label: "Assigned → Acknowledged", DaysLeft: days,
+			Tasks: []TaskLine{linked(task(8, days)), also}, More: more}
 	}
 	switch kind {
 	case kindReminder:
 		return []any{
-			ReminderData{Ministry: mps, Coordinator: coord, Date: today, TaskCount: 16, AnyOverdue: true,
+			ReminderData{Ministry: mps, Coordinator: coord, Date: today, TaskCount: 16, AnyOverdue: true, Link: link,
 				Groups: []ReminderGroup{group("lead", 14, 0), group("lead", 1, 0), group("due", 0, 0),
 					group("overdue", -1, 0), group("overdue", -3, 4), group("escalation", -40, 0)}},
 			ReminderData{Ministry: moj, Coordinator: coord1, Date: today, TaskCount: 1,
@@ -616,7 +824,7 @@ func sampleData(kind string) []any {
 		}
 	case kindEscalation:
 		return []any{
-			EscalationData{Ministry: mps, Coordinator: coord, Date: today, After: civil.Span{Days: 30}, TaskCount: 8,
+			EscalationData{Ministry: mps, Coordinator: coord, Date: today, After: civil.Span{Days: 30}, TaskCount: 8, Link: link,
 				Groups: []ReminderGroup{group("escalation", -40, 4), group("escalation", -31, 0)}},
 			EscalationData{Ministry: moj, Coordinator: coord1, Date: today, After: civil.Span{Months: 1}, TaskCount: 1,
 				Groups: []ReminderGroup{{Kind: "escalation", Deadline: today.AddDays(-31), DaysLeft: -31, Tasks: []TaskLine{undated}}}},
@@ -624,9 +832,9 @@ func sampleData(kind string) []any {
 				Groups: []ReminderGroup{group("escalation", -40, 4)}, OmittedTasks: 64, OmittedGroups: 12},
 		}
 	case kindCoordinatorDigest:
-		stages := []StageInfo{{ID: "assigned", Name: "Assigned"}, {ID: "in_progress", Name: "In progress"}, {ID: "reported", Name: "Reported", Final: true}}
+		stages := []StageInfo{{ID: "assigned", Name: "Assigned"}, {ID: "in_progress", Name: "In progress"}, {ID: "reported", Name: "Reported in the periodic report", Final: true}}
 		return []any{
-			CoordinatorDigestData{Coordinator: coord, Date: today, Since: time.Date(2026, 12, 28, 1, 0, 0, 0, loc),
+			CoordinatorDigestData{Coordinator: coord, Date: today, Since: time.Date(2026, 12, 28, 1, 0, 0, 0, loc), Link: link,
 				Reports: []ReportCountdown{
 					{ID: "crc-next", Title: "Next periodic report", Due: today.AddDays(392), DaysLeft: 392, Milestones: []MilestoneCountdown{
 						{Name: "Ministries' inputs", Date: today.AddDays(116), DaysLeft: 116},
@@ -641,7 +849,7 @@ func sampleData(kind string) []any {
 					{ID: "", Name: "Unassigned", Counts: []int{3, 0, 0}, Open: 3, Total: 3},
 				},
 				TotalTasks: 16, OpenTasks: 13,
-				Overdue: []TaskLine{task(8, -3), task(14, -1)}, OverdueMore: 3,
+				Overdue: []TaskLine{linked(task(8, -3)), task(14, -1)}, OverdueMore: 3,
 				Unassigned: []TaskLine{undated, task(41, 10)}, UnassignedMore: 1,
 				Changes: []ChangeLine{
 					{At: time.Date(2027, 1, 3, 7, 20, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:8", Actor: "somsack", Kind: "stage", From: "Assigned", To: "In progress", Note: "Plan adopted"},
@@ -674,9 +882,9 @@ func sampleData(kind string) []any {
 		support := task(26, 50)
 		support.Owner, support.OwnerID = "Ministry of Technology and Communications", "mtc"
 		return []any{
-			MinistryDigestData{Ministry: mps, Coordinator: coord, Date: today, OpenTasks: 9,
+			MinistryDigestData{Ministry: mps, Coordinator: coord, Date: today, OpenTasks: 9, Link: link,
 				ByStage: []StageTasks{st("assigned", "Assigned", 5, 3), st("in_progress", "In progress", 2, 0)},
-				Coming:  []TaskLine{task(8, 14), task(14, 0)}, ComingMore: 2,
+				Coming:  []TaskLine{linked(task(8, 14)), task(14, 0)}, ComingMore: 2,
 				Overdue: []TaskLine{task(9, -3)}, OverdueMore: 1,
 				Supporting: []TaskLine{support, undated}, SupportMore: 1},
 			MinistryDigestData{Ministry: moj, Coordinator: coord1, Date: today, OpenTasks: 1,

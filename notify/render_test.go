@@ -37,7 +37,7 @@ func renderCoordinator() config.Body {
 // renderJustice has a focal point whose name is in Lao script, and the
 // language "lo" with no Lao templates: the English ones are used.
 func renderJustice() config.Body {
-	return config.Body{ID: "moj", Name: "Ministry of Justice", Language: "lo",
+	return config.Body{ID: "moj", Name: "Ministry of Justice", Language: "en",
 		FocalPoints: []config.FocalPoint{
 			{Name: "ທ່ານ ສົມພອນ ແກ້ວມະນີ", Unit: "Department of Legislation", Email: "legislation@moj.example.org"},
 		}}
@@ -189,18 +189,35 @@ func renderMinistryData() MinistryDigestData {
 	}
 }
 
-// renderGolden is one golden file: its name and how to produce it.
+// renderGolden is one golden file: its name and how to produce it in a
+// language (the recipients' language).
 type renderGolden struct {
 	name   string
-	render func(r *Renderer) (Rendered, error)
+	render func(r *Renderer, lang string) (Rendered, error)
 }
 
 func renderGoldens() []renderGolden {
 	return []renderGolden{
-		{"reminder", func(r *Renderer) (Rendered, error) { return r.Reminder(renderReminderData()) }},
-		{"escalation", func(r *Renderer) (Rendered, error) { return r.Escalation(renderEscalationData()) }},
-		{"coordinator-digest", func(r *Renderer) (Rendered, error) { return r.CoordinatorDigest(renderCoordinatorData()) }},
-		{"ministry-digest", func(r *Renderer) (Rendered, error) { return r.MinistryDigest(renderMinistryData()) }},
+		{"reminder", func(r *Renderer, lang string) (Rendered, error) {
+			d := renderReminderData()
+			d.Ministry.Language, d.Coordinator.Language = lang, lang
+			return r.Reminder(d)
+		}},
+		{"escalation", func(r *Renderer, lang string) (Rendered, error) {
+			d := renderEscalationData()
+			d.Ministry.Language, d.Coordinator.Language = lang, lang
+			return r.Escalation(d)
+		}},
+		{"coordinator-digest", func(r *Renderer, lang string) (Rendered, error) {
+			d := renderCoordinatorData()
+			d.Coordinator.Language = lang
+			return r.CoordinatorDigest(d)
+		}},
+		{"ministry-digest", func(r *Renderer, lang string) (Rendered, error) {
+			d := renderMinistryData()
+			d.Ministry.Language, d.Coordinator.Language = lang, lang
+			return r.MinistryDigest(d)
+		}},
 	}
 }
 
@@ -218,34 +235,48 @@ func newTestRenderer(t testing.TB, dir string) *Renderer {
 // then read the diff.
 func TestRenderGolden(t *testing.T) {
 	r := newTestRenderer(t, "")
-	for _, g := range renderGoldens() {
-		t.Run(g.name, func(t *testing.T) {
-			out, err := g.render(r)
-			if err != nil {
-				t.Fatal(err)
+	for _, lang := range BuiltinLanguages() {
+		for _, g := range renderGoldens() {
+			// English keeps the plain names: K.txt; the others K.LANG.txt,
+			// as the templates are named.
+			stem := g.name
+			if lang != "en" {
+				stem += "." + lang
 			}
-			files := map[string]string{
-				g.name + ".txt":  "Subject: " + out.Subject + "\n\n" + out.Text,
-				g.name + ".html": out.HTML,
-			}
-			for name, got := range files {
-				path := filepath.Join("testdata", "render", name)
-				if *updateGolden {
-					if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				want, err := os.ReadFile(path)
+			t.Run(stem, func(t *testing.T) {
+				out, err := g.render(r, lang)
 				if err != nil {
-					t.Fatalf("%v (run go test ./notify -run TestRenderGolden -update to create it)", err)
+					t.Fatal(err)
 				}
-				if got != string(want) {
-					t.Errorf("%s differs from the golden file (run with -update and read the diff):\n%s", path, firstDiff(string(want), got))
+				if out.Language != lang {
+					t.Errorf("Content-Language %q, want %q", out.Language, lang)
 				}
-			}
-			checkRendered(t, out)
-		})
+				if want := `<html lang="` + lang + `">`; !strings.Contains(out.HTML, want) {
+					t.Errorf("the HTML does not declare %s", want)
+				}
+				files := map[string]string{
+					stem + ".txt":  "Subject: " + out.Subject + "\n\n" + out.Text,
+					stem + ".html": out.HTML,
+				}
+				for name, got := range files {
+					path := filepath.Join("testdata", "render", name)
+					if *updateGolden {
+						if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+							t.Fatal(err)
+						}
+						continue
+					}
+					want, err := os.ReadFile(path)
+					if err != nil {
+						t.Fatalf("%v (run go test ./notify -run TestRenderGolden -update to create it)", err)
+					}
+					if got != string(want) {
+						t.Errorf("%s differs from the golden file (run with -update and read the diff):\n%s", path, firstDiff(string(want), got))
+					}
+				}
+				checkRendered(t, out)
+			})
+		}
 	}
 }
 
@@ -312,12 +343,12 @@ func TestRenderSubjects(t *testing.T) {
 	r := newTestRenderer(t, "")
 	want := map[string]string{
 		"reminder":           "[followup] Ministry of Justice: 3 tasks due soon, 5 overdue",
-		"escalation":         "[followup] Escalation: Ministry of Justice has 2 tasks overdue for more than 30d",
+		"escalation":         "[followup] Escalation: Ministry of Justice has 2 tasks overdue for more than 30 days",
 		"coordinator-digest": "[followup] Overview of 4 January 2027: next report due in 392 days, 5 tasks overdue",
 		"ministry-digest":    "[followup] Ministry of Public Security: overview of 4 January 2027, 8 open tasks",
 	}
 	for _, g := range renderGoldens() {
-		out, err := g.render(r)
+		out, err := g.render(r, "en")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -429,11 +460,14 @@ func TestRenderOverrides(t *testing.T) {
 	dir := writeTemplates(t, map[string]string{
 		"reminder.txt": `{{define "subject"}}Custom: {{.Ministry.Name}}{{end}}
 {{define "body"}}Custom body for {{.Ministry.Name}}, {{len .Groups}} groups.{{end}}`,
-		// Windows-style: byte order mark and CRLF line ends.
-		"reminder.lo.txt": "\uFEFF{{define \"subject\"}}ແຈ້ງເຕືອນ: {{.Ministry.Name}}{{end}}\r\n" +
-			"{{define \"body\"}}ຮຽນ {{(index .Ministry.FocalPoints 0).Name}}\r\n{{date .Date}}\r\n{{end}}\r\n",
-		"escalation.lo-la.html": `{{define "body"}}<p>ສະບາຍດີ {{.Ministry.Name}}</p>{{end}}`,
-		"escalation.lo-la.txt":  `{{define "subject"}}ລາຍງານ {{.TaskCount}}{{end}}{{define "body"}}ລາຍງານ{{end}}`,
+		// Windows-style: byte order mark and CRLF line ends. German has no
+		// built-in templates: this .txt alone makes German reminders.
+		"reminder.de.txt": "\uFEFF{{define \"subject\"}}Erinnerung: {{.Ministry.Name}}{{end}}\r\n" +
+			"{{define \"body\"}}Sehr geehrte Damen und Herren,\r\n{{date .Date}}, {{days 3}}\r\n{{end}}\r\n",
+		// A built-in language's file replaces that file only.
+		"reminder.lo.txt":       `{{define "subject"}}ແຈ້ງເຕືອນ: {{.Ministry.Name}}{{end}}{{define "body"}}ຮຽນ {{(index .Ministry.FocalPoints 0).Name}} {{date .Date}}{{end}}`,
+		"escalation.de-at.html": `{{define "body"}}<p>Grüß Gott {{.Ministry.Name}}</p>{{end}}`,
+		"escalation.de-at.txt":  `{{define "subject"}}Eskalation {{.TaskCount}}{{end}}{{define "body"}}Eskalation{{end}}`,
 		"notes.md":              "not a template: ignored",
 	})
 	r := newTestRenderer(t, dir)
@@ -451,31 +485,41 @@ func TestRenderOverrides(t *testing.T) {
 		t.Errorf("en: the embedded reminder.html should still be used, got %q", out.HTML)
 	}
 
-	for _, lang := range []string{"lo", "LO", "lo-LA", "lo_LA"} {
-		lo := renderReminderData()
-		lo.Ministry.Language = lang
-		out, err = r.Reminder(lo)
+	for _, lang := range []string{"de", "DE", "de-CH", "de_CH"} {
+		de := renderReminderData()
+		de.Ministry.Language = lang
+		out, err = r.Reminder(de)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Subject != "ແຈ້ງເຕືອນ: Ministry of Justice" || out.Text != "ຮຽນ ທ່ານ ສົມພອນ ແກ້ວມະນີ\n4 January 2027\n" {
-			t.Errorf("%s: reminder.lo.txt not used: %q\n%q", lang, out.Subject, out.Text)
+		// followup has no German words: dates and counts are neutral.
+		if out.Subject != "Erinnerung: Ministry of Justice" || out.Text != "Sehr geehrte Damen und Herren,\n2027-01-04, +3\n" {
+			t.Errorf("%s: reminder.de.txt not used: %q\n%q", lang, out.Subject, out.Text)
 		}
 		if out.HTML != "" {
-			t.Errorf("%s: with no reminder.lo.html the message is text only, got HTML %q", lang, out.HTML)
+			t.Errorf("%s: with no reminder.de.html the message is text only, got %d bytes of HTML", lang, len(out.HTML))
 		}
 	}
 
-	// Other kinds keep the embedded templates; a region-specific override
-	// is used only for that region.
-	esc := renderEscalationData()
-	esc.Ministry.Language = "lo-LA"
-	if out, err = r.Escalation(esc); err != nil || out.Subject != "ລາຍງານ 2" || out.HTML != "<p>ສະບາຍດີ Ministry of Justice</p>\n" {
-		t.Errorf("lo-LA escalation: %q %q %v", out.Subject, out.HTML, err)
+	lo := renderReminderData()
+	lo.Ministry.Language = "lo"
+	if out, err = r.Reminder(lo); err != nil || out.Text != "ຮຽນ ທ່ານ ສົມພອນ ແກ້ວມະນີ 4 ມັງກອນ 2027\n" {
+		t.Errorf("lo: reminder.lo.txt not used: %q %v", out.Text, err)
 	}
-	esc.Ministry.Language = "lo"
-	if out, err = r.Escalation(esc); err != nil || !strings.HasPrefix(out.Subject, "[followup] Escalation") {
-		t.Errorf("lo escalation: want the default, got %q %v", out.Subject, err)
+	if !strings.Contains(out.HTML, `<html lang="lo">`) || !strings.Contains(out.HTML, "ຂໍແຈ້ງເຕືອນ") {
+		t.Errorf("lo: the embedded reminder.lo.html should still be used")
+	}
+
+	// Escalations are in the coordinator's language; a region-specific
+	// override is used only for that region.
+	esc := renderEscalationData()
+	esc.Coordinator.Language = "de-AT"
+	if out, err = r.Escalation(esc); err != nil || out.Subject != "Eskalation 2" || out.HTML != "<p>Grüß Gott Ministry of Justice</p>\n" {
+		t.Errorf("de-AT escalation: %q %v", out.Subject, err)
+	}
+	esc.Coordinator.Language = "de"
+	if out, err = r.Escalation(esc); err == nil || !strings.Contains(err.Error(), `no escalation templates for language "de"`) {
+		t.Errorf("de escalation: want an error (no German escalation, and no English in its place), got %q %v", out.Subject, err)
 	}
 	if out, err = r.MinistryDigest(renderMinistryData()); err != nil || !strings.HasPrefix(out.Subject, "[followup] ") {
 		t.Errorf("ministry digest: want the embedded template, got %q %v", out.Subject, err)
@@ -512,8 +556,8 @@ func TestRenderBrokenTemplates(t *testing.T) {
 			[][]string{{"DIR/escalation.txt", "subject is empty"}}},
 		{"html in an unsafe place", map[string]string{"reminder.html": "{{define \"body\"}}\n{{if .Ministry.ID}}<a href=\"{{end}}x\">{{end}}"},
 			[][]string{{"DIR/reminder.html:2:5:", "branches end in different contexts"}}},
-		{"language html without text", map[string]string{"reminder.lo.html": "{{define \"body\"}}x{{end}}"},
-			[][]string{{"DIR/reminder.lo.html", "reminder.lo.txt"}}},
+		{"language html without text", map[string]string{"reminder.de.html": "{{define \"body\"}}x{{end}}"},
+			[][]string{{"DIR/reminder.de.html", "reminder.de.txt"}}},
 		{"misspelled file name", map[string]string{"remider.txt": okText},
 			[][]string{{"DIR/remider.txt", "not a template name"}}},
 		{"not UTF-8", map[string]string{"reminder.lo.txt": "{{define \"subject\"}}\xe9{{end}}", "reminder.lo.html": "{{define \"body\"}}x{{end}}"},
@@ -559,7 +603,7 @@ func TestRenderEmbeddedErrorNames(t *testing.T) {
 	set := &templateSet{textFile: "templates/reminder.txt"}
 	var errs []error
 	_, bad := parseText(templateSource{name: "reminder.txt", display: "templates/reminder.txt", src: "{{define \"body\"}}\n{{.X}\n{{end}}"},
-		templateFuncs(time.UTC), &errs)
+		templateFuncs(time.UTC, "", nil), &errs)
 	if !bad || len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), "templates/reminder.txt:2: ") {
 		t.Fatalf("parse error: %v", errs)
 	}
@@ -578,7 +622,7 @@ func TestRenderEmbeddedErrorNames(t *testing.T) {
 func ttemplateMust(t *testing.T, name, src string) *texttemplate.Template {
 	t.Helper()
 	var errs []error
-	tmpl, bad := parseText(templateSource{name: name, display: "templates/" + name, src: src}, templateFuncs(time.UTC), &errs)
+	tmpl, bad := parseText(templateSource{name: name, display: "templates/" + name, src: src}, templateFuncs(time.UTC, "", nil), &errs)
 	if bad {
 		t.Fatal(errs)
 	}
@@ -601,26 +645,37 @@ func TestTemplateNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != len(names) {
-		t.Errorf("embedded %d files, TemplateNames lists %d", len(entries), len(names))
-	}
-	for _, n := range names {
-		if _, err := embeddedTemplates.ReadFile("templates/" + n); err != nil {
-			t.Errorf("%s: %v", n, err)
+	// Every built-in language has the eight files: K.txt and K.html for
+	// English, K.LANG.txt and K.LANG.html for the others.
+	var all []string
+	for _, lang := range BuiltinLanguages() {
+		for _, n := range names {
+			if lang != "en" {
+				n = strings.TrimSuffix(n, filepath.Ext(n)) + "." + lang + filepath.Ext(n)
+			}
+			all = append(all, n)
+			if _, err := embeddedTemplates.ReadFile("templates/" + n); err != nil {
+				t.Errorf("%s: %v", n, err)
+			}
 		}
+	}
+	if len(entries) != len(all) {
+		t.Errorf("embedded %d files, want %d (%d languages × %d)", len(entries), len(all), len(BuiltinLanguages()), len(names))
 	}
 	// Copying the embedded files into an override folder changes nothing.
 	files := map[string]string{}
-	for _, n := range names {
+	for _, n := range all {
 		b, _ := embeddedTemplates.ReadFile("templates/" + n)
 		files[n] = string(b)
 	}
 	a, b := newTestRenderer(t, ""), newTestRenderer(t, writeTemplates(t, files))
-	for _, g := range renderGoldens() {
-		x, err1 := g.render(a)
-		y, err2 := g.render(b)
-		if err1 != nil || err2 != nil || x != y {
-			t.Errorf("%s: the copied templates render differently (%v, %v)", g.name, err1, err2)
+	for _, lang := range BuiltinLanguages() {
+		for _, g := range renderGoldens() {
+			x, err1 := g.render(a, lang)
+			y, err2 := g.render(b, lang)
+			if err1 != nil || err2 != nil || x != y {
+				t.Errorf("%s in %s: the copied templates render differently (%v, %v)", g.name, lang, err1, err2)
+			}
 		}
 	}
 }
@@ -681,7 +736,7 @@ func TestRenderConcurrent(t *testing.T) {
 	r := newTestRenderer(t, "")
 	want := map[string]Rendered{}
 	for _, g := range renderGoldens() {
-		out, err := g.render(r)
+		out, err := g.render(r, "en")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -695,7 +750,7 @@ func TestRenderConcurrent(t *testing.T) {
 			defer wg.Done()
 			for j := 0; j < 10; j++ {
 				for _, g := range renderGoldens() {
-					out, err := g.render(r)
+					out, err := g.render(r, "en")
 					if err == nil && out != want[g.name] {
 						err = fmt.Errorf("%s rendered differently", g.name)
 					}
@@ -715,7 +770,7 @@ func TestRenderConcurrent(t *testing.T) {
 }
 
 func TestTemplateFuncs(t *testing.T) {
-	f := templateFuncs(renderZone)
+	f := templateFuncs(renderZone, "", nil)
 	date := f["date"].(func(civil.Date) string)
 	days := f["days"].(func(int) string)
 	short := f["short"].(func(string, int) string)

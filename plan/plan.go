@@ -123,6 +123,11 @@ func (p *Planner) enqueue(ctx context.Context, tx Tx, kind, recipient string, sl
 	env.MessageID = MessageID(key, env.From)
 	env.Date = p.Now().In(p.Config.Location)
 	env.Headers = map[string]string{"X-Followup-Key": key}
+	if r.Language != "" {
+		// The language the message is written in (RFC 3282), which mail
+		// programs and screen readers use to pick a voice or a dictionary.
+		env.Headers["Content-Language"] = r.Language
+	}
 	raw, err := notify.Compose(env, r.Text, r.HTML, atts...)
 	if err != nil {
 		return Message{}, 0, fmt.Errorf("compose %s to %s: %w", kind, recipient, err)

@@ -279,9 +279,9 @@ func TestEscalation(t *testing.T) {
 		"reminder coord 1: [followup] Coordinating body: 1 task overdue",
 		"reminder moj 1: [followup] Ministry of Justice: 1 task overdue",
 		"reminder moe 2: [followup] Ministry of Education: 2 tasks overdue",
-		"escalation coord 1: [followup] Escalation: Coordinating body has 1 task overdue for more than 30d",
-		"escalation moj 1: [followup] Escalation: Ministry of Justice has 1 task overdue for more than 30d",
-		"escalation moe 2: [followup] Escalation: Ministry of Education has 2 tasks overdue for more than 30d")
+		"escalation coord 1: [followup] Escalation: Coordinating body has 1 task overdue for more than 30 days",
+		"escalation moj 1: [followup] Escalation: Ministry of Justice has 1 task overdue for more than 30 days",
+		"escalation moe 2: [followup] Escalation: Ministry of Education has 2 tasks overdue for more than 30 days")
 	esc := msgs[5]
 	if !slices.Equal(esc.To, []string{`"Secretariat" <coord@example.org>`}) || len(esc.Cc) != 2 {
 		t.Errorf("escalation about moe: to %q cc %q", esc.To, esc.Cc)
@@ -319,7 +319,7 @@ func TestOneTaskOnceWithAllItsDeadlines(t *testing.T) {
 	msgs := e.run(plan.JobReminders, at(2027, 12, 5), false)
 	wantMessages(t, "5 December", msgs,
 		"reminder moj 1: [followup] Ministry of Justice: 1 task overdue",
-		"escalation moj 1: [followup] Escalation: Ministry of Justice has 1 task overdue for more than 30d")
+		"escalation moj 1: [followup] Escalation: Ministry of Justice has 1 task overdue for more than 30 days")
 	for _, m := range msgs {
 		if n := strings.Count(m.Text, "CRC/C/TST/CO/1:5a"); n != 1 {
 			t.Errorf("%s lists the task %d times:\n%s", m.Kind, n, m.Text)

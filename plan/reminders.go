@@ -329,6 +329,9 @@ func (p *Planner) show(s *sweep, b *box, rows map[int64]TaskRow) shown {
 // across reminders so that calendars update the event instead of adding
 // another. The description lists the recommendations.
 func (p *Planner) events(recipient string, sh shown) []notify.Event {
+	// The events are in the recipient's language, like the message.
+	body, _ := p.Config.Ministry(recipient)
+	lang := body.Language
 	type ev struct {
 		date  civil.Date
 		label string
@@ -371,15 +374,15 @@ func (p *Planner) events(recipient string, sh shown) []notify.Event {
 		var lines []string
 		for i, id := range e.ids {
 			if i == 20 {
-				lines = append(lines, fmt.Sprintf("… and %d more", len(e.ids)-20+e.more))
+				lines = append(lines, p.Renderer.AndMore(lang, len(e.ids)-20+e.more))
 				break
 			}
 			lines = append(lines, id)
 		}
 		if len(e.ids) <= 20 && e.more > 0 {
-			lines = append(lines, fmt.Sprintf("… and %d more", e.more))
+			lines = append(lines, p.Renderer.AndMore(lang, e.more))
 		}
-		out = append(out, notify.Event{UID: uid, Date: e.date, Summary: e.label,
+		out = append(out, notify.Event{UID: uid, Date: e.date, Summary: p.Renderer.Label(lang, e.label),
 			Description: strings.Join(lines, "\n"), AlarmDaysBefore: 7})
 	}
 	return out

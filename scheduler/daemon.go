@@ -169,7 +169,7 @@ func (d *Daemon) build(reload bool) (*runtime, error) {
 			return nil, fmt.Errorf("config %s changed while it was read; trying again at the next heartbeat", d.opts.ConfigPath)
 		}
 	}
-	renderer, err := notify.NewRenderer(cfg.Mail.Templates, cfg.Location)
+	renderer, err := notify.NewRendererFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("mail templates: %w", err)
 	}

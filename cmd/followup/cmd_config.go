@@ -48,8 +48,18 @@ func configCheck(env *environment, args []string) error {
 			// The templates the config names are loaded and rendered with
 			// sample data, as the daemon does at start: a broken one fails
 			// here, with its file and line, not at the next reload.
-			if _, terr := notify.NewRenderer(cfg.Mail.Templates, cfg.Location); terr != nil {
+			if _, terr := notify.NewRendererFor(cfg); terr != nil {
 				failed = true
+				// A body whose language has no templates is a mistake in
+				// the config file, reported at its language: value.
+				var errs config.Errors
+				if errors.As(terr, &errs) {
+					for _, e := range errs {
+						fmt.Fprintln(env.stderr, e.Error())
+					}
+					fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s)\n", f, len(errs))
+					continue
+				}
 				lines := strings.Split(terr.Error(), "\n")
 				for _, l := range lines {
 					fmt.Fprintln(env.stderr, l)

@@ -55,7 +55,7 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 			return usageError("%v", err)
 		}
 	}
-	renderer, err := notify.NewRenderer(cfg.Mail.Templates, cfg.Location)
+	renderer, err := notify.NewRendererFor(cfg)
 	if err != nil {
 		return fmt.Errorf("mail templates: %w", err)
 	}
@@ -204,7 +204,7 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	} else if _, ok := cfg.Ministry(*to); !ok {
 		return usageError("--to: unknown ministry %q; expected coordinator or one of: %s", *to, strings.Join(ministryIDs(cfg), ", "))
 	}
-	renderer, err := notify.NewRenderer(cfg.Mail.Templates, cfg.Location)
+	renderer, err := notify.NewRendererFor(cfg)
 	if err != nil {
 		return fmt.Errorf("mail templates: %w", err)
 	}
