@@ -227,13 +227,13 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("render the coordinator digest: %w", err)
 	}
-	m, _, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord), Subject: rendered.Subject}, rendered)
+	m, id, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord), Subject: rendered.Subject}, rendered)
 	if err != nil {
 		return nil, err
 	}
-	// The failures it lists are reported: the next overview does not list
-	// them again.
-	if err := tx.MarkFailuresReported(ctx); err != nil {
+	// The failures it lists are reported once it is delivered; until then
+	// the next overview lists them again.
+	if err := tx.ListFailures(ctx, id); err != nil {
 		return nil, err
 	}
 	m.Tasks = data.OpenTasks

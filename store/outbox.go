@@ -210,6 +210,59 @@ func (db *DB) MarkSent(ctx context.Context, id int64, response string) error {
 	return nil
 }
 
+// RecipientFailure is a recipient the relay refused while it accepted the
+// others.
+type RecipientFailure struct {
+	Address string
+	Code    int // the SMTP reply code
+	Error   string
+}
+
+// MarkSentExcept records a delivery that reached some recipients only: the
+// message is sent (nothing sends it again), and each refused recipient is
+// a failure of its own, which the next coordinator overview lists. Both
+// are written in one transaction.
+func (db *DB) MarkSentExcept(ctx context.Context, id int64, response string, refused []RecipientFailure) error {
+	now := db.now().Unix()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, response = ?, last_error = '' WHERE id = ?`,
+			now, response, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("outbox row %d: %w", id, ErrNotFound)
+		}
+		for _, r := range refused {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_recipients (outbox_id, address, status, code, error, at)
+				VALUES (?, ?, 'failed', ?, ?, ?)
+				ON CONFLICT (outbox_id, address) DO UPDATE SET status = 'failed', code = excluded.code, error = excluded.error,
+					at = excluded.at, reported_at = NULL`, id, r.Address, r.Code, r.Error, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RecipientFailures lists the recipients refused for a message, by address.
+func (db *DB) RecipientFailures(ctx context.Context, id int64) ([]RecipientFailure, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT address, code, error FROM outbox_recipients WHERE outbox_id = ? ORDER BY address`, id)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []RecipientFailure
+	for rows.Next() {
+		var r RecipientFailure
+		if err := rows.Scan(&r.Address, &r.Code, &r.Error); err != nil {
+			return nil, describe(err)
+		}
+		out = append(out, r)
+	}
+	return out, describe(rows.Err())
+}
+
 // MarkRetry records a temporary failure: the message waits until next.
 // After maxAttempts attempts it is marked failed instead.
 func (db *DB) MarkRetry(ctx context.Context, id int64, cause string, next time.Time, maxAttempts int) error {

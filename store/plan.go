@@ -549,22 +549,56 @@ func (s *SlotTx) LastSent(ctx context.Context, kind, recipient string) (time.Tim
 	return time.Unix(at.Int64, 0).UTC(), nil
 }
 
-// Failures returns up to limit failed or uncertain messages no overview
-// reported yet, and how many there are.
+// unreportedFailures selects every failure no delivered overview has
+// reported: failed or uncertain messages, and recipients refused while
+// others got the message. Columns: what, ref, created_at, subject, to,
+// status, error.
+const unreportedFailures = `SELECT 'message' AS what, id AS ref, created_at, subject, env_to AS rcpt, status, last_error AS error
+		FROM outbox WHERE status IN ('failed','uncertain') AND reported_at IS NULL
+	UNION ALL
+	SELECT 'recipient', r.id, o.created_at, o.subject, r.address, r.status, r.error
+		FROM outbox_recipients r JOIN outbox o ON o.id = r.outbox_id WHERE r.reported_at IS NULL`
+
+// Failures returns up to limit failures (failed or uncertain messages,
+// refused recipients) no delivered overview reported yet, oldest first,
+// and how many there are.
 func (s *SlotTx) Failures(ctx context.Context, limit int) ([]plan.Delivery, int, error) {
-	msgs, total, err := s.Unreported(ctx, limit, false)
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+unreportedFailures+`)`).Scan(&total); err != nil {
+		return nil, 0, describe(err)
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT created_at, subject, rcpt, status, error FROM (`+unreportedFailures+`)
+		ORDER BY created_at, what, ref LIMIT ?`, limit)
 	if err != nil {
 		return nil, 0, describe(err)
 	}
-	out := make([]plan.Delivery, len(msgs))
-	for i, m := range msgs {
-		out[i] = plan.Delivery{CreatedAt: m.CreatedAt, Subject: m.Subject, To: m.To, Status: m.Status, Error: m.LastError}
+	defer rows.Close()
+	var out []plan.Delivery
+	for rows.Next() {
+		var d plan.Delivery
+		var at int64
+		var to string
+		if err := rows.Scan(&at, &d.Subject, &to, &d.Status, &d.Error); err != nil {
+			return nil, 0, describe(err)
+		}
+		d.CreatedAt = time.Unix(at, 0).UTC()
+		if to != "" {
+			d.To = strings.Split(to, ",")
+		}
+		out = append(out, d)
 	}
-	return out, total, nil
+	return out, total, describe(rows.Err())
 }
 
-// MarkFailuresReported marks the failures an overview listed as reported.
-func (s *SlotTx) MarkFailuresReported(ctx context.Context) error {
-	_, _, err := s.Unreported(ctx, 0, true)
+// ListFailures records that the overview in outbox row digest lists every
+// failure Failures counts: they are marked reported when that overview is
+// delivered (a trigger of migration 0010), so an overview that never left
+// takes nothing with it and the next one lists them again.
+func (s *SlotTx) ListFailures(ctx context.Context, digest int64) error {
+	if s.dryRun {
+		return nil
+	}
+	_, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
+		SELECT ?, what, ref FROM (`+unreportedFailures+`) WHERE true ON CONFLICT DO NOTHING`, digest)
 	return describe(err)
 }

@@ -437,3 +437,71 @@ func setConfig(t *testing.T, path, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// One focal point's address refused (550) while the ministry's other focal
+// point is accepted: the other gets the reminder, the row is sent, and the
+// refused address is recorded and reported in the coordinator's next
+// overview, once (issue 10, case 6: the whole message failed before, and
+// nobody at the ministry got it).
+func TestDeliveryOneFocalPointRefused(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.SetHook(func(c smtptest.Call) error {
+		if c.Cmd == "RCPT" && c.Arg == "education@example.org" {
+			return smtptest.Reply(550, "no such mailbox")
+		}
+		return nil
+	})
+	dir := t.TempDir()
+	fc := clockwork.NewFakeClockAt(faultStart())
+	cfg := writeFaultConfig(t, dir, srv.Port)
+	setConfig(t, cfg, "[{name: E, email: education@example.org}]", "[{name: E, email: education@example.org}, {name: E2, email: deputy@example.org}]")
+	td := startDaemon(t, cfg, fc, nil)
+	st := outboxStatuses(t, dir)
+	if n := countStatus(st, "sent"); n != len(st) {
+		t.Fatalf("statuses = %v, want every row sent", st)
+	}
+	got := 0
+	for _, m := range srv.Messages() {
+		for _, to := range m.To {
+			if to == "education@example.org" {
+				t.Errorf("the refused address received %q", m.Subject)
+			}
+			if to == "deputy@example.org" { // the reminder and the ministry's overview
+				got++
+			}
+		}
+	}
+	if got != 2 {
+		t.Fatalf("the other focal point received %d messages, want its reminder and overview", got)
+	}
+	if !strings.Contains(td.logs.String(), "recipient refused; the others got the message") {
+		t.Errorf("no log line names the refused recipient:\n%s", tail(td.logs.String(), 2000))
+	}
+	// The next coordinator overview (Monday 11 January, 09:00) reports the
+	// refused address; the one after does not repeat it.
+	loc := faultStart().Location()
+	td.advanceTo(time.Date(2027, 1, 11, 9, 0, 0, 0, loc))
+	overview := func() string {
+		var text string
+		for _, m := range srv.Messages() {
+			if strings.Contains(m.Subject, "Overview") {
+				text = m.Text
+			}
+		}
+		return text
+	}
+	digest := overview()
+	if !strings.Contains(digest, "education@example.org") || !strings.Contains(digest, "no such mailbox") {
+		t.Fatalf("the overview does not report the refused address:\n%s", tail(digest, 3000))
+	}
+	td.advanceTo(time.Date(2027, 1, 18, 9, 0, 0, 0, loc))
+	n := 0
+	for _, m := range srv.Messages() {
+		if strings.Contains(m.Subject, "Overview") && strings.Contains(m.Text, "2027-01-04 07:00, to education@example.org") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the refusal of 4 January is in %d overviews, want 1:\n%s", n, tail(overview(), 3000))
+	}
+}
