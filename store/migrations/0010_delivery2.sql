@@ -43,3 +43,28 @@ BEGIN
 	UPDATE mail_changes SET reported_at = NEW.sent_at
 		WHERE id IN (SELECT ref FROM overview_lists WHERE digest_id = NEW.id AND what = 'mail_change') AND reported_at IS NULL;
 END;
+
+-- A reminder that failed was not delivered: its reminder log rows move
+-- aside, so the next sweep plans its tasks again (to the addresses then in
+-- force) instead of the reminder being lost for good. Done by a trigger so
+-- that every way a row fails (refused, out of attempts, relay unreachable)
+-- does it in the same transaction. Uncertain rows keep their log: the
+-- server may have them. The rows are kept aside, not dropped: resending
+-- the failed message (followup outbox resend) before the next sweep puts
+-- them back, so its tasks are not reminded twice.
+CREATE TABLE reminder_log_failed (
+	task_id   INTEGER NOT NULL,
+	deadline  TEXT NOT NULL,
+	kind      TEXT NOT NULL,
+	outbox_id INTEGER NOT NULL,
+	at        INTEGER NOT NULL,
+	PRIMARY KEY (outbox_id, task_id, deadline, kind)
+) WITHOUT ROWID;
+CREATE INDEX reminder_log_outbox ON reminder_log(outbox_id);
+CREATE TRIGGER outbox_failed_replan AFTER UPDATE OF status ON outbox
+WHEN NEW.status = 'failed' AND OLD.status <> 'failed'
+BEGIN
+	INSERT OR IGNORE INTO reminder_log_failed (task_id, deadline, kind, outbox_id, at)
+		SELECT task_id, deadline, kind, outbox_id, at FROM reminder_log WHERE outbox_id = NEW.id;
+	DELETE FROM reminder_log WHERE outbox_id = NEW.id;
+END;
