@@ -249,10 +249,11 @@ func (r *Renderer) Reminder(d ReminderData) (Rendered, error) {
 	return r.render(kindReminder, d.Ministry.Language, d)
 }
 
-// Escalation renders an escalation to the coordinator, in the ministry's
-// language (the ministry is in copy).
+// Escalation renders an escalation to the coordinator, in the
+// coordinator's language: it is the reader (the ministries concerned are
+// in copy, and there may be several).
 func (r *Renderer) Escalation(d EscalationData) (Rendered, error) {
-	return r.render(kindEscalation, d.Ministry.Language, d)
+	return r.render(kindEscalation, d.Coordinator.Language, d)
 }
 
 // CoordinatorDigest renders the coordinating body's overview, in its

@@ -98,12 +98,14 @@ func renderReminderData() ReminderData {
 
 func renderEscalationData() EscalationData {
 	moj := renderJustice()
+	groups := []ReminderGroup{{Kind: "escalation", Deadline: renderToday.AddDays(-45), Label: "leave stage Assigned", DaysLeft: -45,
+		Tasks: []TaskLine{
+			renderTask("30", "c", textBorders, "Assigned", moj, -45, "leave stage Assigned"),
+			renderTask("32", "", textIncorporate, "Assigned", moj, -45, "leave stage Assigned"),
+		}}}
 	return EscalationData{Ministry: moj, Coordinator: renderCoordinator(), Date: renderToday, After: civil.Span{Days: 30}, TaskCount: 2,
-		Groups: []ReminderGroup{{Kind: "escalation", Deadline: renderToday.AddDays(-45), Label: "leave stage Assigned", DaysLeft: -45,
-			Tasks: []TaskLine{
-				renderTask("30", "c", textBorders, "Assigned", moj, -45, "leave stage Assigned"),
-				renderTask("32", "", textIncorporate, "Assigned", moj, -45, "leave stage Assigned"),
-			}}}}
+		Groups: groups, Ministries: []EscalatedMinistry{{Ministry: moj, TaskCount: 2, Groups: groups, RemindersDelivered: 3,
+			LastReminder: time.Date(2026, 12, 21, 1, 0, 0, 0, time.UTC)}}}
 }
 
 func renderStages() []StageInfo {
@@ -357,6 +359,7 @@ func TestRenderSubjectOneLine(t *testing.T) {
 	rem.Ministry.Name = bad
 	esc := renderEscalationData()
 	esc.Ministry.Name = bad
+	esc.Ministries[0].Ministry.Name = bad
 	dig := renderCoordinatorData()
 	dig.Coordinator = coord
 	min := renderMinistryData()
@@ -469,11 +472,11 @@ func TestRenderOverrides(t *testing.T) {
 	// Other kinds keep the embedded templates; a region-specific override
 	// is used only for that region.
 	esc := renderEscalationData()
-	esc.Ministry.Language = "lo-LA"
+	esc.Coordinator.Language = "lo-LA"
 	if out, err = r.Escalation(esc); err != nil || out.Subject != "ລາຍງານ 2" || out.HTML != "<p>ສະບາຍດີ Ministry of Justice</p>\n" {
 		t.Errorf("lo-LA escalation: %q %q %v", out.Subject, out.HTML, err)
 	}
-	esc.Ministry.Language = "lo"
+	esc.Coordinator.Language = "lo"
 	if out, err = r.Escalation(esc); err != nil || !strings.HasPrefix(out.Subject, "[followup] Escalation") {
 		t.Errorf("lo escalation: want the default, got %q %v", out.Subject, err)
 	}

@@ -122,7 +122,10 @@ func (p *Planner) enqueue(ctx context.Context, tx Tx, kind, recipient string, sl
 	env.From = p.Config.Mail.From
 	env.MessageID = MessageID(key, env.From)
 	env.Date = p.Now().In(p.Config.Location)
-	env.Headers = map[string]string{"X-Followup-Key": key}
+	if env.Headers == nil {
+		env.Headers = map[string]string{}
+	}
+	env.Headers["X-Followup-Key"] = key
 	raw, err := notify.Compose(env, r.Text, r.HTML, atts...)
 	if err != nil {
 		return Message{}, 0, fmt.Errorf("compose %s to %s: %w", kind, recipient, err)

@@ -37,6 +37,10 @@ type Reader interface {
 	// LastSent is when the last message of kind to recipient that was
 	// delivered had been enqueued; zero if none.
 	LastSent(ctx context.Context, kind, recipient string) (time.Time, error)
+	// DeliveredReminders gives, for each of these recipients that has
+	// any, how many reminders were delivered to it (outbox row sent) and
+	// when the last one was sent.
+	DeliveredReminders(ctx context.Context, recipients []string) (map[string]Delivered, error)
 	// Failures returns up to limit failures no delivered overview has
 	// reported yet (failed or uncertain messages, recipients refused while
 	// others got the message), oldest first, and how many there are.
@@ -181,6 +185,12 @@ type Delivery struct {
 	To        []string
 	Status    string // failed or uncertain
 	Error     string
+}
+
+// Delivered counts the reminders a recipient's mail server accepted.
+type Delivered struct {
+	Count int
+	Last  time.Time // when the last one was sent
 }
 
 // Outgoing is a composed message for the outbox.

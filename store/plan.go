@@ -549,6 +549,24 @@ func (s *SlotTx) LastSent(ctx context.Context, kind, recipient string) (time.Tim
 	return time.Unix(at.Int64, 0).UTC(), nil
 }
 
+// DeliveredReminders counts, per recipient, the reminders that were
+// delivered, and gives when the last one was sent.
+func (s *SlotTx) DeliveredReminders(ctx context.Context, recipients []string) (map[string]plan.Delivered, error) {
+	out := map[string]plan.Delivered{}
+	for _, r := range recipients {
+		var n int
+		var last sql.NullInt64
+		if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*), MAX(sent_at) FROM outbox INDEXED BY outbox_by_kind
+			WHERE kind = 'reminder' AND recipient = ? AND status = 'sent'`, r).Scan(&n, &last); err != nil {
+			return nil, describe(err)
+		}
+		if n > 0 {
+			out[r] = plan.Delivered{Count: n, Last: time.Unix(last.Int64, 0).UTC()}
+		}
+	}
+	return out, nil
+}
+
 // unreportedFailures selects every failure no delivered overview has
 // reported: failed or uncertain messages, and recipients refused while
 // others got the message. Columns: what, ref, created_at, subject, to,
