@@ -176,6 +176,16 @@ type CoordinatorDigestData struct {
 	ChangesMore    int
 	Failed         []DeliveryLine
 	FailedMore     int
+	// MailChanges are config reloads that changed where mail goes
+	// (transport, relay, recipients removed), oldest first, until an
+	// overview listing them was delivered.
+	MailChanges []MailChangeLine
+}
+
+// MailChangeLine is one reload that changed where mail goes.
+type MailChangeLine struct {
+	At      time.Time
+	Changes []string // one per change: `mail.transport: "smtp" -> "file"`
 }
 
 // StageTasks lists a ministry's tasks in one stage.

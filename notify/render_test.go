@@ -162,6 +162,8 @@ func renderCoordinatorData() CoordinatorDigestData {
 				To: "border-police@mps.example.org, anti-trafficking@mps.example.org", Status: "uncertain",
 				Error: "smtp: no reply after the end of data, the server may have accepted the message: i/o timeout"},
 		},
+		MailChanges: []MailChangeLine{{At: time.Date(2027, 1, 3, 3, 0, 0, 0, time.UTC),
+			Changes: []string{`mail.transport: "smtp" -> "file"`, "recipient removed: legislation@moj.example.org (moj)"}}},
 	}
 }
 

@@ -37,6 +37,9 @@ type Reader interface {
 	// LastSent is when the last message of kind to recipient that was
 	// delivered had been enqueued; zero if none.
 	LastSent(ctx context.Context, kind, recipient string) (time.Time, error)
+	// MailChanges returns the changes to where mail goes that no
+	// delivered overview has reported yet, oldest first.
+	MailChanges(ctx context.Context) ([]MailChange, error)
 	// DeliveredReminders gives, for each of these recipients that has
 	// any, how many reminders were delivered to it (outbox row sent) and
 	// when the last one was sent.
@@ -62,11 +65,11 @@ type Tx interface {
 	// logged yet, each under the outbox message of its owner and channel:
 	// exactly the tasks Sweep counted for q in the same transaction.
 	LogSweep(ctx context.Context, q SweepQuery, outbox map[Channel]int64) error
-	// ListFailures records that the overview enqueued as outbox row
-	// digest lists every failure Failures counts. They are marked reported
-	// only when that overview is delivered: until then every overview
-	// lists them again.
-	ListFailures(ctx context.Context, digest int64) error
+	// ListInOverview records that the overview enqueued as outbox row
+	// digest lists every failure Failures counts and every change
+	// MailChanges returns. They are marked reported only when that
+	// overview is delivered: until then every overview lists them again.
+	ListInOverview(ctx context.Context, digest int64) error
 }
 
 // Group is the tasks of one document in one stage. Every deadline
@@ -185,6 +188,12 @@ type Delivery struct {
 	To        []string
 	Status    string // failed or uncertain
 	Error     string
+}
+
+// MailChange is a config reload that changed where mail goes.
+type MailChange struct {
+	At      time.Time
+	Changes []string
 }
 
 // Delivered counts the reminders a recipient's mail server accepted.

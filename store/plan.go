@@ -608,15 +608,40 @@ func (s *SlotTx) Failures(ctx context.Context, limit int) ([]plan.Delivery, int,
 	return out, total, describe(rows.Err())
 }
 
-// ListFailures records that the overview in outbox row digest lists every
-// failure Failures counts: they are marked reported when that overview is
-// delivered (a trigger of migration 0010), so an overview that never left
-// takes nothing with it and the next one lists them again.
-func (s *SlotTx) ListFailures(ctx context.Context, digest int64) error {
+// MailChanges returns the changes to where mail goes no delivered
+// overview has reported, oldest first.
+func (s *SlotTx) MailChanges(ctx context.Context) ([]plan.MailChange, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT at, summary FROM mail_changes WHERE reported_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []plan.MailChange
+	for rows.Next() {
+		var at int64
+		var summary string
+		if err := rows.Scan(&at, &summary); err != nil {
+			return nil, describe(err)
+		}
+		out = append(out, plan.MailChange{At: time.Unix(at, 0).UTC(), Changes: strings.Split(summary, "\n")})
+	}
+	return out, describe(rows.Err())
+}
+
+// ListInOverview records that the overview in outbox row digest lists
+// every failure Failures counts and every change MailChanges returns:
+// they are marked reported when that overview is delivered (a trigger of
+// migration 0010), so an overview that never left takes nothing with it
+// and the next one lists them again.
+func (s *SlotTx) ListInOverview(ctx context.Context, digest int64) error {
 	if s.dryRun {
 		return nil
 	}
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
+		SELECT ?, what, ref FROM (`+unreportedFailures+`) WHERE true ON CONFLICT DO NOTHING`, digest); err != nil {
+		return describe(err)
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
-		SELECT ?, what, ref FROM (`+unreportedFailures+`) WHERE true ON CONFLICT DO NOTHING`, digest)
+		SELECT ?, 'mail_change', id FROM mail_changes WHERE reported_at IS NULL ON CONFLICT DO NOTHING`, digest)
 	return describe(err)
 }
