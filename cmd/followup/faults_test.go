@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -604,5 +605,53 @@ func TestFailedReminderIsPlannedAgain(t *testing.T) {
 	}
 	if n == 0 {
 		t.Errorf("the corrected address received nothing")
+	}
+}
+
+// The overview that reports a failure fails itself: the failure is not
+// lost with it; the next overview delivered lists both, and the one after
+// that neither (issue 10, case 3: failures were marked reported when the
+// overview was written).
+func TestFailureListedUntilItsOverviewIsDelivered(t *testing.T) {
+	srv := smtptest.Start(t)
+	var coordDown atomic.Bool
+	srv.SetHook(func(c smtptest.Call) error {
+		if c.Cmd == "RCPT" && (c.Arg == "education@example.org" || c.Arg == "coord@example.org" && coordDown.Load()) {
+			return smtptest.Reply(550, "no such mailbox")
+		}
+		return nil
+	})
+	dir := t.TempDir()
+	fc := clockwork.NewFakeClockAt(faultStart())
+	td := startDaemon(t, writeFaultConfig(t, dir, srv.Port), fc, nil)
+	loc := faultStart().Location()
+	const failure = "2027-01-04 07:00, to education@example.org"
+	overviews := func() []string {
+		var out []string
+		for _, m := range srv.Messages() {
+			if strings.Contains(m.Subject, "Overview") {
+				out = append(out, m.Text)
+			}
+		}
+		return out
+	}
+	coordDown.Store(true)
+	td.advanceTo(time.Date(2027, 1, 11, 9, 0, 0, 0, loc))
+	coordDown.Store(false)
+	db := openRaw(t, filepath.Join(dir, "followup.db"))
+	var st string
+	if err := db.QueryRow(`SELECT status FROM outbox WHERE kind = 'coordinator-digest' ORDER BY id DESC LIMIT 1`).Scan(&st); err != nil || st != "failed" {
+		t.Fatalf("the overview of 11 January is %q (%v), want failed", st, err)
+	}
+	td.advanceTo(time.Date(2027, 1, 18, 9, 0, 0, 0, loc))
+	ov := overviews()
+	last := ov[len(ov)-1]
+	if !strings.Contains(last, failure) || !strings.Contains(last, "Overview of 11 January 2027") {
+		t.Fatalf("the overview of 18 January does not list the failure of 4 January and the failed overview:\n%s", tail(last, 3000))
+	}
+	td.advanceTo(time.Date(2027, 1, 25, 9, 0, 0, 0, loc))
+	ov = overviews()
+	if last = ov[len(ov)-1]; strings.Contains(last, failure) || strings.Contains(last, "Overview of 11 January 2027") {
+		t.Errorf("the overview of 25 January repeats what the delivered one of 18 January reported:\n%s", tail(last, 3000))
 	}
 }
