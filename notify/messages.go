@@ -76,20 +76,40 @@ type ReminderData struct {
 	Link string
 }
 
-// EscalationData tells the coordinator that a ministry's tasks are long
-// overdue; the ministry is in copy.
+// EscalationData tells the coordinator, once per reminder sweep, which
+// ministries have tasks long overdue; those ministries are in copy. The
+// coordinator's own tasks are never escalated to it.
 type EscalationData struct {
-	Ministry    config.Body
 	Coordinator config.Body
 	Date        civil.Date
 	After       civil.Span // how long overdue triggers an escalation
-	Groups      []ReminderGroup
-	TaskCount   int
-	// Groups that did not fit in the message, only counted.
+	TaskCount   int        // tasks of every ministry concerned
+	// Ministries are those concerned, in the config's order.
+	Ministries []EscalatedMinistry
+	// Ministry, Groups and the omitted counts are those of the first
+	// ministry concerned: what a template written for one escalation per
+	// ministry (before issue 10) shows. New templates range over
+	// Ministries.
+	Ministry                    config.Body
+	Groups                      []ReminderGroup
 	OmittedTasks, OmittedGroups int
 	// Link is the recipient's personal link to their page on the web
 	// server, "" when it is off.
 	Link string
+}
+
+// EscalatedMinistry is one ministry an escalation is about.
+type EscalatedMinistry struct {
+	Ministry  config.Body
+	TaskCount int
+	Groups    []ReminderGroup
+	// Groups that did not fit in the message, only counted.
+	OmittedTasks, OmittedGroups int
+	// RemindersDelivered counts the reminders the ministry's mail server
+	// accepted (not those merely queued: an escalation claims only what
+	// reached the ministry); LastReminder is when the last one was sent.
+	RemindersDelivered int
+	LastReminder       time.Time
 }
 
 // ReportCountdown is a report's due date and its milestones.
@@ -169,6 +189,16 @@ type CoordinatorDigestData struct {
 	// Link is the recipient's personal link to their page on the web
 	// server, "" when it is off.
 	Link string
+	// MailChanges are config reloads that changed where mail goes
+	// (transport, relay, recipients removed), oldest first, until an
+	// overview listing them was delivered.
+	MailChanges []MailChangeLine
+}
+
+// MailChangeLine is one reload that changed where mail goes.
+type MailChangeLine struct {
+	At      time.Time
+	Changes []string // one per change: `mail.transport: "smtp" -> "file"`
 }
 
 // StageTasks lists a ministry's tasks in one stage.

@@ -316,8 +316,8 @@ func (r *Renderer) Reminder(d ReminderData) (Rendered, error) {
 }
 
 // Escalation renders an escalation to the coordinator, in the
-// coordinator's language: it is written to the coordinator (the ministry
-// is in copy).
+// coordinator's language: it is the reader (the ministries concerned are
+// in copy, and there may be several).
 func (r *Renderer) Escalation(d EscalationData) (Rendered, error) {
 	return r.render(kindEscalation, d.Coordinator.Language, d)
 }

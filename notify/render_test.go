@@ -98,12 +98,14 @@ func renderReminderData() ReminderData {
 
 func renderEscalationData() EscalationData {
 	moj := renderJustice()
+	groups := []ReminderGroup{{Kind: "escalation", Deadline: renderToday.AddDays(-45), Label: "leave stage Assigned", DaysLeft: -45,
+		Tasks: []TaskLine{
+			renderTask("30", "c", textBorders, "Assigned", moj, -45, "leave stage Assigned"),
+			renderTask("32", "", textIncorporate, "Assigned", moj, -45, "leave stage Assigned"),
+		}}}
 	return EscalationData{Ministry: moj, Coordinator: renderCoordinator(), Date: renderToday, After: civil.Span{Days: 30}, TaskCount: 2,
-		Groups: []ReminderGroup{{Kind: "escalation", Deadline: renderToday.AddDays(-45), Label: "leave stage Assigned", DaysLeft: -45,
-			Tasks: []TaskLine{
-				renderTask("30", "c", textBorders, "Assigned", moj, -45, "leave stage Assigned"),
-				renderTask("32", "", textIncorporate, "Assigned", moj, -45, "leave stage Assigned"),
-			}}}}
+		Groups: groups, Ministries: []EscalatedMinistry{{Ministry: moj, TaskCount: 2, Groups: groups, RemindersDelivered: 3,
+			LastReminder: time.Date(2026, 12, 21, 1, 0, 0, 0, time.UTC)}}}
 }
 
 func renderStages() []StageInfo {
@@ -160,6 +162,8 @@ func renderCoordinatorData() CoordinatorDigestData {
 				To: "border-police@mps.example.org, anti-trafficking@mps.example.org", Status: "uncertain",
 				Error: "smtp: no reply after the end of data, the server may have accepted the message: i/o timeout"},
 		},
+		MailChanges: []MailChangeLine{{At: time.Date(2027, 1, 3, 3, 0, 0, 0, time.UTC),
+			Changes: []string{`mail.transport: "smtp" -> "file"`, "recipient removed: legislation@moj.example.org (moj)"}}},
 	}
 }
 
@@ -388,6 +392,7 @@ func TestRenderSubjectOneLine(t *testing.T) {
 	rem.Ministry.Name = bad
 	esc := renderEscalationData()
 	esc.Ministry.Name = bad
+	esc.Ministries[0].Ministry.Name = bad
 	dig := renderCoordinatorData()
 	dig.Coordinator = coord
 	min := renderMinistryData()

@@ -266,7 +266,10 @@ func (s *session) close() {
 //   - message invalid before anything is sent: Permanent, batch continues;
 //   - 4xx reply to MAIL, RCPT or DATA: Temporary; 5xx: Permanent; then RSET
 //     and the batch continues (421 means the server is closing: batch stops);
-//   - any RCPT refused: the whole message takes that RCPT's class, no DATA;
+//   - a RCPT refused (4xx/5xx other than 421) while others are accepted:
+//     the message goes to the others and Result.Refused lists the refused
+//     ones; every RCPT refused: the whole message takes the class of the
+//     first temporary refusal (else the first refusal), no DATA;
 //   - network error before the final dot was on the wire: Temporary, batch
 //     stops;
 //   - 4xx/5xx reply to the final dot: Temporary/Permanent, batch continues;
@@ -286,11 +289,50 @@ func (s *session) send(m Message) (Result, error) {
 	if err := s.sc.Mail("<" + m.From + ">"); err != nil {
 		return s.refused("MAIL FROM:<"+m.From+">", err)
 	}
+	// A recipient refused is a failure for that person only: the others
+	// still get the message (one focal point's full or closed mailbox must
+	// not keep the ministry's other focal points from their reminder).
+	var refused []Refusal
+	var firstTemp, firstErr error // to classify the message when every recipient is refused
+	var firstTempStep, firstStep string
 	for _, rcpt := range m.To {
-		if err := s.sc.Rcpt("<" + rcpt + ">"); err != nil {
-			return s.refused("RCPT TO:<"+rcpt+">", err)
+		step := "RCPT TO:<" + rcpt + ">"
+		err := s.sc.Rcpt("<" + rcpt + ">")
+		if err == nil {
+			continue
+		}
+		var te *textproto.Error
+		if !errors.As(err, &te) || (te.Code/100 != 4 && te.Code/100 != 5) || te.Code == 421 {
+			// The connection is gone or closing: the message as a whole.
+			return s.refused(step, err)
+		}
+		r := Refusal{Addr: rcpt, Outcome: classOf(te.Code), Code: te.Code, Err: fmt.Errorf("smtp %s: %w", step, err)}
+		refused = append(refused, r)
+		if firstErr == nil {
+			firstErr, firstStep = err, step
+		}
+		if r.Outcome == Temporary && firstTemp == nil {
+			firstTemp, firstTempStep = err, step
 		}
 	}
+	if len(refused) == len(m.To) {
+		// Nobody would get it: the message fails as a whole, temporarily
+		// if any refusal was, since a retry may then reach someone.
+		if firstTemp != nil {
+			return s.refused(firstTempStep, firstTemp)
+		}
+		return s.refused(firstStep, firstErr)
+	}
+	r, stop := s.transaction(m)
+	if r.Outcome == Sent {
+		r.Refused = refused
+	}
+	return r, stop
+}
+
+// transaction sends the message once at least one recipient was accepted:
+// DATA, the content and the final dot.
+func (s *session) transaction(m Message) (Result, error) {
 	resp, step, err := s.data(m.Raw)
 	switch {
 	case err != nil && step == stepData:

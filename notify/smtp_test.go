@@ -141,21 +141,67 @@ func TestSMTPPermanentRefusalContinuesBatch(t *testing.T) {
 
 // A message with several recipients where one is refused is not sent at
 // all, so that a retry cannot duplicate it for the others.
+// One recipient refused among three: the other two get the message, the
+// result is Sent and names the refused address with its own class; the
+// next message of the batch is unaffected. (Issue 10, case 6: before, the
+// whole message failed and nobody got it.)
 func TestSMTPOneRecipientRefused(t *testing.T) {
+	for _, tc := range []struct {
+		code    int
+		outcome Outcome
+	}{{550, Permanent}, {452, Temporary}} {
+		t.Run(fmt.Sprint(tc.code), func(t *testing.T) {
+			srv := newTestServer(t, serverOpts{})
+			srv.set(func(s *testServer) { s.onRcpt = replyOnCall[string](2, smtpErr(tc.code, "no such mailbox")) })
+			tr := newTransport(t, srv.smtpConfig())
+			m := testMessage(t, 1)
+			m.To = []string{"a@example.org", "b@example.org", "c@example.org"}
+			rep := newReports()
+			if err := tr.Deliver(context.Background(), []Message{m, testMessage(t, 2)}, rep.report); err != nil {
+				t.Fatal(err)
+			}
+			r := wantResult(t, rep, 0, Sent, 250)
+			if len(r.Refused) != 1 || r.Refused[0].Addr != "b@example.org" || r.Refused[0].Code != tc.code ||
+				r.Refused[0].Outcome != tc.outcome || r.Refused[0].Err == nil {
+				t.Fatalf("refused = %+v, want b@example.org with %d (%s)", r.Refused, tc.code, tc.outcome)
+			}
+			r2 := wantResult(t, rep, 1, Sent, 250)
+			if len(r2.Refused) != 0 {
+				t.Errorf("second message: refused %+v, want none", r2.Refused)
+			}
+			got := srv.messages()
+			if len(got) != 2 || fmt.Sprint(got[0].To) != "[a@example.org c@example.org]" || fmt.Sprint(got[1].To) != "[fp@mps.example.gov.la]" {
+				t.Fatalf("received %+v, want the first message to a and c, then the second", got)
+			}
+		})
+	}
+}
+
+// Every recipient refused: nobody gets it, and the message takes the
+// class of the temporary refusal (a retry may reach that person).
+func TestSMTPEveryRecipientRefused(t *testing.T) {
 	srv := newTestServer(t, serverOpts{})
-	srv.set(func(s *testServer) { s.onRcpt = replyOnCall[string](2, smtpErr(452, "mailbox full")) })
+	srv.set(func(s *testServer) {
+		s.onRcpt = func(call int, to string) error {
+			if to == "b@example.org" {
+				return smtpErr(452, "mailbox full")
+			}
+			return smtpErr(550, "no such user")
+		}
+	})
 	tr := newTransport(t, srv.smtpConfig())
 	m := testMessage(t, 1)
-	m.To = []string{"a@example.org", "b@example.org", "c@example.org"}
+	m.To = []string{"a@example.org", "b@example.org"}
 	rep := newReports()
-	if err := tr.Deliver(context.Background(), []Message{m, testMessage(t, 2)}, rep.report); err != nil {
+	if err := tr.Deliver(context.Background(), []Message{m}, rep.report); err != nil {
 		t.Fatal(err)
 	}
-	wantResult(t, rep, 0, Temporary, 452)
-	wantResult(t, rep, 1, Sent, 250)
-	got := srv.messages()
-	if len(got) != 1 || fmt.Sprint(got[0].To) != "[fp@mps.example.gov.la]" {
-		t.Fatalf("received %+v, want only the second message (RSET must clear the first one's recipients)", got)
+	r := wantResult(t, rep, 0, Temporary, 452)
+	if len(r.Refused) != 0 {
+		t.Errorf("refused = %+v on a message nobody got, want none (the message failed as a whole)", r.Refused)
+	}
+	if n := len(srv.messages()); n != 0 {
+		t.Fatalf("server received %d messages", n)
 	}
 }
 

@@ -65,6 +65,20 @@ type Result struct {
 	Code     int    // SMTP reply code, or 0 when there was none
 	Response string // the server's reply text on success, e.g. "2.0.0 OK: queued as 4Xb3"
 	Err      error  // why, when not Sent
+	// Refused lists the recipients the server refused while it accepted
+	// others: the message went to those (Outcome Sent), and each refused
+	// address failed on its own. Empty when every recipient was accepted,
+	// and when none was (then the whole message takes the refusal's
+	// outcome).
+	Refused []Refusal
+}
+
+// Refusal is one recipient the server refused.
+type Refusal struct {
+	Addr    string
+	Outcome Outcome // Temporary (4xx) or Permanent (5xx)
+	Code    int
+	Err     error
 }
 
 // Transport delivers stored messages.

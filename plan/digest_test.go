@@ -101,7 +101,9 @@ func TestOverview(t *testing.T) {
 }
 
 // TestCoordinatorDigest: the overview is sent when there is something to
-// report; it lists failed deliveries once and marks them reported.
+// report; it lists failed deliveries until an overview listing them was
+// delivered (issue 10, case 3: they were marked reported when the overview
+// was written, so an overview that never left took them with it).
 func TestCoordinatorDigest(t *testing.T) {
 	e := newEnv(t, 50)
 	e.standard()
@@ -114,7 +116,7 @@ func TestCoordinatorDigest(t *testing.T) {
 			t.Errorf("the overview lacks %q:\n%s", want, text)
 		}
 	}
-	// A failed delivery: listed in the next overview, then not again.
+	// A failed delivery: listed in the next overview.
 	e.exec(`UPDATE outbox SET status = 'sent'`)
 	e.exec(`INSERT INTO outbox (key, kind, recipient, subject, message_id, env_from, env_to, status, next_attempt, last_error, created_at)
 		VALUES ('reminder:moe:1', 'reminder', 'moe', 'A reminder', 'x@example.org', 'f@example.org', 'education@example.org', 'failed', 0, '550 no such user', 1)`)
@@ -122,16 +124,25 @@ func TestCoordinatorDigest(t *testing.T) {
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "550 no such user") || !strings.Contains(msgs[0].Text, "The previous overview was sent on") {
 		t.Fatalf("second overview: %q\n%s", summary(msgs), msgs[0].Text)
 	}
+	// That overview itself fails: what it listed was never told, so the
+	// next overview lists it again, with the failed overview.
+	e.exec(`UPDATE outbox SET status = 'failed', last_error = '554 relay down' WHERE key = ?`, msgs[0].Key)
 	msgs = e.run(plan.JobCoordinatorDigest, at(2027, 1, 18), false)
-	if len(msgs) != 1 || strings.Contains(msgs[0].Text, "550 no such user") {
-		t.Errorf("third overview lists the failure again:\n%s", msgs[0].Text)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "550 no such user") || !strings.Contains(msgs[0].Text, "554 relay down") {
+		t.Fatalf("third overview, after the second failed, does not list both failures:\n%s", msgs[0].Text)
+	}
+	// Delivered: both are reported, and the next overview is quiet.
+	e.exec(`UPDATE outbox SET status = 'sent', sent_at = 1 WHERE key = ?`, msgs[0].Key)
+	msgs = e.run(plan.JobCoordinatorDigest, at(2027, 1, 25), false)
+	if len(msgs) != 1 || strings.Contains(msgs[0].Text, "550 no such user") || strings.Contains(msgs[0].Text, "554 relay down") {
+		t.Errorf("the overview after a delivered one lists its failures again:\n%s", msgs[0].Text)
 	}
 	// A dry run marks nothing.
 	e.exec(`UPDATE outbox SET reported_at = NULL`)
-	e.run(plan.JobCoordinatorDigest, at(2027, 1, 25), true)
+	e.run(plan.JobCoordinatorDigest, at(2027, 2, 1), true)
 	var n int
-	if err := e.raw.QueryRow(`SELECT COUNT(*) FROM outbox WHERE reported_at IS NULL AND status = 'failed'`).Scan(&n); err != nil || n != 1 {
-		t.Errorf("after a dry run, %d failures unreported (%v), want 1", n, err)
+	if err := e.raw.QueryRow(`SELECT COUNT(*) FROM outbox WHERE reported_at IS NULL AND status = 'failed'`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("after a dry run, %d failures unreported (%v), want 2", n, err)
 	}
 }
 

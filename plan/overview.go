@@ -41,6 +41,7 @@ type Overview struct {
 	ChangesTotal int
 	Failures     []Delivery // failed or uncertain messages no overview reported yet
 	FailedTotal  int
+	MailChanges  []MailChange // reloads that changed where mail goes, not reported yet
 }
 
 // Countdown is a report's due date and its milestones.
@@ -170,6 +171,9 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 	if o.Failures, o.FailedTotal, err = r.Failures(ctx, limit); err != nil {
 		return nil, err
 	}
+	if o.MailChanges, err = r.MailChanges(ctx); err != nil {
+		return nil, err
+	}
 	return o, nil
 }
 
@@ -218,8 +222,12 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) 
 		data.Failed = append(data.Failed, notify.DeliveryLine{At: m.CreatedAt, Subject: m.Subject, To: strings.Join(m.To, ", "), Status: m.Status, Error: m.Error})
 	}
 	data.FailedMore = o.FailedTotal - len(o.Failures)
+	for _, c := range o.MailChanges {
+		data.MailChanges = append(data.MailChanges, notify.MailChangeLine{At: c.At, Changes: c.Changes})
+	}
 
-	empty := len(data.Overdue) == 0 && len(data.Unassigned) == 0 && len(data.Changes) == 0 && len(data.Failed) == 0
+	empty := len(data.Overdue) == 0 && len(data.Unassigned) == 0 && len(data.Changes) == 0 && len(data.Failed) == 0 &&
+		len(data.MailChanges) == 0
 	if empty && !cfg.Digests.SendEmpty && !p.Force {
 		return nil, nil
 	}
@@ -227,13 +235,13 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("render the coordinator digest: %w", err)
 	}
-	m, _, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord), Subject: rendered.Subject}, rendered)
+	m, id, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord), Subject: rendered.Subject}, rendered)
 	if err != nil {
 		return nil, err
 	}
-	// The failures it lists are reported: the next overview does not list
-	// them again.
-	if err := tx.MarkFailuresReported(ctx); err != nil {
+	// The failures and mail changes it lists are reported once it is
+	// delivered; until then the next overview lists them again.
+	if err := tx.ListInOverview(ctx, id); err != nil {
 		return nil, err
 	}
 	m.Tasks = data.OpenTasks

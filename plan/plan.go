@@ -122,7 +122,10 @@ func (p *Planner) enqueue(ctx context.Context, tx Tx, kind, recipient string, sl
 	env.From = p.Config.Mail.From
 	env.MessageID = MessageID(key, env.From)
 	env.Date = p.Now().In(p.Config.Location)
-	env.Headers = map[string]string{"X-Followup-Key": key}
+	if env.Headers == nil {
+		env.Headers = map[string]string{}
+	}
+	env.Headers["X-Followup-Key"] = key
 	if r.Language != "" {
 		// The language the message is written in (RFC 3282), which mail
 		// programs and screen readers use to pick a voice or a dictionary.

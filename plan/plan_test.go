@@ -269,28 +269,42 @@ func TestCatchUp(t *testing.T) {
 }
 
 // TestEscalation: from 30 days overdue the coordinator is told once per
-// deadline, with the ministry in copy; unassigned tasks escalate to the
-// coordinator without a copy to itself.
+// deadline, in one escalation per sweep listing every ministry concerned
+// (in copy), never about its own tasks, and claiming only reminders that
+// were delivered (issue 10, case 9: one escalation per owner, one about
+// the coordinator itself, each claiming reminders that had just been
+// queued).
 func TestEscalation(t *testing.T) {
 	e := newEnv(t, 50)
 	e.standard()
+	// The reminders of the day before the deadline: the Ministry of
+	// Justice's is delivered, the Ministry of Education's never was.
+	e.run(plan.JobReminders, at(2027, 2, 3), false)
+	e.exec(`UPDATE outbox SET status = 'sent', sent_at = ? WHERE kind = 'reminder' AND recipient = 'moj'`,
+		time.Date(2027, 2, 3, 1, 0, 0, 0, time.UTC).Unix())
+	e.exec(`UPDATE outbox SET status = 'failed' WHERE kind = 'reminder' AND recipient = 'moe'`)
 	msgs := e.run(plan.JobReminders, at(2027, 3, 6), false) // 30 days after 4 February
 	wantMessages(t, "6 March", msgs,
 		"reminder coord 1: [followup] Coordinating body: 1 task overdue",
 		"reminder moj 1: [followup] Ministry of Justice: 1 task overdue",
 		"reminder moe 2: [followup] Ministry of Education: 2 tasks overdue",
-		"escalation coord 1: [followup] Escalation: Coordinating body has 1 task overdue for more than 30 days",
-		"escalation moj 1: [followup] Escalation: Ministry of Justice has 1 task overdue for more than 30 days",
-		"escalation moe 2: [followup] Escalation: Ministry of Education has 2 tasks overdue for more than 30 days")
-	esc := msgs[5]
-	if !slices.Equal(esc.To, []string{`"Secretariat" <coord@example.org>`}) || len(esc.Cc) != 2 {
-		t.Errorf("escalation about moe: to %q cc %q", esc.To, esc.Cc)
+		"escalation coord 3: [followup] Escalation: 2 ministries have 3 tasks overdue for more than 30 days")
+	esc := msgs[3]
+	if !slices.Equal(esc.To, []string{`"Secretariat" <coord@example.org>`}) ||
+		!slices.Equal(esc.Cc, []string{`"Justice focal point" <justice@example.org>`, `"Education focal point" <education@example.org>`, "schools@example.org"}) {
+		t.Errorf("escalation: to %q cc %q", esc.To, esc.Cc)
 	}
-	if msgs[3].Cc != nil {
-		t.Errorf("the coordinator is in copy of its own escalation: %q", msgs[3].Cc)
+	for _, want := range []string{"CRC/C/TST/CO/1:5a", "CRC/C/TST/CO/1:5b", "was due 30 days ago, on 4 February 2027",
+		"Ministry of Justice: 1 task\nThe ministry has received 1 reminder, the last on 2027-02-03 08:00.",
+		"Ministry of Education: 2 tasks\nNo reminder has reached the ministry yet."} {
+		if !strings.Contains(esc.Text, want) {
+			t.Errorf("the escalation lacks %q:\n%s", want, esc.Text)
+		}
 	}
-	if !strings.Contains(esc.Text, "CRC/C/TST/CO/1:5b") || !strings.Contains(esc.Text, "was due 30 days ago, on 4 February 2027") {
-		t.Errorf("escalation text:\n%s", esc.Text)
+	// Not about the coordinator's own (unassigned) task, nor claiming
+	// the reminders queued in the same sweep.
+	if strings.Contains(esc.Text, "CRC/C/TST/CO/1:6") || strings.Contains(esc.Text, "Coordinating body:") {
+		t.Errorf("the escalation is about the coordinator itself:\n%s", esc.Text)
 	}
 	// The next weekly repeat reminds again, but escalates no more.
 	wantMessages(t, "13 March", e.run(plan.JobReminders, at(2027, 3, 13), false),
@@ -299,12 +313,12 @@ func TestEscalation(t *testing.T) {
 		"reminder moe 2: [followup] Ministry of Education: 2 tasks overdue")
 	n := 0
 	for _, l := range e.logged() {
-		if strings.Contains(l, " escalation → escalation:") {
+		if strings.Contains(l, " escalation → escalation:coord") {
 			n++
 		}
 	}
-	if n != 4 {
-		t.Errorf("%d escalations logged, want 4:\n%s", n, strings.Join(e.logged(), "\n"))
+	if n != 3 {
+		t.Errorf("%d escalations logged, want 3:\n%s", n, strings.Join(e.logged(), "\n"))
 	}
 }
 
@@ -319,7 +333,7 @@ func TestOneTaskOnceWithAllItsDeadlines(t *testing.T) {
 	msgs := e.run(plan.JobReminders, at(2027, 12, 5), false)
 	wantMessages(t, "5 December", msgs,
 		"reminder moj 1: [followup] Ministry of Justice: 1 task overdue",
-		"escalation moj 1: [followup] Escalation: Ministry of Justice has 1 task overdue for more than 30 days")
+		"escalation coord 1: [followup] Escalation: Ministry of Justice has 1 task overdue for more than 30 days")
 	for _, m := range msgs {
 		if n := strings.Count(m.Text, "CRC/C/TST/CO/1:5a"); n != 1 {
 			t.Errorf("%s lists the task %d times:\n%s", m.Kind, n, m.Text)
@@ -336,6 +350,6 @@ func TestOneTaskOnceWithAllItsDeadlines(t *testing.T) {
 	wantLog(t, e,
 		"5a stage:assigned:2027-02-04 overdue:43 → reminder:moj",
 		"5a report:next:2027-10-29 overdue:5 → reminder:moj",
-		"5a stage:assigned:2027-02-04 escalation → escalation:moj",
-		"5a report:next:2027-10-29 escalation → escalation:moj")
+		"5a stage:assigned:2027-02-04 escalation → escalation:coord",
+		"5a report:next:2027-10-29 escalation → escalation:coord")
 }

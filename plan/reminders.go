@@ -234,32 +234,12 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 		}
 		out = append(out, m)
 	}
-	for _, id := range p.recipientOrder() {
-		b := boxes[1][id]
-		if b == nil {
-			continue
-		}
-		body, _ := cfg.Ministry(id)
-		sh := p.show(s, b, rows)
-		data := notify.EscalationData{Ministry: body, Coordinator: cfg.Coordinator, Date: s.today, After: cfg.Reminders.EscalateAfter,
-			TaskCount: b.total, Groups: sh.groups, OmittedTasks: sh.omitLate + sh.omitSoon, OmittedGroups: sh.omitGroups}
-		rendered, err := p.Renderer.Escalation(data)
-		if err != nil {
-			return nil, fmt.Errorf("render the escalation about %s: %w", id, err)
-		}
-		env := notify.Envelope{To: emails(cfg.Coordinator), Subject: rendered.Subject}
-		if id != cfg.Coordinator.ID {
-			env.Cc = emails(body)
-		}
-		m, outboxID, err := p.enqueue(ctx, tx, KindEscalation, id, slot, env, rendered)
-		if err != nil {
-			return nil, err
-		}
-		m.Tasks = b.total
-		for _, c := range b.owners {
-			outbox[c] = outboxID
-		}
-		out = append(out, m)
+	esc, err := p.escalation(ctx, tx, s, boxes[1], rows, slot, outbox)
+	if err != nil {
+		return nil, err
+	}
+	if esc != nil {
+		out = append(out, *esc)
 	}
 	if !tx.DryRun() {
 		if err := tx.LogSweep(ctx, s.query, outbox); err != nil {
@@ -386,4 +366,63 @@ func (p *Planner) events(recipient string, sh shown) []notify.Event {
 			Description: strings.Join(lines, "\n"), AlarmDaysBefore: 7})
 	}
 	return out
+}
+
+// escalation composes the sweep's one escalation: to the coordinator,
+// about every ministry with tasks long overdue, those ministries in copy.
+// The coordinator's own tasks (and those of owners no longer in the
+// config, which are its to sort out) are not escalated to it: its
+// reminder already lists them. It claims only reminders that were
+// delivered. Nil when no ministry is concerned.
+func (p *Planner) escalation(ctx context.Context, tx Tx, s *sweep, boxes map[string]*box, rows map[int64]TaskRow,
+	slot time.Time, outbox map[Channel]int64) (*Message, error) {
+	cfg := p.Config
+	var concerned []*box
+	var ids []string
+	for _, id := range p.recipientOrder() {
+		if b := boxes[id]; b != nil && id != cfg.Coordinator.ID {
+			concerned = append(concerned, b)
+			ids = append(ids, id)
+		}
+	}
+	if len(concerned) == 0 {
+		return nil, nil
+	}
+	delivered, err := tx.DeliveredReminders(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	data := notify.EscalationData{Coordinator: cfg.Coordinator, Date: s.today, After: cfg.Reminders.EscalateAfter}
+	var cc []string
+	total := 0
+	for _, b := range concerned {
+		body, _ := cfg.Ministry(b.recipient)
+		sh := p.show(s, b, rows)
+		d := delivered[b.recipient]
+		data.Ministries = append(data.Ministries, notify.EscalatedMinistry{Ministry: body, TaskCount: b.total, Groups: sh.groups,
+			OmittedTasks: sh.omitLate + sh.omitSoon, OmittedGroups: sh.omitGroups,
+			RemindersDelivered: d.Count, LastReminder: d.Last})
+		cc = append(cc, emails(body)...)
+		total += b.total
+	}
+	data.TaskCount = total
+	first := data.Ministries[0]
+	data.Ministry, data.Groups, data.OmittedTasks, data.OmittedGroups = first.Ministry, first.Groups, first.OmittedTasks, first.OmittedGroups
+	rendered, err := p.Renderer.Escalation(data)
+	if err != nil {
+		return nil, fmt.Errorf("render the escalation: %w", err)
+	}
+	env := notify.Envelope{To: emails(cfg.Coordinator), Cc: cc, Subject: rendered.Subject,
+		Headers: map[string]string{headerMinistries: strings.Join(ids, ",")}}
+	m, outboxID, err := p.enqueue(ctx, tx, KindEscalation, cfg.Coordinator.ID, slot, env, rendered)
+	if err != nil {
+		return nil, err
+	}
+	m.Tasks = total
+	for _, b := range concerned {
+		for _, c := range b.owners {
+			outbox[c] = outboxID
+		}
+	}
+	return &m, nil
 }

@@ -37,8 +37,16 @@ type Reader interface {
 	// LastSent is when the last message of kind to recipient that was
 	// delivered had been enqueued; zero if none.
 	LastSent(ctx context.Context, kind, recipient string) (time.Time, error)
-	// Failures returns up to limit failed or uncertain messages no
-	// overview has reported yet, and how many there are.
+	// MailChanges returns the changes to where mail goes that no
+	// delivered overview has reported yet, oldest first.
+	MailChanges(ctx context.Context) ([]MailChange, error)
+	// DeliveredReminders gives, for each of these recipients that has
+	// any, how many reminders were delivered to it (outbox row sent) and
+	// when the last one was sent.
+	DeliveredReminders(ctx context.Context, recipients []string) (map[string]Delivered, error)
+	// Failures returns up to limit failures no delivered overview has
+	// reported yet (failed or uncertain messages, recipients refused while
+	// others got the message), oldest first, and how many there are.
 	Failures(ctx context.Context, limit int) ([]Delivery, int, error)
 }
 
@@ -57,9 +65,11 @@ type Tx interface {
 	// logged yet, each under the outbox message of its owner and channel:
 	// exactly the tasks Sweep counted for q in the same transaction.
 	LogSweep(ctx context.Context, q SweepQuery, outbox map[Channel]int64) error
-	// MarkFailuresReported marks every failure Failures would return as
-	// reported: an overview listed them.
-	MarkFailuresReported(ctx context.Context) error
+	// ListInOverview records that the overview enqueued as outbox row
+	// digest lists every failure Failures counts and every change
+	// MailChanges returns. They are marked reported only when that
+	// overview is delivered: until then every overview lists them again.
+	ListInOverview(ctx context.Context, digest int64) error
 }
 
 // Group is the tasks of one document in one stage. Every deadline
@@ -169,13 +179,27 @@ type Event struct {
 	Note     string
 }
 
-// Delivery is a message that failed, or may have been delivered twice.
+// Delivery is a message that failed, or may have been delivered twice, or
+// a recipient refused while others got the message (To is that one
+// address, Status failed).
 type Delivery struct {
 	CreatedAt time.Time
 	Subject   string
 	To        []string
 	Status    string // failed or uncertain
 	Error     string
+}
+
+// MailChange is a config reload that changed where mail goes.
+type MailChange struct {
+	At      time.Time
+	Changes []string
+}
+
+// Delivered counts the reminders a recipient's mail server accepted.
+type Delivered struct {
+	Count int
+	Last  time.Time // when the last one was sent
 }
 
 // Outgoing is a composed message for the outbox.

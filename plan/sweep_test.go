@@ -195,6 +195,13 @@ func TestSweepAgreesWithTheRules(t *testing.T) {
 		wantRows := 0
 		err = e.db.Tasks(ctx, store.TaskFilter{}, func(task workflow.Task) error {
 			var rem, esc bool
+			recipient := task.Owner
+			if _, ok := e.cfg.Ministry(recipient); !ok {
+				recipient = e.cfg.Coordinator.ID
+			}
+			// The coordinator's own tasks are never escalated to it: not
+			// counted, not logged.
+			mine := recipient == e.cfg.Coordinator.ID
 			for _, d := range workflow.Deadlines(e.cfg, task) {
 				r, ok := workflow.DueReminder(e.cfg, d, today)
 				if !ok {
@@ -204,20 +211,16 @@ func TestSweepAgreesWithTheRules(t *testing.T) {
 					rem = true
 					wantRows++
 				}
-				if r.Escalate && !logged[fmt.Sprint(task.ID, d.Key(), workflow.EscalationKind)] {
+				if r.Escalate && !mine && !logged[fmt.Sprint(task.ID, d.Key(), workflow.EscalationKind)] {
 					esc = true
 					wantRows++
 				}
 			}
-			recipient := task.Owner
-			if _, ok := e.cfg.Ministry(recipient); !ok {
-				recipient = e.cfg.Coordinator.ID
-			}
 			if rem {
 				want[plan.KindReminder+":"+recipient]++
 			}
-			if esc {
-				want[plan.KindEscalation+":"+recipient]++
+			if esc { // one escalation, to the coordinator, about every ministry
+				want[plan.KindEscalation+":"+e.cfg.Coordinator.ID]++
 			}
 			return nil
 		})

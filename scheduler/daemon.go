@@ -652,7 +652,19 @@ func Deliver(ctx context.Context, db *store.DB, tr notify.Transport, batch []sto
 		switch r.Outcome {
 		case notify.Sent:
 			sent++
-			record(func(ctx context.Context) error { return db.MarkSent(ctx, m.ID, r.Response) })
+			if len(r.Refused) == 0 {
+				record(func(ctx context.Context) error { return db.MarkSent(ctx, m.ID, r.Response) })
+				break
+			}
+			// Some recipients refused: the others got it. Each refused
+			// address failed alone, and is reported like a failed message.
+			refused := make([]store.RecipientFailure, len(r.Refused))
+			for i, f := range r.Refused {
+				refused[i] = store.RecipientFailure{Address: f.Addr, Code: f.Code, Error: f.Err.Error()}
+				logger.Error("recipient refused; the others got the message", "key", m.Key, "recipient", f.Addr,
+					"outcome", f.Outcome.String(), "err", f.Err)
+			}
+			record(func(ctx context.Context) error { return db.MarkSentExcept(ctx, m.ID, r.Response, refused) })
 		case notify.Temporary:
 			next := now().Add(notify.Backoff(m.Attempts+1, retry, rand.Float64))
 			record(func(ctx context.Context) error { return db.MarkRetry(ctx, m.ID, errText(r), next, retry.MaxAttempts) })

@@ -210,6 +210,59 @@ func (db *DB) MarkSent(ctx context.Context, id int64, response string) error {
 	return nil
 }
 
+// RecipientFailure is a recipient the relay refused while it accepted the
+// others.
+type RecipientFailure struct {
+	Address string
+	Code    int // the SMTP reply code
+	Error   string
+}
+
+// MarkSentExcept records a delivery that reached some recipients only: the
+// message is sent (nothing sends it again), and each refused recipient is
+// a failure of its own, which the next coordinator overview lists. Both
+// are written in one transaction.
+func (db *DB) MarkSentExcept(ctx context.Context, id int64, response string, refused []RecipientFailure) error {
+	now := db.now().Unix()
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, response = ?, last_error = '' WHERE id = ?`,
+			now, response, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("outbox row %d: %w", id, ErrNotFound)
+		}
+		for _, r := range refused {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_recipients (outbox_id, address, status, code, error, at)
+				VALUES (?, ?, 'failed', ?, ?, ?)
+				ON CONFLICT (outbox_id, address) DO UPDATE SET status = 'failed', code = excluded.code, error = excluded.error,
+					at = excluded.at, reported_at = NULL`, id, r.Address, r.Code, r.Error, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RecipientFailures lists the recipients refused for a message, by address.
+func (db *DB) RecipientFailures(ctx context.Context, id int64) ([]RecipientFailure, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT address, code, error FROM outbox_recipients WHERE outbox_id = ? ORDER BY address`, id)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []RecipientFailure
+	for rows.Next() {
+		var r RecipientFailure
+		if err := rows.Scan(&r.Address, &r.Code, &r.Error); err != nil {
+			return nil, describe(err)
+		}
+		out = append(out, r)
+	}
+	return out, describe(rows.Err())
+}
+
 // MarkRetry records a temporary failure: the message waits until next.
 // After maxAttempts attempts it is marked failed instead.
 func (db *DB) MarkRetry(ctx context.Context, id int64, cause string, next time.Time, maxAttempts int) error {
@@ -333,24 +386,86 @@ func (db *DB) Recover(ctx context.Context, resend bool) (uncertain, pending int,
 	return uncertain, pending, err
 }
 
+// Readdresser gives a message's recipients and content for a resend, from
+// the config in force; ok false keeps the stored ones.
+type Readdresser func(m OutboxMessage) (raw []byte, to []string, ok bool, err error)
+
+// RequeueResult says what Requeue did.
+type RequeueResult struct {
+	Requeued    int
+	Readdressed int // of those, sent to other addresses than before
+	// Replanned counts failed reminders not requeued: the sweep had
+	// already planned every one of their tasks again in a later reminder.
+	Replanned int
+}
+
 // Requeue puts failed or uncertain messages back to pending, at the admin's
-// request (followup outbox resend).
-func (db *DB) Requeue(ctx context.Context, ids []int64) (int, error) {
-	n := 0
+// request (followup outbox resend). With readdress set, each goes to the
+// addresses readdress gives (the config in force), not to the stored
+// ones. A failed reminder's log rows (moved aside when it failed) come
+// back, so the next sweep does not plan its tasks again; when the sweep
+// already did, for all of them, the message is not sent again.
+func (db *DB) Requeue(ctx context.Context, ids []int64, readdress Readdresser) (RequeueResult, error) {
+	var res RequeueResult
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		n = 0
+		res = RequeueResult{}
 		for _, id := range ids {
-			res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt = ?, attempts = 0, reported_at = NULL
-				WHERE id = ? AND status IN ('failed', 'uncertain')`, db.now().Unix(), id)
+			m, err := scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ? AND status IN ('failed', 'uncertain')`, id))
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
 			if err != nil {
 				return err
 			}
-			k, _ := res.RowsAffected()
-			n += int(k)
+			var parked, restored int64
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reminder_log_failed WHERE outbox_id = ?`, id).Scan(&parked); err != nil {
+				return err
+			}
+			if parked > 0 {
+				r, err := tx.ExecContext(ctx, `INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at)
+					SELECT task_id, deadline, kind, outbox_id, at FROM reminder_log_failed WHERE outbox_id = ? ON CONFLICT DO NOTHING`, id)
+				if err != nil {
+					return err
+				}
+				restored, _ = r.RowsAffected()
+				if _, err := tx.ExecContext(ctx, `DELETE FROM reminder_log_failed WHERE outbox_id = ?`, id); err != nil {
+					return err
+				}
+				if restored == 0 {
+					res.Replanned++
+					continue
+				}
+			}
+			if readdress != nil {
+				ms := []OutboxMessage{m}
+				if err := loadBodies(ctx, tx, ms); err != nil {
+					return err
+				}
+				raw, to, ok, err := readdress(ms[0])
+				if err != nil {
+					return fmt.Errorf("outbox row %d: %w", id, err)
+				}
+				if ok {
+					if strings.Join(to, ",") != strings.Join(m.To, ",") {
+						res.Readdressed++
+					}
+					if _, err := tx.ExecContext(ctx, `UPDATE outbox SET env_to = ? WHERE id = ?`, strings.Join(to, ","), id); err != nil {
+						return err
+					}
+					if _, err := tx.ExecContext(ctx, `UPDATE outbox_bodies SET raw = ? WHERE id = ?`, raw, id); err != nil {
+						return err
+					}
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt = ?, attempts = 0, reported_at = NULL
+				WHERE id = ?`, db.now().Unix(), id); err != nil {
+				return err
+			}
+			res.Requeued++
 		}
 		return nil
 	})
-	return n, err
+	return res, describe(err)
 }
 
 // Outbox lists messages, newest first; status "" lists all.

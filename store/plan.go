@@ -549,22 +549,99 @@ func (s *SlotTx) LastSent(ctx context.Context, kind, recipient string) (time.Tim
 	return time.Unix(at.Int64, 0).UTC(), nil
 }
 
-// Failures returns up to limit failed or uncertain messages no overview
-// reported yet, and how many there are.
+// DeliveredReminders counts, per recipient, the reminders that were
+// delivered, and gives when the last one was sent.
+func (s *SlotTx) DeliveredReminders(ctx context.Context, recipients []string) (map[string]plan.Delivered, error) {
+	out := map[string]plan.Delivered{}
+	for _, r := range recipients {
+		var n int
+		var last sql.NullInt64
+		if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*), MAX(sent_at) FROM outbox INDEXED BY outbox_by_kind
+			WHERE kind = 'reminder' AND recipient = ? AND status = 'sent'`, r).Scan(&n, &last); err != nil {
+			return nil, describe(err)
+		}
+		if n > 0 {
+			out[r] = plan.Delivered{Count: n, Last: time.Unix(last.Int64, 0).UTC()}
+		}
+	}
+	return out, nil
+}
+
+// unreportedFailures selects every failure no delivered overview has
+// reported: failed or uncertain messages, and recipients refused while
+// others got the message. Columns: what, ref, created_at, subject, to,
+// status, error.
+const unreportedFailures = `SELECT 'message' AS what, id AS ref, created_at, subject, env_to AS rcpt, status, last_error AS error
+		FROM outbox WHERE status IN ('failed','uncertain') AND reported_at IS NULL
+	UNION ALL
+	SELECT 'recipient', r.id, o.created_at, o.subject, r.address, r.status, r.error
+		FROM outbox_recipients r JOIN outbox o ON o.id = r.outbox_id WHERE r.reported_at IS NULL`
+
+// Failures returns up to limit failures (failed or uncertain messages,
+// refused recipients) no delivered overview reported yet, oldest first,
+// and how many there are.
 func (s *SlotTx) Failures(ctx context.Context, limit int) ([]plan.Delivery, int, error) {
-	msgs, total, err := s.Unreported(ctx, limit, false)
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+unreportedFailures+`)`).Scan(&total); err != nil {
+		return nil, 0, describe(err)
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT created_at, subject, rcpt, status, error FROM (`+unreportedFailures+`)
+		ORDER BY created_at, what, ref LIMIT ?`, limit)
 	if err != nil {
 		return nil, 0, describe(err)
 	}
-	out := make([]plan.Delivery, len(msgs))
-	for i, m := range msgs {
-		out[i] = plan.Delivery{CreatedAt: m.CreatedAt, Subject: m.Subject, To: m.To, Status: m.Status, Error: m.LastError}
+	defer rows.Close()
+	var out []plan.Delivery
+	for rows.Next() {
+		var d plan.Delivery
+		var at int64
+		var to string
+		if err := rows.Scan(&at, &d.Subject, &to, &d.Status, &d.Error); err != nil {
+			return nil, 0, describe(err)
+		}
+		d.CreatedAt = time.Unix(at, 0).UTC()
+		if to != "" {
+			d.To = strings.Split(to, ",")
+		}
+		out = append(out, d)
 	}
-	return out, total, nil
+	return out, total, describe(rows.Err())
 }
 
-// MarkFailuresReported marks the failures an overview listed as reported.
-func (s *SlotTx) MarkFailuresReported(ctx context.Context) error {
-	_, _, err := s.Unreported(ctx, 0, true)
+// MailChanges returns the changes to where mail goes no delivered
+// overview has reported, oldest first.
+func (s *SlotTx) MailChanges(ctx context.Context) ([]plan.MailChange, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT at, summary FROM mail_changes WHERE reported_at IS NULL ORDER BY id`)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []plan.MailChange
+	for rows.Next() {
+		var at int64
+		var summary string
+		if err := rows.Scan(&at, &summary); err != nil {
+			return nil, describe(err)
+		}
+		out = append(out, plan.MailChange{At: time.Unix(at, 0).UTC(), Changes: strings.Split(summary, "\n")})
+	}
+	return out, describe(rows.Err())
+}
+
+// ListInOverview records that the overview in outbox row digest lists
+// every failure Failures counts and every change MailChanges returns:
+// they are marked reported when that overview is delivered (a trigger of
+// migration 0010), so an overview that never left takes nothing with it
+// and the next one lists them again.
+func (s *SlotTx) ListInOverview(ctx context.Context, digest int64) error {
+	if s.dryRun {
+		return nil
+	}
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
+		SELECT ?, what, ref FROM (`+unreportedFailures+`) WHERE true ON CONFLICT DO NOTHING`, digest); err != nil {
+		return describe(err)
+	}
+	_, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
+		SELECT ?, 'mail_change', id FROM mail_changes WHERE reported_at IS NULL ON CONFLICT DO NOTHING`, digest)
 	return describe(err)
 }

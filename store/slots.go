@@ -113,37 +113,3 @@ func (s *SlotTx) LogReminder(ctx context.Context, taskID int64, deadline, kind s
 
 // DryRun reports whether nothing the slot does will be kept.
 func (s *SlotTx) DryRun() bool { return s.dryRun }
-
-// Unreported returns up to limit failed or uncertain messages no digest
-// has reported yet, and how many there are; with mark set they are marked
-// reported (in the slot's transaction: only if the digest is enqueued).
-func (s *SlotTx) Unreported(ctx context.Context, limit int, mark bool) ([]OutboxMessage, int, error) {
-	var total int
-	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status IN ('failed','uncertain') AND reported_at IS NULL`).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := s.q.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE status IN ('failed','uncertain') AND reported_at IS NULL
-		ORDER BY id LIMIT ?`, limit)
-	if err != nil {
-		return nil, 0, err
-	}
-	var out []OutboxMessage
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	if mark {
-		if _, err := s.q.ExecContext(ctx, `UPDATE outbox SET reported_at = ? WHERE status IN ('failed','uncertain') AND reported_at IS NULL`, s.now); err != nil {
-			return nil, 0, err
-		}
-	}
-	return out, total, nil
-}

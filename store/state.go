@@ -104,51 +104,11 @@ func (db *DB) PendingSummary(ctx context.Context) (n int, oldest time.Time, err 
 	return n, oldest, nil
 }
 
-// MailChange is a change a reload made to where mail goes.
-type MailChange struct {
-	ID      int64
-	At      time.Time
-	Summary string
-}
-
 // RecordMailChange keeps a change to where mail goes until an overview
-// lists it (MarkMailChangesReported).
+// listing it is delivered (plan's MailChanges and ListInOverview).
 func (db *DB) RecordMailChange(ctx context.Context, summary string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO mail_changes (at, summary) VALUES (?, ?)`, db.now().Unix(), summary)
 		return err
-	})
-}
-
-// UnreportedMailChanges lists the changes no overview has listed yet,
-// oldest first.
-func (db *DB) UnreportedMailChanges(ctx context.Context) ([]MailChange, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, at, summary FROM mail_changes WHERE reported_at IS NULL ORDER BY id`)
-	if err != nil {
-		return nil, describe(err)
-	}
-	defer rows.Close()
-	var out []MailChange
-	for rows.Next() {
-		var c MailChange
-		var at int64
-		if err := rows.Scan(&c.ID, &at, &c.Summary); err != nil {
-			return nil, err
-		}
-		c.At = time.Unix(at, 0).UTC()
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-// MarkMailChangesReported records that an overview listed these changes.
-func (db *DB) MarkMailChangesReported(ctx context.Context, ids []int64) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE mail_changes SET reported_at = ? WHERE id = ?`, db.now().Unix(), id); err != nil {
-				return err
-			}
-		}
-		return nil
 	})
 }

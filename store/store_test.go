@@ -330,8 +330,8 @@ func TestOutboxLifecycle(t *testing.T) {
 	if counts["failed"] != 1 {
 		t.Errorf("after max attempts: %v", counts)
 	}
-	if n, err := db.Requeue(ctx, []int64{batch[0].ID}); err != nil || n != 1 {
-		t.Errorf("requeue = %d %v", n, err)
+	if r, err := db.Requeue(ctx, []int64{batch[0].ID}, nil); err != nil || r.Requeued != 1 {
+		t.Errorf("requeue = %+v %v", r, err)
 	}
 }
 

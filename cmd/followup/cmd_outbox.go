@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 )
 
@@ -97,7 +98,7 @@ func outboxResend(ctx context.Context, env *environment, args []string) error {
 		}
 		ids = append(ids, id)
 	}
-	db, _, err := openForReading(ctx, env, g)
+	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {
 		return err
 	}
@@ -117,11 +118,23 @@ func outboxResend(ctx context.Context, env *environment, args []string) error {
 			ids = append(ids, m.ID)
 		}
 	}
-	n, err := db.Requeue(ctx, ids)
+	// Resent to the addresses in force: the admin may have corrected the
+	// one that failed.
+	res, err := db.Requeue(ctx, ids, func(m store.OutboxMessage) ([]byte, []string, bool, error) {
+		return plan.Readdress(cfg, m.Kind, m.Recipient, m.Raw)
+	})
 	if err != nil {
 		return err
 	}
+	n := res.Requeued
 	fmt.Fprintf(env.stdout, "%d %s queued again; the daemon sends %s at its next heartbeat\n", n, plural(n, "message", "messages"),
 		strings.TrimSpace(plural(n, "it", "them")))
+	if res.Readdressed > 0 {
+		fmt.Fprintf(env.stdout, "%d of them to the addresses now in the config\n", res.Readdressed)
+	}
+	if res.Replanned > 0 {
+		fmt.Fprintf(env.stdout, "%d failed %s not queued: the tasks were already reminded again by a later reminder\n",
+			res.Replanned, plural(res.Replanned, "reminder", "reminders"))
+	}
 	return nil
 }

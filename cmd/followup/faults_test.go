@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -435,5 +437,221 @@ func setConfig(t *testing.T, path, old, new string) {
 	}
 	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// One focal point's address refused (550) while the ministry's other focal
+// point is accepted: the other gets the reminder, the row is sent, and the
+// refused address is recorded and reported in the coordinator's next
+// overview, once (issue 10, case 6: the whole message failed before, and
+// nobody at the ministry got it).
+func TestDeliveryOneFocalPointRefused(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.SetHook(func(c smtptest.Call) error {
+		if c.Cmd == "RCPT" && c.Arg == "education@example.org" {
+			return smtptest.Reply(550, "no such mailbox")
+		}
+		return nil
+	})
+	dir := t.TempDir()
+	fc := clockwork.NewFakeClockAt(faultStart())
+	cfg := writeFaultConfig(t, dir, srv.Port)
+	setConfig(t, cfg, "[{name: E, email: education@example.org}]", "[{name: E, email: education@example.org}, {name: E2, email: deputy@example.org}]")
+	td := startDaemon(t, cfg, fc, nil)
+	st := outboxStatuses(t, dir)
+	if n := countStatus(st, "sent"); n != len(st) {
+		t.Fatalf("statuses = %v, want every row sent", st)
+	}
+	got := 0
+	for _, m := range srv.Messages() {
+		for _, to := range m.To {
+			if to == "education@example.org" {
+				t.Errorf("the refused address received %q", m.Subject)
+			}
+			if to == "deputy@example.org" { // the reminder and the ministry's overview
+				got++
+			}
+		}
+	}
+	if got != 2 {
+		t.Fatalf("the other focal point received %d messages, want its reminder and overview", got)
+	}
+	if !strings.Contains(td.logs.String(), "recipient refused; the others got the message") {
+		t.Errorf("no log line names the refused recipient:\n%s", tail(td.logs.String(), 2000))
+	}
+	// The next coordinator overview (Monday 11 January, 09:00) reports the
+	// refused address; the one after does not repeat it.
+	loc := faultStart().Location()
+	td.advanceTo(time.Date(2027, 1, 11, 9, 0, 0, 0, loc))
+	overview := func() string {
+		var text string
+		for _, m := range srv.Messages() {
+			if strings.Contains(m.Subject, "Overview") {
+				text = m.Text
+			}
+		}
+		return text
+	}
+	digest := overview()
+	if !strings.Contains(digest, "education@example.org") || !strings.Contains(digest, "no such mailbox") {
+		t.Fatalf("the overview does not report the refused address:\n%s", tail(digest, 3000))
+	}
+	td.advanceTo(time.Date(2027, 1, 18, 9, 0, 0, 0, loc))
+	n := 0
+	for _, m := range srv.Messages() {
+		if strings.Contains(m.Subject, "Overview") && strings.Contains(m.Text, "2027-01-04 07:00, to education@example.org") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the refusal of 4 January is in %d overviews, want 1:\n%s", n, tail(overview(), 3000))
+	}
+}
+
+// runCLI runs one followup command in-process, next to a test daemon.
+func runCLI(t *testing.T, now time.Time, args ...string) string {
+	t.Helper()
+	c := &cli{t: t, dir: t.TempDir(), env: map[string]string{}, now: now}
+	return c.mustRun(args...)
+}
+
+// The admin corrects a refused address and resends: the message goes to
+// the address in force, not to the one that failed (issue 10, case 7: it
+// went to the old address again).
+func TestResendGoesToTheCorrectedAddress(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.SetHook(func(c smtptest.Call) error {
+		if c.Cmd == "RCPT" && c.Arg == "education@example.org" {
+			return smtptest.Reply(550, "no such mailbox")
+		}
+		return nil
+	})
+	dir := t.TempDir()
+	fc := clockwork.NewFakeClockAt(faultStart())
+	cfg := writeFaultConfig(t, dir, srv.Port)
+	td := startDaemon(t, cfg, fc, nil)
+	if n := countStatus(outboxStatuses(t, dir), "failed"); n != 2 { // moe's reminder and overview
+		t.Fatalf("%d failed rows, want 2", n)
+	}
+	setConfig(t, cfg, "email: education@example.org", "email: education-office@example.org")
+	out := runCLI(t, fc.Now(), "outbox", "resend", "--failed", "--config", cfg)
+	if !strings.Contains(out, "2 messages queued again") || !strings.Contains(out, "2 of them to the addresses now in the config") {
+		t.Errorf("resend says %q", out)
+	}
+	td.advanceTo(faultStart().Add(time.Minute))
+	if st := outboxStatuses(t, dir); countStatus(st, "sent") != len(st) {
+		t.Fatalf("after the resend: %v\n%s", st, tail(td.logs.String(), 2000))
+	}
+	got := 0
+	for _, m := range srv.Messages() {
+		if strings.Contains(m.Subject, "Ministry of Education") {
+			if fmt.Sprint(m.To) != "[education-office@example.org]" || !strings.Contains(m.Header.Get("To"), "education-office@example.org") {
+				t.Errorf("%q went to %v (To: %q)", m.Subject, m.To, m.Header.Get("To"))
+			}
+			got++
+		}
+	}
+	if got != 2 {
+		t.Errorf("the ministry received %d messages, want its reminder and overview", got)
+	}
+}
+
+// A reminder that failed is planned again by the next sweep, to the
+// addresses then in force (issue 10, case 7: its tasks stayed in the
+// reminder log under the failed message and were never reminded again).
+func TestFailedReminderIsPlannedAgain(t *testing.T) {
+	srv := smtptest.Start(t)
+	srv.SetHook(func(c smtptest.Call) error {
+		if c.Cmd == "RCPT" && c.Arg == "education@example.org" {
+			return smtptest.Reply(550, "no such mailbox")
+		}
+		return nil
+	})
+	dir := t.TempDir()
+	fc := clockwork.NewFakeClockAt(faultStart())
+	cfg := writeFaultConfig(t, dir, srv.Port)
+	// The deadline is a week away and the only lead time is 7 days: the
+	// same reminder (lead:7d) is due on the first and the second day.
+	setConfig(t, cfg, "deadline: import + 1d", "deadline: import + 7d")
+	setConfig(t, cfg, "schedules:", "reminders: {lead_times: [7d], due_today: false}\nschedules:")
+	td := startDaemon(t, cfg, fc, nil)
+	db := openRaw(t, filepath.Join(dir, "followup.db"))
+	var failedID int64
+	if err := db.QueryRow(`SELECT id FROM outbox WHERE kind = 'reminder' AND recipient = 'moe' AND status = 'failed'`).Scan(&failedID); err != nil {
+		t.Fatalf("moe's reminder did not fail: %v %v", err, outboxStatuses(t, dir))
+	}
+	setConfig(t, cfg, "email: education@example.org", "email: education-office@example.org")
+	loc := faultStart().Location()
+	td.advanceTo(faultStart().Add(time.Minute))
+	td.advanceTo(faultStart().Add(2 * time.Minute)) // the edit is loaded
+	td.advanceTo(time.Date(2027, 1, 5, 8, 0, 0, 0, loc))
+	var again int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM reminder_log l JOIN outbox o ON o.id = l.outbox_id
+		WHERE o.recipient = 'moe' AND o.kind = 'reminder' AND o.status = 'sent' AND l.kind = 'lead:7d'`).Scan(&again); err != nil {
+		t.Fatal(err)
+	}
+	if again != 2 {
+		t.Errorf("%d of moe's tasks reminded again by a delivered reminder, want 2", again)
+	}
+	var stale int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM reminder_log WHERE outbox_id = ?`, failedID).Scan(&stale); err != nil || stale != 0 {
+		t.Errorf("%d reminder log rows still point at the failed reminder (%v)", stale, err)
+	}
+	n := 0
+	for _, m := range srv.Messages() {
+		if strings.Contains(m.Subject, "Ministry of Education") && fmt.Sprint(m.To) == "[education-office@example.org]" {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Errorf("the corrected address received nothing")
+	}
+}
+
+// The overview that reports a failure fails itself: the failure is not
+// lost with it; the next overview delivered lists both, and the one after
+// that neither (issue 10, case 3: failures were marked reported when the
+// overview was written).
+func TestFailureListedUntilItsOverviewIsDelivered(t *testing.T) {
+	srv := smtptest.Start(t)
+	var coordDown atomic.Bool
+	srv.SetHook(func(c smtptest.Call) error {
+		if c.Cmd == "RCPT" && (c.Arg == "education@example.org" || c.Arg == "coord@example.org" && coordDown.Load()) {
+			return smtptest.Reply(550, "no such mailbox")
+		}
+		return nil
+	})
+	dir := t.TempDir()
+	fc := clockwork.NewFakeClockAt(faultStart())
+	td := startDaemon(t, writeFaultConfig(t, dir, srv.Port), fc, nil)
+	loc := faultStart().Location()
+	const failure = "2027-01-04 07:00, to education@example.org"
+	overviews := func() []string {
+		var out []string
+		for _, m := range srv.Messages() {
+			if strings.Contains(m.Subject, "Overview") {
+				out = append(out, m.Text)
+			}
+		}
+		return out
+	}
+	coordDown.Store(true)
+	td.advanceTo(time.Date(2027, 1, 11, 9, 0, 0, 0, loc))
+	coordDown.Store(false)
+	db := openRaw(t, filepath.Join(dir, "followup.db"))
+	var st string
+	if err := db.QueryRow(`SELECT status FROM outbox WHERE kind = 'coordinator-digest' ORDER BY id DESC LIMIT 1`).Scan(&st); err != nil || st != "failed" {
+		t.Fatalf("the overview of 11 January is %q (%v), want failed", st, err)
+	}
+	td.advanceTo(time.Date(2027, 1, 18, 9, 0, 0, 0, loc))
+	ov := overviews()
+	last := ov[len(ov)-1]
+	if !strings.Contains(last, failure) || !strings.Contains(last, "Overview of 11 January 2027") {
+		t.Fatalf("the overview of 18 January does not list the failure of 4 January and the failed overview:\n%s", tail(last, 3000))
+	}
+	td.advanceTo(time.Date(2027, 1, 25, 9, 0, 0, 0, loc))
+	ov = overviews()
+	if last = ov[len(ov)-1]; strings.Contains(last, failure) || strings.Contains(last, "Overview of 11 January 2027") {
+		t.Errorf("the overview of 25 January repeats what the delivered one of 18 January reported:\n%s", tail(last, 3000))
 	}
 }

@@ -107,4 +107,39 @@ func TestReloadThatMovesMailIsWarned(t *testing.T) {
 	if n != 1 || !strings.Contains(summary, "mail.transport") || !strings.Contains(summary, "health@example.org") {
 		t.Errorf("mail_changes: %d rows, %q", n, summary)
 	}
+	// The next overview (Monday 11 January, 09:00, now an .eml file) tells
+	// the coordinator, and the change is then reported: the overview
+	// after it does not repeat it.
+	td.advanceTo(time.Date(2027, 1, 11, 9, 0, 0, 0, faultStart().Location()))
+	overviews := func() []string {
+		var out []string
+		files, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), "X-Followup-Key: coordinator-digest:") {
+				out = append(out, string(b))
+			}
+		}
+		return out
+	}
+	ov := overviews()
+	if len(ov) != 1 {
+		t.Fatalf("%d overviews written, want 1:\n%s", len(ov), tail(td.logs.String(), 2000))
+	}
+	for _, want := range []string{"WHERE MAIL GOES", `mail.transport: "smtp" -> "file"`, "recipient removed: health@example.org (moh)"} {
+		if !strings.Contains(ov[0], want) {
+			t.Errorf("the overview does not say %q:\n%s", want, tail(ov[0], 3000))
+		}
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM mail_changes WHERE reported_at IS NULL`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d mail changes still unreported after the overview was delivered (%v)", n, err)
+	}
+	td.advanceTo(time.Date(2027, 1, 18, 9, 0, 0, 0, faultStart().Location()))
+	ov = overviews()
+	if n := strings.Count(strings.Join(ov, ""), "WHERE MAIL GOES"); len(ov) != 2 || n != 1 {
+		t.Errorf("the change is reported %d times in %d overviews, want once in 2", n, len(ov))
+	}
 }
