@@ -129,3 +129,24 @@ func TestSessionRedirectsToPagesWithoutToken(t *testing.T) {
 		t.Fatalf("/c/ for a ministry: %d", res.StatusCode)
 	}
 }
+
+func TestLinkLandsOnItsOwnAreaOnly(t *testing.T) {
+	for _, tc := range []struct {
+		to    string
+		coord bool
+		want  string
+	}{
+		{"", false, "/m/"},
+		{"/m/task/3", false, "/m/task/3"},
+		{"/c/task/3", false, "/m/"},
+		{"/c/task/3", true, "/c/task/3"},
+		{"https://evil.example/m/", false, "/m/"},
+		{"//evil.example/m/", false, "/m/"},
+		{"/m/\\evil", false, "/m/"},
+		{"/m//evil.example", false, "/m/"},
+	} {
+		if got := landing(tc.to, tc.coord); got != tc.want {
+			t.Errorf("landing(%q, %v) = %q, want %q", tc.to, tc.coord, got, tc.want)
+		}
+	}
+}
