@@ -56,6 +56,12 @@ func TestDigestsArePersonal(t *testing.T) {
 		if !strings.Contains(raw, link+"?to=%2Fm%2Ftask%2F") {
 			t.Errorf("task lines do not open the task through the link")
 		}
+		// 14a's recommendation holds a script: escaped in the HTML part
+		// (the plain text part shows it as text, which is right).
+		_, html, _ := strings.Cut(raw, "Content-Type: text/html")
+		if html == "" || strings.Contains(html, "<script>alert(1)") || !strings.Contains(html, "&lt;script&gt;alert(1)") {
+			t.Errorf("the recommendation's script is not escaped in the message:\n%s", raw)
+		}
 		seen[m.To[0]] = link
 	}
 	if len(seen) != 2 || seen["focal@moj.example"] == seen["deputy@moj.example"] {
