@@ -38,7 +38,8 @@ type TaskLine struct {
 	// about: the message lists each task once, under its most pressing
 	// deadline, with the others here.
 	Also []DeadlineLine
-	// URL is the task's page on the web server, "" when it is off.
+	// URL opens the task's page through the recipient's personal link
+	// (package web); "" when the web server is off.
 	URL string
 }
 
@@ -71,8 +72,8 @@ type ReminderData struct {
 	// A reminder lists a bounded number of tasks: the groups that did not
 	// fit are only counted here (tasks coming, tasks overdue, deadlines).
 	OmittedSoon, OmittedOverdue, OmittedGroups int
-	// Link is the recipient's personal link to their page on the web
-	// server, "" when it is off.
+	// Link is the recipient's personal signed link (package web): it
+	// opens a session on their pages. "" when the web server is off.
 	Link string
 }
 
@@ -222,7 +223,7 @@ type MinistryDigestData struct {
 	OverdueMore int
 	Supporting  []TaskLine // tasks it supports, owned by others
 	SupportMore int
-	// Link is the recipient's personal link to their page on the web
-	// server, "" when it is off.
+	// Link is the recipient's personal signed link (package web): it
+	// opens a session on their pages. "" when the web server is off.
 	Link string
 }

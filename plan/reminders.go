@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/workflow"
 )
@@ -217,13 +218,40 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 				data.AnyOverdue = true
 			}
 		}
+		ics := notify.Attachment{Name: "deadlines.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH",
+			Data: notify.ICS("-//followup//reminders//EN", p.events(id, sh), p.Now())}
+		people, err := p.people(ctx, tx, body)
+		if err != nil {
+			return nil, err
+		}
+		if people != nil {
+			msgs, outboxID, err := p.enqueueEach(ctx, tx, KindReminder, id, slot, notify.Envelope{To: emails(body)}, people,
+				func(who person) (notify.Rendered, error) {
+					d := data
+					d.Link, d.Groups = who.link, personalGroups(d.Groups, who)
+					r, err := p.Renderer.Reminder(d)
+					if err != nil {
+						return r, fmt.Errorf("render the reminder to %s: %w", id, err)
+					}
+					return r, nil
+				}, nil, ics)
+			if err != nil {
+				return nil, err
+			}
+			for i := range msgs {
+				msgs[i].Tasks = b.total
+			}
+			for _, c := range b.owners {
+				outbox[c] = outboxID
+			}
+			out = append(out, msgs...)
+			continue
+		}
 		rendered, err := p.Renderer.Reminder(data)
 		if err != nil {
 			return nil, fmt.Errorf("render the reminder to %s: %w", id, err)
 		}
 		env := notify.Envelope{To: emails(body), Subject: rendered.Subject}
-		ics := notify.Attachment{Name: "deadlines.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH",
-			Data: notify.ICS("-//followup//reminders//EN", p.events(id, sh), p.Now())}
 		m, outboxID, err := p.enqueue(ctx, tx, KindReminder, id, slot, env, rendered, ics)
 		if err != nil {
 			return nil, err
@@ -238,9 +266,7 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 	if err != nil {
 		return nil, err
 	}
-	if esc != nil {
-		out = append(out, *esc)
-	}
+	out = append(out, esc...)
 	if !tx.DryRun() {
 		if err := tx.LogSweep(ctx, s.query, outbox); err != nil {
 			return nil, fmt.Errorf("record the reminders: %w", err)
@@ -375,7 +401,7 @@ func (p *Planner) events(recipient string, sh shown) []notify.Event {
 // reminder already lists them. It claims only reminders that were
 // delivered. Nil when no ministry is concerned.
 func (p *Planner) escalation(ctx context.Context, tx Tx, s *sweep, boxes map[string]*box, rows map[int64]TaskRow,
-	slot time.Time, outbox map[Channel]int64) (*Message, error) {
+	slot time.Time, outbox map[Channel]int64) ([]Message, error) {
 	cfg := p.Config
 	var concerned []*box
 	var ids []string
@@ -408,21 +434,65 @@ func (p *Planner) escalation(ctx context.Context, tx Tx, s *sweep, boxes map[str
 	data.TaskCount = total
 	first := data.Ministries[0]
 	data.Ministry, data.Groups, data.OmittedTasks, data.OmittedGroups = first.Ministry, first.Groups, first.OmittedTasks, first.OmittedGroups
-	rendered, err := p.Renderer.Escalation(data)
-	if err != nil {
-		return nil, fmt.Errorf("render the escalation: %w", err)
-	}
-	env := notify.Envelope{To: emails(cfg.Coordinator), Cc: cc, Subject: rendered.Subject,
+	env := notify.Envelope{To: emails(cfg.Coordinator), Cc: cc,
 		Headers: map[string]string{headerMinistries: strings.Join(ids, ",")}}
-	m, outboxID, err := p.enqueue(ctx, tx, KindEscalation, cfg.Coordinator.ID, slot, env, rendered)
+	bodies := []config.Body{cfg.Coordinator}
+	for _, m := range data.Ministries {
+		bodies = append(bodies, m.Ministry)
+	}
+	people, err := p.people(ctx, tx, bodies...)
 	if err != nil {
 		return nil, err
 	}
-	m.Tasks = total
+	var msgs []Message
+	var outboxID int64
+	if people != nil {
+		// Everyone gets the whole escalation; a ministry's focal point
+		// gets task links for its own ministry's tasks only (another
+		// ministry's task page is not theirs to open).
+		msgs, outboxID, err = p.enqueueEach(ctx, tx, KindEscalation, cfg.Coordinator.ID, slot, env, people,
+			func(who person) (notify.Rendered, error) {
+				d := data
+				d.Link = who.link
+				d.Ministries = make([]notify.EscalatedMinistry, len(data.Ministries))
+				for i, m := range data.Ministries {
+					if who.area == "c" || m.Ministry.ID == who.body.ID {
+						m.Groups = personalGroups(m.Groups, who)
+					} else {
+						m.Groups = withoutURLs(m.Groups)
+					}
+					d.Ministries[i] = m
+				}
+				first := d.Ministries[0]
+				d.Groups = first.Groups
+				r, err := p.Renderer.Escalation(d)
+				if err != nil {
+					return r, fmt.Errorf("render the escalation: %w", err)
+				}
+				return r, nil
+			}, nil)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		rendered, err := p.Renderer.Escalation(data)
+		if err != nil {
+			return nil, fmt.Errorf("render the escalation: %w", err)
+		}
+		env.Subject = rendered.Subject
+		m, id, err := p.enqueue(ctx, tx, KindEscalation, cfg.Coordinator.ID, slot, env, rendered)
+		if err != nil {
+			return nil, err
+		}
+		msgs, outboxID = []Message{m}, id
+	}
+	for i := range msgs {
+		msgs[i].Tasks = total
+	}
 	for _, b := range concerned {
 		for _, c := range b.owners {
 			outbox[c] = outboxID
 		}
 	}
-	return &m, nil
+	return msgs, nil
 }

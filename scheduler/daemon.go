@@ -51,6 +51,9 @@ type Options struct {
 	Reload <-chan struct{}
 	// AfterTick, if set, is called after every heartbeat (tests wait on it).
 	AfterTick func(TickReport)
+	// Links, when set, signs the personal links messages carry (the web
+	// server); nil sends messages without links.
+	Links plan.Links
 }
 
 // TickReport says what one heartbeat did.
@@ -139,6 +142,17 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	return d, nil
 }
 
+// Close closes the database and releases the lock of a daemon that will
+// not Run (cmd could not start what runs beside it). Run closes them
+// itself.
+func (d *Daemon) Close() error {
+	defer d.lock.Release()
+	return d.db.Close()
+}
+
+// Clock is the daemon's clock (the web server shares it).
+func (d *Daemon) Clock() clockwork.Clock { return d.clock }
+
 // DB is the daemon's store (tests read it).
 func (d *Daemon) DB() *store.DB { return d.db }
 
@@ -173,7 +187,7 @@ func (d *Daemon) build(reload bool) (*runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail templates: %w", err)
 	}
-	rt.planner = &plan.Planner{Config: cfg, Renderer: renderer, Now: d.clock.Now}
+	rt.planner = &plan.Planner{Config: cfg, Renderer: renderer, Now: d.clock.Now, Links: d.opts.Links}
 	newTransport := d.opts.NewTransport
 	if newTransport == nil {
 		newTransport = TransportFor

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/internal/smtptest"
 )
 
@@ -293,6 +294,7 @@ func TestHardKillMidBatch(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeFaultConfig(t, dir, srv.Port)
 	cmd := exec.Command(bin, "run", "--config", cfg)
+	cmd.Env = append(os.Environ(), "FOLLOWUP_WEB_LISTEN=127.0.0.1:0")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -446,6 +448,15 @@ func setConfig(t *testing.T, path, old, new string) {
 // overview, once (issue 10, case 6: the whole message failed before, and
 // nobody at the ministry got it).
 func TestDeliveryOneFocalPointRefused(t *testing.T) {
+	// Without links a ministry's focal points share one message: the relay
+	// refuses one recipient of it. With links each gets a message of its
+	// own: the refused one's rows fail, the others' are sent.
+	for _, listen := range []string{config.WebOff, "127.0.0.1:0"} {
+		t.Run("web "+listen, func(t *testing.T) { oneFocalPointRefused(t, listen) })
+	}
+}
+
+func oneFocalPointRefused(t *testing.T, listen string) {
 	srv := smtptest.Start(t)
 	srv.SetHook(func(c smtptest.Call) error {
 		if c.Cmd == "RCPT" && c.Arg == "education@example.org" {
@@ -457,10 +468,16 @@ func TestDeliveryOneFocalPointRefused(t *testing.T) {
 	fc := clockwork.NewFakeClockAt(faultStart())
 	cfg := writeFaultConfig(t, dir, srv.Port)
 	setConfig(t, cfg, "[{name: E, email: education@example.org}]", "[{name: E, email: education@example.org}, {name: E2, email: deputy@example.org}]")
-	td := startDaemon(t, cfg, fc, nil)
+	td := startDaemon(t, cfg, fc, map[string]string{"FOLLOWUP_WEB_LISTEN": listen})
 	st := outboxStatuses(t, dir)
-	if n := countStatus(st, "sent"); n != len(st) {
-		t.Fatalf("statuses = %v, want every row sent", st)
+	for key, status := range st {
+		want := "sent"
+		if listen != config.WebOff && strings.HasSuffix(key, ":education@example.org") {
+			want = "failed"
+		}
+		if status != want {
+			t.Errorf("row %s is %s, want %s", key, status, want)
+		}
 	}
 	got := 0
 	for _, m := range srv.Messages() {
@@ -476,7 +493,7 @@ func TestDeliveryOneFocalPointRefused(t *testing.T) {
 	if got != 2 {
 		t.Fatalf("the other focal point received %d messages, want its reminder and overview", got)
 	}
-	if !strings.Contains(td.logs.String(), "recipient refused; the others got the message") {
+	if listen == config.WebOff && !strings.Contains(td.logs.String(), "recipient refused; the others got the message") {
 		t.Errorf("no log line names the refused recipient:\n%s", tail(td.logs.String(), 2000))
 	}
 	// The next coordinator overview (Monday 11 January, 09:00) reports the
