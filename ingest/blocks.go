@@ -37,14 +37,15 @@ type block struct {
 }
 
 var (
-	reParaStart   = regexp.MustCompile(`^(\d{1,3})\.(?:\s+|$)`)
-	reUPRStart    = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
-	reItemStart   = regexp.MustCompile(`^\(([a-z]{1,2})\)(?:\s+|$)`)
+	reParaStart = regexp.MustCompile(`^(\d{1,3})\.(?:\s+|$)`)
+	reUPRStart  = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
+	// "(a)" in English, "a)" in French and Spanish.
+	reItemStart   = regexp.MustCompile(`^\(?([a-z]{1,2})\)(?:\s+|$)`)
 	reNumbered    = regexp.MustCompile(`^([IVXL]{1,7}|[A-Z])\.\s+(\S.*)$`)
 	reLabelOnly   = regexp.MustCompile(`^(?:[IVXL]{1,7}|[A-Z])\.$`)
 	reAnnex       = regexp.MustCompile(`^(?:Annex(?:es)?|Appendix)(?:\s+[IVX\d]+)?$`)
 	reEmbedPara   = regexp.MustCompile(`\s(\d{1,3})\.\s+["(A-Z]`)
-	reShouldStart = regexp.MustCompile(`^(?:The State party should|The Committee (?:also |further |strongly )*(?:recommends|urges|requests|calls))\b`)
+	reShouldStart = regexp.MustCompile(`^(?:The State party should|The Committee (?:also |further |strongly )*(?:recommends|urges|requests|calls)|L['’]État partie devrait|(?:Le|El) Comité (?:recommande|engage|exhorte|prie|invite|encourage|demande|recomienda|insta|alienta|exhorta|solicita|pide|invita)|El Estado parte debería)\b`)
 	reUPRLead     = regexp.MustCompile(`(?i)(will be examined by|enjoy(?:ed)? the support of|did not enjoy the support|have been examined by|will be noted|were noted by|listed below)`)
 )
 
@@ -347,6 +348,10 @@ func (t *tokenizer) embedded(text string) (at, skip int, next block, ok bool) {
 		if i, end := findMarker(text, "("+t.itemNext+")", ":;", false); i >= 0 {
 			consider(i, end, block{kind: bItem, label: t.itemNext})
 		}
+		// "…les mesures suivantes : a) L'adoption…"
+		if i, end := findMarker(text, t.itemNext+")", ":;", false); i >= 0 {
+			consider(i, end, block{kind: bItem, label: t.itemNext})
+		}
 	}
 	// "… end of paragraph. 9. The Committee…", perhaps with a heading
 	// between: "… end. Data collection 9. The Committee…"
@@ -463,7 +468,8 @@ func lastSentenceEnd(s string) int {
 func isAbbreviation(before string) bool {
 	w := strings.TrimLeft(lastWord(strings.TrimSpace(before)), "(")
 	switch strings.ToLower(w) {
-	case "art", "arts", "para", "paras", "no", "nos", "vol", "e.g", "i.e", "mr", "ms", "dr", "st", "rev", "add", "corr", "inc":
+	case "art", "arts", "para", "paras", "no", "nos", "vol", "e.g", "i.e", "mr", "ms", "dr", "st", "rev", "add", "corr", "inc",
+		"par", "p", "pp", "cf", "núm", "párr", "párrs", "sr", "sra", "mme", "nº":
 		return true
 	}
 	return len(w) == 1 && unicode.IsUpper(rune(w[0])) // an initial, or "A" of "A. Heading"
@@ -536,7 +542,8 @@ func headingLike(s string) bool {
 	if strings.Count(s, " ") > 30 {
 		return false
 	}
-	for _, p := range []string{"The Committee ", "The State party ", "It ", "In accordance "} {
+	for _, p := range []string{"The Committee ", "The State party ", "It ", "In accordance ",
+		"Le Comité ", "L'État partie ", "L’État partie ", "Il ", "El Comité ", "El Estado parte ", "Al Comité "} {
 		if strings.HasPrefix(s, p) {
 			return false
 		}

@@ -19,7 +19,7 @@ var (
 	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
 	// "The Committee, recalling its general comment No. 8, recommends…":
 	// the subject and its verb apart.
-	reCommitteeClause = regexp.MustCompile(`(?i)\bcommittee,[^.;:]{1,250}?,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`)
+	reCommitteeClause = regexp.MustCompile(`(?i)\bcommittee,(?:[^.;:]|\.\S|\b(?:No|Nos|art|arts|para|paras)\.\s){1,300}?,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`)
 	// "… and requests the State party to …": "and" is a subject only when
 	// the State party follows.
 	reAndVerb = regexp.MustCompile(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\s+(?:that\s+)?(?:the\s+)?State party\b`)
@@ -34,32 +34,48 @@ type operative struct {
 	verb string
 }
 
-// operatives returns the operative phrases of text in order.
-func operatives(text string) []operative {
+// operatives returns the operative phrases of text in order, in the
+// document's language.
+func operatives(text, lang string) []operative {
+	res, ok := operativesByLang[lang]
+	if !ok {
+		res = operativesByLang[LangEnglish]
+	}
 	low := strings.ToLower(text)
-	if !strings.Contains(low, "recommend") && !strings.Contains(low, "urge") && !strings.Contains(low, "encourag") &&
-		!strings.Contains(low, "call") && !strings.Contains(low, "request") && !strings.Contains(low, "invite") &&
-		!strings.Contains(low, "should") && !strings.Contains(low, "must") {
+	found := false
+	for _, k := range res.keys {
+		if strings.Contains(low, k) {
+			found = true
+			break
+		}
+	}
+	if !found {
 		return nil // most concern paragraphs: no need to run the patterns
 	}
 	var hits []operative
-	res := []*regexp.Regexp{reOperative, reAndVerb}
-	if strings.Contains(low, "committee,") {
-		res = append(res, reCommitteeClause)
+	active := res.active
+	if strings.Contains(low, "committee,") || strings.Contains(low, "comité,") {
+		active = append(active[:len(active):len(active)], res.clause)
 	}
-	for _, re := range res {
+	for _, re := range active {
+		vi, ai := re.SubexpIndex("verb"), re.SubexpIndex("adv")
 		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
-			verb := strings.ToLower(text[m[4]:m[5]])
-			if m[2] >= 0 {
-				verb = strings.ToLower(strings.TrimSpace(text[m[2]:m[3]])) + " " + verb
+			verb := strings.ToLower(text[m[2*vi]:m[2*vi+1]])
+			if ai >= 0 && m[2*ai] >= 0 {
+				adv := strings.ToLower(strings.TrimSpace(text[m[2*ai]:m[2*ai+1]]))
+				if lang == LangEnglish {
+					verb = adv + " " + verb
+				} else {
+					verb += " " + adv
+				}
 			}
 			hits = append(hits, operative{m[0], normalizeVerb(verb)})
 		}
 	}
-	for _, m := range reShould.FindAllStringIndex(text, -1) {
+	for _, m := range res.should.FindAllStringIndex(text, -1) {
 		hits = append(hits, operative{m[0], "should"})
 	}
-	for _, m := range rePassive.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range res.passive.FindAllStringSubmatchIndex(text, -1) {
 		hits = append(hits, operative{m[0], "is " + strings.ToLower(text[m[2]:m[3]])})
 	}
 	sort.Slice(hits, func(i, j int) bool { return hits[i].at < hits[j].at })
@@ -89,9 +105,9 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 		var verb string
 		concernHere := false
 		for _, seg := range p.segments {
-			ops := operatives(seg.text)
+			ops := operatives(seg.text, doc.Language)
 			if len(ops) == 0 {
-				if reConcern.MatchString(seg.text) {
+				if isConcern(seg.text) {
 					concernHere = true
 				}
 				continue
@@ -105,7 +121,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 			}
 			// "The Committee is concerned that … The State party should:"
 			// answers its own concern.
-			if c := reConcern.FindStringIndex(seg.text); c != nil && c[0] < ops[0].at {
+			if c := concernIndex(seg.text); c != nil && c[0] < ops[0].at {
 				concernHere = true
 			}
 			// The verb that introduces the items is the last one before
@@ -124,7 +140,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 			recs = append([]workflow.Recommendation{rec}, recs...)
 		}
 		if len(recs) == 0 {
-			if reConcern.MatchString(p.text()) {
+			if isConcern(p.text()) {
 				lastConcern, lastConcernSub = p.num, p.section+"\x00"+p.subsection
 			}
 			continue
@@ -149,10 +165,17 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 }
 
 var (
-	reFollowUpRefs = regexp.MustCompile(`(?i)recommendations?\b[^.]{0,200}?\bparagraphs?\s+(.+?)(?:\babove\b|\bbelow\b|\.(?:\s|$)|$)`)
+	reFollowUpRefs = regexp.MustCompile(`(?i)(?:recommendations?\b[^.]{0,200}?\bparagraphs?|recommandations?\b[^.]{0,200}?\bparagraphes?|recomendaci(?:ón|ones)\s[^.]{0,200}?\bpárrafos?)\s+(.+?)(?:\babove\b|\bbelow\b|\bci-dessus|\bci-après|\bsupra\b|\.(?:\s|$)|$)`)
 	reByDate       = regexp.MustCompile(`(?i)\b(?:by|before|not later than|no later than|due on|in)\s+((?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4})`)
 	reNextReport   = regexp.MustCompile(`(?i)\b(next|periodic|combined\s+[\w-]+(?:\s+to\s+[\w-]+)?)\s+(?:periodic\s+)?reports?\b`)
 	reSubmit       = regexp.MustCompile(`(?i)\b(submit|submitted|submission|due)\b`)
+	// French and Spanish: "son prochain rapport périodique … le 3 mai 2026 au
+	// plus tard", "sus informes periódicos cuarto y quinto combinados a más
+	// tardar el 14 de enero de 2026".
+	reNextReportFRES = regexp.MustCompile(`(?i)(prochain rapport|rapports? périodiques?|próximo informe|informes? periódicos?)`)
+	reSubmitFRES     = regexp.MustCompile(`(?i)(soumettre|soumission|présenter|présentation|attendu|presente|presentar|presentación)`)
+	reDeadlineBefore = regexp.MustCompile(`(?:au plus tard(?: le)?|d['’]ici (?:au|le)|avant le|à la date du|a más tardar (?:el|del)|antes del?|para el|hasta el|no later than|not later than|by)\s+$`)
+	reByMonthFRES    = regexp.MustCompile(`(?i)\b(?:en|d['’]ici à|d['’]ici|avant|antes de|a más tardar en)\s+((?:` + monthNames + `)\s+(?:de\s+)?\d{4})`)
 )
 
 // followUp finds the follow-up procedure: "the Committee requests the State
@@ -163,10 +186,14 @@ func followUp(lay layout, adopted civil.Date) *workflow.FollowUp {
 	for _, p := range lay.paragraphs {
 		text := p.text()
 		low := strings.ToLower(text)
-		if !strings.Contains(low, "paragraph") {
+		if !strings.Contains(low, "paragraph") && !strings.Contains(low, "párrafo") {
 			continue
 		}
 		if strings.Contains(low, "periodic report") && !strings.Contains(low, "follow-up") && !strings.Contains(low, "within") {
+			continue
+		}
+		if (strings.Contains(low, "rapport périodique") || strings.Contains(low, "informe periódico")) &&
+			!strings.Contains(low, "suivi") && !strings.Contains(low, "seguimiento") && !reWithin.MatchString(text) {
 			continue
 		}
 		m := reFollowUpRefs.FindStringSubmatch(text)
@@ -180,8 +207,8 @@ func followUp(lay layout, adopted civil.Date) *workflow.FollowUp {
 		var due civil.Date
 		if span, ok := withinSpan(text); ok && !adopted.IsZero() {
 			due = adopted.Add(span)
-		} else if d := reByDate.FindStringSubmatch(text); d != nil {
-			due = dateOrMonth(d[1])
+		} else {
+			due = dueDate(text)
 		}
 		if due.IsZero() {
 			continue // "particular importance" paragraphs: reported in the next report
@@ -228,20 +255,49 @@ func nextReport(lay layout) workflow.NextReport {
 	var found workflow.NextReport
 	for _, p := range lay.paragraphs {
 		text := p.text()
-		if !strings.Contains(text, "report") || !reNextReport.MatchString(text) || !reSubmit.MatchString(text) {
+		if !isNextReport(text) {
 			continue
 		}
-		low := strings.ToLower(text)
-		if !strings.Contains(low, "next") && !strings.Contains(low, "periodic report") {
-			continue
-		}
-		var due civil.Date
-		if m := reByDate.FindStringSubmatch(text); m != nil {
-			due = dateOrMonth(m[1])
-		}
+		due := dueDate(text)
 		if found.Due.IsZero() || !due.IsZero() {
 			found = workflow.NextReport{Due: due, Text: text}
 		}
 	}
 	return found
+}
+
+// isNextReport reports whether a paragraph speaks of submitting the next
+// periodic report, in English, French or Spanish.
+func isNextReport(text string) bool {
+	if strings.Contains(text, "report") && reNextReport.MatchString(text) && reSubmit.MatchString(text) {
+		low := strings.ToLower(text)
+		if strings.Contains(low, "next") || strings.Contains(low, "periodic report") {
+			return true
+		}
+	}
+	return reNextReportFRES.MatchString(text) && reSubmitFRES.MatchString(text)
+}
+
+// dueDate reads the deadline a paragraph sets: "by 4 January 2020", "no
+// later than February 2034", "le 3 mai 2026 au plus tard", "a más tardar el
+// 14 de enero de 2026". French and Spanish put the date after "le"/"el" and
+// the words that make it a deadline on either side, so there the first date
+// written counts.
+func dueDate(text string) civil.Date {
+	if m := reByDate.FindStringSubmatch(text); m != nil {
+		if d := dateOrMonth(m[1]); !d.IsZero() {
+			return d
+		}
+	}
+	for _, d := range findDates(text) {
+		before := strings.ToLower(text[max(0, d.start-40):d.start])
+		after := strings.ToLower(text[d.end:min(len(text), d.end+20)])
+		if reDeadlineBefore.MatchString(before) || strings.HasPrefix(strings.TrimSpace(after), "au plus tard") {
+			return d.date
+		}
+	}
+	if m := reByMonthFRES.FindStringSubmatch(text); m != nil {
+		return dateOrMonth(m[1])
+	}
+	return civil.Date{}
 }

@@ -130,6 +130,7 @@ func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options
 	if len(lay.paragraphs) == 0 {
 		return nil, fmt.Errorf("%w: the text has no numbered paragraphs (\"1. The Committee considered…\")", ErrNoRecommendations)
 	}
+	doc.Language = layoutLanguage(lay)
 	frontMatter(doc, lay, footnotes, paraPerLine)
 	if doc.Symbol == "" {
 		return nil, errors.New("no document symbol found (such as CRC/C/OPSC/LAO/CO/1 or A/HRC/43/15); give it with --symbol")
@@ -233,4 +234,18 @@ func longestLine(lines []line) int {
 		}
 	}
 	return n
+}
+
+// layoutLanguage tells the language of a document from its first
+// paragraphs.
+func layoutLanguage(lay layout) string {
+	var b strings.Builder
+	for _, p := range lay.paragraphs {
+		if b.Len() > 8000 {
+			break
+		}
+		b.WriteString(p.text())
+		b.WriteByte(' ')
+	}
+	return detectLanguage(b.String())
 }

@@ -18,6 +18,7 @@ type jsonDocument struct {
 	Body            string               `json:"body"`
 	Title           string               `json:"title"`
 	State           string               `json:"state"`
+	Language        string               `json:"language,omitempty"`
 	Adopted         *string              `json:"adopted"`
 	NextReport      jsonNextReport       `json:"next_report"`
 	FollowUp        *jsonFollowUp        `json:"follow_up"`
@@ -72,6 +73,7 @@ func toJSONDocument(d *workflow.Document) jsonDocument {
 		Body:            d.Body,
 		Title:           d.Title,
 		State:           d.State,
+		Language:        d.Language,
 		Adopted:         jsonDate(d.Adopted),
 		NextReport:      jsonNextReport{Due: jsonDate(d.NextReport.Due), Text: d.NextReport.Text},
 		Parent:          d.Parent,

@@ -1,0 +1,139 @@
+package ingest
+
+import (
+	"regexp"
+	"strings"
+)
+
+// The UN publishes every concluding observation in English, French and
+// Spanish, and about seventy States follow them up in French or Spanish.
+// The structure (numbered paragraphs, lettered items, headings) is the same
+// in the three; only the wording differs, so the parser keeps one pipeline
+// and each step that reads words knows the three phrasings.
+
+// Language codes recorded on a document (BCP 47, as the config's
+// `language:` uses them).
+const (
+	LangEnglish = "en"
+	LangFrench  = "fr"
+	LangSpanish = "es"
+)
+
+// Function words that are frequent in one language and rare in the other
+// two: counting them over the first paragraphs tells the language without
+// a model. Words shared by two languages ("la", "en", "que") are left out.
+var languageWords = map[string][]string{
+	LangEnglish: {"the", "and", "of", "to", "that", "with", "for", "is", "on", "its"},
+	LangFrench:  {"le", "les", "des", "du", "et", "au", "aux", "est", "une", "sur", "avec", "dans", "qui"},
+	LangSpanish: {"el", "los", "las", "del", "y", "con", "una", "por", "para", "sobre", "al", "su", "sus"},
+}
+
+// detectLanguage returns the language most of text is written in, English
+// when there is nothing to go by.
+func detectLanguage(text string) string {
+	if len(text) > 20000 {
+		text = text[:20000]
+	}
+	counts := map[string]int{}
+	index := map[string]string{}
+	for lang, words := range languageWords {
+		for _, w := range words {
+			index[w] = lang
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 0x80)
+	}) {
+		if lang, ok := index[w]; ok {
+			counts[lang]++
+		}
+	}
+	best := LangEnglish
+	for _, lang := range []string{LangFrench, LangSpanish} {
+		if counts[lang] > counts[best] {
+			best = lang
+		}
+	}
+	return best
+}
+
+// Apostrophes: PDF text keeps the typographic one (’), Word text often the
+// straight one.
+const apos = `['’]`
+
+// French operative phrases: "Le Comité recommande à l'État partie", "Il lui
+// recommande également", "engage vivement", "prie instamment", "exhorte",
+// "invite", "encourage", "demande", "réitère ses recommandations". The verb
+// must follow its subject (the Committee, "il", maybe "lui"/"leur" and
+// adverbs) directly, so "Le Comité ne recommande pas" and "l'État partie
+// n'encourage pas" stay what they are: not requests.
+var (
+	frAdverbs     = `(?:également|aussi|en outre|de plus|donc|par conséquent|néanmoins|à nouveau|de nouveau|encore|enfin|en particulier|tout particulièrement|vivement|instamment|fermement|fortement)`
+	frVerbs       = `(?P<verb>recommande|engage|exhorte|prie|invite|encourage|demande|appelle|réitère\s+(?:sa|ses|la|les)\s+(?:\S+\s+){0,2}recommandations?)`
+	reOperativeFR = regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`)
+	// "Le Comité, eu égard à son observation générale no 2, recommande…"
+	reCommitteeClauseFR = regexp.MustCompile(`(?i)\bcomité,(?:[^.;:]|\.\S|\b(?:no|nos|art|arts|par)\.\s){1,300}?,\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`)
+	// "… et recommande à l'État partie": "et" is a subject only when the
+	// State party follows.
+	reAndVerbFR = regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?l` + apos + `état partie`)
+	reShouldFR  = regexp.MustCompile(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`)
+	rePassiveFR = regexp.MustCompile(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`)
+
+	esAdverbs = `(?:también|asimismo|además|encarecidamente|enérgicamente|firmemente|nuevamente|una vez más|por lo tanto|por consiguiente|igualmente|en particular)`
+	esVerbs   = `(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita|exige|hace un llamamiento|reitera\s+(?:su|sus|la|las)\s+(?:\S+\s+){0,2}recomendaci(?:ón|ones))`
+	// Spanish drops the subject: "Recomienda además al Estado parte que…",
+	// "También le recomienda que…". A sentence start counts as a subject.
+	reOperativeES       = regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`)
+	reCommitteeClauseES = regexp.MustCompile(`(?i)\bcomité,(?:[^.;:]|\.\S|\b(?:núm|art|arts|párr|párrs)\.\s){1,300}?,\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`)
+	reAndVerbES         = regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+al estado parte\b`)
+	reShouldES          = regexp.MustCompile(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`)
+	rePassiveES         = regexp.MustCompile(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`)
+
+	// Concerns in French and Spanish: "préoccupé", "s'inquiète", "regrette",
+	// "déplore", "constate avec"; "preocupa", "lamenta", "deplora",
+	// "observa con".
+	reConcernFRES = regexp.MustCompile(`(?i)(préoccup|inquiét|s` + apos + `inquièt|regrett|regrette|déplor|constate avec|relève avec|note avec|preocupa|lamenta|deplora|observa con|alarma)`)
+)
+
+// operativeREs are the patterns of a language, in the order operatives
+// tries them.
+type operativeREs struct {
+	active  []*regexp.Regexp // verb (and adverb) groups named "verb", "adv"
+	clause  *regexp.Regexp   // subject and verb apart; tried when the text has "committee,"/"comité,"
+	should  *regexp.Regexp
+	passive *regexp.Regexp
+	keys    []string // one of these (lower case) must occur for any pattern to match
+}
+
+var operativesByLang = map[string]operativeREs{
+	LangEnglish: {
+		active: []*regexp.Regexp{reOperative, reAndVerb}, clause: reCommitteeClause, should: reShould, passive: rePassive,
+		keys: []string{"recommend", "urge", "encourag", "call", "request", "invite", "should", "must"},
+	},
+	LangFrench: {
+		active: []*regexp.Regexp{reOperativeFR, reAndVerbFR}, clause: reCommitteeClauseFR, should: reShouldFR, passive: rePassiveFR,
+		keys: []string{"recommand", "engag", "exhort", "prie", "invit", "encourag", "demand", "appel", "réitère", "devrait", "doit"},
+	},
+	LangSpanish: {
+		active: []*regexp.Regexp{reOperativeES, reAndVerbES}, clause: reCommitteeClauseES, should: reShouldES, passive: rePassiveES,
+		keys: []string{"recomiend", "insta", "alient", "exhort", "solicit", "pide", "invit", "exige", "llamamiento", "reitera", "deb"},
+	},
+}
+
+// isConcern reports whether text states a concern, in any of the three
+// languages.
+func isConcern(text string) bool {
+	return reConcern.MatchString(text) || reConcernFRES.MatchString(text)
+}
+
+func concernIndex(text string) []int {
+	a := reConcern.FindStringIndex(text)
+	b := reConcernFRES.FindStringIndex(text)
+	switch {
+	case a == nil:
+		return b
+	case b == nil || a[0] < b[0]:
+		return a
+	}
+	return b
+}
