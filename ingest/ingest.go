@@ -12,11 +12,14 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -41,11 +44,22 @@ type Options struct {
 	// Symbol overrides the document symbol found in the text (for a text
 	// that does not carry it).
 	Symbol string
+	// PDFToText is the pdftotext program to run on a PDF ("pdftotext",
+	// found on PATH, when empty).
+	PDFToText string
+	// PDFTimeout bounds its run (PDFTimeout when zero).
+	PDFTimeout time.Duration
 }
 
 // ReadFile reads and parses the document at path. Files over MaxFileSize
 // are refused before they are read.
 func ReadFile(path string, opts Options) (*workflow.Document, error) {
+	return ReadFileContext(context.Background(), path, opts)
+}
+
+// ReadFileContext is ReadFile with a context that cancels the PDF text
+// extraction.
+func ReadFileContext(ctx context.Context, path string, opts Options) (*workflow.Document, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -68,13 +82,24 @@ func ReadFile(path string, opts Options) (*workflow.Document, error) {
 	if len(data) > MaxFileSize {
 		return nil, ErrTooLarge
 	}
-	return Parse(data, opts)
+	// A download that failed often saves the server's error page under the
+	// PDF's name.
+	if strings.EqualFold(filepath.Ext(path), ".pdf") && len(bytes.TrimSpace(data)) > 0 && sniff(data) != "pdf" {
+		return nil, fmt.Errorf("%w: the file is named .pdf but is not a PDF (it looks like %s; a failed download?)", ErrNotADocument, looksLike(data))
+	}
+	return ParseContext(ctx, data, opts)
 }
 
 // Parse parses one document held in memory. It never panics on any input:
 // what it cannot read it reports as an error saying what the file seems to
 // be.
 func Parse(data []byte, opts Options) (*workflow.Document, error) {
+	return ParseContext(context.Background(), data, opts)
+}
+
+// ParseContext is Parse with a context that cancels the PDF text
+// extraction.
+func ParseContext(ctx context.Context, data []byte, opts Options) (*workflow.Document, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrEmpty
 	}
@@ -93,6 +118,12 @@ func Parse(data []byte, opts Options) (*workflow.Document, error) {
 			return nil, err
 		}
 		lines, paraPerLine = l, true
+	case "pdf":
+		text, err := pdfText(ctx, data, opts)
+		if err != nil {
+			return nil, err
+		}
+		lines, footnotes = cleanText(text)
 	case "text", "utf16le", "utf16be":
 		text, err := decodeText(data, kind)
 		if err != nil {
@@ -162,8 +193,8 @@ func sniff(b []byte) string {
 	switch {
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("PK\x05\x06")):
 		return "zip"
-	case bytes.HasPrefix(b, []byte("%PDF")):
-		return "a PDF file; extract its text first (pdftotext -layout FILE.pdf) or import the Word version"
+	case bytes.Contains(b[:min(len(b), 1024)], []byte("%PDF-")):
+		return "pdf" // the header may follow a few bytes of junk
 	case bytes.HasPrefix(b, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
 		return "an old Office file (.doc or .xls); save it as .docx"
 	case bytes.HasPrefix(b, []byte("\x89PNG")):
@@ -248,4 +279,19 @@ func layoutLanguage(lay layout) string {
 		b.WriteByte(' ')
 	}
 	return detectLanguage(b.String())
+}
+
+// looksLike describes what a file that should have been a PDF is.
+func looksLike(data []byte) string {
+	head := strings.ToLower(string(bytes.TrimSpace(data[:min(len(data), 512)])))
+	switch k := sniff(data); {
+	case strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html"):
+		return "an HTML page"
+	case k == "text" || k == "utf16le" || k == "utf16be":
+		return "text"
+	case k == "zip":
+		return "a Word file or a zip archive"
+	default:
+		return k
+	}
 }

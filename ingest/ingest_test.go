@@ -318,7 +318,7 @@ func TestBadInput(t *testing.T) {
 		{"blank", []byte(" \n\t\n"), "the file is empty"},
 		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "an image (PNG)"},
 		{"jpeg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "an image (JPEG)"},
-		{"pdf", []byte("%PDF-1.7\n%\xe2\xe3"), "a PDF file; extract its text first (pdftotext -layout FILE.pdf)"},
+		{"truncated pdf", []byte("%PDF-1.7\n%\xe2\xe3"), "not a readable PDF: pdftotext: "},
 		{"xlsx", xlsx, "a spreadsheet (.xlsx)"},
 		{"old office", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00"), "an old Office file (.doc or .xls); save it as .docx"},
 		{"truncated docx", docx[:len(docx)/2], "damaged or truncated .docx"},
