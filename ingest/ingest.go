@@ -113,6 +113,12 @@ func ParseContext(ctx context.Context, data []byte, opts Options) (*workflow.Doc
 	)
 	switch kind := sniff(data); kind {
 	case "zip":
+		switch doc, err := uprMatrix(data, opts); {
+		case err == nil:
+			return doc, nil
+		case !errors.Is(err, errNotMatrix):
+			return nil, err
+		}
 		l, err := docxLines(data)
 		if err != nil {
 			return nil, err

@@ -229,12 +229,13 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 			res.Added = append(res.Added, rec.ID)
 			continue
 		}
-		changed := false
+		changed, themesChanged := false, false
 		for i, f := range recFields {
 			if old.values[i] == values[i] {
 				continue
 			}
 			changed = true
+			themesChanged = themesChanged || f == "themes"
 			if err := recordChange(ctx, tx, old.id, now, doc.Symbol, f, old.values[i], values[i]); err != nil {
 				return res, err
 			}
@@ -255,6 +256,13 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 				text=?, lead=?, concern=?, recommending_states=?, themes=?, status=? WHERE id=?`,
 				seq, values[0], values[1], values[2], values[3], values[4], values[5], values[6], nullInt(values[7]), values[8],
 				values[9], status, old.id); err != nil {
+				return res, err
+			}
+		}
+		// Themes decide owners: a UPR matrix imported after its report
+		// gives the report's tasks the owners the theme rules say.
+		if themesChanged && plan != nil {
+			if err := replan(ctx, tx, old.id, plan(doc.Symbol, rec), now); err != nil {
 				return res, err
 			}
 		}
@@ -488,4 +496,30 @@ func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationD
 		out.Changes = append(out.Changes, c)
 	}
 	return out, rows.Err()
+}
+
+// replan gives a task the owner its rules now say, unless an admin chose
+// the owner by hand; the change is a task event.
+func replan(ctx context.Context, tx *sql.Tx, taskID int64, a workflow.Assignment, now int64) error {
+	var owner, support string
+	var manual int
+	err := tx.QueryRowContext(ctx, `SELECT owner, support, manual FROM tasks WHERE id = ?`, taskID).Scan(&owner, &support, &manual)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && manual == 1 {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var sup []string
+	if support != "" {
+		sup = strings.Split(support, ",")
+	}
+	if a.Same(workflow.Assignment{Owner: owner, Support: sup}) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, updated_at = ? WHERE id = ?`,
+		a.Owner, strings.Join(a.Support, ","), a.By, now, taskID); err != nil {
+		return err
+	}
+	return addEvent(ctx, tx, taskID, now, "import", "assign", ownerText(owner, sup), ownerText(a.Owner, a.Support), a.By)
 }

@@ -46,3 +46,39 @@ func TestLanguageAndThemes(t *testing.T) {
 		t.Fatalf("after re-import: %+v %+v, %v", d.Rec, d.Changes, err)
 	}
 }
+
+// Themes decide owners: when a new version brings themes, tasks the rules
+// assigned follow the rules; a task an admin assigned by hand stays.
+func TestThemesReassign(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	byTheme := func(symbol string, rec workflow.Recommendation) workflow.Assignment {
+		if len(rec.Themes) > 0 && rec.Themes[0] == "Right to education" {
+			return workflow.Assignment{Owner: "moe", By: "education rule", Stage: "assigned"}
+		}
+		return workflow.Assignment{By: workflow.Unassigned, Stage: "assigned"}
+	}
+	doc := func(themes []string) *workflow.Document {
+		d := &workflow.Document{Symbol: "A/HRC/58/15", Body: "UPR", Kind: workflow.UPRReport, State: "Slovenia"}
+		for _, item := range []string{"1", "2"} {
+			d.Recommendations = append(d.Recommendations, workflow.Recommendation{ID: "A/HRC/58/15:140." + item, Paragraph: 140, Item: item,
+				Text: "Build schools " + item, Status: "pending", Themes: themes})
+		}
+		return d
+	}
+	if _, err := db.Import(ctx, []ImportItem{{Doc: doc(nil), Source: "report.txt"}}, byTheme); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Reassign(ctx, "A/HRC/58/15:140.2", "mof", nil, "admin", "by hand"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Import(ctx, []ImportItem{{Doc: doc([]string{"Right to education"}), Source: "matrix.docx"}}, byTheme); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"A/HRC/58/15:140.1": "moe", "A/HRC/58/15:140.2": "mof"} {
+		tk, err := db.Task(ctx, id)
+		if err != nil || tk.Owner != want || !slices.Equal(tk.Rec.Themes, []string{"Right to education"}) {
+			t.Errorf("%s: owner %q themes %q (%v), want %q", id, tk.Owner, tk.Rec.Themes, err, want)
+		}
+	}
+}

@@ -51,6 +51,7 @@ type jsonRecommendation struct {
 	Concern            *int     `json:"concern"`
 	Status             string   `json:"status"`
 	RecommendingStates []string `json:"recommending_states"`
+	Themes             []string `json:"themes,omitempty"`
 }
 
 type jsonPosition struct {
@@ -95,7 +96,7 @@ func toJSONRecommendation(symbol string, r workflow.Recommendation) jsonRecommen
 	out := jsonRecommendation{
 		ID: r.ID, Document: symbol, Paragraph: r.Paragraph, Item: r.Item,
 		Section: r.Section, Subsection: r.Subsection, Verb: r.Verb, Text: r.Text, Lead: r.Lead,
-		Status: r.Status, RecommendingStates: r.RecommendingStates,
+		Status: r.Status, RecommendingStates: r.RecommendingStates, Themes: r.Themes,
 	}
 	if r.Concern > 0 {
 		c := r.Concern

@@ -316,3 +316,56 @@ func TestImportPDF(t *testing.T) {
 		})
 	}
 }
+
+// TestUPRMatrixAfterReport: Slovenia's fourth review from the PDFs of the
+// report and its addendum (217 supported, 37 noted), then OHCHR's matrix,
+// which adds the themes; a rule on themes gives those tasks their owner.
+func TestUPRMatrixAfterReport(t *testing.T) {
+	corpus := filepath.Join("..", "..", "..", "shared", "corpus")
+	if _, err := os.Stat(filepath.Join(corpus, "UPR48_SVN_thematic_list_of_recommendations.docx")); err != nil {
+		t.Skipf("skipping: the shared corpus is not at %s", corpus)
+	}
+	c := newCLI(t)
+	cfg := c.write("followup.yaml", []byte(`database: `+filepath.Join(c.dir, "f.db")+`
+ministries:
+  - id: moe
+    name: Ministry of Education
+    focal_points: [{name: A, email: a@moe.example.org}]
+assignment:
+  rules:
+    - name: Education
+      ministry: moe
+      themes: [Right to education]
+`))
+	out := c.mustRun("import", "--config", cfg, filepath.Join(corpus, "A_HRC_59_15.pdf"), filepath.Join(corpus, "A_HRC_59_15_Add.1.pdf"))
+	if !strings.Contains(out, "A/HRC/59/15: imported 254 recommendations") || !strings.Contains(out, "positions recorded for 254 recommendations of A/HRC/59/15 (217 supported, 37 noted)") {
+		t.Errorf("report and addendum from PDF:\n%s", out)
+	}
+	owners := func() map[string]int {
+		var tasks []map[string]any
+		if err := json.Unmarshal([]byte(c.mustRun("tasks", "--config", cfg, "--json")), &tasks); err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, tk := range tasks {
+			n[fmt.Sprint(tk["owner"])]++
+		}
+		return n
+	}
+	if got := owners(); got["moe"] != 0 {
+		t.Errorf("before the matrix, owners %v", got)
+	}
+	out = c.mustRun("import", "--config", cfg, filepath.Join(corpus, "UPR48_SVN_thematic_list_of_recommendations.docx"))
+	if !strings.Contains(out, "A/HRC/59/15: 254 changed") {
+		t.Errorf("matrix import said %q", out)
+	}
+	got := owners()
+	if got["moe"] < 10 || got["moe"]+got[""] != 254 {
+		t.Errorf("after the matrix, owners %v: want the education recommendations with moe", got)
+	}
+	show := c.mustRun("recs", "show", "--config", cfg, "A/HRC/59/15:140.7")
+	if !strings.Contains(show, "Themes:     Ratification of & accession to international instruments; Economic, social & cultural rights - general measures of implementation") ||
+		!strings.Contains(show, "Recommended by: Maldives, Portugal") {
+		t.Errorf("recs show:\n%s", show)
+	}
+}
