@@ -98,8 +98,10 @@ func normalizeVerb(v string) string {
 // concludingObservations finds the recommendations of a treaty body's
 // concluding observations.
 func concludingObservations(doc *workflow.Document, lay layout) {
+	recoverOrphanItems(lay)
 	lastConcern, lastConcernSub := 0, ""
 	for _, p := range lay.paragraphs {
+		splitTrailingSentences(p, doc.Language)
 		var recs []workflow.Recommendation
 		var texts []string
 		var verb string
@@ -300,4 +302,76 @@ func dueDate(text string) civil.Date {
 		return dateOrMonth(m[1])
 	}
 	return civil.Date{}
+}
+
+// reOwnSubject starts a sentence that asks something in its own name: "The
+// Committee also recommends…", "It further urges…", "The State party
+// should…", and the same in French and Spanish.
+var reOwnSubject = regexp.MustCompile(`^(?:The Committee|It|The State [Pp]arty|Le Comité|Il|L['’]État partie|El Comité|El Estado parte|Asimismo|También|Recomienda|Insta)\b`)
+
+// splitTrailingSentences takes an unnumbered recommendation that follows the
+// last lettered item of a segment out of that item: "(b) Improve the
+// conditions of detention. The Committee also recommends that the State
+// party ratify…" is item (b) and a recommendation of the paragraph. Word
+// text puts the sentence on a line of its own; PDF text often does not.
+func splitTrailingSentences(p *paragraph, lang string) {
+	for si := range p.segments {
+		seg := &p.segments[si]
+		if len(seg.items) == 0 {
+			continue
+		}
+		last := &seg.items[len(seg.items)-1]
+		ss := sentences(last.text)
+		for k := 1; k < len(ss); k++ {
+			if !reOwnSubject.MatchString(ss[k]) || len(operatives(ss[k], lang)) == 0 {
+				continue
+			}
+			last.text = strings.Join(ss[:k], " ")
+			rest := segment{text: strings.Join(ss[k:], " ")}
+			p.segments = append(p.segments[:si+1], append([]segment{rest}, p.segments[si+1:]...)...)
+			return
+		}
+	}
+}
+
+// sentenceOpeners are words that start an ordinary sentence, not the text
+// of a lettered item (which starts with a verb: "Ensure", "Adopt", "De
+// veiller", "Adopte").
+var sentenceOpeners = map[string]bool{
+	"The": true, "This": true, "These": true, "That": true, "Those": true, "It": true, "Its": true, "In": true, "At": true,
+	"On": true, "As": true, "While": true, "However": true, "Moreover": true, "Furthermore": true, "Although": true, "A": true,
+	"An": true, "Such": true, "There": true, "They": true, "Le": true, "La": true, "Les": true, "Il": true, "Elle": true,
+	"Ce": true, "Cette": true, "Ces": true, "En": true, "El": true, "Los": true, "Las": true, "Al": true, "Este": true,
+	"Esta": true, "Además": true, "Sin": true, "Por": true, "Preocupa": true,
+}
+
+// recoverOrphanItems puts back the text of a lettered item that a PDF
+// converter printed after the next paragraph: "(b)" closes a paragraph with
+// no text, and the next paragraph ends with a sentence that reads like an
+// item ("… Council. Ensure that child protection officers are appointed in
+// every municipality.").
+func recoverOrphanItems(lay layout) {
+	for i, p := range lay.paragraphs {
+		if i+1 >= len(lay.paragraphs) || len(p.segments) == 0 {
+			continue
+		}
+		seg := &p.segments[len(p.segments)-1]
+		if len(seg.items) == 0 || strings.TrimSpace(seg.items[len(seg.items)-1].text) != "" {
+			continue
+		}
+		q := lay.paragraphs[i+1]
+		if len(q.segments) == 0 || len(q.segments[0].items) > 0 {
+			continue
+		}
+		ss := sentences(q.segments[0].text)
+		if len(ss) < 2 {
+			continue
+		}
+		orphan := ss[len(ss)-1]
+		if sentenceOpeners[firstWord(orphan)] || reOwnSubject.MatchString(orphan) || !endsSentence(orphan) {
+			continue
+		}
+		seg.items[len(seg.items)-1].text = orphan
+		q.segments[0].text = strings.Join(ss[:len(ss)-1], " ")
+	}
 }

@@ -583,7 +583,8 @@ func TestCorpusConverters(t *testing.T) {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"crc-wordtext.txt", "ccpr-pdf-layout.txt", "cedaw-pdf-raw.txt", "upr-report.txt", "upr-addendum.txt", "upr-first-cycle.txt"} {
+	for _, name := range []string{"crc-wordtext.txt", "ccpr-pdf-layout.txt", "cedaw-pdf-raw.txt", "upr-report.txt", "upr-addendum.txt", "upr-first-cycle.txt",
+		"cedaw-fr-pdf-layout.txt", "cat-es-wordtext.txt", "cescr-en-layout.txt", "noise/item-after-next-paragraph.txt", "noise/sentence-after-items.txt"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

@@ -183,7 +183,7 @@ func isFurniture(l line, symbol string) bool {
 	case isDigits(firstWord(t)) && reJobNumber.MatchString(strings.TrimPrefix(t, firstWord(t)+" ")),
 		isDigits(lastWord(t)) && reJobNumber.MatchString(t):
 		return true // a page footer: "12 GE.19-16835", "GE.19-16835 13"
-	case t == "Please recycle":
+	case t == "Please recycle", runningHeaders[strings.ToLower(t)]:
 		return true
 	case reDotLeader.MatchString(t):
 		return true
@@ -254,4 +254,12 @@ func lastRune(s string) (rune, bool) {
 		return 0, false
 	}
 	return r[len(r)-1], true
+}
+
+// runningHeaders are lines the UN prints at the top of every page of some
+// documents, in the three languages.
+var runningHeaders = map[string]bool{
+	"advance unedited version": true, "advance edited version": true, "unedited version": true,
+	"version non éditée": true, "version préliminaire non éditée": true, "version avancée non éditée": true,
+	"versión avanzada sin editar": true, "versión no editada": true,
 }
