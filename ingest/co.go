@@ -17,9 +17,6 @@ import (
 // Paragraphs that only note, welcome, regret or express concern are not.
 var (
 	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
-	// "The Committee, recalling its general comment No. 8, recommends…":
-	// the subject and its verb apart.
-	reCommitteeClause = regexp.MustCompile(`(?i)\bcommittee,(?:[^.;:]|\.\S|\b(?:No|Nos|art|arts|para|paras)\.\s){1,300}?,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`)
 	// "… and requests the State party to …": "and" is a subject only when
 	// the State party follows.
 	reAndVerb = regexp.MustCompile(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\s+(?:that\s+)?(?:the\s+)?State party\b`)
@@ -37,9 +34,9 @@ type operative struct {
 // operatives returns the operative phrases of text in order, in the
 // document's language.
 func operatives(text, lang string) []operative {
-	res, ok := operativesByLang[lang]
+	res, ok := languages()[lang]
 	if !ok {
-		res = operativesByLang[LangEnglish]
+		res = languages()[LangEnglish]
 	}
 	low := strings.ToLower(text)
 	found := false
@@ -53,23 +50,27 @@ func operatives(text, lang string) []operative {
 		return nil // most concern paragraphs: no need to run the patterns
 	}
 	var hits []operative
-	active := res.active
-	if strings.Contains(low, "committee,") || strings.Contains(low, "comité,") {
-		active = append(active[:len(active):len(active)], res.clause)
-	}
-	for _, re := range active {
+	add := func(re *regexp.Regexp, at int, m []int) {
 		vi, ai := re.SubexpIndex("verb"), re.SubexpIndex("adv")
-		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
-			verb := strings.ToLower(text[m[2*vi]:m[2*vi+1]])
-			if ai >= 0 && m[2*ai] >= 0 {
-				adv := strings.ToLower(strings.TrimSpace(text[m[2*ai]:m[2*ai+1]]))
-				if lang == LangEnglish {
-					verb = adv + " " + verb
-				} else {
-					verb += " " + adv
-				}
+		verb := strings.ToLower(text[m[2*vi]:m[2*vi+1]])
+		if ai >= 0 && m[2*ai] >= 0 {
+			adv := strings.ToLower(strings.TrimSpace(text[m[2*ai]:m[2*ai+1]]))
+			if lang == LangEnglish {
+				verb = adv + " " + verb
+			} else {
+				verb += " " + adv
 			}
-			hits = append(hits, operative{m[0], normalizeVerb(verb)})
+		}
+		hits = append(hits, operative{at, normalizeVerb(verb)})
+	}
+	for _, re := range res.active {
+		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
+			add(re, m[0], m)
+		}
+	}
+	if strings.Contains(low, "committee,") || strings.Contains(low, "comité,") {
+		for _, h := range clauseHits(text, res.afterClause) {
+			add(res.afterClause, h[0], h[1:])
 		}
 	}
 	for _, m := range res.should.FindAllStringIndex(text, -1) {

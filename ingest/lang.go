@@ -3,6 +3,7 @@ package ingest
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // The UN publishes every concluding observation in English, French and
@@ -67,68 +68,117 @@ const apos = `['’]`
 // must follow its subject (the Committee, "il", maybe "lui"/"leur" and
 // adverbs) directly, so "Le Comité ne recommande pas" and "l'État partie
 // n'encourage pas" stay what they are: not requests.
-var (
-	frAdverbs     = `(?:également|aussi|en outre|de plus|donc|par conséquent|néanmoins|à nouveau|de nouveau|encore|enfin|en particulier|tout particulièrement|vivement|instamment|fermement|fortement)`
-	frVerbs       = `(?P<verb>recommande|engage|exhorte|prie|invite|encourage|demande|appelle|réitère\s+(?:sa|ses|la|les)\s+(?:\S+\s+){0,2}recommandations?)`
-	reOperativeFR = regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`)
-	// "Le Comité, eu égard à son observation générale no 2, recommande…"
-	reCommitteeClauseFR = regexp.MustCompile(`(?i)\bcomité,(?:[^.;:]|\.\S|\b(?:no|nos|art|arts|par)\.\s){1,300}?,\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`)
-	// "… et recommande à l'État partie": "et" is a subject only when the
-	// State party follows.
-	reAndVerbFR = regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?l` + apos + `état partie`)
-	reShouldFR  = regexp.MustCompile(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`)
-	rePassiveFR = regexp.MustCompile(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`)
-
+const (
+	frAdverbs = `(?:également|aussi|en outre|de plus|donc|par conséquent|néanmoins|à nouveau|de nouveau|encore|enfin|en particulier|tout particulièrement|vivement|instamment|fermement|fortement)`
+	frVerbs   = `(?P<verb>recommande|engage|exhorte|prie|invite|encourage|demande|appelle|réitère\s+(?:sa|ses|la|les)\s+(?:\S+\s+){0,2}recommandations?)`
 	esAdverbs = `(?:también|asimismo|además|encarecidamente|enérgicamente|firmemente|nuevamente|una vez más|por lo tanto|por consiguiente|igualmente|en particular)`
 	esVerbs   = `(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita|exige|hace un llamamiento|reitera\s+(?:su|sus|la|las)\s+(?:\S+\s+){0,2}recomendaci(?:ón|ones))`
-	// Spanish drops the subject: "Recomienda además al Estado parte que…",
-	// "También le recomienda que…". A sentence start counts as a subject.
-	reOperativeES       = regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`)
-	reCommitteeClauseES = regexp.MustCompile(`(?i)\bcomité,(?:[^.;:]|\.\S|\b(?:núm|art|arts|párr|párrs)\.\s){1,300}?,\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`)
-	reAndVerbES         = regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+al estado parte\b`)
-	reShouldES          = regexp.MustCompile(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`)
-	rePassiveES         = regexp.MustCompile(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`)
-
-	// Concerns in French and Spanish: "préoccupé", "s'inquiète", "regrette",
-	// "déplore", "constate avec"; "preocupa", "lamenta", "deplora",
-	// "observa con".
-	reConcernFRES = regexp.MustCompile(`(?i)(préoccup|inquiét|s` + apos + `inquièt|regrett|regrette|déplor|constate avec|relève avec|note avec|preocupa|lamenta|deplora|observa con|alarma)`)
 )
 
 // operativeREs are the patterns of a language, in the order operatives
 // tries them.
 type operativeREs struct {
-	active  []*regexp.Regexp // verb (and adverb) groups named "verb", "adv"
-	clause  *regexp.Regexp   // subject and verb apart; tried when the text has "committee,"/"comité,"
-	should  *regexp.Regexp
-	passive *regexp.Regexp
-	keys    []string // one of these (lower case) must occur for any pattern to match
+	active []*regexp.Regexp // verb (and adverb) groups named "verb", "adv"
+	// afterClause matches at the comma that closes "The Committee, recalling
+	// its general comment No. 8, recommends…": subject and verb apart.
+	afterClause *regexp.Regexp
+	should      *regexp.Regexp
+	passive     *regexp.Regexp
+	keys        []string // one of these (lower case) must occur for any pattern to match
 }
 
-var operativesByLang = map[string]operativeREs{
-	LangEnglish: {
-		active: []*regexp.Regexp{reOperative, reAndVerb}, clause: reCommitteeClause, should: reShould, passive: rePassive,
-		keys: []string{"recommend", "urge", "encourag", "call", "request", "invite", "should", "must"},
-	},
-	LangFrench: {
-		active: []*regexp.Regexp{reOperativeFR, reAndVerbFR}, clause: reCommitteeClauseFR, should: reShouldFR, passive: rePassiveFR,
-		keys: []string{"recommand", "engag", "exhort", "prie", "invit", "encourag", "demand", "appel", "réitère", "devrait", "doit"},
-	},
-	LangSpanish: {
-		active: []*regexp.Regexp{reOperativeES, reAndVerbES}, clause: reCommitteeClauseES, should: reShouldES, passive: rePassiveES,
-		keys: []string{"recomiend", "insta", "alient", "exhort", "solicit", "pide", "invit", "exige", "llamamiento", "reitera", "deb"},
-	},
+// languages compiles the French and Spanish patterns on first use: a
+// command that imports nothing (the daemon, every other subcommand) does
+// not pay for them at start.
+var languages = sync.OnceValue(func() map[string]operativeREs {
+	return map[string]operativeREs{
+		LangEnglish: {
+			active:      []*regexp.Regexp{reOperative, reAndVerb},
+			afterClause: regexp.MustCompile(`^,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`),
+			should:      reShould, passive: rePassive,
+			keys: []string{"recommend", "urge", "encourag", "call", "request", "invite", "should", "must"},
+		},
+		LangFrench: {
+			active: []*regexp.Regexp{
+				regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`),
+				// "… et recommande à l'État partie": "et" is a subject only
+				// when the State party follows.
+				regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?l` + apos + `état partie`),
+			},
+			afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`),
+			should:      regexp.MustCompile(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`),
+			passive:     regexp.MustCompile(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`),
+			keys:        []string{"recommand", "engag", "exhort", "prie", "invit", "encourag", "demand", "appel", "réitère", "devrait", "doit"},
+		},
+		LangSpanish: {
+			active: []*regexp.Regexp{
+				// Spanish drops the subject: "Recomienda además al Estado
+				// parte que…", "También le recomienda que…". A sentence start
+				// counts as a subject.
+				regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`),
+				regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+al estado parte\b`),
+			},
+			afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`),
+			should:      regexp.MustCompile(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`),
+			passive:     regexp.MustCompile(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`),
+			keys:        []string{"recomiend", "insta", "alient", "exhort", "solicit", "pide", "invit", "exige", "llamamiento", "reitera", "deb"},
+		},
+	}
+})
+
+// Concerns in French and Spanish: "préoccupé", "s'inquiète", "regrette",
+// "déplore", "constate avec"; "preocupa", "lamenta", "deplora", "observa
+// con".
+var reConcernFRES = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(préoccup|inquiét|s` + apos + `inquièt|regrett|regrette|déplor|constate avec|relève avec|note avec|preocupa|lamenta|deplora|observa con|alarma)`)
+})
+
+// clauseHits finds "The Committee, <clause>, recommends": the clause may
+// hold abbreviations and numbers ("general comment No. 6", "targets 10.2
+// and 10.3") but not the end of a sentence, and is at most 400 bytes.
+func clauseHits(text string, after *regexp.Regexp) [][]int {
+	low := strings.ToLower(text)
+	var hits [][]int
+	for _, subject := range []string{"committee,", "comité,"} {
+		for from := 0; ; {
+			i := strings.Index(low[from:], subject)
+			if i < 0 {
+				break
+			}
+			i += from
+			from = i + len(subject)
+			for k := i + len(subject); k < len(text) && k < i+400; k++ {
+				c := text[k]
+				if c == ';' || c == ':' || c == '.' && k+2 < len(text) && text[k+1] == ' ' && opensBlock(text[k+2:]) && !isAbbreviation(text[:k]) {
+					break
+				}
+				if c != ',' {
+					continue
+				}
+				if m := after.FindStringSubmatchIndex(text[k:]); m != nil {
+					for j := range m {
+						if m[j] >= 0 {
+							m[j] += k
+						}
+					}
+					hits = append(hits, append([]int{i}, m...))
+					break
+				}
+			}
+		}
+	}
+	return hits
 }
 
 // isConcern reports whether text states a concern, in any of the three
 // languages.
 func isConcern(text string) bool {
-	return reConcern.MatchString(text) || reConcernFRES.MatchString(text)
+	return reConcern.MatchString(text) || reConcernFRES().MatchString(text)
 }
 
 func concernIndex(text string) []int {
 	a := reConcern.FindStringIndex(text)
-	b := reConcernFRES.FindStringIndex(text)
+	b := reConcernFRES().FindStringIndex(text)
 	switch {
 	case a == nil:
 		return b
