@@ -34,10 +34,7 @@ type operative struct {
 // operatives returns the operative phrases of text in order, in the
 // document's language.
 func operatives(text, lang string) []operative {
-	res, ok := languages()[lang]
-	if !ok {
-		res = languages()[LangEnglish]
-	}
+	res := languageREs(lang)
 	low := strings.ToLower(text)
 	found := false
 	for _, k := range res.keys {
@@ -110,7 +107,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 		for _, seg := range p.segments {
 			ops := operatives(seg.text, doc.Language)
 			if len(ops) == 0 {
-				if isConcern(seg.text) {
+				if isConcern(seg.text, doc.Language) {
 					concernHere = true
 				}
 				continue
@@ -124,7 +121,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 			}
 			// "The Committee is concerned that … The State party should:"
 			// answers its own concern.
-			if c := concernIndex(seg.text); c != nil && c[0] < ops[0].at {
+			if c := concernIndex(seg.text, doc.Language); c != nil && c[0] < ops[0].at {
 				concernHere = true
 			}
 			// The verb that introduces the items is the last one before
@@ -143,7 +140,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 			recs = append([]workflow.Recommendation{rec}, recs...)
 		}
 		if len(recs) == 0 {
-			if isConcern(p.text()) {
+			if isConcern(p.text(), doc.Language) {
 				lastConcern, lastConcernSub = p.num, p.section+"\x00"+p.subsection
 			}
 			continue
@@ -164,7 +161,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 		}
 	}
 	doc.FollowUp = followUp(lay, doc.Adopted)
-	doc.NextReport = nextReport(lay)
+	doc.NextReport = nextReport(lay, doc.Language)
 }
 
 var (
@@ -254,11 +251,11 @@ func paragraphNumbers(s string) []int {
 // nextReport finds what the document says about the next periodic report:
 // the last paragraph that speaks of submitting it, preferring one that
 // gives a date.
-func nextReport(lay layout) workflow.NextReport {
+func nextReport(lay layout, lang string) workflow.NextReport {
 	var found workflow.NextReport
 	for _, p := range lay.paragraphs {
 		text := p.text()
-		if !isNextReport(text) {
+		if !isNextReport(text, lang) {
 			continue
 		}
 		due := dueDate(text)
@@ -271,14 +268,14 @@ func nextReport(lay layout) workflow.NextReport {
 
 // isNextReport reports whether a paragraph speaks of submitting the next
 // periodic report, in English, French or Spanish.
-func isNextReport(text string) bool {
+func isNextReport(text, lang string) bool {
 	if strings.Contains(text, "report") && reNextReport.MatchString(text) && reSubmit.MatchString(text) {
 		low := strings.ToLower(text)
 		if strings.Contains(low, "next") || strings.Contains(low, "periodic report") {
 			return true
 		}
 	}
-	return reNextReportFRES.MatchString(text) && reSubmitFRES.MatchString(text)
+	return lang != LangEnglish && reNextReportFRES.MatchString(text) && reSubmitFRES.MatchString(text)
 }
 
 // dueDate reads the deadline a paragraph sets: "by 4 January 2020", "no

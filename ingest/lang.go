@@ -87,44 +87,59 @@ type operativeREs struct {
 	keys        []string // one of these (lower case) must occur for any pattern to match
 }
 
-// languages compiles the French and Spanish patterns on first use: a
-// command that imports nothing (the daemon, every other subcommand) does
-// not pay for them at start.
-var languages = sync.OnceValue(func() map[string]operativeREs {
-	return map[string]operativeREs{
-		LangEnglish: {
-			active:      []*regexp.Regexp{reOperative, reAndVerb},
-			afterClause: regexp.MustCompile(`^,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`),
-			should:      reShould, passive: rePassive,
-			keys: []string{"recommend", "urge", "encourag", "call", "request", "invite", "should", "must"},
-		},
-		LangFrench: {
-			active: []*regexp.Regexp{
-				regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`),
-				// "… et recommande à l'État partie": "et" is a subject only
-				// when the State party follows.
-				regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?l` + apos + `état partie`),
-			},
-			afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`),
-			should:      regexp.MustCompile(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`),
-			passive:     regexp.MustCompile(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`),
-			keys:        []string{"recommand", "engag", "exhort", "prie", "invit", "encourag", "demand", "appel", "réitère", "devrait", "doit"},
-		},
-		LangSpanish: {
-			active: []*regexp.Regexp{
-				// Spanish drops the subject: "Recomienda además al Estado
-				// parte que…", "También le recomienda que…". A sentence start
-				// counts as a subject.
-				regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`),
-				regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+al estado parte\b`),
-			},
-			afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`),
-			should:      regexp.MustCompile(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`),
-			passive:     regexp.MustCompile(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`),
-			keys:        []string{"recomiend", "insta", "alient", "exhort", "solicit", "pide", "invit", "exige", "llamamiento", "reitera", "deb"},
-		},
+// The patterns of each language are compiled on first use: a command that
+// imports nothing (the daemon, every other subcommand) does not pay for
+// them at start, and an English document not for the French ones.
+var englishREs = sync.OnceValue(func() operativeREs {
+	return operativeREs{
+		active:      []*regexp.Regexp{reOperative, reAndVerb},
+		afterClause: regexp.MustCompile(`^,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`),
+		should:      reShould, passive: rePassive,
+		keys: []string{"recommend", "urge", "encourag", "call", "request", "invite", "should", "must"},
 	}
 })
+
+var frenchREs = sync.OnceValue(func() operativeREs {
+	return operativeREs{
+		active: []*regexp.Regexp{
+			regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`),
+			// "… et recommande à l'État partie": "et" is a subject only
+			// when the State party follows.
+			regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?l` + apos + `état partie`),
+		},
+		afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`),
+		should:      regexp.MustCompile(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`),
+		passive:     regexp.MustCompile(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`),
+		keys:        []string{"recommand", "engag", "exhort", "prie", "invit", "encourag", "demand", "appel", "réitère", "devrait", "doit"},
+	}
+})
+
+var spanishREs = sync.OnceValue(func() operativeREs {
+	return operativeREs{
+		active: []*regexp.Regexp{
+			// Spanish drops the subject: "Recomienda además al Estado
+			// parte que…", "También le recomienda que…". A sentence start
+			// counts as a subject.
+			regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`),
+			regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+al estado parte\b`),
+		},
+		afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`),
+		should:      regexp.MustCompile(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`),
+		passive:     regexp.MustCompile(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`),
+		keys:        []string{"recomiend", "insta", "alient", "exhort", "solicit", "pide", "invit", "exige", "llamamiento", "reitera", "deb"},
+	}
+})
+
+// languageREs returns the patterns of lang, English for any other.
+func languageREs(lang string) operativeREs {
+	switch lang {
+	case LangFrench:
+		return frenchREs()
+	case LangSpanish:
+		return spanishREs()
+	}
+	return englishREs()
+}
 
 // Concerns in French and Spanish: "préoccupé", "s'inquiète", "regrette",
 // "déplore", "constate avec"; "preocupa", "lamenta", "deplora", "observa
@@ -170,14 +185,20 @@ func clauseHits(text string, after *regexp.Regexp) [][]int {
 	return hits
 }
 
-// isConcern reports whether text states a concern, in any of the three
-// languages.
-func isConcern(text string) bool {
+// isConcern reports whether text states a concern: in English, or in
+// French or Spanish (documents quote English words too).
+func isConcern(text, lang string) bool {
+	if lang == LangEnglish {
+		return reConcern.MatchString(text)
+	}
 	return reConcern.MatchString(text) || reConcernFRES().MatchString(text)
 }
 
-func concernIndex(text string) []int {
+func concernIndex(text, lang string) []int {
 	a := reConcern.FindStringIndex(text)
+	if lang == LangEnglish {
+		return a
+	}
 	b := reConcernFRES().FindStringIndex(text)
 	switch {
 	case a == nil:
