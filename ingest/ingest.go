@@ -1,9 +1,10 @@
 // Package ingest turns UN documents into recommendations.
 //
-// It reads concluding observations of the treaty bodies and Universal
-// Periodic Review reports (and their addenda) as users receive them: the
-// UN's Word file (.docx), text converted from Word, or text extracted from
-// a PDF with or without layout. Structure is recognised from the wording and
+// It reads concluding observations of the treaty bodies, in English, French
+// and Spanish, and Universal Periodic Review reports (and their addenda and
+// OHCHR's matrices) as users receive them: a PDF (through poppler's
+// pdftotext), the UN's Word file (.docx), text converted from Word, or text
+// extracted from a PDF with or without layout. Structure is recognised from the wording and
 // the numbering, not from one converter's spacing: UN documents number their
 // paragraphs 1, 2, 3… throughout, items (a), (b)… inside a paragraph, and
 // UPR recommendations 121.1, 121.2…, and that sequence is what the parser
