@@ -91,7 +91,7 @@ func adoptionDate(text string) civil.Date {
 }
 
 // sentences splits running text at a full stop followed by a capital letter
-// or an opening parenthesis, keeping abbreviations ("No. 4", "art. 5") and
+// of any script ("À sa 504e séance"), keeping abbreviations ("No. 4", "art. 5") and
 // symbols ("CRC/C/SR.2004") whole.
 func sentences(text string) []string {
 	var out []string
@@ -100,8 +100,7 @@ func sentences(text string) []string {
 		if text[i] != '.' || text[i+1] != ' ' {
 			continue
 		}
-		next := text[i+2]
-		if !(next >= 'A' && next <= 'Z') || isAbbreviation(text[start:i]) {
+		if next := text[i+2]; next == '(' || next == '"' || !opensBlock(text[i+2:]) || isAbbreviation(text[start:i]) {
 			continue
 		}
 		out = append(out, strings.TrimSpace(text[start:i+1]))

@@ -102,12 +102,14 @@ var englishREs = sync.OnceValue(func() operativeREs {
 var frenchREs = sync.OnceValue(func() operativeREs {
 	return operativeREs{
 		active: []*regexp.Regexp{
-			regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`),
+			regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
 			// "… et recommande à l'État partie": "et" is a subject only
 			// when the State party follows.
 			regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?l` + apos + `état partie`),
+			// "… et lui recommande de…": "lui" is the State party.
+			regexp.MustCompile(`(?i)\bet\s+(?:lui|leur)\s+(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
 		},
-		afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|,)`),
+		afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
 		should:      regexp.MustCompile(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`),
 		passive:     regexp.MustCompile(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`),
 		keys:        []string{"recommand", "engag", "exhort", "prie", "invit", "encourag", "demand", "appel", "réitère", "devrait", "doit"},
@@ -120,10 +122,12 @@ var spanishREs = sync.OnceValue(func() operativeREs {
 			// Spanish drops the subject: "Recomienda además al Estado
 			// parte que…", "También le recomienda que…". A sentence start
 			// counts as a subject.
-			regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`),
+			regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
 			regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+al estado parte\b`),
+			// "… y le recomienda que…": "le" is the State party.
+			regexp.MustCompile(`(?i)\by\s+(?:le|les)\s+(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
 		},
-		afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|,)`),
+		afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
 		should:      regexp.MustCompile(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`),
 		passive:     regexp.MustCompile(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`),
 		keys:        []string{"recomiend", "insta", "alient", "exhort", "solicit", "pide", "invit", "exige", "llamamiento", "reitera", "deb"},

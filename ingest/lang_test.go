@@ -210,3 +210,40 @@ func checkCRPD(t *testing.T, d *workflow.Document, symbol, lang string, e expect
 		}
 	}
 }
+
+// The operative phrases of each language, and their negatives, which are
+// not requests.
+func TestOperativesByLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		lang, text, verb string // verb "" = not a request
+	}{
+		{"fr", "Le Comité recommande à l’État partie d’adopter une loi.", "recommande"},
+		{"fr", "Le Comité rappelle ses observations finales antérieures et lui recommande de ratifier le Protocole.", "recommande"},
+		{"fr", "Le Comité engage vivement l’État partie à agir.", "engage vivement"},
+		{"fr", "Le Comité prie instamment l’État partie de réviser le Code.", "prie instamment"},
+		{"fr", "Le Comité réitère ses précédentes recommandations.", "réitère ses précédentes recommandations"},
+		{"fr", "L’État partie est invité à ratifier la Convention.", "is invité"},
+		{"fr", "Le Comité ne recommande pas de nouvelles mesures.", ""},
+		{"fr", "Le Comité regrette que l’État partie n’encourage pas la participation.", ""},
+		{"fr", "Le Comité note que la demande de l’État partie a été reçue.", ""},
+		{"es", "El Comité recomienda al Estado parte que adopte una ley.", "recomienda"},
+		{"es", "El Comité recuerda su recomendación anterior y le recomienda que ratifique el Protocolo.", "recomienda"},
+		{"es", "El Comité alienta encarecidamente al Estado parte a que actúe.", "alienta encarecidamente"},
+		{"es", "Preocupa al Comité la situación. Insta al Estado parte a que actúe.", "insta"},
+		{"es", "Se recomienda al Estado parte que revise el Código.", "is recomienda"},
+		{"es", "El Comité no recomienda cambios.", ""},
+		{"es", "Preocupa al Comité que el Estado parte no aliente la participación.", ""},
+		{"en", "The Committee, in line with its general comment No. 6 (2018) and targets 10.2 and 10.3 of the Goals, recommends that the State party act.", "recommends"},
+		{"en", "The Committee, recalling its concern. It notes the law, which recommends nothing.", ""},
+		{"en", "The Committee regrets that its previous recommendations have not been implemented.", ""},
+	} {
+		ops := operatives(tc.text, tc.lang)
+		got := ""
+		if len(ops) > 0 {
+			got = ops[0].verb
+		}
+		if got != tc.verb {
+			t.Errorf("%s %q: verb %q, want %q", tc.lang, tc.text, got, tc.verb)
+		}
+	}
+}
