@@ -247,3 +247,37 @@ func TestOperativesByLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A French UPR report's lists and a Spanish addendum's positions.
+func TestUPRFrenchSpanish(t *testing.T) {
+	for lead, want := range map[string]string{
+		"Les recommandations ci-après ont été examinées par le Bénin et ont recueilli son adhésion :":        "supported",
+		"Les recommandations ci-après ont été examinées par le Bénin et ont recueilli l’adhésion du Bénin :": "supported",
+		"Les recommandations ci-après seront examinées par le Bénin, qui y répondra en temps voulu :":        "pending",
+		"Les recommandations ci-après n’ont pas recueilli l’adhésion du Bénin, qui en a pris note :":         "noted",
+		"Las recomendaciones que figuran a continuación cuentan con el apoyo del Perú:":                      "supported",
+		"El Perú ha tomado nota de las recomendaciones que figuran a continuación:":                          "noted",
+		"Las recomendaciones formuladas serán examinadas por el Perú, que responderá a su debido tiempo:":    "pending",
+	} {
+		if got := uprStatus(lead); got != want {
+			t.Errorf("uprStatus(%q) = %q, want %q", lead, got, want)
+		}
+	}
+	add := []byte("A/HRC/50/8/Add.1\nInforme del Grupo de Trabajo sobre el Examen Periódico Universal\nAddendum\n" +
+		"1. El Perú acepta las recomendaciones 120.1, 120.2 y 120.4-6.\n" +
+		"2. El Perú toma nota de las recomendaciones 120.3 y 120.7.\n")
+	d := mustParse(t, add)
+	got := map[string]string{}
+	for _, p := range d.Positions {
+		got[p.Item] = p.Status
+	}
+	want := map[string]string{"1": "supported", "2": "supported", "4": "supported", "5": "supported", "6": "supported", "3": "noted", "7": "noted"}
+	if len(got) != len(want) {
+		t.Fatalf("positions %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("120.%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
