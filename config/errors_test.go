@@ -317,7 +317,7 @@ func TestRuleChecks(t *testing.T) {
     - recommendation: "26b"
       ministry: mps
 `,
-		`followup.yaml:8:7: assignment.rules[0]: a rule must set at least one of sections, keywords or regex`,
+		`followup.yaml:8:7: assignment.rules[0]: a rule must set at least one of sections, keywords, regex or themes`,
 		`followup.yaml:12:17: assignment.rules[1].support[0]: "mps" is already the lead ministry (ministry:)`,
 		"followup.yaml:13:14: assignment.rules[1].regex: invalid regular expression \"(unclosed\": error parsing regexp: missing closing ): `(unclosed`",
 		`followup.yaml:15:23: assignment.overrides[0].recommendation: invalid recommendation id "26b"; expected <document symbol>:<paragraph>[item], e.g. CRC/C/OPSC/LAO/CO/1:26b`)

@@ -32,7 +32,7 @@ var (
 	milestoneKeys  = []string{"name", "before"}
 	stageKeys      = []string{"id", "name", "labels", "next", "final", "only_status", "deadline"}
 	assignmentKeys = []string{"rules", "overrides"}
-	ruleKeys       = []string{"name", "ministry", "support", "sections", "keywords", "regex", "documents"}
+	ruleKeys       = []string{"name", "ministry", "support", "sections", "keywords", "regex", "themes", "documents"}
 	overrideKeys   = []string{"recommendation", "ministry", "support"}
 	reminderKeys   = []string{"lead_times", "due_today", "overdue_every", "escalate_after"}
 	scheduleKeys   = []string{"reminders", "coordinator_digest", "ministry_digest", "grace", "heartbeat"}

@@ -109,6 +109,9 @@ func (c *Config) Show() []byte {
 			if r.Regex != nil {
 				w.kv(6, "regex", q(r.Regex.String()))
 			}
+			if len(r.Themes) > 0 {
+				w.kv(6, "themes", qlist(r.Themes))
+			}
 			w.kv(6, "documents", qlist(r.Documents))
 		}
 	}

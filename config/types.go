@@ -187,7 +187,9 @@ type Assignment struct {
 // Rule assigns the recommendations it matches. A rule matches when every
 // criterion it sets matches: any of Sections (case-insensitive substring of
 // the section or subsection heading), any of Keywords (case-insensitive,
-// whole words), and Regex (on the text). The first matching rule wins.
+// whole words), Regex (on the text), and any of Themes (case-insensitive
+// substring of one of the themes an OHCHR UPR matrix gives the
+// recommendation). The first matching rule wins.
 type Rule struct {
 	Name     string // optional; shown as the reason of an assignment
 	Ministry string
@@ -195,6 +197,7 @@ type Rule struct {
 	Sections []string
 	Keywords []string
 	Regex    *regexp.Regexp
+	Themes   []string
 	// Documents restricts the rule to these symbols; empty means all.
 	Documents []string
 }

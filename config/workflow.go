@@ -217,7 +217,8 @@ func (d *decoder) assignment(f *fields, c *Config, ids *idRegistry) {
 		r.Ministry, r.Support = d.owners(rf, ids)
 		sections, _ := d.strList(rf, "sections")
 		keywords, _ := d.strList(rf, "keywords")
-		r.Sections, r.Keywords = strs(sections), strs(keywords)
+		themes, _ := d.strList(rf, "themes")
+		r.Sections, r.Keywords, r.Themes = strs(sections), strs(keywords), strs(themes)
 		var expr string
 		if v, ok := d.str(rf, "regex", &expr); ok {
 			if expr == "" {
@@ -231,8 +232,8 @@ func (d *decoder) assignment(f *fields, c *Config, ids *idRegistry) {
 		docs, _ := d.strList(rf, "documents")
 		r.Documents = strs(docs)
 		// "sections: []" sets nothing: such a rule would match everything.
-		if emptyList(rf.get("sections")) && emptyList(rf.get("keywords")) && rf.get("regex") == nil {
-			d.errs.atNode(rf.n, p, "a rule must set at least one of sections, keywords or regex")
+		if emptyList(rf.get("sections")) && emptyList(rf.get("keywords")) && rf.get("regex") == nil && emptyList(rf.get("themes")) {
+			d.errs.atNode(rf.n, p, "a rule must set at least one of sections, keywords, regex or themes")
 		}
 		c.Assignment.Rules = append(c.Assignment.Rules, r)
 	}

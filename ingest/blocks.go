@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The tokenizer turns cleaned lines into blocks: headings, numbered
@@ -37,14 +38,15 @@ type block struct {
 }
 
 var (
-	reParaStart   = regexp.MustCompile(`^(\d{1,3})\.(?:\s+|$)`)
-	reUPRStart    = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
-	reItemStart   = regexp.MustCompile(`^\(([a-z]{1,2})\)(?:\s+|$)`)
+	reParaStart = regexp.MustCompile(`^(\d{1,3})\.(?:\s+|$)`)
+	reUPRStart  = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
+	// "(a)" in English, "a)" in French and Spanish.
+	reItemStart   = regexp.MustCompile(`^\(?([a-z]{1,2})\)(?:\s+|$)`)
 	reNumbered    = regexp.MustCompile(`^([IVXL]{1,7}|[A-Z])\.\s+(\S.*)$`)
 	reLabelOnly   = regexp.MustCompile(`^(?:[IVXL]{1,7}|[A-Z])\.$`)
 	reAnnex       = regexp.MustCompile(`^(?:Annex(?:es)?|Appendix)(?:\s+[IVX\d]+)?$`)
-	reEmbedPara   = regexp.MustCompile(`\s(\d{1,3})\.\s+["(A-Z]`)
-	reShouldStart = regexp.MustCompile(`^(?:The State party should|The Committee (?:also |further |strongly )*(?:recommends|urges|requests|calls))\b`)
+	reEmbedPara   = regexp.MustCompile(`\s(\d{1,3})\.\s+["“(\p{Lu}]`)
+	reShouldStart = regexp.MustCompile(`^(?:The State [Pp]arty should|The Committee (?:also |further |strongly )*(?:recommends|urges|requests|calls)|L['’]État partie devrait|(?:Le|El) Comité (?:recommande|engage|exhorte|prie|invite|encourage|demande|recomienda|insta|alienta|exhorta|solicita|pide|invita)|El Estado parte debería)\b`)
 	reUPRLead     = regexp.MustCompile(`(?i)(will be examined by|enjoy(?:ed)? the support of|did not enjoy the support|have been examined by|will be noted|were noted by|listed below)`)
 )
 
@@ -248,6 +250,12 @@ func (t *tokenizer) startOf(text string) (kind blockKind, num int, label, rest s
 		if m[1] == t.itemNext && !nested {
 			return bItem, 0, m[1], text[len(m[0]):], true
 		}
+		// A letter missing from the sequence ((a), (b), (c), (e)): a typo
+		// of the document or a line the converter lost. At the start of a
+		// line after a complete item, the next letter but one is an item.
+		if m[1] == nextLetter(t.itemNext) && !nested && t.inItem() && t.complete() {
+			return bItem, 0, m[1], text[len(m[0]):], true
+		}
 	}
 	return 0, 0, "", "", false
 }
@@ -347,6 +355,10 @@ func (t *tokenizer) embedded(text string) (at, skip int, next block, ok bool) {
 		if i, end := findMarker(text, "("+t.itemNext+")", ":;", false); i >= 0 {
 			consider(i, end, block{kind: bItem, label: t.itemNext})
 		}
+		// "…les mesures suivantes : a) L'adoption…"
+		if i, end := findMarker(text, t.itemNext+")", ":;", false); i >= 0 {
+			consider(i, end, block{kind: bItem, label: t.itemNext})
+		}
 	}
 	// "… end of paragraph. 9. The Committee…", perhaps with a heading
 	// between: "… end. Data collection 9. The Committee…"
@@ -360,7 +372,7 @@ func (t *tokenizer) embedded(text string) (at, skip int, next block, ok bool) {
 		from = i + 1
 		end := i + len(needle)
 		j := skipSpaces(text, end)
-		if j == end || j >= len(text) || !strings.ContainsRune(`"(ABCDEFGHIJKLMNOPQRSTUVWXYZ`, rune(text[j])) {
+		if j == end || j >= len(text) || !opensBlock(text[j:]) {
 			continue
 		}
 		before := text[:i]
@@ -402,7 +414,7 @@ func findMarker(text, marker, after string, capital bool) (int, int) {
 		if j == end && j < len(text) {
 			continue // "(a)b" or "122.17-18": not a block start
 		}
-		if capital && (j >= len(text) || !strings.ContainsRune(`"(ABCDEFGHIJKLMNOPQRSTUVWXYZ`, rune(text[j]))) {
+		if capital && (j >= len(text) || !opensBlock(text[j:])) {
 			continue
 		}
 		k := i - 1
@@ -463,7 +475,8 @@ func lastSentenceEnd(s string) int {
 func isAbbreviation(before string) bool {
 	w := strings.TrimLeft(lastWord(strings.TrimSpace(before)), "(")
 	switch strings.ToLower(w) {
-	case "art", "arts", "para", "paras", "no", "nos", "vol", "e.g", "i.e", "mr", "ms", "dr", "st", "rev", "add", "corr", "inc":
+	case "art", "arts", "para", "paras", "no", "nos", "vol", "e.g", "i.e", "mr", "ms", "dr", "st", "rev", "add", "corr", "inc",
+		"par", "p", "pp", "cf", "núm", "párr", "párrs", "sr", "sra", "mme", "nº":
 		return true
 	}
 	return len(w) == 1 && unicode.IsUpper(rune(w[0])) // an initial, or "A" of "A. Heading"
@@ -536,7 +549,8 @@ func headingLike(s string) bool {
 	if strings.Count(s, " ") > 30 {
 		return false
 	}
-	for _, p := range []string{"The Committee ", "The State party ", "It ", "In accordance "} {
+	for _, p := range []string{"The Committee ", "The State party ", "The State Party ", "It ", "In accordance ",
+		"Le Comité ", "L'État partie ", "L’État partie ", "Il ", "El Comité ", "El Estado parte ", "Al Comité "} {
 		if strings.HasPrefix(s, p) {
 			return false
 		}
@@ -576,4 +590,12 @@ func isRoman(s string) bool {
 		}
 	}
 	return true
+}
+
+// opensBlock reports whether s starts like a paragraph or an item: a
+// capital letter of any script ("À la lumière", "Égalité"), a quote or a
+// parenthesis.
+func opensBlock(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsUpper(r) || r == '"' || r == '(' || r == '“'
 }

@@ -17,9 +17,6 @@ import (
 // Paragraphs that only note, welcome, regret or express concern are not.
 var (
 	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
-	// "The Committee, recalling its general comment No. 8, recommends…":
-	// the subject and its verb apart.
-	reCommitteeClause = regexp.MustCompile(`(?i)\bcommittee,[^.;:]{1,250}?,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`)
 	// "… and requests the State party to …": "and" is a subject only when
 	// the State party follows.
 	reAndVerb = regexp.MustCompile(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\s+(?:that\s+)?(?:the\s+)?State party\b`)
@@ -34,32 +31,49 @@ type operative struct {
 	verb string
 }
 
-// operatives returns the operative phrases of text in order.
-func operatives(text string) []operative {
+// operatives returns the operative phrases of text in order, in the
+// document's language.
+func operatives(text, lang string) []operative {
+	res := languageREs(lang)
 	low := strings.ToLower(text)
-	if !strings.Contains(low, "recommend") && !strings.Contains(low, "urge") && !strings.Contains(low, "encourag") &&
-		!strings.Contains(low, "call") && !strings.Contains(low, "request") && !strings.Contains(low, "invite") &&
-		!strings.Contains(low, "should") && !strings.Contains(low, "must") {
+	found := false
+	for _, k := range res.keys {
+		if strings.Contains(low, k) {
+			found = true
+			break
+		}
+	}
+	if !found {
 		return nil // most concern paragraphs: no need to run the patterns
 	}
 	var hits []operative
-	res := []*regexp.Regexp{reOperative, reAndVerb}
-	if strings.Contains(low, "committee,") {
-		res = append(res, reCommitteeClause)
-	}
-	for _, re := range res {
-		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
-			verb := strings.ToLower(text[m[4]:m[5]])
-			if m[2] >= 0 {
-				verb = strings.ToLower(strings.TrimSpace(text[m[2]:m[3]])) + " " + verb
+	add := func(re *regexp.Regexp, at int, m []int) {
+		vi, ai := re.SubexpIndex("verb"), re.SubexpIndex("adv")
+		verb := strings.ToLower(text[m[2*vi]:m[2*vi+1]])
+		if ai >= 0 && m[2*ai] >= 0 {
+			adv := strings.ToLower(strings.TrimSpace(text[m[2*ai]:m[2*ai+1]]))
+			if lang == LangEnglish {
+				verb = adv + " " + verb
+			} else {
+				verb += " " + adv
 			}
-			hits = append(hits, operative{m[0], normalizeVerb(verb)})
+		}
+		hits = append(hits, operative{at, normalizeVerb(verb)})
+	}
+	for _, re := range res.active {
+		for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
+			add(re, m[0], m)
 		}
 	}
-	for _, m := range reShould.FindAllStringIndex(text, -1) {
+	if strings.Contains(low, "committee,") || strings.Contains(low, "comité,") {
+		for _, h := range clauseHits(text, res.afterClause) {
+			add(res.afterClause, h[0], h[1:])
+		}
+	}
+	for _, m := range res.should.FindAllStringIndex(text, -1) {
 		hits = append(hits, operative{m[0], "should"})
 	}
-	for _, m := range rePassive.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range res.passive.FindAllStringSubmatchIndex(text, -1) {
 		hits = append(hits, operative{m[0], "is " + strings.ToLower(text[m[2]:m[3]])})
 	}
 	sort.Slice(hits, func(i, j int) bool { return hits[i].at < hits[j].at })
@@ -82,16 +96,18 @@ func normalizeVerb(v string) string {
 // concludingObservations finds the recommendations of a treaty body's
 // concluding observations.
 func concludingObservations(doc *workflow.Document, lay layout) {
+	recoverOrphanItems(lay)
 	lastConcern, lastConcernSub := 0, ""
 	for _, p := range lay.paragraphs {
+		splitTrailingSentences(p, doc.Language)
 		var recs []workflow.Recommendation
 		var texts []string
 		var verb string
 		concernHere := false
 		for _, seg := range p.segments {
-			ops := operatives(seg.text)
+			ops := operatives(seg.text, doc.Language)
 			if len(ops) == 0 {
-				if reConcern.MatchString(seg.text) {
+				if isConcern(seg.text, doc.Language) {
 					concernHere = true
 				}
 				continue
@@ -105,7 +121,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 			}
 			// "The Committee is concerned that … The State party should:"
 			// answers its own concern.
-			if c := reConcern.FindStringIndex(seg.text); c != nil && c[0] < ops[0].at {
+			if c := concernIndex(seg.text, doc.Language); c != nil && c[0] < ops[0].at {
 				concernHere = true
 			}
 			// The verb that introduces the items is the last one before
@@ -124,7 +140,7 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 			recs = append([]workflow.Recommendation{rec}, recs...)
 		}
 		if len(recs) == 0 {
-			if reConcern.MatchString(p.text()) {
+			if isConcern(p.text(), doc.Language) {
 				lastConcern, lastConcernSub = p.num, p.section+"\x00"+p.subsection
 			}
 			continue
@@ -145,14 +161,21 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 		}
 	}
 	doc.FollowUp = followUp(lay, doc.Adopted)
-	doc.NextReport = nextReport(lay)
+	doc.NextReport = nextReport(lay, doc.Language)
 }
 
 var (
-	reFollowUpRefs = regexp.MustCompile(`(?i)recommendations?\b[^.]{0,200}?\bparagraphs?\s+(.+?)(?:\babove\b|\bbelow\b|\.(?:\s|$)|$)`)
+	reFollowUpRefs = regexp.MustCompile(`(?i)(?:recommendations?\b[^.]{0,200}?\bparagraphs?|recommandations?\b[^.]{0,200}?\bparagraphes?|recomendaci(?:ón|ones)\s[^.]{0,200}?\bpárrafos?)\s+(.+?)(?:\babove\b|\bbelow\b|\bci-dessus|\bci-après|\bsupra\b|\.(?:\s|$)|$)`)
 	reByDate       = regexp.MustCompile(`(?i)\b(?:by|before|not later than|no later than|due on|in)\s+((?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4})`)
 	reNextReport   = regexp.MustCompile(`(?i)\b(next|periodic|combined\s+[\w-]+(?:\s+to\s+[\w-]+)?)\s+(?:periodic\s+)?reports?\b`)
 	reSubmit       = regexp.MustCompile(`(?i)\b(submit|submitted|submission|due)\b`)
+	// French and Spanish: "son prochain rapport périodique … le 3 mai 2026 au
+	// plus tard", "sus informes periódicos cuarto y quinto combinados a más
+	// tardar el 14 de enero de 2026".
+	reNextReportFRES = regexp.MustCompile(`(?i)(prochain rapport|rapports? périodiques?|próximo informe|informes? periódicos?)`)
+	reSubmitFRES     = regexp.MustCompile(`(?i)(soumettre|soumission|présenter|présentation|attendu|presente|presentar|presentación)`)
+	reDeadlineBefore = regexp.MustCompile(`(?:au plus tard(?: le)?|d['’]ici (?:au|le)|avant le|à la date du|a más tardar (?:el|del)|antes del?|para el|hasta el|no later than|not later than|by)\s+$`)
+	reByMonthFRES    = regexp.MustCompile(`(?i)\b(?:en|d['’]ici à|d['’]ici|avant|antes de|a más tardar en)\s+((?:` + monthNames + `)\s+(?:de\s+)?\d{4})`)
 )
 
 // followUp finds the follow-up procedure: "the Committee requests the State
@@ -163,10 +186,14 @@ func followUp(lay layout, adopted civil.Date) *workflow.FollowUp {
 	for _, p := range lay.paragraphs {
 		text := p.text()
 		low := strings.ToLower(text)
-		if !strings.Contains(low, "paragraph") {
+		if !strings.Contains(low, "paragraph") && !strings.Contains(low, "párrafo") {
 			continue
 		}
 		if strings.Contains(low, "periodic report") && !strings.Contains(low, "follow-up") && !strings.Contains(low, "within") {
+			continue
+		}
+		if (strings.Contains(low, "rapport périodique") || strings.Contains(low, "informe periódico")) &&
+			!strings.Contains(low, "suivi") && !strings.Contains(low, "seguimiento") && !reWithin.MatchString(text) {
 			continue
 		}
 		m := reFollowUpRefs.FindStringSubmatch(text)
@@ -180,8 +207,8 @@ func followUp(lay layout, adopted civil.Date) *workflow.FollowUp {
 		var due civil.Date
 		if span, ok := withinSpan(text); ok && !adopted.IsZero() {
 			due = adopted.Add(span)
-		} else if d := reByDate.FindStringSubmatch(text); d != nil {
-			due = dateOrMonth(d[1])
+		} else {
+			due = dueDate(text)
 		}
 		if due.IsZero() {
 			continue // "particular importance" paragraphs: reported in the next report
@@ -224,24 +251,125 @@ func paragraphNumbers(s string) []int {
 // nextReport finds what the document says about the next periodic report:
 // the last paragraph that speaks of submitting it, preferring one that
 // gives a date.
-func nextReport(lay layout) workflow.NextReport {
+func nextReport(lay layout, lang string) workflow.NextReport {
 	var found workflow.NextReport
 	for _, p := range lay.paragraphs {
 		text := p.text()
-		if !strings.Contains(text, "report") || !reNextReport.MatchString(text) || !reSubmit.MatchString(text) {
+		if !isNextReport(text, lang) {
 			continue
 		}
-		low := strings.ToLower(text)
-		if !strings.Contains(low, "next") && !strings.Contains(low, "periodic report") {
-			continue
-		}
-		var due civil.Date
-		if m := reByDate.FindStringSubmatch(text); m != nil {
-			due = dateOrMonth(m[1])
-		}
+		due := dueDate(text)
 		if found.Due.IsZero() || !due.IsZero() {
 			found = workflow.NextReport{Due: due, Text: text}
 		}
 	}
 	return found
+}
+
+// isNextReport reports whether a paragraph speaks of submitting the next
+// periodic report, in English, French or Spanish.
+func isNextReport(text, lang string) bool {
+	if strings.Contains(text, "report") && reNextReport.MatchString(text) && reSubmit.MatchString(text) {
+		low := strings.ToLower(text)
+		if strings.Contains(low, "next") || strings.Contains(low, "periodic report") {
+			return true
+		}
+	}
+	return lang != LangEnglish && reNextReportFRES.MatchString(text) && reSubmitFRES.MatchString(text)
+}
+
+// dueDate reads the deadline a paragraph sets: "by 4 January 2020", "no
+// later than February 2034", "le 3 mai 2026 au plus tard", "a más tardar el
+// 14 de enero de 2026". French and Spanish put the date after "le"/"el" and
+// the words that make it a deadline on either side, so there the first date
+// written counts.
+func dueDate(text string) civil.Date {
+	if m := reByDate.FindStringSubmatch(text); m != nil {
+		if d := dateOrMonth(m[1]); !d.IsZero() {
+			return d
+		}
+	}
+	for _, d := range findDates(text) {
+		before := strings.ToLower(text[max(0, d.start-40):d.start])
+		after := strings.ToLower(text[d.end:min(len(text), d.end+20)])
+		if reDeadlineBefore.MatchString(before) || strings.HasPrefix(strings.TrimSpace(after), "au plus tard") {
+			return d.date
+		}
+	}
+	if m := reByMonthFRES.FindStringSubmatch(text); m != nil {
+		return dateOrMonth(m[1])
+	}
+	return civil.Date{}
+}
+
+// reOwnSubject starts a sentence that asks something in its own name: "The
+// Committee also recommends…", "It further urges…", "The State party
+// should…", and the same in French and Spanish.
+var reOwnSubject = regexp.MustCompile(`^(?:The Committee|It|The State [Pp]arty|Le Comité|Il|L['’]État partie|El Comité|El Estado parte|Asimismo|También|Recomienda|Insta)\b`)
+
+// splitTrailingSentences takes an unnumbered recommendation that follows the
+// last lettered item of a segment out of that item: "(b) Improve the
+// conditions of detention. The Committee also recommends that the State
+// party ratify…" is item (b) and a recommendation of the paragraph. Word
+// text puts the sentence on a line of its own; PDF text often does not.
+func splitTrailingSentences(p *paragraph, lang string) {
+	for si := range p.segments {
+		seg := &p.segments[si]
+		if len(seg.items) == 0 {
+			continue
+		}
+		last := &seg.items[len(seg.items)-1]
+		ss := sentences(last.text)
+		for k := 1; k < len(ss); k++ {
+			if !reOwnSubject.MatchString(ss[k]) || len(operatives(ss[k], lang)) == 0 {
+				continue
+			}
+			last.text = strings.Join(ss[:k], " ")
+			rest := segment{text: strings.Join(ss[k:], " ")}
+			p.segments = append(p.segments[:si+1], append([]segment{rest}, p.segments[si+1:]...)...)
+			return
+		}
+	}
+}
+
+// sentenceOpeners are words that start an ordinary sentence, not the text
+// of a lettered item (which starts with a verb: "Ensure", "Adopt", "De
+// veiller", "Adopte").
+var sentenceOpeners = map[string]bool{
+	"The": true, "This": true, "These": true, "That": true, "Those": true, "It": true, "Its": true, "In": true, "At": true,
+	"On": true, "As": true, "While": true, "However": true, "Moreover": true, "Furthermore": true, "Although": true, "A": true,
+	"An": true, "Such": true, "There": true, "They": true, "Le": true, "La": true, "Les": true, "Il": true, "Elle": true,
+	"Ce": true, "Cette": true, "Ces": true, "En": true, "El": true, "Los": true, "Las": true, "Al": true, "Este": true,
+	"Esta": true, "Además": true, "Sin": true, "Por": true, "Preocupa": true,
+}
+
+// recoverOrphanItems puts back the text of a lettered item that a PDF
+// converter printed after the next paragraph: "(b)" closes a paragraph with
+// no text, and the next paragraph ends with a sentence that reads like an
+// item ("… Council. Ensure that child protection officers are appointed in
+// every municipality.").
+func recoverOrphanItems(lay layout) {
+	for i, p := range lay.paragraphs {
+		if i+1 >= len(lay.paragraphs) || len(p.segments) == 0 {
+			continue
+		}
+		seg := &p.segments[len(p.segments)-1]
+		if len(seg.items) == 0 || strings.TrimSpace(seg.items[len(seg.items)-1].text) != "" {
+			continue
+		}
+		q := lay.paragraphs[i+1]
+		if len(q.segments) == 0 || len(q.segments[0].items) > 0 {
+			continue
+		}
+		ss := sentences(q.segments[0].text)
+		if len(ss) < 2 {
+			continue
+		}
+		orphan := ss[len(ss)-1]
+		if sentenceOpeners[firstWord(orphan)] || reOwnSubject.MatchString(orphan) || !endsSentence(orphan) {
+			continue
+		}
+		seg.items[len(seg.items)-1].text = orphan
+		q.segments[0].text = strings.Join(ss[:len(ss)-1], " ")
+	}
 }

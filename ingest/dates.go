@@ -9,12 +9,25 @@ import (
 	"github.com/followup-app/followup/civil"
 )
 
-var reDate = regexp.MustCompile(`\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{4})\b`)
+// Months in English, French and Spanish. Dates are written "5 December
+// 2016", "17 septembre 2019", "1er juillet 2025" and "20 de septiembre de
+// 2019".
+const monthNames = `January|February|March|April|May|June|July|August|September|October|November|December|` +
+	`janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|` +
+	`enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre`
+
+var reDate = regexp.MustCompile(`(?i)\b(\d{1,2})(?:er|º|°)?\s+(?:de\s+)?(` + monthNames + `)\s+(?:de\s+|del\s+)?(\d{4})\b`)
 
 var monthByName = map[string]time.Month{
-	"January": time.January, "February": time.February, "March": time.March, "April": time.April,
-	"May": time.May, "June": time.June, "July": time.July, "August": time.August,
-	"September": time.September, "October": time.October, "November": time.November, "December": time.December,
+	"january": time.January, "february": time.February, "march": time.March, "april": time.April,
+	"may": time.May, "june": time.June, "july": time.July, "august": time.August,
+	"september": time.September, "october": time.October, "november": time.November, "december": time.December,
+	"janvier": time.January, "février": time.February, "mars": time.March, "avril": time.April,
+	"mai": time.May, "juin": time.June, "juillet": time.July, "août": time.August,
+	"septembre": time.September, "octobre": time.October, "novembre": time.November, "décembre": time.December,
+	"enero": time.January, "febrero": time.February, "marzo": time.March, "abril": time.April,
+	"mayo": time.May, "junio": time.June, "julio": time.July, "agosto": time.August,
+	"septiembre": time.September, "setiembre": time.September, "octubre": time.October, "noviembre": time.November, "diciembre": time.December,
 }
 
 // dateMatch is a date written in running text ("5 December 2016").
@@ -29,7 +42,7 @@ func findDates(s string) []dateMatch {
 	for _, m := range reDate.FindAllStringSubmatchIndex(s, -1) {
 		day, _ := strconv.Atoi(s[m[2]:m[3]])
 		year, _ := strconv.Atoi(s[m[6]:m[7]])
-		d := civil.D(year, monthByName[s[m[4]:m[5]]], day)
+		d := civil.D(year, monthByName[strings.ToLower(s[m[4]:m[5]])], day)
 		if _, err := civil.ParseDate(d.String()); err != nil {
 			continue // "31 February": a typo, not a date
 		}
@@ -38,7 +51,7 @@ func findDates(s string) []dateMatch {
 	return out
 }
 
-var reMonthYear = regexp.MustCompile(`^(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{4})$`)
+var reMonthYear = regexp.MustCompile(`(?i)^(` + monthNames + `)\s+(?:de\s+)?(\d{4})$`)
 
 // dateOrMonth reads "4 January 2020", or "February 2034", which as a
 // deadline means the last day of that month.
@@ -48,7 +61,7 @@ func dateOrMonth(s string) civil.Date {
 	}
 	if m := reMonthYear.FindStringSubmatch(strings.TrimSpace(s)); m != nil {
 		year, _ := strconv.Atoi(m[2])
-		return civil.D(year, monthByName[m[1]], 1).AddMonths(1).AddDays(-1)
+		return civil.D(year, monthByName[strings.ToLower(m[1])], 1).AddMonths(1).AddDays(-1)
 	}
 	return civil.Date{}
 }
@@ -60,8 +73,7 @@ func dateOrMonth(s string) civil.Date {
 // adopted …" (the last date before it, in the same sentence).
 func adoptionDate(text string) civil.Date {
 	for _, sentence := range sentences(text) {
-		low := strings.ToLower(sentence)
-		i := strings.Index(low, "adopted")
+		i := adoptedAt(strings.ToLower(sentence))
 		if i < 0 {
 			continue
 		}
@@ -79,7 +91,7 @@ func adoptionDate(text string) civil.Date {
 }
 
 // sentences splits running text at a full stop followed by a capital letter
-// or an opening parenthesis, keeping abbreviations ("No. 4", "art. 5") and
+// of any script ("À sa 504e séance"), keeping abbreviations ("No. 4", "art. 5") and
 // symbols ("CRC/C/SR.2004") whole.
 func sentences(text string) []string {
 	var out []string
@@ -88,8 +100,7 @@ func sentences(text string) []string {
 		if text[i] != '.' || text[i+1] != ' ' {
 			continue
 		}
-		next := text[i+2]
-		if !(next >= 'A' && next <= 'Z') || isAbbreviation(text[start:i]) {
+		if next := text[i+2]; next == '(' || next == '"' || !opensBlock(text[i+2:]) || isAbbreviation(text[start:i]) {
 			continue
 		}
 		out = append(out, strings.TrimSpace(text[start:i+1]))
@@ -101,12 +112,28 @@ func sentences(text string) []string {
 	return out
 }
 
+// adoptedAt returns where a lower-cased sentence says the document was
+// adopted ("adopted", "a adopté", "aprobó"), or -1.
+func adoptedAt(low string) int {
+	at := -1
+	for _, w := range []string{"adopted", "adopté", "aprobó", "aprobad", "adoptó"} {
+		if i := strings.Index(low, w); i >= 0 && (at < 0 || i < at) {
+			at = i
+		}
+	}
+	return at
+}
+
 var numberWords = map[string]int{
 	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "nine": 9,
 	"twelve": 12, "eighteen": 18, "twenty-four": 24,
+	"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "neuf": 9, "douze": 12, "dix-huit": 18, "vingt-quatre": 24,
+	"uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "nueve": 9, "doce": 12, "dieciocho": 18, "veinticuatro": 24,
 }
 
-var reWithin = regexp.MustCompile(`(?i)\bwithin\s+(\w+(?:-\w+)?)\s+(years?|months?)\b`)
+// "within one year", "dans un délai d'un an", "dans les douze mois", "en un
+// plazo de 12 meses", "dentro de un plazo de un año".
+var reWithin = regexp.MustCompile(`(?i)(?:\bwithin|\bdans un délai d(?:e\s+|['’])|\bdans les|\ben un plazo de|\bdentro de(?: un plazo de)?|\ben el plazo de)\s*(\w+(?:-\w+)?)\s+(years?|months?|ans?|années?|mois|años?|meses|mes)(?:\s|$|[.,;)])`)
 
 // withinSpan reads "within one year", "within 18 months", "within two years".
 func withinSpan(s string) (civil.Span, bool) {
@@ -121,7 +148,7 @@ func withinSpan(s string) (civil.Span, bool) {
 			return civil.Span{}, false
 		}
 	}
-	if strings.HasPrefix(strings.ToLower(m[2]), "year") {
+	if u := strings.ToLower(m[2]); strings.HasPrefix(u, "year") || strings.HasPrefix(u, "an") || strings.HasPrefix(u, "año") {
 		return civil.Span{Months: 12 * n}, true
 	}
 	return civil.Span{Months: n}, true

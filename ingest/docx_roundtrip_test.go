@@ -46,7 +46,7 @@ func TestReadsWhatTheReportWriterWrites(t *testing.T) {
 		{"I. Introduction", hintSection},
 		{"1. The present report was prepared by the Commission.", hintNone},
 		{"Training", hintSub},
-		{"Le Comité recommande à l'État partie…", hintNone},
+		{"Le Comité recommande à l’État partie…", hintNone}, // apostrophe as printed
 		{"2. El Ministerio informó.", hintNone},
 		{"3. ກະຊວງຍຸຕິທຳ reported a bell\uFFFD.", hintNone},
 		{"14 (a)", hintNone},

@@ -69,6 +69,11 @@ func frontMatter(doc *workflow.Document, lay layout, footnotes []string, paraPer
 	case !upr && title != "":
 		doc.State = findState(title)
 	}
+	if doc.State == "" && doc.Kind == workflow.ConcludingObservations {
+		// A French or Spanish title names the State in that language
+		// ("l'Équateur"); the symbol carries its code (CRPD/C/ECU/CO/2-3).
+		doc.State = stateOfSymbol(doc.Symbol)
+	}
 	if doc.State == "" {
 		doc.State = findState(first)
 	}
@@ -130,7 +135,8 @@ func titleOf(front []frontLine, upr, paraPerLine bool) (title, after string) {
 	start := -1
 	for i, f := range front {
 		low := strings.ToLower(f.text)
-		if strings.HasPrefix(low, "concluding observations") || upr && strings.HasPrefix(low, "report of the working group") {
+		if strings.HasPrefix(low, "concluding observations") || strings.HasPrefix(low, "observations finales") ||
+			strings.HasPrefix(low, "observaciones finales") || upr && strings.HasPrefix(low, "report of the working group") {
 			start = i
 			break
 		}
@@ -140,7 +146,8 @@ func titleOf(front []frontLine, upr, paraPerLine bool) (title, after string) {
 	}
 	title = front[start].text
 	i := start + 1
-	for ; !paraPerLine && i < len(front) && i < start+4 && !front[i].afterBlank && !strings.HasSuffix(strings.TrimRight(title, " "), "*"); i++ {
+	for ; !paraPerLine && i < len(front) && i < start+4 && !front[i].afterBlank && !strings.HasSuffix(strings.TrimRight(title, " "), "*") &&
+		!reNumbered.MatchString(front[i].text) && !reLabelOnly.MatchString(front[i].text); i++ {
 		title = joinWrapped(title, front[i].text)
 	}
 	title = strings.TrimSpace(strings.TrimRight(title, "* "))
@@ -148,4 +155,16 @@ func titleOf(front []frontLine, upr, paraPerLine bool) (title, after string) {
 		after = front[i].text
 	}
 	return title, after
+}
+
+// stateOfSymbol returns the State whose ISO 3166 code a treaty body's
+// symbol carries ("CRPD/C/ECU/CO/2-3" → Ecuador), or "".
+func stateOfSymbol(symbol string) string {
+	parts := strings.Split(symbol, "/")
+	for i, p := range parts {
+		if p == "CO" && i > 0 {
+			return stateByCode[parts[i-1]]
+		}
+	}
+	return ""
 }

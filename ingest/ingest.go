@@ -1,9 +1,10 @@
 // Package ingest turns UN documents into recommendations.
 //
-// It reads concluding observations of the treaty bodies and Universal
-// Periodic Review reports (and their addenda) as users receive them: the
-// UN's Word file (.docx), text converted from Word, or text extracted from
-// a PDF with or without layout. Structure is recognised from the wording and
+// It reads concluding observations of the treaty bodies, in English, French
+// and Spanish, and Universal Periodic Review reports (and their addenda and
+// OHCHR's matrices) as users receive them: a PDF (through poppler's
+// pdftotext), the UN's Word file (.docx), text converted from Word, or text
+// extracted from a PDF with or without layout. Structure is recognised from the wording and
 // the numbering, not from one converter's spacing: UN documents number their
 // paragraphs 1, 2, 3… throughout, items (a), (b)… inside a paragraph, and
 // UPR recommendations 121.1, 121.2…, and that sequence is what the parser
@@ -12,11 +13,14 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -41,11 +45,22 @@ type Options struct {
 	// Symbol overrides the document symbol found in the text (for a text
 	// that does not carry it).
 	Symbol string
+	// PDFToText is the pdftotext program to run on a PDF ("pdftotext",
+	// found on PATH, when empty).
+	PDFToText string
+	// PDFTimeout bounds its run (PDFTimeout when zero).
+	PDFTimeout time.Duration
 }
 
 // ReadFile reads and parses the document at path. Files over MaxFileSize
 // are refused before they are read.
 func ReadFile(path string, opts Options) (*workflow.Document, error) {
+	return ReadFileContext(context.Background(), path, opts)
+}
+
+// ReadFileContext is ReadFile with a context that cancels the PDF text
+// extraction.
+func ReadFileContext(ctx context.Context, path string, opts Options) (*workflow.Document, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -68,13 +83,24 @@ func ReadFile(path string, opts Options) (*workflow.Document, error) {
 	if len(data) > MaxFileSize {
 		return nil, ErrTooLarge
 	}
-	return Parse(data, opts)
+	// A download that failed often saves the server's error page under the
+	// PDF's name.
+	if strings.EqualFold(filepath.Ext(path), ".pdf") && len(bytes.TrimSpace(data)) > 0 && sniff(data) != "pdf" {
+		return nil, fmt.Errorf("%w: the file is named .pdf but is not a PDF (it looks like %s; a failed download?)", ErrNotADocument, looksLike(data))
+	}
+	return ParseContext(ctx, data, opts)
 }
 
 // Parse parses one document held in memory. It never panics on any input:
 // what it cannot read it reports as an error saying what the file seems to
 // be.
 func Parse(data []byte, opts Options) (*workflow.Document, error) {
+	return ParseContext(context.Background(), data, opts)
+}
+
+// ParseContext is Parse with a context that cancels the PDF text
+// extraction.
+func ParseContext(ctx context.Context, data []byte, opts Options) (*workflow.Document, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrEmpty
 	}
@@ -88,11 +114,23 @@ func Parse(data []byte, opts Options) (*workflow.Document, error) {
 	)
 	switch kind := sniff(data); kind {
 	case "zip":
+		switch doc, err := uprMatrix(data, opts); {
+		case err == nil:
+			return doc, nil
+		case !errors.Is(err, errNotMatrix):
+			return nil, err
+		}
 		l, err := docxLines(data)
 		if err != nil {
 			return nil, err
 		}
 		lines, paraPerLine = l, true
+	case "pdf":
+		text, err := pdfText(ctx, data, opts)
+		if err != nil {
+			return nil, err
+		}
+		lines, footnotes = cleanText(text)
 	case "text", "utf16le", "utf16be":
 		text, err := decodeText(data, kind)
 		if err != nil {
@@ -130,6 +168,7 @@ func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options
 	if len(lay.paragraphs) == 0 {
 		return nil, fmt.Errorf("%w: the text has no numbered paragraphs (\"1. The Committee considered…\")", ErrNoRecommendations)
 	}
+	doc.Language = layoutLanguage(lay)
 	frontMatter(doc, lay, footnotes, paraPerLine)
 	if doc.Symbol == "" {
 		return nil, errors.New("no document symbol found (such as CRC/C/OPSC/LAO/CO/1 or A/HRC/43/15); give it with --symbol")
@@ -161,8 +200,8 @@ func sniff(b []byte) string {
 	switch {
 	case bytes.HasPrefix(b, []byte("PK\x03\x04")), bytes.HasPrefix(b, []byte("PK\x05\x06")):
 		return "zip"
-	case bytes.HasPrefix(b, []byte("%PDF")):
-		return "a PDF file; extract its text first (pdftotext -layout FILE.pdf) or import the Word version"
+	case bytes.Contains(b[:min(len(b), 1024)], []byte("%PDF-")):
+		return "pdf" // the header may follow a few bytes of junk
 	case bytes.HasPrefix(b, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
 		return "an old Office file (.doc or .xls); save it as .docx"
 	case bytes.HasPrefix(b, []byte("\x89PNG")):
@@ -233,4 +272,33 @@ func longestLine(lines []line) int {
 		}
 	}
 	return n
+}
+
+// layoutLanguage tells the language of a document from its first
+// paragraphs.
+func layoutLanguage(lay layout) string {
+	var b strings.Builder
+	for _, p := range lay.paragraphs {
+		if b.Len() > 8000 {
+			break
+		}
+		b.WriteString(p.text())
+		b.WriteByte(' ')
+	}
+	return detectLanguage(b.String())
+}
+
+// looksLike describes what a file that should have been a PDF is.
+func looksLike(data []byte) string {
+	head := strings.ToLower(string(bytes.TrimSpace(data[:min(len(data), 512)])))
+	switch k := sniff(data); {
+	case strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html"):
+		return "an HTML page"
+	case k == "text" || k == "utf16le" || k == "utf16be":
+		return "text"
+	case k == "zip":
+		return "a Word file or a zip archive"
+	default:
+		return k
+	}
 }

@@ -140,10 +140,6 @@ func normalizeChars(s string) string {
 		switch {
 		case r == '\u00a0' || r == '\u2007' || r == '\u202f' || r == '\u2002' || r == '\u2003' || r == '\u2009':
 			b.WriteByte(' ')
-		case r == '\u2018' || r == '\u2019' || r == '\u02bc':
-			b.WriteByte('\'')
-		case r == '\u201c' || r == '\u201d':
-			b.WriteByte('"')
 		case r == '\u00ad' || r == '\u200b' || r == '\ufeff':
 			// soft hyphen, zero-width space, byte-order mark: invisible
 		case r >= '\ue000' && r <= '\uf8ff':
@@ -155,7 +151,13 @@ func normalizeChars(s string) string {
 	return b.String()
 }
 
-func normalizeQuotes(s string) string { return normalizeChars(s) }
+// normalizeQuotes maps typographic quotes and apostrophes to ASCII, for
+// matching names ("Côte d’Ivoire"); texts and headings keep them as printed.
+func normalizeQuotes(s string) string {
+	return quoteReplacer.Replace(normalizeChars(s))
+}
+
+var quoteReplacer = strings.NewReplacer("\u2018", "'", "\u2019", "'", "\u02bc", "'", "\u201c", `"`, "\u201d", `"`)
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
@@ -178,7 +180,10 @@ func isFurniture(l line, symbol string) bool {
 		return true
 	case reJobNumber.MatchString(t), reBarcode.MatchString(t):
 		return true
-	case t == "Please recycle":
+	case isDigits(firstWord(t)) && reJobNumber.MatchString(strings.TrimPrefix(t, firstWord(t)+" ")),
+		isDigits(lastWord(t)) && reJobNumber.MatchString(t):
+		return true // a page footer: "12 GE.19-16835", "GE.19-16835 13"
+	case t == "Please recycle", runningHeaders[strings.ToLower(t)]:
 		return true
 	case reDotLeader.MatchString(t):
 		return true
@@ -249,4 +254,12 @@ func lastRune(s string) (rune, bool) {
 		return 0, false
 	}
 	return r[len(r)-1], true
+}
+
+// runningHeaders are lines the UN prints at the top of every page of some
+// documents, in the three languages.
+var runningHeaders = map[string]bool{
+	"advance unedited version": true, "advance edited version": true, "unedited version": true,
+	"version non éditée": true, "version préliminaire non éditée": true, "version avancée non éditée": true,
+	"versión avanzada sin editar": true, "versión no editada": true,
 }

@@ -15,13 +15,21 @@ import (
 // (pending), "… did not enjoy the support of …" (noted).
 func uprStatus(lead string) string {
 	low := strings.ToLower(lead)
+	low = quoteReplacer.Replace(low)
 	switch {
 	case strings.Contains(low, "not enjoy the support"), strings.Contains(low, "did not enjoy"),
 		strings.Contains(low, "will be noted"), strings.Contains(low, "were noted"), strings.Contains(low, "has noted"),
-		strings.Contains(low, "have been noted"), strings.Contains(low, "not supported"):
+		strings.Contains(low, "have been noted"), strings.Contains(low, "not supported"),
+		// "n'ont pas recueilli l'adhésion", "dont … a pris note"; "no
+		// contaron con el apoyo", "de las que … ha tomado nota"
+		strings.Contains(low, "pas recueilli"), strings.Contains(low, "pris note"), strings.Contains(low, "prend note"),
+		strings.Contains(low, "no cuentan con el apoyo"), strings.Contains(low, "no contaron con el apoyo"),
+		strings.Contains(low, "tomado nota"), strings.Contains(low, "toma nota"):
 		return workflow.StatusNoted
 	case strings.Contains(low, "enjoy the support"), strings.Contains(low, "enjoys the support"),
-		strings.Contains(low, "enjoyed the support"), strings.Contains(low, "were accepted"), strings.Contains(low, "have been accepted"):
+		strings.Contains(low, "enjoyed the support"), strings.Contains(low, "were accepted"), strings.Contains(low, "have been accepted"),
+		strings.Contains(low, "recueilli"), strings.Contains(low, "recueillent"), strings.Contains(low, "ont été acceptées"),
+		strings.Contains(low, "cuentan con el apoyo"), strings.Contains(low, "contaron con el apoyo"), strings.Contains(low, "han sido aceptadas"):
 		return workflow.StatusSupported
 	}
 	return workflow.StatusPending
@@ -161,7 +169,10 @@ func looksLikeStateName(s string) bool {
 
 var (
 	reRecRange    = regexp.MustCompile(`(\d{1,3})\.(\d{1,3})(?:\s*[-–—]\s*(?:(\d{1,3})\.)?(\d{1,3})\b)?`)
-	rePositionVrb = regexp.MustCompile(`(?i)\b((?:does not|do not|cannot|can not|could not|is unable to|are unable to|not)\s+(?:accept|support)(?:ed)?|rejects?|rejected|takes? note|notes|noted|accepts?|accepted|supports?|supported|enjoys? the support)\b`)
+	rePositionVrb = regexp.MustCompile(`(?i)\b((?:does not|do not|cannot|can not|could not|is unable to|are unable to|not)\s+(?:accept|support)(?:ed)?|rejects?|rejected|takes? note|notes|noted|accepts?|accepted|supports?|supported|enjoys? the support|` +
+		// French and Spanish addenda: "n'accepte pas", "prend note", "accepte",
+		// "appuie", "soutient"; "no acepta", "toma nota", "acepta", "apoya".
+		`n['’]accepte pas|n['’]appuie pas|prend note|a pris note|accepte|acceptées?|appuie|soutient|no acepta|no apoya|toma nota|ha tomado nota|acepta|aceptadas?|apoya)\b`)
 )
 
 // addendum reads a UPR addendum's positions: the numbered paragraphs that
@@ -227,7 +238,8 @@ func positionAt(sentence string, verbs [][]int, at int) string {
 	}
 	verb := strings.ToLower(sentence[chosen[2]:chosen[3]])
 	switch {
-	case strings.Contains(verb, "not") || strings.HasPrefix(verb, "reject") || strings.Contains(verb, "note"):
+	case strings.Contains(verb, "not") || strings.HasPrefix(verb, "reject") || strings.Contains(verb, "note"),
+		strings.Contains(verb, " pas") || strings.HasPrefix(verb, "no ") || strings.Contains(verb, "nota"):
 		return workflow.StatusNoted
 	default:
 		return workflow.StatusSupported

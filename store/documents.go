@@ -74,19 +74,20 @@ type docRow struct {
 	id                                    int64
 	kind, body, title, state, adopted     string
 	parent, nrDue, nrText, fuDue, fuParas string
-	fuText, source                        string
+	fuText, source, language              string
 	importedAt                            int64
 }
 
 func (r docRow) values() []any {
 	return []any{r.kind, r.body, r.title, r.state, nullDate(r.adopted), r.parent, nullDate(r.nrDue), r.nrText,
-		nullDate(r.fuDue), r.fuParas, r.fuText, r.source}
+		nullDate(r.fuDue), r.fuParas, r.fuText, r.source, r.language}
 }
 
 func rowOf(it ImportItem) docRow {
 	d := it.Doc
 	r := docRow{kind: string(d.Kind), body: d.Body, title: d.Title, state: d.State, adopted: d.Adopted.String(),
-		parent: d.Parent, nrDue: d.NextReport.Due.String(), nrText: d.NextReport.Text, source: it.Source}
+		parent: d.Parent, nrDue: d.NextReport.Due.String(), nrText: d.NextReport.Text, source: it.Source,
+		language: d.Language}
 	if d.FollowUp != nil {
 		r.fuDue, r.fuText = d.FollowUp.Due.String(), d.FollowUp.Text
 		var ps []string
@@ -106,8 +107,8 @@ func upsertDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64) (
 	switch {
 	case errors.Is(err, ErrNotFound):
 		res, err := tx.ExecContext(ctx, `INSERT INTO documents (kind, body, title, state, adopted, parent, next_report_due,
-			next_report_text, follow_up_due, follow_up_paragraphs, follow_up_text, source, symbol, imported_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, append(want.values(), it.Doc.Symbol, now, now)...)
+			next_report_text, follow_up_due, follow_up_paragraphs, follow_up_text, source, language, symbol, imported_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, append(want.values(), it.Doc.Symbol, now, now)...)
 		if err != nil {
 			return 0, false, false, err
 		}
@@ -125,7 +126,7 @@ func upsertDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64) (
 	sameButSource := want
 	sameButSource.source = old.source
 	_, err = tx.ExecContext(ctx, `UPDATE documents SET kind=?, body=?, title=?, state=?, adopted=?, parent=?, next_report_due=?,
-		next_report_text=?, follow_up_due=?, follow_up_paragraphs=?, follow_up_text=?, source=?, updated_at=? WHERE id=?`,
+		next_report_text=?, follow_up_due=?, follow_up_paragraphs=?, follow_up_text=?, source=?, language=?, updated_at=? WHERE id=?`,
 		append(want.values(), now, old.id)...)
 	return old.id, false, sameButSource != old, err
 }
@@ -134,9 +135,9 @@ func loadDocRow(ctx context.Context, q querier, symbol string) (docRow, error) {
 	var r docRow
 	var adopted, nrDue, fuDue sql.NullString
 	err := q.QueryRowContext(ctx, `SELECT id, kind, body, title, state, adopted, parent, next_report_due, next_report_text,
-		follow_up_due, follow_up_paragraphs, follow_up_text, source, imported_at FROM documents WHERE symbol = ?`, symbol).
+		follow_up_due, follow_up_paragraphs, follow_up_text, source, language, imported_at FROM documents WHERE symbol = ?`, symbol).
 		Scan(&r.id, &r.kind, &r.body, &r.title, &r.state, &adopted, &r.parent, &nrDue, &r.nrText, &fuDue, &r.fuParas,
-			&r.fuText, &r.source, &r.importedAt)
+			&r.fuText, &r.source, &r.language, &r.importedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, ErrNotFound
 	}
@@ -151,7 +152,7 @@ type querier interface {
 
 // recFields are the recommendation fields a new version may change, in the
 // order the history names them.
-var recFields = []string{"paragraph", "item", "section", "subsection", "verb", "text", "lead", "concern", "recommending_states"}
+var recFields = []string{"paragraph", "item", "section", "subsection", "verb", "text", "lead", "concern", "recommending_states", "themes"}
 
 func recValues(r workflow.Recommendation) []string {
 	states, _ := json.Marshal(r.RecommendingStates)
@@ -162,7 +163,11 @@ func recValues(r workflow.Recommendation) []string {
 	if r.Concern > 0 {
 		concern = strconv.Itoa(r.Concern)
 	}
-	return []string{strconv.Itoa(r.Paragraph), r.Item, r.Section, r.Subsection, r.Verb, r.Text, r.Lead, concern, string(states)}
+	themes, _ := json.Marshal(r.Themes)
+	if r.Themes == nil {
+		themes = []byte("[]")
+	}
+	return []string{strconv.Itoa(r.Paragraph), r.Item, r.Section, r.Subsection, r.Verb, r.Text, r.Lead, concern, string(states), string(themes)}
 }
 
 func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, plan Planner) (ImportResult, error) {
@@ -182,7 +187,7 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 	existing := map[string]stored{}
 	if !isNew {
 		rows, err := tx.QueryContext(ctx, `SELECT id, rec_id, paragraph, item, section, subsection, verb, text, lead,
-			COALESCE(concern, ''), recommending_states, status FROM recommendations WHERE document_id = ?`, docID)
+			COALESCE(concern, ''), recommending_states, themes, status FROM recommendations WHERE document_id = ?`, docID)
 		if err != nil {
 			return res, err
 		}
@@ -190,7 +195,7 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 			var s stored
 			var recID string
 			v := make([]string, len(recFields))
-			if err := rows.Scan(&s.id, &recID, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &s.status); err != nil {
+			if err := rows.Scan(&s.id, &recID, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &s.status); err != nil {
 				rows.Close()
 				return res, err
 			}
@@ -224,12 +229,13 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 			res.Added = append(res.Added, rec.ID)
 			continue
 		}
-		changed := false
+		changed, themesChanged := false, false
 		for i, f := range recFields {
 			if old.values[i] == values[i] {
 				continue
 			}
 			changed = true
+			themesChanged = themesChanged || f == "themes"
 			if err := recordChange(ctx, tx, old.id, now, doc.Symbol, f, old.values[i], values[i]); err != nil {
 				return res, err
 			}
@@ -247,9 +253,16 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 		if changed {
 			res.Changed = append(res.Changed, rec.ID)
 			if _, err := tx.ExecContext(ctx, `UPDATE recommendations SET seq=?, paragraph=?, item=?, section=?, subsection=?, verb=?,
-				text=?, lead=?, concern=?, recommending_states=?, status=? WHERE id=?`,
+				text=?, lead=?, concern=?, recommending_states=?, themes=?, status=? WHERE id=?`,
 				seq, values[0], values[1], values[2], values[3], values[4], values[5], values[6], nullInt(values[7]), values[8],
-				status, old.id); err != nil {
+				values[9], status, old.id); err != nil {
+				return res, err
+			}
+		}
+		// Themes decide owners: a UPR matrix imported after its report
+		// gives the report's tasks the owners the theme rules say.
+		if themesChanged && plan != nil {
+			if err := replan(ctx, tx, old.id, plan(doc.Symbol, rec), now); err != nil {
 				return res, err
 			}
 		}
@@ -270,9 +283,9 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 
 func insertRecommendation(ctx context.Context, tx *sql.Tx, docID int64, seq int, rec workflow.Recommendation, values []string) (int64, error) {
 	r, err := tx.ExecContext(ctx, `INSERT INTO recommendations (rec_id, document_id, seq, paragraph, item, section, subsection,
-		verb, text, lead, concern, recommending_states, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		verb, text, lead, concern, recommending_states, themes, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		rec.ID, docID, seq, rec.Paragraph, rec.Item, rec.Section, rec.Subsection, rec.Verb, rec.Text, rec.Lead,
-		nullInt(values[7]), values[8], rec.Status)
+		nullInt(values[7]), values[8], values[9], rec.Status)
 	if err != nil {
 		return 0, err
 	}
@@ -392,7 +405,7 @@ type RecFilter struct {
 // order. It streams: a million rows never sit in memory at once.
 func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol string, r workflow.Recommendation) error) error {
 	q := `SELECT d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead,
-		COALESCE(r.concern, 0), r.status, r.recommending_states
+		COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes
 		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE 1=1`
 	var args []any
 	if f.Document != "" {
@@ -410,11 +423,14 @@ func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol s
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var symbol, states string
+		var symbol, states, themes string
 		var r workflow.Recommendation
 		if err := rows.Scan(&symbol, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
-			&r.Concern, &r.Status, &states); err != nil {
+			&r.Concern, &r.Status, &states, &themes); err != nil {
 			return err
+		}
+		if r.Themes, err = decodeStates(themes); err != nil {
+			return fmt.Errorf("recommendation %s themes: %w", r.ID, err)
 		}
 		if r.RecommendingStates, err = decodeStates(states); err != nil {
 			return fmt.Errorf("recommendation %s: %w", r.ID, err)
@@ -444,14 +460,14 @@ type RecommendationDetail struct {
 // Recommendation returns one recommendation by its id.
 func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationDetail, error) {
 	var out RecommendationDetail
-	var states string
+	var states, themes string
 	var id int64
 	r := &out.Rec
 	err := db.db.QueryRowContext(ctx, `SELECT r.id, d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb,
-		r.text, r.lead, COALESCE(r.concern, 0), r.status, r.recommending_states
+		r.text, r.lead, COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes
 		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE r.rec_id = ?`, recID).
 		Scan(&id, &out.Document, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
-			&r.Concern, &r.Status, &states)
+			&r.Concern, &r.Status, &states, &themes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("recommendation %s: %w", recID, ErrNotFound)
 	}
@@ -460,6 +476,9 @@ func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationD
 	}
 	if r.RecommendingStates, err = decodeStates(states); err != nil {
 		return out, fmt.Errorf("recommendation %s: %w", recID, err)
+	}
+	if r.Themes, err = decodeStates(themes); err != nil {
+		return out, fmt.Errorf("recommendation %s themes: %w", recID, err)
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT at, source, field, old_value, new_value FROM recommendation_changes
 		WHERE recommendation_id = ? ORDER BY id`, id)
@@ -477,4 +496,30 @@ func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationD
 		out.Changes = append(out.Changes, c)
 	}
 	return out, rows.Err()
+}
+
+// replan gives a task the owner its rules now say, unless an admin chose
+// the owner by hand; the change is a task event.
+func replan(ctx context.Context, tx *sql.Tx, taskID int64, a workflow.Assignment, now int64) error {
+	var owner, support string
+	var manual int
+	err := tx.QueryRowContext(ctx, `SELECT owner, support, manual FROM tasks WHERE id = ?`, taskID).Scan(&owner, &support, &manual)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && manual == 1 {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var sup []string
+	if support != "" {
+		sup = strings.Split(support, ",")
+	}
+	if a.Same(workflow.Assignment{Owner: owner, Support: sup}) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, updated_at = ? WHERE id = ?`,
+		a.Owner, strings.Join(a.Support, ","), a.By, now, taskID); err != nil {
+		return err
+	}
+	return addEvent(ctx, tx, taskID, now, "import", "assign", ownerText(owner, sup), ownerText(a.Owner, a.Support), a.By)
 }

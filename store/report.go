@@ -20,7 +20,7 @@ var _ source.Store = (*DB)(nil)
 // order given (every document, in import order, when none is given).
 func (db *DB) ReportDocuments(ctx context.Context, symbols []string) ([]source.Document, error) {
 	q := `SELECT id, symbol, kind, body, title, state, adopted, parent, next_report_due, next_report_text,
-		follow_up_due, follow_up_paragraphs, follow_up_text, imported_at FROM documents`
+		follow_up_due, follow_up_paragraphs, follow_up_text, language, imported_at FROM documents`
 	var args []any
 	if len(symbols) > 0 {
 		q += ` WHERE symbol IN (` + strings.TrimSuffix(strings.Repeat("?,", len(symbols)), ",") + `)`
@@ -43,7 +43,7 @@ func (db *DB) ReportDocuments(ctx context.Context, symbols []string) ([]source.D
 		var fuParas, fuText string
 		var imported int64
 		if err := rows.Scan(&d.ID, &d.Symbol, &kind, &d.Body, &d.Title, &d.State, &adopted, &d.Parent, &nrDue,
-			&d.NextReport.Text, &fuDue, &fuParas, &fuText, &imported); err != nil {
+			&d.NextReport.Text, &fuDue, &fuParas, &fuText, &d.Language, &imported); err != nil {
 			return nil, fmt.Errorf("read documents: %w", err)
 		}
 		d.Kind = workflow.Kind(kind)
@@ -65,8 +65,7 @@ func (db *DB) ReportDocuments(ctx context.Context, symbols []string) ([]source.D
 			}
 			d.FollowUp = fu
 		}
-		// TODO(ingest): fill d.Language from documents.language once the
-		// ingest branch's migration adds it.
+		d.Document.Language = d.Language
 		d.Imported = time.Unix(imported, 0).UTC()
 		bySymbol[d.Symbol] = d
 		all = append(all, d)
@@ -112,8 +111,7 @@ func (db *DB) ReportItems(ctx context.Context, documentID int64, fn func(source.
 			return fmt.Errorf("read recommendations: %w", err)
 		}
 		it.Task = t
-		// TODO(ingest): fill it.Themes from recommendations.themes (a JSON
-		// array) once the ingest branch adds that column.
+		it.Themes = t.Rec.Themes
 		if err := fn(it); err != nil {
 			return err
 		}

@@ -75,7 +75,7 @@ func ownerText(owner string, support []string) string {
 
 const taskColumns = `t.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
 	r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead, COALESCE(r.concern, 0), r.status,
-	r.recommending_states, t.owner, t.support, t.assigned_by, t.manual, t.stage, t.stage_since`
+	r.recommending_states, t.owner, t.support, t.assigned_by, t.manual, t.stage, t.stage_since, r.themes`
 
 const taskFrom = ` FROM tasks t JOIN recommendations r ON r.id = t.id JOIN documents d ON d.id = t.document_id`
 
@@ -88,17 +88,20 @@ func scanTask(s scanner, loc *time.Location) (workflow.Task, error) {
 	var t workflow.Task
 	var adopted, fuDue sql.NullString
 	var imported, since int64
-	var fuParas, states, support string
+	var fuParas, states, support, themes string
 	var manual int
 	r := &t.Rec
 	err := s.Scan(&t.ID, &t.Document.Symbol, &adopted, &imported, &fuDue, &fuParas,
 		&r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead, &r.Concern, &r.Status,
-		&states, &t.Owner, &support, &t.By, &manual, &t.Stage, &since)
+		&states, &t.Owner, &support, &t.By, &manual, &t.Stage, &since, &themes)
 	if err != nil {
 		return t, err
 	}
 	if r.RecommendingStates, err = decodeStates(states); err != nil {
 		return t, fmt.Errorf("task %s: %w", r.ID, err)
+	}
+	if r.Themes, err = decodeStates(themes); err != nil {
+		return t, fmt.Errorf("task %s themes: %w", r.ID, err)
 	}
 	if support != "" {
 		t.Support = strings.Split(support, ",")

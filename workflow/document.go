@@ -41,6 +41,9 @@ type Document struct {
 	Title   string
 	State   string
 	Adopted civil.Date // zero when the document does not say
+	// Language the document is written in ("en", "fr", "es"): documents
+	// keep the language they were adopted in.
+	Language string
 
 	NextReport NextReport
 	FollowUp   *FollowUp // nil when the document sets no follow-up procedure
@@ -84,6 +87,10 @@ type Recommendation struct {
 	Concern            int
 	Status             string // UPR: supported, noted or pending; "" otherwise
 	RecommendingStates []string
+	// Themes are the human rights themes OHCHR's UPR matrices give the
+	// recommendation ("Right to education", "Women's rights"); assignment
+	// rules can match them.
+	Themes []string
 }
 
 // Position is one recommendation's status as given by a UPR addendum.

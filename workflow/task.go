@@ -136,6 +136,9 @@ func (a *Assigner) matches(i int, r config.Rule, symbol string, rec Recommendati
 	if r.Regex != nil && !r.Regex.MatchString(rec.Text) {
 		return false
 	}
+	if len(r.Themes) > 0 && !anyTheme(r.Themes, rec.Themes) {
+		return false
+	}
 	return true
 }
 
@@ -220,4 +223,20 @@ func mustStage(cfg *config.Config, id string) config.Stage {
 func Final(cfg *config.Config, stage string) bool {
 	s, ok := cfg.Stage(stage)
 	return ok && s.Final
+}
+
+// anyTheme reports whether one of the rule's themes is a case-insensitive
+// substring of one of the recommendation's: "education" matches "Right to
+// education". A recommendation without themes (a treaty body's) matches no
+// theme.
+func anyTheme(want, have []string) bool {
+	for _, h := range have {
+		h = strings.ToLower(h)
+		for _, w := range want {
+			if strings.Contains(h, strings.ToLower(w)) {
+				return true
+			}
+		}
+	}
+	return false
 }

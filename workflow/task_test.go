@@ -402,3 +402,39 @@ stages:
 		}
 	}
 }
+
+// A rule on themes matches a UPR matrix's themes (any of them, as a
+// case-insensitive substring) and never a recommendation without themes.
+func TestAssignThemes(t *testing.T) {
+	cfg := mustParse(t, `ministries:
+  - id: moe
+    name: Education
+    focal_points: [{name: A, email: a@moe.example.org}]
+  - id: mol
+    name: Labour
+    focal_points: [{name: B, email: b@mol.example.org}]
+assignment:
+  rules:
+    - ministry: moe
+      themes: [education]
+    - ministry: mol
+      themes: [Just & favourable conditions of work]
+      keywords: [wage]
+`)
+	a := workflow.NewAssigner(cfg)
+	for _, tc := range []struct {
+		themes []string
+		text   string
+		want   string
+	}{
+		{[]string{"Children: definition; general principles; protection", "Right to education - general"}, "Build schools.", "moe"},
+		{[]string{"Just & favourable conditions of work"}, "Raise the minimum wage.", "mol"},
+		{[]string{"Just & favourable conditions of work"}, "Inspect workplaces.", ""}, // themes match, keyword does not
+		{nil, "Improve education for all.", ""},                                       // no themes: a treaty body's recommendation
+	} {
+		got := a.Assign("A/HRC/59/15", workflow.Recommendation{ID: "A/HRC/59/15:140.1", Text: tc.text, Themes: tc.themes})
+		if got.Owner != tc.want {
+			t.Errorf("themes %q, text %q: owner %q, want %q", tc.themes, tc.text, got.Owner, tc.want)
+		}
+	}
+}

@@ -35,7 +35,7 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	// database is touched.
 	var items []store.ImportItem
 	for _, f := range files {
-		doc, err := ingest.ReadFile(f, ingest.Options{Symbol: *symbol})
+		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{Symbol: *symbol})
 		if err != nil {
 			return fileError(f, err)
 		}

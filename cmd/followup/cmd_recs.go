@@ -196,6 +196,9 @@ func printRecommendation(w io.Writer, symbol string, r workflow.Recommendation) 
 	if len(r.RecommendingStates) > 0 {
 		fmt.Fprintf(w, "  Recommended by: %s\n", strings.Join(r.RecommendingStates, ", "))
 	}
+	if len(r.Themes) > 0 {
+		fmt.Fprintf(w, "  Themes:     %s\n", strings.Join(r.Themes, "; "))
+	}
 	if r.Concern > 0 {
 		fmt.Fprintf(w, "  Answers the concern of paragraph %d\n", r.Concern)
 	}

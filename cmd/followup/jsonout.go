@@ -18,6 +18,7 @@ type jsonDocument struct {
 	Body            string               `json:"body"`
 	Title           string               `json:"title"`
 	State           string               `json:"state"`
+	Language        string               `json:"language,omitempty"`
 	Adopted         *string              `json:"adopted"`
 	NextReport      jsonNextReport       `json:"next_report"`
 	FollowUp        *jsonFollowUp        `json:"follow_up"`
@@ -50,6 +51,7 @@ type jsonRecommendation struct {
 	Concern            *int     `json:"concern"`
 	Status             string   `json:"status"`
 	RecommendingStates []string `json:"recommending_states"`
+	Themes             []string `json:"themes,omitempty"`
 }
 
 type jsonPosition struct {
@@ -72,6 +74,7 @@ func toJSONDocument(d *workflow.Document) jsonDocument {
 		Body:            d.Body,
 		Title:           d.Title,
 		State:           d.State,
+		Language:        d.Language,
 		Adopted:         jsonDate(d.Adopted),
 		NextReport:      jsonNextReport{Due: jsonDate(d.NextReport.Due), Text: d.NextReport.Text},
 		Parent:          d.Parent,
@@ -93,7 +96,7 @@ func toJSONRecommendation(symbol string, r workflow.Recommendation) jsonRecommen
 	out := jsonRecommendation{
 		ID: r.ID, Document: symbol, Paragraph: r.Paragraph, Item: r.Item,
 		Section: r.Section, Subsection: r.Subsection, Verb: r.Verb, Text: r.Text, Lead: r.Lead,
-		Status: r.Status, RecommendingStates: r.RecommendingStates,
+		Status: r.Status, RecommendingStates: r.RecommendingStates, Themes: r.Themes,
 	}
 	if r.Concern > 0 {
 		c := r.Concern

@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/followup-app/followup/internal/pdftest"
 )
 
 // cli runs the command in-process, as a user would from a shell.
@@ -265,5 +268,104 @@ func TestUPRReportThenAddendum(t *testing.T) {
 	c.mustRun("import", "--db", db, filepath.Join(corpus, "A_HRC_43_15.txt"))
 	if got := count(); got["122 supported"] != 124 || got["122 noted"] != 33 {
 		t.Errorf("after importing the report again: %v", got)
+	}
+}
+
+// PDFs as an admin picks them: a real one imports like its text; a scan, a
+// file named .pdf that is not one, a truncated one and a machine without
+// pdftotext each give one line, exit 1, and nothing written.
+func TestImportPDF(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext is missing (Debian package poppler-utils; .ci/run installs it)")
+	}
+	c := newCLI(t)
+	db := filepath.Join(c.dir, "f.db")
+	c.mustRun("import", "--db", db, fixtureCO)
+	good := pdftest.Make([][]string{{
+		"CCPR/C/ISL/CO/6", "Concluding observations on the sixth periodic report of Iceland",
+		"1. The Committee adopted the present concluding observations on 2 April 2031.",
+		"2. The Committee recommends that the State party train judges.",
+	}})
+	out := c.mustRun("import", "--dry-run", "--json", c.write("iceland.pdf", good))
+	if !strings.Contains(out, `"id": "CCPR/C/ISL/CO/6:2"`) || !strings.Contains(out, `"language": "en"`) {
+		t.Errorf("PDF import:\n%s", out)
+	}
+
+	for _, tc := range []struct {
+		name, file, path, want string
+	}{
+		{"scan", c.write("scan.pdf", pdftest.Make([][]string{nil})), "", "scan.pdf: the PDF has no text layer (a scanned image?); import the Word (.docx) version"},
+		{"html", c.write("co.pdf", []byte("<!DOCTYPE html>\n<html><body>Not found</body></html>\n")), "", "co.pdf: not a document the importer reads: the file is named .pdf but is not a PDF (it looks like an HTML page; a failed download?)"},
+		{"truncated", c.write("half.pdf", good[:len(good)/3]), "", "half.pdf: not a readable PDF: pdftotext: "},
+		{"empty", c.write("empty.pdf", nil), "", "empty.pdf: the file is empty"},
+		{"no pdftotext", c.write("ok.pdf", good), t.TempDir(), "ok.pdf: reading a PDF needs pdftotext, which is not installed: install the Debian package poppler-utils"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.path != "" {
+				t.Setenv("PATH", tc.path)
+			}
+			before := fileHash(t, db)
+			out, errs, code := c.run("import", "--db", db, tc.file)
+			if code != 1 || out != "" || strings.Count(strings.TrimRight(errs, "\n"), "\n") != 0 ||
+				!strings.HasPrefix(errs, "followup import: ") || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want one line with %q", code, out, errs, tc.want)
+			}
+			if fileHash(t, db) != before {
+				t.Error("the database changed")
+			}
+		})
+	}
+}
+
+// TestUPRMatrixAfterReport: Slovenia's fourth review from the PDFs of the
+// report and its addendum (217 supported, 37 noted), then OHCHR's matrix,
+// which adds the themes; a rule on themes gives those tasks their owner.
+func TestUPRMatrixAfterReport(t *testing.T) {
+	corpus := filepath.Join("..", "..", "..", "shared", "corpus")
+	if _, err := os.Stat(filepath.Join(corpus, "UPR48_SVN_thematic_list_of_recommendations.docx")); err != nil {
+		t.Skipf("skipping: the shared corpus is not at %s", corpus)
+	}
+	c := newCLI(t)
+	cfg := c.write("followup.yaml", []byte(`database: `+filepath.Join(c.dir, "f.db")+`
+ministries:
+  - id: moe
+    name: Ministry of Education
+    focal_points: [{name: A, email: a@moe.example.org}]
+assignment:
+  rules:
+    - name: Education
+      ministry: moe
+      themes: [Right to education]
+`))
+	out := c.mustRun("import", "--config", cfg, filepath.Join(corpus, "A_HRC_59_15.pdf"), filepath.Join(corpus, "A_HRC_59_15_Add.1.pdf"))
+	if !strings.Contains(out, "A/HRC/59/15: imported 254 recommendations") || !strings.Contains(out, "positions recorded for 254 recommendations of A/HRC/59/15 (217 supported, 37 noted)") {
+		t.Errorf("report and addendum from PDF:\n%s", out)
+	}
+	owners := func() map[string]int {
+		var tasks []map[string]any
+		if err := json.Unmarshal([]byte(c.mustRun("tasks", "--config", cfg, "--json")), &tasks); err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, tk := range tasks {
+			n[fmt.Sprint(tk["owner"])]++
+		}
+		return n
+	}
+	if got := owners(); got["moe"] != 0 {
+		t.Errorf("before the matrix, owners %v", got)
+	}
+	out = c.mustRun("import", "--config", cfg, filepath.Join(corpus, "UPR48_SVN_thematic_list_of_recommendations.docx"))
+	if !strings.Contains(out, "A/HRC/59/15: 254 changed") {
+		t.Errorf("matrix import said %q", out)
+	}
+	got := owners()
+	if got["moe"] < 10 || got["moe"]+got[""] != 254 {
+		t.Errorf("after the matrix, owners %v: want the education recommendations with moe", got)
+	}
+	show := c.mustRun("recs", "show", "--config", cfg, "A/HRC/59/15:140.7")
+	if !strings.Contains(show, "Themes:     Ratification of & accession to international instruments; Economic, social & cultural rights - general measures of implementation") ||
+		!strings.Contains(show, "Recommended by: Maldives, Portugal") {
+		t.Errorf("recs show:\n%s", show)
 	}
 }
