@@ -61,3 +61,7 @@ func OverdueGroups(ctx context.Context, cfg *config.Config, r Reader, at time.Ti
 	}
 	return out, nil
 }
+
+// ParagraphLabel writes a recommendation's place as people cite it:
+// "14 (a)", "122.17", "8".
+func ParagraphLabel(paragraph int, item string) string { return paragraphLabel(paragraph, item) }
