@@ -86,6 +86,7 @@ func TestMinimalFileGetsDefaults(t *testing.T) {
 	want.Location, _ = time.LoadLocation("Asia/Vientiane")
 	want.Database = filepath.Join(dir, "followup.db")
 	want.Mail.Dir = filepath.Join(dir, "mail")
+	want.Web.SecretFile = filepath.Join(dir, "followup-web.key")
 	assertSame(t, c, want)
 
 	if got := c.Reminders.LeadTimes; !reflect.DeepEqual(got, []civil.Span{{Days: 30}, {Days: 14}, {Days: 7}, {Days: 1}}) {

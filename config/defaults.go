@@ -56,6 +56,7 @@ func defaults() *Config {
 			},
 			Retry: Retry{Initial: time.Minute, Max: 6 * time.Hour, MaxAttempts: 10},
 		},
+		Web: defaultWeb(),
 	}
 	c.InitialStage = c.Stages[0].ID
 	// The default specs are constants that parse; Load re-parses them in the

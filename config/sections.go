@@ -25,7 +25,7 @@ const idRule = `expected 1 to 32 lowercase letters, digits, "-" or "_", starting
 // Keys each section accepts, in the order the documentation lists them
 // ("!key": see decoder.mapping).
 var (
-	topKeys        = []string{"time_zone", "database", "documents", "coordinator", "ministries", "reports", "stages", "initial_stage", "assignment", "reminders", "schedules", "digests", "mail"}
+	topKeys        = []string{"time_zone", "database", "documents", "coordinator", "ministries", "reports", "stages", "initial_stage", "assignment", "reminders", "schedules", "digests", "mail", "web"}
 	bodyKeys       = []string{"id", "name", "language", "focal_points"}
 	focalKeys      = []string{"name", "unit", "email"}
 	reportKeys     = []string{"id", "title", "due", "kind", "word_limit", "documents", "milestones"}
@@ -66,6 +66,7 @@ func (d *decoder) config(root *node) *Config {
 	d.schedules(f, c)
 	d.digests(f, c)
 	d.mail(f, c)
+	d.web(f, c)
 	return c
 }
 

@@ -155,6 +155,21 @@ func (c *Config) Show() []byte {
 	w.kv(4, "initial", q(fmtDuration(m.Retry.Initial)))
 	w.kv(4, "max", q(fmtDuration(m.Retry.Max)))
 	w.kv(4, "max_attempts", strconv.Itoa(m.Retry.MaxAttempts))
+
+	wb := c.Web
+	w.key(0, "web")
+	w.kv(2, "listen", q(wb.Listen))
+	w.kv(2, "base_url", q(wb.BaseURL))
+	w.kv(2, "secret_file", q(c.rel(wb.SecretFile)))
+	w.kv(2, "link_valid", q(wb.LinkValid.String()))
+	w.kv(2, "tls_cert", q(c.rel(wb.TLSCert)))
+	w.kv(2, "tls_key", q(c.rel(wb.TLSKey)))
+	w.kv(2, "public", strconv.FormatBool(wb.Public))
+	proxies := make([]string, len(wb.TrustedProxies))
+	for i, p := range wb.TrustedProxies {
+		proxies[i] = p.String()
+	}
+	w.kv(2, "trusted_proxies", qlist(proxies))
 	return w.buf.Bytes()
 }
 

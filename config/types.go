@@ -39,6 +39,7 @@ type Config struct {
 	Schedules  Schedules
 	Digests    Digests
 	Mail       Mail
+	Web        Web
 }
 
 // Body is the coordinating body or a ministry.

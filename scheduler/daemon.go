@@ -143,6 +143,17 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 	return d, nil
 }
 
+// Close closes the database and releases the lock of a daemon that will
+// not Run (cmd could not start what runs beside it). Run closes them
+// itself.
+func (d *Daemon) Close() error {
+	defer d.lock.Release()
+	return d.db.Close()
+}
+
+// Clock is the daemon's clock (the web server shares it).
+func (d *Daemon) Clock() clockwork.Clock { return d.clock }
+
 // DB is the daemon's store (tests read it).
 func (d *Daemon) DB() *store.DB { return d.db }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -14,6 +15,7 @@ import (
 	"github.com/followup-app/followup/ingest"
 	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/web"
 )
 
 // daemonHooks let tests drive the daemon in-process: a fake clock and a
@@ -42,11 +44,19 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		logger.Warn("no --config given: running on the built-in defaults", "component", "cli",
 			"database", orDefault(g.db, def.Database), "mail_dir", def.Mail.Dir)
 	}
+	// The web server, once started: a reloaded config reaches it too.
+	var webSrv atomic.Pointer[web.Server]
 	opts := scheduler.Options{
 		ConfigPath: path,
 		LoadConfig: func() (*config.Config, error) { return loadConfig(env, g) },
 		Prepare: func(ctx context.Context, cfg *config.Config, db *store.DB) error {
-			return prepare(ctx, cfg, db, logger)
+			if err := prepare(ctx, cfg, db, logger); err != nil {
+				return err
+			}
+			if srv := webSrv.Load(); srv != nil {
+				srv.SetConfig(cfg)
+			}
+			return nil
 		},
 		Rules: func(ctx context.Context, cfg *config.Config, db *store.DB) error {
 			// A read of one row when nothing changed.
@@ -70,10 +80,65 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		}
 		return err
 	}
+	srv, err := startWeb(d, env, logger)
+	if err != nil {
+		if cerr := d.Close(); cerr != nil {
+			logger.Error("close the database", "component", "cli", "err", cerr)
+		}
+		return err
+	}
+	webSrv.Store(srv)
 	if h := env.daemonHooks; h != nil && h.started != nil {
 		h.started(d)
 	}
-	return d.Run(ctx)
+	if srv == nil {
+		return d.Run(ctx)
+	}
+	// The web server stops first, so that no page is half-way through
+	// the database when the daemon closes it; a web server that fails
+	// stops the daemon (a daemon whose links do not open is broken).
+	daemonCtx, stopDaemon := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopDaemon()
+	webErr := make(chan error, 1)
+	go func() {
+		err := srv.Run(ctx)
+		stopDaemon()
+		webErr <- err
+	}()
+	derr := d.Run(daemonCtx)
+	if werr := <-webErr; werr != nil && derr == nil {
+		return werr
+	}
+	return derr
+}
+
+// startWeb builds the web server on the daemon's config and database and
+// opens its socket; nil when web.listen is off. FOLLOWUP_WEB_LISTEN
+// overrides web.listen (tests use 127.0.0.1:0; in-process daemon tests
+// never bind a fixed port).
+func startWeb(d *scheduler.Daemon, env *environment, logger *slog.Logger) (*web.Server, error) {
+	cfg := d.Config()
+	listen := env.getenv("FOLLOWUP_WEB_LISTEN")
+	if listen == "" && env.daemonHooks != nil {
+		listen = "127.0.0.1:0"
+	}
+	if listen != "" {
+		cp := *cfg
+		cp.Web.Listen = listen
+		cfg = &cp
+	}
+	if cfg.Web.Listen == config.WebOff {
+		logger.Info("web server off (web.listen: off): links in e-mails will not open", "component", "cli")
+		return nil, nil
+	}
+	srv, err := web.New(cfg, d.DB(), logger, d.Clock())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := srv.Listen(); err != nil {
+		return nil, err
+	}
+	return srv, nil
 }
 
 func orDefault(s, def string) string {

@@ -291,6 +291,7 @@ func TestHardKillMidBatch(t *testing.T) {
 	dir := t.TempDir()
 	cfg := writeFaultConfig(t, dir, srv.Port)
 	cmd := exec.Command(bin, "run", "--config", cfg)
+	cmd.Env = append(os.Environ(), "FOLLOWUP_WEB_LISTEN=127.0.0.1:0")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -58,6 +58,8 @@ func startProc(t *testing.T, args ...string) *proc {
 	t.Helper()
 	p := &proc{cmd: exec.Command(binary(t), args...), logs: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	// Daemons of parallel tests must not all bind web.listen's 8080.
+	p.cmd.Env = append(os.Environ(), "FOLLOWUP_WEB_LISTEN=127.0.0.1:0")
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSecurityHeaders(t *testing.T) {
+	f := newFixture(t)
+	res, body := f.get(f.client(), f.ts.URL+"/")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	for h, want := range map[string]string{
+		"X-Content-Type-Options": "nosniff",
+		"Referrer-Policy":        "no-referrer",
+		"X-Frame-Options":        "DENY",
+		"Cache-Control":          "no-store",
+	} {
+		if got := res.Header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	csp := res.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("Content-Security-Policy %q allows script", csp)
+	}
+	if !strings.Contains(body, `<html lang="en">`) || strings.Contains(body, "<script") {
+		t.Errorf("home page: no lang, or a script:\n%s", body)
+	}
+}
+
+func TestStaticAssetsAreEmbedded(t *testing.T) {
+	f := newFixture(t)
+	res, body := f.get(f.client(), f.ts.URL+"/static/style.css")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") || !strings.Contains(body, "max-width") {
+		t.Fatalf("style.css: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+}
+
+func TestUnknownPageIs404(t *testing.T) {
+	f := newFixture(t)
+	res, body := f.get(f.client(), f.ts.URL+"/nothing/here")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "There is no page at this address.") {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+}
+
+func TestSecretFileCreatedPrivateAndRefusedWhenShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "web.key")
+	key, created, err := LoadSecret(path)
+	if err != nil || !created || len(key) != keySize {
+		t.Fatalf("LoadSecret: %v created=%v len=%d", err, created, len(key))
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %04o, want 0600", st.Mode().Perm())
+	}
+	again, created, err := LoadSecret(path)
+	if err != nil || created || string(again) != string(key) {
+		t.Fatalf("second LoadSecret: %v created=%v same=%v", err, created, string(again) == string(key))
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = LoadSecret(path)
+	if err == nil || !strings.Contains(err.Error(), "can be read by other users (mode 0644)") || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a shared key file: %v", err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadSecret(path); err == nil || !strings.Contains(err.Error(), "does not hold a key followup made") {
+		t.Fatalf("a damaged key file: %v", err)
+	}
+}
+
+func TestSessionRedirectsToPagesWithoutToken(t *testing.T) {
+	f := newFixture(t)
+	link, err := f.srv.Link(t.Context(), "moj", "focal@moj.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, "http://followup.test/l/") {
+		t.Fatalf("link %q does not start with the base URL", link)
+	}
+	c := f.client()
+	res, _ := f.get(c, f.local(link))
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/m/" {
+		t.Fatalf("open link: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	var cookie *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == sessionCookie {
+			cookie = ck
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Secure {
+		t.Fatalf("session cookie %+v: want HttpOnly, SameSite=Lax, not Secure over http", cookie)
+	}
+	sessions, err := f.db.Sessions(t.Context(), storeFilterFor("focal@moj.example"))
+	if err != nil || len(sessions) != 1 || sessions[0].IDHash == cookie.Value || sessions[0].IDHash != hashID(cookie.Value) {
+		t.Fatalf("sessions %+v, err %v: want one, stored hashed", sessions, err)
+	}
+	res, body := f.get(c, f.ts.URL+"/m/")
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Ministry of Justice") {
+		t.Fatalf("/m/ with the session: %d\n%s", res.StatusCode, body)
+	}
+	// Without a session the ministry page says how to get in.
+	res, body = f.get(f.client(), f.ts.URL+"/m/")
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, msgNoSession) {
+		t.Fatalf("/m/ without a session: %d\n%s", res.StatusCode, body)
+	}
+	// The coordinator's link leads to the dashboard, and a ministry cannot reach it.
+	coord := f.login("ncmc", "secretariat@ncmc.example")
+	if res, _ := f.get(coord, f.ts.URL+"/c/"); res.StatusCode != http.StatusOK {
+		t.Fatalf("/c/ for the coordinator: %d", res.StatusCode)
+	}
+	if res, _ := f.get(c, f.ts.URL+"/c/"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("/c/ for a ministry: %d", res.StatusCode)
+	}
+}
