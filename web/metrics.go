@@ -74,20 +74,56 @@ func (m *Metrics) ObserveTick(r scheduler.TickReport) {
 }
 
 // Instrument counts and times the requests next answers, labelled by the
-// ServeMux pattern that matched (never the raw path: a token or an id in
-// a URL would make a series per visitor).
-func (m *Metrics) Instrument(next http.Handler) http.Handler {
+// pattern that route gives the request (the ServeMux's, which it asks
+// before next runs: a middleware may hand the mux a copy of the request,
+// so the pattern the mux sets is not seen here). Never the raw path: a
+// token or an id in a URL would make a series per visitor.
+func (m *Metrics) Instrument(route func(*http.Request) string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		pattern := route(r)
+		if pattern == "" {
+			pattern = "unmatched"
+		}
 		sw := &metricsWriter{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		route := r.Pattern // set by the ServeMux on this request
-		if route == "" {
-			route = "unmatched"
-		}
-		m.requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.code)).Inc()
-		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		m.requests.WithLabelValues(r.Method, pattern, strconv.Itoa(sw.code)).Inc()
+		m.latency.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
 	})
+}
+
+// metricsRoutes serves /metrics and /healthz. Both answer without a
+// session: they say nothing about anyone's work (counts by stage and
+// status, the heartbeat). Put them behind the reverse proxy's access
+// rules if even that should stay inside.
+func (s *Server) metricsRoutes(mux *http.ServeMux) {
+	m := s.metrics.Load()
+	if m == nil {
+		m = NewMetrics(s.db, s.clock.Now, s.logger)
+		s.metrics.Store(m)
+	}
+	mux.Handle("GET /metrics", m.Handler())
+	mux.Handle("GET /healthz", HealthHandler(s.db, func() time.Duration { return s.Config().Schedules.Heartbeat }, s.clock.Now))
+}
+
+// instrument wraps the site in the metrics' counters, routed by mux.
+func (s *Server) instrument(mux *http.ServeMux, next http.Handler) http.Handler {
+	m := s.metrics.Load()
+	if m == nil {
+		return next
+	}
+	return m.Instrument(func(r *http.Request) string {
+		_, pattern := mux.Handler(r)
+		return pattern
+	}, next)
+}
+
+// ObserveTick records a heartbeat of the daemon in the metrics
+// (scheduler.Options.AfterTick); nothing before the site is served.
+func (s *Server) ObserveTick(r scheduler.TickReport) {
+	if m := s.metrics.Load(); m != nil {
+		m.ObserveTick(r)
+	}
 }
 
 // metricsWriter remembers the status code written.

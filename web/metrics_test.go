@@ -77,7 +77,7 @@ func TestMetrics(t *testing.T) {
 	mux.HandleFunc("GET /m/{task}", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
 	mux.HandleFunc("GET /c/", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "dashboard") })
 	mux.Handle("GET /metrics", m.Handler())
-	h := m.Instrument(mux)
+	h := m.Instrument(func(r *http.Request) string { _, p := mux.Handler(r); return p }, mux)
 	for _, p := range []string{"/c/", "/c/", "/m/123", "/m/secret-token-xyz", "/nowhere"} {
 		get(t, h, p)
 	}
