@@ -137,12 +137,12 @@ type stageKey struct {
 // progressBar is one owner's stacked bar: each segment is a stage's share,
 // in percent of the widest owner's total, drawn as SVG rects.
 type progressBar struct {
-	Owner, Name          string
-	Open, Closed, Total  int
-	Overdue              int
-	Segments             []segment
-	Link                 string
-	Summary              string
+	Owner, Name         string
+	Open, Closed, Total int
+	Overdue             int
+	Segments            []segment
+	Link                string
+	Summary             string
 }
 
 type segment struct {
