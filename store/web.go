@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/workflow"
 )
 
 // The web's state: sessions opened by signed links, the link generations
@@ -363,4 +366,62 @@ func (db *DB) EndSession(ctx context.Context, idHash string) error {
 		_, err := tx.ExecContext(ctx, `UPDATE web_sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL`, db.now().Unix(), idHash)
 		return err
 	})
+}
+
+// MinistryTask is a task as a ministry sees it: as its lead or in support.
+type MinistryTask struct {
+	Task workflow.Task
+	Role string // RoleLead or RoleSupport
+}
+
+// MinistryTasks returns the tasks a ministry owns or supports, in
+// document order.
+func (db *DB) MinistryTasks(ctx context.Context, ministry string) ([]MinistryTask, error) {
+	// support is a comma-separated list: match the id between commas.
+	rows, err := db.db.QueryContext(ctx, `SELECT `+taskColumns+taskFrom+`
+		WHERE t.owner = ? OR ',' || t.support || ',' LIKE '%,' || ? || ',%'
+		ORDER BY t.document_id, r.seq`, ministry, ministry)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []MinistryTask
+	for rows.Next() {
+		t, err := scanTask(rows, db.loc())
+		if err != nil {
+			return nil, err
+		}
+		role := RoleSupport
+		if t.Owner == ministry {
+			role = RoleLead
+		}
+		out = append(out, MinistryTask{Task: t, Role: role})
+	}
+	return out, rows.Err()
+}
+
+// AdvanceAs is Advance by someone on the web: the audit trail records
+// the focal point and the client address beside the name typed.
+func (db *DB) AdvanceAs(ctx context.Context, ref, to string, by Actor, note string, check func(workflow.Task) error) (workflow.Task, error) {
+	var t workflow.Task
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if t, err = db.task(ctx, tx, ref); err != nil {
+			return err
+		}
+		if err := check(t); err != nil {
+			return err
+		}
+		now := db.now().Unix()
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET stage = ?, stage_since = ?, updated_at = ? WHERE id = ?`, to, now, now, t.ID); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, eventRow{taskID: t.ID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
+			kind: "stage", from: t.Stage, to: to, note: note}); err != nil {
+			return err
+		}
+		t.Stage, t.StageDate = to, civil.DateOf(time.Unix(now, 0).In(db.loc()))
+		return nil
+	})
+	return t, err
 }

@@ -210,3 +210,18 @@ func (f *fixture) checksum() string {
 }
 
 func storeFilterFor(email string) store.SessionFilter { return store.SessionFilter{FocalPoint: email} }
+
+// rawMessage is an outbox message as it will be sent.
+func (f *fixture) rawMessage(id int64) string {
+	f.t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+f.path+"?mode=ro")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer db.Close()
+	var raw []byte
+	if err := db.QueryRow(`SELECT raw FROM outbox_bodies WHERE id = ?`, id).Scan(&raw); err != nil {
+		f.t.Fatal(err)
+	}
+	return string(raw)
+}

@@ -21,31 +21,46 @@ var staticFiles embed.FS
 // pageTemplate is one page: the layout with that page's "title" and "main".
 type pageTemplate struct{ t *template.Template }
 
-// funcs are the helpers every template may use.
-var funcs = template.FuncMap{
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format("2 January 2006")
-	},
-	"datetime": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format("2 January 2006, 15:04 MST")
-	},
-	"join": strings.Join,
+// funcs are the helpers every template may use. Times are shown in the
+// config's zone, as in the e-mails.
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"datetime": func(t time.Time) string { return datetimeIn(t, s.Config().Location) },
+		"join":     strings.Join,
+		"size":     func(n int64) string { return humanSize(n) },
+	}
+}
+
+// datetimeIn writes an instant for people, in loc.
+func datetimeIn(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2 January 2006, 15:04 MST")
+}
+
+// humanSize writes a file size: 812 bytes, 14 KB, 2.3 MB.
+func humanSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 // loadPages parses layout.html with each other template: every page
 // defines "title" and "main", and the layout places them.
-func loadPages() (map[string]*pageTemplate, error) {
+func (s *Server) loadPages() (map[string]*pageTemplate, error) {
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
 		return nil, err
 	}

@@ -69,7 +69,7 @@ func New(cfg *config.Config, db *store.DB, logger *slog.Logger, clock clockwork.
 		s.logger.Info("created the key that signs links; keep it private and back it up", "file", cfg.Web.SecretFile)
 	}
 	s.cfg.Store(cfg)
-	if s.pages, err = loadPages(); err != nil {
+	if s.pages, err = s.loadPages(); err != nil {
 		return nil, fmt.Errorf("web templates: %w", err)
 	}
 	return s, nil
