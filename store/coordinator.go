@@ -6,48 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
-	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/workflow"
 )
 
-// What the coordinator does from the dashboard: move a task, assign it,
-// publish an update. Each is one transaction with its audit event, which
+// What the coordinator does from the dashboard besides moving a task
+// (AdvanceAs): assign it, publish an update. Each is one transaction with its audit event, which
 // records the name typed in the form, the focal point the link was issued
 // to and the client's address (Advance, Reassign and SetUpdatePublic are
 // the CLI's, which has neither).
-
-// MoveTask moves task id to stage to, if check allows it (check sees the
-// task as stored inside the transaction, so two people cannot both move it
-// from the same stage).
-func (db *DB) MoveTask(ctx context.Context, id int64, to string, by Actor, note string, check func(workflow.Task) error) (workflow.Task, error) {
-	by.Name = strings.TrimSpace(by.Name)
-	if by.Name == "" {
-		return workflow.Task{}, fmt.Errorf("move task %d: %w: no name", id, ErrInvalid)
-	}
-	var t workflow.Task
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if t, err = db.task(ctx, tx, fmt.Sprint(id)); err != nil {
-			return err
-		}
-		if err := check(t); err != nil {
-			return err
-		}
-		now := db.now().Unix()
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET stage = ?, stage_since = ?, updated_at = ? WHERE id = ?`, to, now, now, t.ID); err != nil {
-			return err
-		}
-		if err := insertEvent(ctx, tx, eventRow{taskID: t.ID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
-			kind: "stage", from: t.Stage, to: to, note: strings.TrimSpace(note)}); err != nil {
-			return err
-		}
-		t.Stage, t.StageDate = to, civil.DateOf(time.Unix(now, 0).In(db.loc()))
-		return nil
-	})
-	return t, describe(err)
-}
 
 // AssignTask gives task id an owner and supporting ministries by hand
 // (rules never change it again). The caller checks the ministries exist.

@@ -572,13 +572,6 @@ func (s *Server) dashForm(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// actor is who acts: the name typed in the form, the session's focal
-// point and the client's address.
-func (s *Server) actor(r *http.Request) store.Actor {
-	p, _ := PrincipalFrom(r.Context())
-	return store.Actor{Name: strings.TrimSpace(r.PostFormValue("name")), FocalPoint: p.FocalPoint, ClientAddr: s.clientAddr(r)}
-}
-
 // done redirects to the task's page after a change (POST, then GET: a
 // reload does not send the form again).
 func done(w http.ResponseWriter, r *http.Request, taskID int64, what string) {
@@ -591,13 +584,13 @@ func (s *Server) handleDashStage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg := s.Config()
-	by := s.actor(r)
+	by := s.actor(r, r.PostFormValue("name"))
 	if by.Name == "" {
 		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", "Write your name: every change records who made it.")
 		return
 	}
 	to := r.PostFormValue("to")
-	_, err := s.db.MoveTask(r.Context(), t.ID, to, by, r.PostFormValue("note"), func(cur workflow.Task) error {
+	_, err := s.db.AdvanceAs(r.Context(), strconv.FormatInt(t.ID, 10), to, by, strings.TrimSpace(r.PostFormValue("note")), func(cur workflow.Task) error {
 		return workflow.CheckTransition(cfg, cur, to)
 	})
 	var te *workflow.TransitionError
@@ -618,7 +611,7 @@ func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg := s.Config()
-	by := s.actor(r)
+	by := s.actor(r, r.PostFormValue("name"))
 	if by.Name == "" {
 		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", "Write your name: every change records who made it.")
 		return
@@ -656,7 +649,7 @@ func (s *Server) handleDashPublic(w http.ResponseWriter, r *http.Request) {
 	if !s.dashForm(w, r) {
 		return
 	}
-	by := s.actor(r)
+	by := s.actor(r, r.PostFormValue("name"))
 	if by.Name == "" {
 		s.fail(w, r, http.StatusUnprocessableEntity, "Write your name: every change records who made it.")
 		return
@@ -690,7 +683,7 @@ func (s *Server) handleDashDecide(w http.ResponseWriter, r *http.Request) {
 	if !s.dashForm(w, r) {
 		return
 	}
-	by := s.actor(r)
+	by := s.actor(r, r.PostFormValue("name"))
 	if by.Name == "" {
 		s.fail(w, r, http.StatusUnprocessableEntity, "Write your name: every decision records who made it.")
 		return
@@ -747,14 +740,7 @@ func (s *Server) handleDashEvidence(w http.ResponseWriter, r *http.Request) {
 		s.dbError(w, r, err)
 		return
 	}
-	ct := e.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(e.Title))
-	w.Header().Set("Content-Length", strconv.Itoa(len(e.Data)))
-	_, _ = w.Write(e.Data) // the client went away: nothing to do
+	serveFile(w, e)
 }
 
 // handleDashReport drafts a report of the config and sends it as a

@@ -13,17 +13,6 @@ import (
 
 const coordEmail = "secretariat@ncmc.example"
 
-// post sends a same-origin form.
-func (f *fixture) post(c *http.Client, path string, form url.Values) (*http.Response, string) {
-	f.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, f.ts.URL+path, strings.NewReader(form.Encode()))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return f.do(c, req)
-}
-
 func (f *fixture) history(ref string) []store.Event {
 	f.t.Helper()
 	evs, err := f.db.History(context.Background(), f.task(ref))
