@@ -36,6 +36,9 @@ type TaskLine struct {
 	// about: the message lists each task once, under its most pressing
 	// deadline, with the others here.
 	Also []DeadlineLine
+	// URL opens the task's page through the recipient's personal link
+	// (package web); "" when the web server is off.
+	URL string
 }
 
 // DeadlineLine is one more deadline of a listed task.
@@ -67,6 +70,9 @@ type ReminderData struct {
 	// A reminder lists a bounded number of tasks: the groups that did not
 	// fit are only counted here (tasks coming, tasks overdue, deadlines).
 	OmittedSoon, OmittedOverdue, OmittedGroups int
+	// Link is the recipient's personal signed link (package web): it
+	// opens a session on their pages. "" when the web server is off.
+	Link string
 }
 
 // EscalationData tells the coordinator that a ministry's tasks are long
@@ -80,6 +86,9 @@ type EscalationData struct {
 	TaskCount   int
 	// Groups that did not fit in the message, only counted.
 	OmittedTasks, OmittedGroups int
+	// Link is the recipient's personal signed link (package web): it
+	// opens a session on their pages. "" when the web server is off.
+	Link string
 }
 
 // ReportCountdown is a report's due date and its milestones.
@@ -156,6 +165,9 @@ type CoordinatorDigestData struct {
 	ChangesMore    int
 	Failed         []DeliveryLine
 	FailedMore     int
+	// Link is the recipient's personal signed link (package web): it
+	// opens a session on their pages. "" when the web server is off.
+	Link string
 }
 
 // StageTasks lists a ministry's tasks in one stage.
@@ -179,4 +191,7 @@ type MinistryDigestData struct {
 	OverdueMore int
 	Supporting  []TaskLine // tasks it supports, owned by others
 	SupportMore int
+	// Link is the recipient's personal signed link (package web): it
+	// opens a session on their pages. "" when the web server is off.
+	Link string
 }

@@ -223,21 +223,46 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) 
 	if empty && !cfg.Digests.SendEmpty && !p.Force {
 		return nil, nil
 	}
-	rendered, err := p.Renderer.CoordinatorDigest(data)
-	if err != nil {
-		return nil, fmt.Errorf("render the coordinator digest: %w", err)
-	}
-	m, _, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord), Subject: rendered.Subject}, rendered)
+	people, err := p.people(ctx, tx, coord)
 	if err != nil {
 		return nil, err
+	}
+	var msgs []Message
+	if people != nil {
+		msgs, _, err = p.enqueueEach(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord)}, people,
+			func(who person) (notify.Rendered, error) {
+				d := data
+				d.Link = who.link
+				d.Overdue, d.Unassigned = personalLines(d.Overdue, who), personalLines(d.Unassigned, who)
+				r, err := p.Renderer.CoordinatorDigest(d)
+				if err != nil {
+					return r, fmt.Errorf("render the coordinator digest: %w", err)
+				}
+				return r, nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		rendered, err := p.Renderer.CoordinatorDigest(data)
+		if err != nil {
+			return nil, fmt.Errorf("render the coordinator digest: %w", err)
+		}
+		m, _, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord), Subject: rendered.Subject}, rendered)
+		if err != nil {
+			return nil, err
+		}
+		msgs = []Message{m}
 	}
 	// The failures it lists are reported: the next overview does not list
 	// them again.
 	if err := tx.MarkFailuresReported(ctx); err != nil {
 		return nil, err
 	}
-	m.Tasks = data.OpenTasks
-	return []Message{m}, nil
+	for i := range msgs {
+		msgs[i].Tasks = data.OpenTasks
+	}
+	return msgs, nil
 }
 
 func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([]Message, error) {
@@ -277,6 +302,36 @@ func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([
 		nothing := data.OpenTasks == 0 && len(data.Supporting) == 0
 		if nothing && !p.Force && (!cfg.Digests.SendEmpty || id == cfg.Coordinator.ID) {
 			continue // the coordinator has its own digest
+		}
+		people, err := p.people(ctx, tx, body)
+		if err != nil {
+			return nil, err
+		}
+		if people != nil {
+			msgs, _, err := p.enqueueEach(ctx, tx, KindMinistryDigest, id, slot, notify.Envelope{To: emails(body)}, people,
+				func(who person) (notify.Rendered, error) {
+					d := data
+					d.Link = who.link
+					d.Coming, d.Overdue, d.Supporting = personalLines(d.Coming, who), personalLines(d.Overdue, who), personalLines(d.Supporting, who)
+					d.ByStage = make([]notify.StageTasks, len(data.ByStage))
+					for i, st := range data.ByStage {
+						st.Tasks = personalLines(st.Tasks, who)
+						d.ByStage[i] = st
+					}
+					r, err := p.Renderer.MinistryDigest(d)
+					if err != nil {
+						return r, fmt.Errorf("render the digest of %s: %w", id, err)
+					}
+					return r, nil
+				})
+			if err != nil {
+				return nil, err
+			}
+			for i := range msgs {
+				msgs[i].Tasks = data.OpenTasks
+			}
+			out = append(out, msgs...)
+			continue
 		}
 		rendered, err := p.Renderer.MinistryDigest(data)
 		if err != nil {

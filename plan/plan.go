@@ -69,6 +69,9 @@ type Planner struct {
 	Only string
 	// Force sends a digest even when there is nothing to report.
 	Force bool
+	// Links, when set, makes every message personal: one per focal point,
+	// carrying that person's signed link (links.go).
+	Links Links
 }
 
 // Message is one message a slot produced.
@@ -118,7 +121,14 @@ func MessageID(key, from string) string {
 
 func (p *Planner) enqueue(ctx context.Context, tx Tx, kind, recipient string, slot time.Time,
 	env notify.Envelope, r notify.Rendered, atts ...notify.Attachment) (Message, int64, error) {
-	key := Key(kind, recipient, slot)
+	return p.enqueueKey(ctx, tx, kind, recipient, Key(kind, recipient, slot), env, r, nil, atts...)
+}
+
+// enqueueKey composes and enqueues one message under key. rcpts, when
+// set, are the envelope recipients (a personal message goes to one of the
+// people its headers name); otherwise every address of To and Cc.
+func (p *Planner) enqueueKey(ctx context.Context, tx Tx, kind, recipient, key string, env notify.Envelope, r notify.Rendered,
+	rcpts []string, atts ...notify.Attachment) (Message, int64, error) {
 	env.From = p.Config.Mail.From
 	env.MessageID = MessageID(key, env.From)
 	env.Date = p.Now().In(p.Config.Location)
@@ -127,9 +137,12 @@ func (p *Planner) enqueue(ctx context.Context, tx Tx, kind, recipient string, sl
 	if err != nil {
 		return Message{}, 0, fmt.Errorf("compose %s to %s: %w", kind, recipient, err)
 	}
-	from, rcpts, err := notify.EnvelopeAddrs(env)
+	from, all, err := notify.EnvelopeAddrs(env)
 	if err != nil {
 		return Message{}, 0, fmt.Errorf("compose %s to %s: %w", kind, recipient, err)
+	}
+	if rcpts == nil {
+		rcpts = all
 	}
 	id, inserted, err := tx.Enqueue(ctx, Outgoing{Key: key, Kind: kind, Recipient: recipient, Subject: r.Subject,
 		MessageID: env.MessageID, From: from, To: rcpts, Raw: raw})
@@ -208,7 +221,7 @@ func (p *Planner) taskLine(t TaskRow, d workflow.Deadline, today civil.Date) not
 	return notify.TaskLine{
 		ID: t.RecID, Paragraph: paragraphLabel(t.Paragraph, t.Item), Text: t.Text, Stage: p.stageName(t.Stage),
 		Owner: p.ownerName(t.Owner), OwnerID: t.Owner, Deadline: d.Date, DeadlineLabel: d.Label,
-		DaysLeft: today.DaysUntil(d.Date), Overdue: d.Overdue(today),
+		DaysLeft: today.DaysUntil(d.Date), Overdue: d.Overdue(today), URL: p.taskURL(t.ID),
 	}
 }
 

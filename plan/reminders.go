@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/workflow"
 )
@@ -217,13 +218,40 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 				data.AnyOverdue = true
 			}
 		}
+		ics := notify.Attachment{Name: "deadlines.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH",
+			Data: notify.ICS("-//followup//reminders//EN", p.events(id, sh), p.Now())}
+		people, err := p.people(ctx, tx, body)
+		if err != nil {
+			return nil, err
+		}
+		if people != nil {
+			msgs, outboxID, err := p.enqueueEach(ctx, tx, KindReminder, id, slot, notify.Envelope{To: emails(body)}, people,
+				func(who person) (notify.Rendered, error) {
+					d := data
+					d.Link, d.Groups = who.link, personalGroups(d.Groups, who)
+					r, err := p.Renderer.Reminder(d)
+					if err != nil {
+						return r, fmt.Errorf("render the reminder to %s: %w", id, err)
+					}
+					return r, nil
+				}, ics)
+			if err != nil {
+				return nil, err
+			}
+			for i := range msgs {
+				msgs[i].Tasks = b.total
+			}
+			for _, c := range b.owners {
+				outbox[c] = outboxID
+			}
+			out = append(out, msgs...)
+			continue
+		}
 		rendered, err := p.Renderer.Reminder(data)
 		if err != nil {
 			return nil, fmt.Errorf("render the reminder to %s: %w", id, err)
 		}
 		env := notify.Envelope{To: emails(body), Subject: rendered.Subject}
-		ics := notify.Attachment{Name: "deadlines.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH",
-			Data: notify.ICS("-//followup//reminders//EN", p.events(id, sh), p.Now())}
 		m, outboxID, err := p.enqueue(ctx, tx, KindReminder, id, slot, env, rendered, ics)
 		if err != nil {
 			return nil, err
@@ -243,14 +271,44 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 		sh := p.show(s, b, rows)
 		data := notify.EscalationData{Ministry: body, Coordinator: cfg.Coordinator, Date: s.today, After: cfg.Reminders.EscalateAfter,
 			TaskCount: b.total, Groups: sh.groups, OmittedTasks: sh.omitLate + sh.omitSoon, OmittedGroups: sh.omitGroups}
+		env := notify.Envelope{To: emails(cfg.Coordinator)}
+		bodies := []config.Body{cfg.Coordinator}
+		if id != cfg.Coordinator.ID {
+			env.Cc = emails(body)
+			bodies = append(bodies, body)
+		}
+		people, err := p.people(ctx, tx, bodies...)
+		if err != nil {
+			return nil, err
+		}
+		if people != nil {
+			msgs, outboxID, err := p.enqueueEach(ctx, tx, KindEscalation, id, slot, env, people,
+				func(who person) (notify.Rendered, error) {
+					d := data
+					d.Link, d.Groups = who.link, personalGroups(d.Groups, who)
+					r, err := p.Renderer.Escalation(d)
+					if err != nil {
+						return r, fmt.Errorf("render the escalation about %s: %w", id, err)
+					}
+					return r, nil
+				})
+			if err != nil {
+				return nil, err
+			}
+			for i := range msgs {
+				msgs[i].Tasks = b.total
+			}
+			for _, c := range b.owners {
+				outbox[c] = outboxID
+			}
+			out = append(out, msgs...)
+			continue
+		}
 		rendered, err := p.Renderer.Escalation(data)
 		if err != nil {
 			return nil, fmt.Errorf("render the escalation about %s: %w", id, err)
 		}
-		env := notify.Envelope{To: emails(cfg.Coordinator), Subject: rendered.Subject}
-		if id != cfg.Coordinator.ID {
-			env.Cc = emails(body)
-		}
+		env.Subject = rendered.Subject
 		m, outboxID, err := p.enqueue(ctx, tx, KindEscalation, id, slot, env, rendered)
 		if err != nil {
 			return nil, err

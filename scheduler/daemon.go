@@ -51,6 +51,9 @@ type Options struct {
 	Reload <-chan struct{}
 	// AfterTick, if set, is called after every heartbeat (tests wait on it).
 	AfterTick func(TickReport)
+	// Links, when set, signs the personal links messages carry (the web
+	// server); nil sends messages without links.
+	Links plan.Links
 }
 
 // TickReport says what one heartbeat did.
@@ -188,7 +191,7 @@ func (d *Daemon) build(reload bool) (*runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail templates: %w", err)
 	}
-	rt.planner = &plan.Planner{Config: cfg, Renderer: renderer, Now: d.clock.Now}
+	rt.planner = &plan.Planner{Config: cfg, Renderer: renderer, Now: d.clock.Now, Links: d.opts.Links}
 	newTransport := d.opts.NewTransport
 	if newTransport == nil {
 		newTransport = TransportFor

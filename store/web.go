@@ -425,3 +425,12 @@ func (db *DB) AdvanceAs(ctx context.Context, ref, to string, by Actor, note stri
 	})
 	return t, err
 }
+
+// LinkGeneration is DB.LinkGeneration inside a slot's transaction (plan
+// signs the links of the messages it enqueues).
+func (s *SlotTx) LinkGeneration(ctx context.Context, email, body string) (int64, error) {
+	var g int64
+	err := s.q.QueryRowContext(ctx, `SELECT COALESCE(SUM(generation), 0) FROM link_generations WHERE scope IN (?, ?, ?)`,
+		ScopeAll, ScopeBody(body), ScopeEmail(email)).Scan(&g)
+	return g, err
+}

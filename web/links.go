@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -157,6 +158,15 @@ func (s *Server) Link(ctx context.Context, body, email string) (string, error) {
 	return cfg.Web.BaseURL + "/l/" + s.Sign(Claims{FocalPoint: email, Body: body, Expires: exp, Generation: gen}), nil
 }
 
+// SignedLink is the link for email of body at generation gen, valid for
+// web.link_valid from now: what a message carries (package plan reads the
+// generation in its own transaction and calls this).
+func (s *Server) SignedLink(body, email string, gen int64) string {
+	cfg := s.Config()
+	exp := s.clock.Now().AddDate(0, cfg.Web.LinkValid.Months, cfg.Web.LinkValid.Days)
+	return cfg.Web.BaseURL + "/l/" + s.Sign(Claims{FocalPoint: email, Body: body, Expires: exp, Generation: gen})
+}
+
 // sessionMax bounds a session however long its link lives: a browser
 // left open on a shared computer should not stay signed in for weeks.
 const sessionMax = 14 * 24 * time.Hour
@@ -207,11 +217,25 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", Expires: exp, MaxAge: int(exp.Sub(now).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure()})
 	s.logger.Info("session opened", "focal_point", c.FocalPoint, "body", c.Body, "client", ip)
-	to := "/m/"
+	http.Redirect(w, r, landing(r.URL.Query().Get("to"), coordinator), http.StatusSeeOther)
+}
+
+// landing is where a link leads once the session is open: its ?to= when
+// that is a page of the session's own area (a task line's link in an
+// e-mail), else the area's first page. Anything else (another site, a
+// scheme, "//host") is ignored, so a link cannot be made to redirect
+// elsewhere.
+func landing(to string, coordinator bool) string {
+	area := "/m/"
 	if coordinator {
-		to = "/c/"
+		area = "/c/"
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	u, err := url.Parse(to)
+	if to == "" || err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, area) ||
+		strings.Contains(to, "//") || strings.Contains(to, "\\") || strings.ContainsAny(to, "\r\n") {
+		return area
+	}
+	return u.Path
 }
 
 // secure reports whether cookies need the Secure flag: when the server

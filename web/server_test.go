@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/followup-app/followup/config"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -127,5 +128,66 @@ func TestSessionRedirectsToPagesWithoutToken(t *testing.T) {
 	}
 	if res, _ := f.get(c, f.ts.URL+"/c/"); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("/c/ for a ministry: %d", res.StatusCode)
+	}
+}
+
+func TestLinkLandsOnItsOwnAreaOnly(t *testing.T) {
+	for _, tc := range []struct {
+		to    string
+		coord bool
+		want  string
+	}{
+		{"", false, "/m/"},
+		{"/m/task/3", false, "/m/task/3"},
+		{"/c/task/3", false, "/m/"},
+		{"/c/task/3", true, "/c/task/3"},
+		{"https://evil.example/m/", false, "/m/"},
+		{"//evil.example/m/", false, "/m/"},
+		{"/m/\\evil", false, "/m/"},
+		{"/m//evil.example", false, "/m/"},
+	} {
+		if got := landing(tc.to, tc.coord); got != tc.want {
+			t.Errorf("landing(%q, %v) = %q, want %q", tc.to, tc.coord, got, tc.want)
+		}
+	}
+}
+
+func TestSignOutEndsTheSession(t *testing.T) {
+	f := newFixture(t)
+	c := f.login("moj", "focal@moj.example")
+	req, err := http.NewRequest(http.MethodPost, f.ts.URL+"/logout", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := f.do(c, req); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if res, _ := f.get(c, f.ts.URL+"/m/"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("after signing out: %d", res.StatusCode)
+	}
+	s, err := f.db.Sessions(t.Context(), storeFilterFor("focal@moj.example"))
+	if err != nil || len(s) != 1 || !s[0].Revoked {
+		t.Fatalf("sessions %+v %v: want one, revoked", s, err)
+	}
+}
+
+// TestRemovedFocalPointLosesAccess: an address the admin takes out of the
+// config loses its links and its open sessions at the next reload.
+func TestRemovedFocalPointLosesAccess(t *testing.T) {
+	f := newFixture(t)
+	c := f.login("moj", "deputy@moj.example")
+	link, err := f.srv.Link(t.Context(), "moj", "deputy@moj.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := *f.cfg
+	cfg.Ministries = append([]config.Body(nil), f.cfg.Ministries...)
+	cfg.Ministries[0].FocalPoints = cfg.Ministries[0].FocalPoints[:1]
+	f.srv.SetConfig(&cfg)
+	if res, _ := f.get(c, f.ts.URL+"/m/"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("session of a removed focal point: %d", res.StatusCode)
+	}
+	if res, _ := f.get(f.client(), f.local(link)); res.StatusCode != http.StatusForbidden {
+		t.Errorf("link of a removed focal point: %d", res.StatusCode)
 	}
 }

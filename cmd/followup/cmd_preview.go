@@ -13,6 +13,7 @@ import (
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/web"
 )
 
 type jsonPlanned struct {
@@ -210,6 +211,14 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	}
 	now := env.clock()().Truncate(time.Second)
 	p := &plan.Planner{Config: cfg, Renderer: renderer, Now: env.clock(), Only: recipient, Force: true}
+	if cfg.Web.Listen != config.WebOff {
+		// As from the daemon: one message per focal point, with its link.
+		srv, err := web.New(cfg, db, nil, cliClock(env))
+		if err != nil {
+			return err
+		}
+		p.Links = srv
+	}
 	var planned []plan.Message
 	// A slot of its own: sending by hand does not move the schedule.
 	err = db.RunSlot(ctx, "manual:"+job, now, false, func(tx *store.SlotTx) error {

@@ -24,6 +24,7 @@ type daemonHooks struct {
 	clock     clockwork.Clock
 	afterTick func(scheduler.TickReport)
 	started   func(*scheduler.Daemon)
+	webAddr   func(string) // the web server's address, once it listens
 }
 
 func cmdRun(ctx context.Context, env *environment, args []string) error {
@@ -68,6 +69,11 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		Logger: logger,
 		Reload: env.reload,
 	}
+	if listen := env.getenv("FOLLOWUP_WEB_LISTEN"); listen != config.WebOff {
+		// Messages carry links once the web server runs; the heartbeats
+		// start after it does.
+		opts.Links = webLinks{&webSrv}
+	}
 	// Every heartbeat reaches the web server's /metrics (planning time,
 	// outcome), and the tests' hook when set.
 	var testTick func(scheduler.TickReport)
@@ -99,6 +105,11 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	webSrv.Store(srv)
+	if h := env.daemonHooks; h != nil && h.webAddr != nil && srv != nil {
+		if addr, err := srv.Listen(); err == nil {
+			h.webAddr(addr.String())
+		}
+	}
 	if h := env.daemonHooks; h != nil && h.started != nil {
 		h.started(d)
 	}
@@ -121,6 +132,16 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		return werr
 	}
 	return derr
+}
+
+// webLinks signs messages' links with the running web server's key.
+type webLinks struct{ srv *atomic.Pointer[web.Server] }
+
+func (l webLinks) SignedLink(body, email string, gen int64) string {
+	if s := l.srv.Load(); s != nil {
+		return s.SignedLink(body, email, gen)
+	}
+	return ""
 }
 
 // startWeb builds the web server on the daemon's config and database and

@@ -349,6 +349,10 @@ func taskShow(ctx context.Context, env *environment, args []string) error {
 		if e.Note != "" {
 			note = "  " + e.Note
 		}
+		if e.FocalPoint != "" {
+			// Done through a signed link: whose link, and from where.
+			note += fmt.Sprintf("  [link of %s, from %s]", e.FocalPoint, e.ClientAddr)
+		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\n", e.At.In(cfg.Location).Format("2006-01-02 15:04"), e.Actor, e.Kind, change, note)
 	}
 	return tw.Flush()

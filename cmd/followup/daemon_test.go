@@ -50,6 +50,7 @@ type testDaemon struct {
 	logs   *syncBuffer
 	reload chan struct{}
 	d      *scheduler.Daemon
+	web    string // the web server's address
 }
 
 func startDaemon(t *testing.T, cfgPath string, fc *clockwork.FakeClock, env map[string]string) *testDaemon {
@@ -60,7 +61,7 @@ func startDaemon(t *testing.T, cfgPath string, fc *clockwork.FakeClock, env map[
 	started := make(chan *scheduler.Daemon, 1)
 	e := &environment{stdout: td.logs, stderr: td.logs, getenv: func(k string) string { return env[k] }, reload: td.reload,
 		now: fc.Now, daemonHooks: &daemonHooks{clock: fc, afterTick: func(r scheduler.TickReport) { td.ticks <- r },
-			started: func(d *scheduler.Daemon) { started <- d }}}
+			started: func(d *scheduler.Daemon) { started <- d }, webAddr: func(a string) { td.web = a }}}
 	go func() { td.done <- run(ctx, []string{"run", "--config", cfgPath, "--log-level", "info"}, e) }()
 	select {
 	case td.d = <-started:

@@ -94,6 +94,7 @@ func commands() []command {
 		{"send", "send a digest now", "digest --to coordinator|MINISTRY", cmdSend},
 		{"outbox", "list the messages, or queue failed and uncertain ones again", "[--status S] | resend ID...|--failed|--uncertain", cmdOutbox},
 		{"report", "draft the State's report from the progress updates; list drafts; what changed since one", reportUsage, cmdReport},
+		{"link", "print a signed link for a focal point; revoke links; list sessions", linkUsage, cmdLink},
 		{"gen", "write a synthetic database for load tests", "--tasks N --ministries M --db PATH [--seed S] [--at TIME] [--config-out FILE] [--smtp HOST:PORT]", cmdGen},
 		{"status", "say whether mail is going out: the daemon, delivery, what waits", "[--json]", cmdStatus},
 		{"backup", "write a consistent copy of the database, while the daemon runs", "FILE [--force]", cmdBackup},

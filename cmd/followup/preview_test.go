@@ -3,8 +3,10 @@ package main
 import (
 	"encoding/json"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -130,15 +132,54 @@ func TestQuickstart(t *testing.T) {
 	}
 	fc := clockwork.NewFakeClockAt(time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC))
 	td := startDaemon(t, filepath.Join(dir, "followup.yaml"), fc, nil)
-	td.stop()
 	emls, _ := filepath.Glob(filepath.Join(dir, "mail", "*.eml"))
 	kinds := map[string]int{}
 	for _, e := range emls {
 		kinds[strings.SplitN(filepath.Base(e), "_", 2)[0]]++
 	}
-	if kinds["coordinator-digest"] != 1 || kinds["ministry-digest"] < 5 || kinds["reminder"] < 1 {
+	// One message per focal point: each carries that person's link (the
+	// example's coordinating body has two).
+	if kinds["coordinator-digest"] != 2 || kinds["ministry-digest"] < 5 || kinds["reminder"] < 1 {
 		t.Errorf("mail folder holds %v:\n%s", kinds, td.logs)
 	}
+	// The link in a reminder opens that ministry's page on the daemon's
+	// web server, and its task lines open the task.
+	var reminder string
+	for _, e := range emls {
+		if strings.HasPrefix(filepath.Base(e), "reminder") {
+			b, err := os.ReadFile(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Undo quoted-printable where a link is: soft breaks, and "=" as =3D.
+			reminder = strings.ReplaceAll(strings.ReplaceAll(string(b), "=\r\n", ""), "=3D", "=")
+			break
+		}
+	}
+	links := regexp.MustCompile(`http://127\.0\.0\.1:8080/l/[A-Za-z0-9_-]+(\?to=%2Fm%2Ftask%2F[0-9]+)?`).FindAllString(reminder, -1)
+	var personal, task string
+	for _, l := range links {
+		if strings.Contains(l, "?to=") {
+			task = l
+		} else {
+			personal = l
+		}
+	}
+	if personal == "" || task == "" {
+		t.Fatalf("the reminder has no personal link or no task link (%q):\n%s", links, reminder)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for link, want := range map[string]string{personal: "/m/", task: "/m/task/"} {
+		res, err := client.Get(strings.Replace(link, "127.0.0.1:8080", td.web, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), want) {
+			t.Errorf("%s: %d to %q, want 303 to %s", link, res.StatusCode, res.Header.Get("Location"), want)
+		}
+	}
+	td.stop()
 	if _, err := os.Stat(filepath.Join(dir, "followup.db")); err != nil {
 		t.Errorf("no database next to the config: %v", err)
 	}
