@@ -275,3 +275,64 @@ func TestTaskListPlanUsesIndexes(t *testing.T) {
 		t.Errorf("plan sorts:\n%s", text)
 	}
 }
+
+func TestAssignAndPublishRecordWhoAndRefuseWithoutName(t *testing.T) {
+	db := dashDB(t)
+	ctx := context.Background()
+	id := mustTask(t, db, "CRC/C/A/CO/1:1")
+	uid, err := db.AddUpdate(ctx, Update{TaskID: id, Ministry: "moj", Role: RoleLead, Author: "A", Text: "done"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := count(t, db, "task_events")
+	if _, err := db.AssignTask(ctx, id, "mps", nil, Actor{Name: "  "}, ""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("assign without a name: %v", err)
+	}
+	if _, err := db.PublishUpdate(ctx, uid, true, Actor{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("publish without a name: %v", err)
+	}
+	if _, err := db.PublishUpdate(ctx, 999, true, Actor{Name: "Vanh"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("publish an unknown update: %v", err)
+	}
+	if _, err := db.AssignTask(ctx, 99999, "mps", nil, Actor{Name: "Vanh"}, ""); !errors.Is(err, ErrNotFound) {
+		t.Errorf("assign an unknown task: %v", err)
+	}
+	// The same assignment again writes nothing.
+	if _, err := db.AssignTask(ctx, id, "moj", nil, Actor{Name: "Vanh"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db, "task_events"); n != events {
+		t.Fatalf("refused or empty changes wrote %d events", n-events)
+	}
+	by := Actor{Name: "Vanh", FocalPoint: "secretariat@ncmc.example", ClientAddr: "192.0.2.1"}
+	if _, err := db.AssignTask(ctx, id, "mps", []string{"moe"}, by, "courts"); err != nil {
+		t.Fatal(err)
+	}
+	if tid, err := db.PublishUpdate(ctx, uid, true, by); err != nil || tid != id {
+		t.Fatalf("publish: task %d, %v", tid, err)
+	}
+	if _, err := db.PublishUpdate(ctx, uid, true, by); err != nil { // already public: nothing
+		t.Fatal(err)
+	}
+	h, err := db.History(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range h[len(h)-2:] {
+		if e.Actor != "Vanh" || e.FocalPoint != by.FocalPoint || e.ClientAddr != by.ClientAddr {
+			t.Errorf("event %+v", e)
+		}
+		got = append(got, e.Kind+":"+e.From+">"+e.To)
+	}
+	if strings.Join(got, " ") != "assign:moj>mps +moe public:private>public" {
+		t.Errorf("events = %v", got)
+	}
+	if n := count(t, db, "task_events"); n != events+2 {
+		t.Errorf("%d events written, want 2", n-events)
+	}
+	tk, err := db.Task(ctx, fmt.Sprint(id))
+	if err != nil || tk.Owner != "mps" || !tk.Manual || tk.By != "Vanh" {
+		t.Errorf("task = %+v, %v", tk, err)
+	}
+}
