@@ -78,3 +78,50 @@ func TestDigestsArePersonal(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptInUpdateIsEscapedInOverview: an update's text reaches the
+// coordinator's overview ("what changed") escaped in its HTML part.
+func TestScriptInUpdateIsEscapedInOverview(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.login("moj", "focal@moj.example")
+	id := f.task("8")
+	if res, body := f.postUpdate(c, id, updateFields(id, `<script>alert("pwned")</script> decree adopted`)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("update: %d\n%s", res.StatusCode, body)
+	}
+	r, err := notify.NewRenderer("", f.cfg.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &plan.Planner{Config: f.cfg, Renderer: r, Now: f.clock.Now, Links: f.srv, Force: true}
+	var msgs []plan.Message
+	if err := f.db.RunSlot(ctx, plan.JobCoordinatorDigest, f.clock.Now(), false, func(tx *store.SlotTx) error {
+		var err error
+		msgs, err = p.Run(ctx, tx, plan.JobCoordinatorDigest, f.clock.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.db.Outbox(ctx, store.StatusPending, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, m := range rows {
+		if m.Kind != plan.KindCoordinatorDigest {
+			continue
+		}
+		found = true
+		raw := strings.ReplaceAll(strings.ReplaceAll(f.rawMessage(m.ID), "=\r\n", ""), "=3D", "=")
+		_, html, _ := strings.Cut(raw, "Content-Type: text/html")
+		if !strings.Contains(html, "decree adopted") || strings.Contains(html, `<script>alert(`) {
+			t.Fatalf("the overview's HTML:\n%s", html)
+		}
+		if !strings.Contains(html, "/l/") {
+			t.Errorf("the coordinator's overview carries no link")
+		}
+	}
+	if !found || len(msgs) != 1 {
+		t.Fatalf("no coordinator overview among %d rows (%d messages)", len(rows), len(msgs))
+	}
+}

@@ -121,13 +121,16 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 	// stops the daemon (a daemon whose links do not open is broken).
 	daemonCtx, stopDaemon := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopDaemon()
+	webCtx, stopWeb := context.WithCancel(ctx)
+	defer stopWeb()
 	webErr := make(chan error, 1)
 	go func() {
-		err := srv.Run(ctx)
+		err := srv.Run(webCtx)
 		stopDaemon()
 		webErr <- err
 	}()
 	derr := d.Run(daemonCtx)
+	stopWeb() // the daemon stopped on its own (an error): the pages go too
 	if werr := <-webErr; werr != nil && derr == nil {
 		return werr
 	}

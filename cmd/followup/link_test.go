@@ -182,3 +182,24 @@ func TestWebUpdateInTaskShowAndOverview(t *testing.T) {
 		t.Fatalf("no overview among %v names the change", emls)
 	}
 }
+
+// TestRunRefusesAKeyOthersCanRead: the daemon does not start on a signing
+// key other users can read, and says what to do in one line.
+func TestRunRefusesAKeyOthersCanRead(t *testing.T) {
+	c, cfg := exampleCLI(t)
+	sample, err := os.ReadFile(filepath.Join("..", "..", "examples", "lao-opsc", "sample-co.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.write("sample-co.txt", sample)
+	key := filepath.Join(c.dir, "followup-web.key")
+	if err := os.WriteFile(key, []byte("c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2U=\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.env["FOLLOWUP_WEB_LISTEN"] = "127.0.0.1:0"
+	_, errs, code := c.run("run", "--config", cfg)
+	if code != 1 || !strings.Contains(errs, "followup run: web.secret_file: "+key+" can be read by other users (mode 0644)") ||
+		!strings.Contains(errs, "chmod 600") {
+		t.Fatalf("exit %d:\n%s", code, errs)
+	}
+}
