@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/store"
 )
 
@@ -292,3 +294,42 @@ func TestMetricsAndHealthzMounted(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestDashboardReportDraft(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.db.AddUpdate(ctx, store.Update{TaskID: f.task("14a"), Ministry: "moj", Role: store.RoleLead, Author: "Ms Justice",
+		Text: "Trained 40 judges in 2027."}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := *f.cfg
+	cfg.Reports = []config.Report{{ID: "crc-5", Title: "Fifth periodic report", Due: civil.D(2028, 1, 31), Kind: config.ReportPeriodic,
+		WordLimit: config.DefaultWordLimit(config.ReportPeriodic)}}
+	f.srv.SetConfig(&cfg)
+	c := f.login("ncmc", coordEmail)
+	if _, body := f.get(c, f.ts.URL+"/c/"); !strings.Contains(body, `href="/c/report/crc-5?format=docx"`) || !strings.Contains(body, "Fifth periodic report") {
+		t.Error("the dashboard does not link to the report's draft")
+	}
+	res, body := f.get(c, f.ts.URL+"/c/report/crc-5?format=md")
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), `crc-5-draft-1.md`) ||
+		!strings.Contains(body, "Trained 40 judges in 2027.") || !strings.Contains(body, "14 (a)") {
+		t.Errorf("md draft: %d %s\n%s", res.StatusCode, res.Header.Get("Content-Disposition"), body)
+	}
+	res, body = f.get(c, f.ts.URL+"/c/report/crc-5")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") || !strings.Contains(res.Header.Get("Content-Disposition"), "crc-5-draft-2.docx") {
+		t.Errorf("docx draft: %d %s", res.StatusCode, res.Header.Get("Content-Disposition"))
+	}
+	drafts, err := f.db.Drafts(ctx, "crc-5")
+	if err != nil || len(drafts) != 2 || drafts[0].By != coordEmail {
+		t.Errorf("drafts recorded: %+v, %v", drafts, err)
+	}
+	for _, u := range []string{"/c/report/nope", "/c/report/crc-5?format=xlsx"} {
+		if res, _ := f.get(c, f.ts.URL+u); res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d", u, res.StatusCode)
+		}
+	}
+	// A ministry cannot draft.
+	if res, _ := f.get(f.login("moj", "focal@moj.example"), f.ts.URL+"/c/report/crc-5"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a ministry drafting: %d", res.StatusCode)
+	}
+}
