@@ -66,6 +66,9 @@ type DashTask struct {
 	cursor     string
 }
 
+// Cursor is where a page that ends with this task continues (TaskQuery.After).
+func (t DashTask) Cursor() string { return t.cursor }
+
 // TaskPage is one page of the dashboard's list.
 type TaskPage struct {
 	Tasks []DashTask

@@ -13,6 +13,9 @@ import (
 	"github.com/followup-app/followup/store"
 )
 
+// csvBatch is how many tasks the export reads at a time.
+const csvBatch = 1000
+
 // csvHeader is the export's first row.
 var csvHeader = []string{"Recommendation", "Document", "Paragraph", "Section", "Subsection", "Text",
 	"Lead ministry", "Supporting ministries", "Stage", "In stage since", "Progress updates", "Last update"}
@@ -21,7 +24,8 @@ var csvHeader = []string{"Recommendation", "Document", "Paragraph", "Section", "
 // Excel: UTF-8 with a byte-order mark, without which Excel reads the file
 // in the system's code page and Lao script turns to mojibake, and CRLF
 // line ends. Ministries and stages are written by name, dates in the
-// config's zone. It streams: a million tasks never sit in memory.
+// config's zone. It streams, a thousand tasks at a time: a million tasks
+// never sit in memory.
 func WriteTasksCSV(ctx context.Context, w io.Writer, db *store.DB, cfg *config.Config, q store.TaskQuery) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
@@ -31,22 +35,38 @@ func WriteTasksCSV(ctx context.Context, w io.Writer, db *store.DB, cfg *config.C
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
-	q.After, q.Limit = "", 0
-	err := db.EachTask(ctx, q, func(t store.DashTask) error {
-		var support []string
-		for _, s := range t.Support {
-			support = append(support, dashBodyName(cfg, s))
+	// A batch at a time: the database has one connection, which must not
+	// wait on a slow download (the daemon's heartbeat needs it too).
+	q.After, q.Limit = "", csvBatch
+	batch := make([]store.DashTask, 0, csvBatch)
+	for {
+		batch = batch[:0]
+		err := db.EachTask(ctx, q, func(t store.DashTask) error {
+			batch = append(batch, t)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("export tasks: %w", err)
 		}
-		last := ""
-		if !t.LastUpdate.IsZero() {
-			last = t.LastUpdate.In(cfg.Location).Format("2006-01-02")
+		for _, t := range batch {
+			var support []string
+			for _, s := range t.Support {
+				support = append(support, dashBodyName(cfg, s))
+			}
+			last := ""
+			if !t.LastUpdate.IsZero() {
+				last = t.LastUpdate.In(cfg.Location).Format("2006-01-02")
+			}
+			if err := cw.Write(csvCells(t.RecID, t.Symbol, plan.ParagraphLabel(t.Paragraph, t.Item), t.Section, t.Subsection, t.Text,
+				dashBodyName(cfg, t.Owner), strings.Join(support, "; "), dashStageName(cfg, t.Stage),
+				t.StageSince.In(cfg.Location).Format("2006-01-02"), strconv.Itoa(t.Updates), last)); err != nil {
+				return err
+			}
 		}
-		return cw.Write(csvCells(t.RecID, t.Symbol, plan.ParagraphLabel(t.Paragraph, t.Item), t.Section, t.Subsection, t.Text,
-			dashBodyName(cfg, t.Owner), strings.Join(support, "; "), dashStageName(cfg, t.Stage),
-			t.StageSince.In(cfg.Location).Format("2006-01-02"), strconv.Itoa(t.Updates), last))
-	})
-	if err != nil {
-		return fmt.Errorf("export tasks: %w", err)
+		if len(batch) < csvBatch {
+			break
+		}
+		q.After = batch[len(batch)-1].Cursor()
 	}
 	cw.Flush()
 	return cw.Error()

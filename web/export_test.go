@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,40 @@ func TestTasksCSVForExcel(t *testing.T) {
 	recs, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
 	if err != nil || len(recs) != 3 {
 		t.Errorf("moj's export: %d records (%v), want header + 2", len(recs), err)
+	}
+}
+
+// The export reads a batch at a time; every task is written once, in
+// document order, across batches.
+func TestTasksCSVAcrossBatches(t *testing.T) {
+	f := newDashFixture(t)
+	ctx := context.Background()
+	n := 2*csvBatch + 345
+	d := &workflow.Document{Symbol: "CRC/C/BIG/CO/1", Body: "CRC", Kind: workflow.ConcludingObservations, Title: "Big", State: "X", Adopted: civil.D(2020, 1, 1)}
+	for i := 1; i <= n; i++ {
+		r := workflow.Recommendation{Paragraph: i, Section: "I", Verb: "recommends", Text: "Text " + strconv.Itoa(i)}
+		r.ID = workflow.RecID(d.Symbol, r.Paragraph, r.Item)
+		d.Recommendations = append(d.Recommendations, r)
+	}
+	if _, err := f.db.Import(ctx, []store.ImportItem{{Doc: d, Source: "big.txt"}}, func(string, workflow.Recommendation) workflow.Assignment {
+		return workflow.Assignment{Owner: "moj", By: "test", Stage: f.cfg.InitialStage}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteTasksCSV(ctx, &buf, f.db, f.cfg, store.TaskQuery{Document: d.Symbol}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != n+1 {
+		t.Fatalf("%d records, want %d", len(recs), n+1)
+	}
+	for i, r := range recs[1:] {
+		if want := d.Symbol + ":" + strconv.Itoa(i+1); r[0] != want {
+			t.Fatalf("record %d is %s, want %s", i+1, r[0], want)
+		}
 	}
 }
