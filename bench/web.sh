@@ -118,6 +118,9 @@ for _ in $(seq 1 600); do
 done
 grep -q 'msg=ready' "$out/daemon-$tasks.log" || { cat "$out/daemon-$tasks.log" >&2; exit 1; }
 base=http://127.0.0.1:$port
+# Idle, freshly started, before any page was asked for.
+sleep "$idle_wait"
+idle_fresh=$(rss_kb "$pid" VmRSS)
 for path in /m/ /c/; do
 	sid=$msid
 	[ "$path" = /c/ ] && sid=$csid
@@ -185,7 +188,8 @@ done <"$out/dashsql-$tasks.txt"
 	echo "| ministry page /m/, p99 | $m_p99 ms | under 50 ms | $(met "$m_p99 < 50") |"
 	echo "| dashboard /c/, median | $d_p50 ms ($d_rps requests/s, ${d_err:-0} timeouts over 30 s) | | |"
 	echo "| dashboard /c/, p99 | $d_p99 ms | under 200 ms | $(met "$d_p99 < 200") |"
-	echo "| idle RSS with the web server, before the load | $(calc "$idle_before/1024" 1) MB | under 40 MB | $(met "$idle_before < 40*1024") |"
+	echo "| idle RSS with the web server, freshly started | $(calc "$idle_fresh/1024" 1) MB | under 40 MB | $(met "$idle_fresh < 40*1024") |"
+	echo "| idle RSS, after one visit to each page (the dashboard's overview built) | $(calc "$idle_before/1024" 1) MB | under 40 MB | $(met "$idle_before < 40*1024") |"
 	echo "| peak RSS during the load | $(calc "$peak/1024" 1) MB | | |"
 	echo "| idle RSS, $idle_wait s after the load | $(calc "$idle_after/1024" 1) MB | under 40 MB | $(met "$idle_after < 40*1024") |"
 	echo
