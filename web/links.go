@@ -134,14 +134,8 @@ func (s *Server) Verify(ctx context.Context, token string) (Claims, error) {
 }
 
 // Link makes a fresh link for a focal point of a body (a ministry or the
-// coordinator), valid for web.link_valid, at the current generation. The
-// mail and `followup link` use it.
-func Link(ctx context.Context, s *Server, body, email string) (string, error) {
-	return s.Link(ctx, body, email)
-}
-
-// Link makes a fresh link for a focal point of a body; see the function
-// Link.
+// coordinator), valid for web.link_valid, at the current generation:
+// what `followup link` prints. Messages get theirs from SignedLink.
 func (s *Server) Link(ctx context.Context, body, email string) (string, error) {
 	cfg := s.Config()
 	if _, ok := cfg.Ministry(body); !ok {
@@ -154,8 +148,7 @@ func (s *Server) Link(ctx context.Context, body, email string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	exp := s.clock.Now().AddDate(0, cfg.Web.LinkValid.Months, cfg.Web.LinkValid.Days)
-	return cfg.Web.BaseURL + "/l/" + s.Sign(Claims{FocalPoint: email, Body: body, Expires: exp, Generation: gen}), nil
+	return s.SignedLink(body, email, gen), nil
 }
 
 // SignedLink is the link for email of body at generation gen, valid for
