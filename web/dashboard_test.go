@@ -333,3 +333,28 @@ func TestDashboardReportDraft(t *testing.T) {
 		t.Errorf("a ministry drafting: %d", res.StatusCode)
 	}
 }
+
+func TestDashboardEvidenceDownload(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	pdf := []byte("%PDF-1.4 minutes")
+	if _, err := f.db.AddUpdate(ctx, store.Update{TaskID: f.task("8"), Ministry: "moj", Role: store.RoleLead, Author: "Ms Justice", Text: "Minutes.",
+		Evidence: []store.Evidence{{Kind: store.EvidenceFile, Title: "minutes ຂ.pdf", ContentType: "application/pdf", Data: pdf},
+			{Kind: store.EvidenceLink, URL: "https://example.org", Title: "site"}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login("ncmc", coordEmail)
+	res, body := f.get(c, f.ts.URL+"/c/evidence/1")
+	if res.StatusCode != http.StatusOK || body != string(pdf) || res.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") || !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Errorf("file: %d %v", res.StatusCode, res.Header)
+	}
+	for _, u := range []string{"/c/evidence/2", "/c/evidence/99", "/c/evidence/x"} {
+		if res, _ := f.get(c, f.ts.URL+u); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", u, res.StatusCode)
+		}
+	}
+	if res, _ := f.get(f.login("mps", "focal@mps.example"), f.ts.URL+"/c/evidence/1"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("another ministry through /c/: %d", res.StatusCode)
+	}
+}
