@@ -62,6 +62,10 @@ type TickReport struct {
 	Planned   []plan.Message
 	Delivered int // messages sent
 	Err       error
+	// Took is how long planning (the sweep and the digests) took, on the
+	// real clock: it is the work's cost, which a fake clock cannot show
+	// (/metrics reports it).
+	Took time.Duration
 }
 
 // runtime is everything built from one config; a reload builds a new one
@@ -417,8 +421,9 @@ func (d *Daemon) tick(ctx context.Context) {
 			d.logger.Error("applying the assignment rules failed; will retry at the next heartbeat", "err", err)
 		}
 	}
+	start := time.Now()
 	planned, err := d.Plan(ctx, false)
-	report.Planned = planned
+	report.Planned, report.Took = planned, time.Since(start)
 	if err != nil && report.Err == nil {
 		report.Err = err
 	}

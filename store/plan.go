@@ -631,7 +631,7 @@ func (s *SlotTx) MailChanges(ctx context.Context) ([]plan.MailChange, error) {
 // ListInOverview records that the overview in outbox row digest lists
 // every failure Failures counts and every change MailChanges returns:
 // they are marked reported when that overview is delivered (a trigger of
-// migration 0010), so an overview that never left takes nothing with it
+// migration 0009), so an overview that never left takes nothing with it
 // and the next one lists them again.
 func (s *SlotTx) ListInOverview(ctx context.Context, digest int64) error {
 	if s.dryRun {

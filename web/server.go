@@ -42,6 +42,11 @@ type Server struct {
 
 	mu sync.Mutex
 	ln net.Listener // set by Listen
+
+	// The dashboard's cache and the metrics (dashboard.go, metrics.go),
+	// made when Handler registers their routes.
+	dash    *dashState
+	metrics atomic.Pointer[Metrics]
 }
 
 // New builds a server on cfg's web section. It reads the signing key from
@@ -83,7 +88,7 @@ func (s *Server) SetConfig(cfg *config.Config) { s.cfg.Store(cfg) }
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.recoverer(s.securityHeaders(s.crossOrigin(s.session(mux))))
+	return s.instrument(mux, s.recoverer(s.securityHeaders(s.crossOrigin(s.session(mux)))))
 }
 
 // routes registers every page. Files of their own register the dashboard,

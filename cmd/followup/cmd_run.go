@@ -74,8 +74,19 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		// start after it does.
 		opts.Links = webLinks{&webSrv}
 	}
+	// Every heartbeat reaches the web server's /metrics (planning time,
+	// outcome), and the tests' hook when set.
+	var testTick func(scheduler.TickReport)
 	if h := env.daemonHooks; h != nil {
-		opts.Clock, opts.AfterTick = h.clock, h.afterTick
+		opts.Clock, testTick = h.clock, h.afterTick
+	}
+	opts.AfterTick = func(r scheduler.TickReport) {
+		if srv := webSrv.Load(); srv != nil {
+			srv.ObserveTick(r)
+		}
+		if testTick != nil {
+			testTick(r)
+		}
 	}
 	d, err := scheduler.New(ctx, opts)
 	if err != nil {

@@ -1,0 +1,508 @@
+package store
+
+// The coordinator's dashboard: every task with filters, a page at a time,
+// the latest progress updates, and what the filters offer. The figures the
+// coordinator's overview also shows (countdown, progress by owner and
+// stage, overdue, unassigned, what changed) come from plan.NewOverview over
+// DB.Read: one home for them, so the page and the mail never disagree.
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// GroupSel selects the tasks of one (document, stage) group: all of them,
+// only those of Paragraphs, or all but those of Except. The overdue filter
+// is a list of these, worked out from the config's deadlines (deadlines
+// are not stored per task; see plan.OverdueGroups).
+type GroupSel struct {
+	Document   int64
+	Stage      string
+	Paragraphs []int
+	Except     []int
+}
+
+// TaskQuery selects tasks for the dashboard's list and its CSV export.
+// Empty fields select everything.
+type TaskQuery struct {
+	Owner    string // ministry id; "unassigned" for tasks no ministry owns
+	Stage    string
+	Document string // symbol
+	Section  string
+	Text     string // words found in the recommendation's text or id
+	// Groups, when InGroups is set, keeps only tasks of these groups (the
+	// overdue ones); an empty list then selects nothing.
+	Groups   []GroupSel
+	InGroups bool
+	// After is the cursor of the last task of the previous page ("" for
+	// the first page); Limit is the page's size (0: no limit, for the
+	// export).
+	After string
+	Limit int
+}
+
+// DashTask is a task as the dashboard lists it.
+type DashTask struct {
+	ID         int64
+	DocumentID int64
+	Symbol     string
+	RecID      string
+	Paragraph  int
+	Item       string
+	Section    string
+	Subsection string
+	Text       string
+	Status     string
+	Owner      string
+	Support    []string
+	Stage      string
+	StageSince time.Time
+	LastUpdate time.Time // the latest progress update; zero when none
+	Updates    int       // how many progress updates it has
+	cursor     string
+}
+
+// Cursor is where a page that ends with this task continues (TaskQuery.After).
+func (t DashTask) Cursor() string { return t.cursor }
+
+// TaskPage is one page of the dashboard's list.
+type TaskPage struct {
+	Tasks []DashTask
+	// Total is how many tasks match, counted up to CountCap; TotalCapped
+	// says there are more.
+	Total       int
+	TotalCapped bool
+	// Next is the cursor of the next page; "" on the last.
+	Next string
+}
+
+// CountCap bounds the count of matching tasks: over a million tasks an
+// exact count of a text search would read every recommendation on every
+// page; "more than 10,000" says enough.
+const CountCap = 10000
+
+const dashColumns = `t.id, t.document_id, d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.text, r.status,
+	t.owner, t.support, t.stage, t.stage_since, r.seq,
+	COALESCE((SELECT u.at FROM task_updates u WHERE u.task_id = t.id ORDER BY u.id DESC LIMIT 1), 0),
+	(SELECT COUNT(*) FROM task_updates u WHERE u.task_id = t.id)`
+
+// The list walks the recommendations in document order through their index
+// on (document_id, seq): a page reads about as many rows as it shows when
+// the filters are broad, and the cursor continues where the page ended.
+const dashFrom = ` FROM recommendations r JOIN tasks t ON t.id = r.id JOIN documents d ON d.id = r.document_id`
+
+// where builds the filters' SQL (without the cursor). forCount drops the
+// unary + that keeps the page's walk in document order: a count reads
+// every match anyway, and the index on (owner, stage) finds them fastest.
+func (q TaskQuery) where(forCount bool) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString(` WHERE 1=1`)
+	// An owner and a stage together are rare enough for the index on
+	// (owner, stage), then a sort; either alone is not (a ministry can hold
+	// a fifth of a million tasks: 0.38 s through the index and a sort,
+	// 0.01 s walking the documents in order until the page is full), so
+	// the unary + keeps SQLite off that index.
+	plus := "+"
+	if forCount || q.Owner != "" && q.Stage != "" {
+		plus = ""
+	}
+	switch q.Owner {
+	case "":
+	case "unassigned":
+		b.WriteString(` AND ` + plus + `t.owner = ''`)
+	default:
+		b.WriteString(` AND ` + plus + `t.owner = ?`)
+		args = append(args, q.Owner)
+	}
+	if q.Stage != "" {
+		b.WriteString(` AND ` + plus + `t.stage = ?`)
+		args = append(args, q.Stage)
+	}
+	if q.Document != "" {
+		b.WriteString(` AND r.document_id = (SELECT id FROM documents WHERE symbol = ?)`)
+		args = append(args, q.Document)
+	}
+	if q.Section != "" {
+		b.WriteString(` AND r.section = ?`)
+		args = append(args, q.Section)
+	}
+	for _, w := range strings.Fields(q.Text) {
+		b.WriteString(` AND (r.text LIKE ? ESCAPE '\' OR r.rec_id LIKE ? ESCAPE '\')`)
+		p := "%" + likeEscape(w) + "%"
+		args = append(args, p, p)
+	}
+	if q.InGroups {
+		b.WriteString(groupsSQL(q.Groups, plus))
+	}
+	return b.String(), args
+}
+
+// groupsSQL selects the tasks of groups. Whole groups are one row-value
+// IN over a list SQLite turns into an ephemeral index, so walking the
+// tasks costs a lookup each (an EXISTS over a VALUES table read the whole
+// list for every task: 8.5 s for a page at 100,000 tasks); groups limited
+// to some paragraphs, few, are spelt out. The values are written into the
+// statement rather than bound: a million tasks make tens of thousands of
+// groups, beyond SQLite's limit of bound parameters, and they are numbers
+// and stage ids quoted as SQL strings.
+//
+// plus is "+" for a page: SQLite 3.54 would otherwise drive the statement
+// from the list through the index on (document_id, stage) and sort every
+// overdue task for a page of fifty (0.36 s at 1M tasks); with the index
+// kept out it walks the documents in order and stops when the page is
+// full. The count ("") may use the index: it reads the matches anyway.
+func groupsSQL(groups []GroupSel, plus string) string {
+	doc, stage := plus+"t.document_id", plus+"t.stage"
+	var whole, parts []string
+	for _, g := range groups {
+		key := strconv.FormatInt(g.Document, 10) + "," + sqlString(g.Stage)
+		switch {
+		case len(g.Paragraphs) > 0:
+			parts = append(parts, "("+doc+" = "+strconv.FormatInt(g.Document, 10)+" AND "+stage+" = "+sqlString(g.Stage)+
+				" AND r.paragraph IN ("+intList(g.Paragraphs)+"))")
+		case len(g.Except) > 0:
+			parts = append(parts, "("+doc+" = "+strconv.FormatInt(g.Document, 10)+" AND "+stage+" = "+sqlString(g.Stage)+
+				" AND r.paragraph NOT IN ("+intList(g.Except)+"))")
+		default:
+			whole = append(whole, "("+key+")")
+		}
+	}
+	if len(whole) > 0 {
+		parts = append(parts, "("+doc+", "+stage+") IN (VALUES "+strings.Join(whole, ",")+")")
+	}
+	if len(parts) == 0 {
+		return ` AND 0`
+	}
+	return ` AND (` + strings.Join(parts, " OR ") + `)`
+}
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func intList(ps []int) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = strconv.Itoa(p)
+	}
+	return strings.Join(out, ",")
+}
+
+// likeEscape makes a word match itself in LIKE: % and _ are not wildcards
+// when someone searches for them.
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// parseCursor reads "document.seq"; a cursor that does not parse is an
+// ErrInvalid error (a hand-edited URL), never a panic or a silent restart.
+func parseCursor(c string) (doc, seq int64, err error) {
+	a, b, ok := strings.Cut(c, ".")
+	if ok {
+		doc, err = strconv.ParseInt(a, 10, 64)
+		if err == nil {
+			seq, err = strconv.ParseInt(b, 10, 64)
+		}
+	}
+	if !ok || err != nil {
+		return 0, 0, fmt.Errorf("page cursor %q: %w", c, ErrInvalid)
+	}
+	return doc, seq, nil
+}
+
+// TaskList returns a page of the tasks q selects, in document order, and
+// how many match (up to CountCap).
+func (db *DB) TaskList(ctx context.Context, q TaskQuery) (TaskPage, error) {
+	var page TaskPage
+	where, args := q.where(true)
+	var n int
+	// The count walks the same rows without the texts; it stops after
+	// CountCap+1.
+	countSQL, countArgs := `SELECT COUNT(*) FROM (SELECT 1`+dashFrom+where+` LIMIT ?)`, append(args[:len(args):len(args)], CountCap+1)
+	db.traced(countSQL, countArgs)
+	err := db.db.QueryRowContext(ctx, countSQL, countArgs...).Scan(&n)
+	if err != nil {
+		return page, fmt.Errorf("count tasks: %w", describe(err))
+	}
+	page.Total, page.TotalCapped = min(n, CountCap), n > CountCap
+	where, args = q.where(false)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	// One more than the page, to know whether there is a next one.
+	err = db.listTasks(ctx, q, where, args, limit+1, func(t DashTask) error {
+		page.Tasks = append(page.Tasks, t)
+		return nil
+	})
+	if err != nil {
+		return page, err
+	}
+	if len(page.Tasks) > limit {
+		page.Tasks = page.Tasks[:limit]
+		page.Next = page.Tasks[limit-1].cursor
+	}
+	return page, nil
+}
+
+// EachTask streams every task q selects, in document order (the CSV
+// export): one statement, no page held in memory. fn must not call the
+// store: the statement holds the only connection until EachTask returns.
+func (db *DB) EachTask(ctx context.Context, q TaskQuery, fn func(DashTask) error) error {
+	where, args := q.where(false)
+	return db.listTasks(ctx, q, where, args, q.Limit, fn)
+}
+
+func (db *DB) listTasks(ctx context.Context, q TaskQuery, where string, args []any, limit int, fn func(DashTask) error) error {
+	sqlText := `SELECT ` + dashColumns + dashFrom + where
+	args = args[:len(args):len(args)]
+	if q.After != "" {
+		doc, seq, err := parseCursor(q.After)
+		if err != nil {
+			return err
+		}
+		sqlText += ` AND (r.document_id, r.seq) > (?, ?)`
+		args = append(args, doc, seq)
+	}
+	sqlText += ` ORDER BY r.document_id, r.seq`
+	if limit > 0 {
+		sqlText += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	db.traced(sqlText, args)
+	rows, err := db.db.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return fmt.Errorf("list tasks: %w", describe(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t DashTask
+		var support string
+		var since, last, seq int64
+		if err := rows.Scan(&t.ID, &t.DocumentID, &t.Symbol, &t.RecID, &t.Paragraph, &t.Item, &t.Section, &t.Subsection,
+			&t.Text, &t.Status, &t.Owner, &support, &t.Stage, &since, &seq, &last, &t.Updates); err != nil {
+			return fmt.Errorf("list tasks: %w", err)
+		}
+		if support != "" {
+			t.Support = strings.Split(support, ",")
+		}
+		t.StageSince = time.Unix(since, 0).UTC()
+		if last != 0 {
+			t.LastUpdate = time.Unix(last, 0).UTC()
+		}
+		t.cursor = strconv.FormatInt(t.DocumentID, 10) + "." + strconv.FormatInt(seq, 10)
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list tasks: %w", describe(err))
+	}
+	return nil
+}
+
+// RecentUpdates returns the last limit progress updates, newest first,
+// without evidence (the task's page shows it).
+func (db *DB) RecentUpdates(ctx context.Context, limit int) ([]Update, error) {
+	q := `SELECT u.id, u.task_id, r.rec_id, u.ministry, u.role, u.focal_point, u.author, u.client_addr,
+			u.at, u.done_on, u.text, u.public,
+			(SELECT COUNT(*) FROM update_evidence e WHERE e.update_id = u.id)
+		FROM task_updates u JOIN recommendations r ON r.id = u.task_id ORDER BY u.id DESC LIMIT ?`
+	db.traced(q, []any{limit})
+	rows, err := db.db.QueryContext(ctx, q, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent updates: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []Update
+	for rows.Next() {
+		u, err := scanUpdateRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recent updates: %w", describe(err))
+	}
+	return out, nil
+}
+
+// TaskUpdates returns a task's progress updates, oldest first, each with
+// its evidence (without the files' bytes).
+func (db *DB) TaskUpdates(ctx context.Context, taskID int64) ([]Update, error) {
+	var out []Update
+	err := db.Updates(ctx, UpdateFilter{TaskID: taskID}, func(u Update) error {
+		out = append(out, u)
+		return nil
+	})
+	return out, err
+}
+
+// scanUpdateRow reads an update (the columns of RecentUpdates); Evidence
+// holds as many empty entries as it has pieces, for the count.
+func scanUpdateRow(rows *sql.Rows) (Update, error) {
+	var u Update
+	var at int64
+	var done sql.NullString
+	var nev int
+	if err := rows.Scan(&u.ID, &u.TaskID, &u.RecID, &u.Ministry, &u.Role, &u.FocalPoint, &u.Author, &u.ClientAddr,
+		&at, &done, &u.Text, &u.Public, &nev); err != nil {
+		return u, fmt.Errorf("read progress updates: %w", err)
+	}
+	u.At = time.Unix(at, 0).UTC()
+	if done.Valid {
+		d, err := parseStoredDate("", "update date", done)
+		if err != nil {
+			return u, fmt.Errorf("progress update %d of %s: %w", u.ID, u.RecID, err)
+		}
+		u.DoneOn = d
+	}
+	u.Evidence = make([]Evidence, nev)
+	return u, nil
+}
+
+// Facets are what the list's filters offer: the documents, in import
+// order.
+type Facets struct {
+	Documents []DocFacet
+}
+
+// DocFacet is a document in the filters.
+type DocFacet struct {
+	ID     int64
+	Symbol string
+	Title  string
+}
+
+// Facets lists the documents (their sections are read one document at a
+// time, by Sections, when a document is chosen: a document has at most a
+// few hundred recommendations, read through its own index range).
+func (db *DB) Facets(ctx context.Context) (Facets, error) {
+	var f Facets
+	rows, err := db.db.QueryContext(ctx, `SELECT id, symbol, title FROM documents ORDER BY id`)
+	if err != nil {
+		return f, fmt.Errorf("list documents: %w", describe(err))
+	}
+	for rows.Next() {
+		var d DocFacet
+		if err := rows.Scan(&d.ID, &d.Symbol, &d.Title); err != nil {
+			rows.Close()
+			return f, fmt.Errorf("list documents: %w", err)
+		}
+		f.Documents = append(f.Documents, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return f, fmt.Errorf("list documents: %w", describe(err))
+	}
+	return f, nil
+}
+
+// Sections lists one document's sections in the order they come.
+func (db *DB) Sections(ctx context.Context, symbol string) ([]string, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT r.section FROM recommendations r
+		WHERE r.document_id = (SELECT id FROM documents WHERE symbol = ?) ORDER BY r.seq`, symbol)
+	if err != nil {
+		return nil, fmt.Errorf("list sections: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []string
+	seen := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("list sections: %w", err)
+		}
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out, rows.Err()
+}
+
+// ChangeMark is a cheap fingerprint of the tasks' state: every change to a
+// task (created, moved, assigned, an update, made public) appends an audit
+// event, so the newest event's id changes whenever something a dashboard
+// shows does. The web caches the overview under it.
+func (db *DB) ChangeMark(ctx context.Context) (int64, error) {
+	var id int64
+	const q = `SELECT COALESCE(MAX(id), 0) FROM task_events`
+	db.traced(q, nil)
+	err := db.db.QueryRowContext(ctx, q).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("read the last change: %w", describe(err))
+	}
+	return id, nil
+}
+
+// StageCounts counts the tasks in each stage. It groups by owner and
+// stage, which SQLite answers from the index on (owner, stage) (0.17 s at
+// 1M tasks), and sums: grouping by stage alone would sort every task
+// (0.58 s).
+func (db *DB) StageCounts(ctx context.Context) (map[string]int, error) {
+	const q = `SELECT stage, COUNT(*) FROM tasks GROUP BY owner, stage`
+	db.traced(q, nil)
+	rows, err := db.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("count tasks by stage: %w", describe(err))
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("count tasks by stage: %w", err)
+		}
+		out[s] += n
+	}
+	return out, rows.Err()
+}
+
+// MessageCount is how many outbox messages of a kind are in a status.
+type MessageCount struct {
+	Kind, Status string
+	Count        int
+}
+
+// MessageCounts counts the outbox's messages by kind and status.
+func (db *DB) MessageCounts(ctx context.Context) ([]MessageCount, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT kind, status, COUNT(*) FROM outbox GROUP BY kind, status ORDER BY kind, status`)
+	if err != nil {
+		return nil, fmt.Errorf("count messages: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []MessageCount
+	for rows.Next() {
+		var c MessageCount
+		if err := rows.Scan(&c.Kind, &c.Status, &c.Count); err != nil {
+			return nil, fmt.Errorf("count messages: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Ping says whether the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("the database does not answer: %w", describe(err))
+	}
+	return nil
+}
+
+// traced tells the statement trace (TraceSQL) about a statement the
+// dashboard runs outside a slot: bench/dashsql times the sqlite3 shell on
+// the same statements.
+func (db *DB) traced(q string, args []any) {
+	if db.trace != nil {
+		db.trace(q, args)
+	}
+}

@@ -1,0 +1,857 @@
+package web
+
+// The coordinating body's dashboard (/c/…): the report countdown, progress
+// by ministry as SVG bars, what waits for a decision, recent updates and
+// every task with filters. Its figures are the coordinator overview's
+// (plan.NewOverview): the page and the weekly e-mail never disagree.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/plan"
+	"github.com/followup-app/followup/report"
+	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/workflow"
+)
+
+// dashState is what the dashboard keeps between requests: the overview,
+// which reads every open task (0.3 s at 100,000 tasks), rebuilt only when
+// a task changed (store.ChangeMark), the day turned, the config was
+// reloaded, or a minute passed (for what no task event marks, such as
+// failed deliveries), and never more often than ten times its own build
+// time. One build at a time: concurrent requests wait for it rather than
+// each starting their own.
+type dashState struct {
+	mu    sync.Mutex
+	mark  int64
+	day   civil.Date
+	cfg   *config.Config
+	built time.Time
+	// The last build's end and duration on the real clock: the cost of a
+	// build is real work, whatever the daemon's clock says.
+	builtReal time.Time
+	took      time.Duration
+	ov        *plan.Overview
+	overdue   []store.GroupSel
+	// The parts of the page drawn from the overview, rendered once per
+	// build: rendering them took two thirds of a request's time.
+	parts dashParts
+}
+
+// dashParts are the dashboard's sections drawn from the overview, as
+// HTML: the reports and progress, the overdue and unassigned lists, and
+// what changed.
+type dashParts struct {
+	Top, Lists, Changes template.HTML
+}
+
+// bigBuild is a build long enough to have grown the heap noticeably.
+const bigBuild = 100 * time.Millisecond
+
+// overviewMaxAge bounds how stale the dashboard's figures may be when no
+// task changed.
+const overviewMaxAge = time.Minute
+
+// dashListed is how many tasks each dashboard list shows before "all …".
+const dashListed = 10
+
+func (s *Server) dashboardRoutes(mux *http.ServeMux) {
+	if s.dash == nil {
+		s.dash = &dashState{}
+	}
+	c := s.coordinatorOnly
+	mux.HandleFunc("GET /c/{$}", c(s.handleDashboard))
+	mux.HandleFunc("GET /c/tasks", c(s.handleDashTasks))
+	mux.HandleFunc("GET /c/tasks.csv", c(s.handleDashCSV))
+	mux.HandleFunc("GET /c/task/{id}", c(s.handleDashTask))
+	mux.HandleFunc("POST /c/task/{id}/stage", c(s.handleDashStage))
+	mux.HandleFunc("POST /c/task/{id}/assign", c(s.handleDashAssign))
+	mux.HandleFunc("POST /c/update/{id}/public", c(s.handleDashPublic))
+	mux.HandleFunc("POST /c/request/{id}/decide", c(s.handleDashDecide))
+	mux.HandleFunc("GET /c/evidence/{id}", c(s.handleDashEvidence))
+	mux.HandleFunc("GET /c/report/{id}", c(s.handleDashReport))
+}
+
+// overview returns the cached overview, the overdue groups and the
+// rendered parts of the page, building them when stale.
+func (s *Server) overview(ctx context.Context) (*plan.Overview, []store.GroupSel, dashParts, error) {
+	cfg := s.Config()
+	now := s.clock.Now()
+	mark, err := s.db.ChangeMark(ctx)
+	if err != nil {
+		return nil, nil, dashParts{}, err
+	}
+	d := s.dash
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	day := workflow.Today(cfg, now)
+	if d.ov != nil && d.day == day && d.cfg == cfg {
+		age := now.Sub(d.built)
+		// Unchanged and fresh; or changed, but rebuilt so recently that
+		// another build now would keep the database busy more than a
+		// tenth of the time (a build holds its only connection: 0.3 s at
+		// 100,000 tasks, 2 s or more at a million, while ministries may
+		// record something every few seconds).
+		if d.mark == mark && age < overviewMaxAge || time.Since(d.builtReal) < 10*d.took {
+			return d.ov, d.overdue, d.parts, nil
+		}
+	}
+	start := time.Now()
+	var ov *plan.Overview
+	var groups []plan.OverdueGroup
+	err = s.db.Read(ctx, func(r plan.Reader) error {
+		var err error
+		if ov, err = plan.NewOverview(ctx, cfg, r, now, time.Time{}); err != nil {
+			return err
+		}
+		groups, err = plan.OverdueGroups(ctx, cfg, r, now)
+		return err
+	})
+	if err != nil {
+		return nil, nil, dashParts{}, fmt.Errorf("work out the overview: %w", err)
+	}
+	sel := make([]store.GroupSel, 0, len(groups))
+	for _, g := range groups {
+		sel = append(sel, store.GroupSel{Document: g.Document, Stage: g.Stage, Paragraphs: g.Paragraphs, Except: g.Except})
+	}
+	parts, err := s.renderParts(cfg, ov)
+	if err != nil {
+		return nil, nil, dashParts{}, err
+	}
+	d.mark, d.day, d.cfg, d.built, d.ov, d.overdue, d.parts = mark, day, cfg, now, ov, sel, parts
+	d.builtReal, d.took = time.Now(), time.Since(start)
+	if d.took > bigBuild {
+		// A build over many tasks leaves a large heap behind (the
+		// classification of every open task); hand it back, as the
+		// daemon does after a sweep, so that an idle daemon stays small.
+		debug.FreeOSMemory()
+	}
+	return ov, sel, parts, nil
+}
+
+// renderParts renders the overview's sections of the page.
+func (s *Server) renderParts(cfg *config.Config, ov *plan.Overview) (dashParts, error) {
+	p := s.overviewPage(cfg, ov)
+	t, ok := s.pages["dashboard.html"]
+	if !ok {
+		return dashParts{}, fmt.Errorf("no template dashboard.html")
+	}
+	var parts dashParts
+	for name, dst := range map[string]*template.HTML{"dash-top": &parts.Top, "dash-lists": &parts.Lists, "dash-changes": &parts.Changes} {
+		var buf bytes.Buffer
+		if err := t.t.ExecuteTemplate(&buf, name, p); err != nil {
+			return parts, fmt.Errorf("render the dashboard's %s: %w", name, err)
+		}
+		*dst = template.HTML(buf.String()) // html/template escaped it
+	}
+	return parts, nil
+}
+
+// dashboardPage is the data of dashboard.html.
+type dashboardPage struct {
+	Title      string
+	Today      civil.Date
+	Reports    []reportView
+	Stages     []stageKey
+	Bars       []progressBar
+	Total      int
+	Open       int
+	Overdue    []listedView
+	OverdueN   int
+	Unassigned []listedView
+	UnassignN  int
+	Requests   []requestView
+	Updates    []updateView
+	Changes    []plan.Event
+	ChangesN   int
+	Failures   []plan.Delivery
+	Parts      dashParts
+	AsOf       time.Time // when the overview's figures were worked out
+}
+
+type reportView struct {
+	plan.Countdown
+	Late    int // days past the due date
+	Formats []string
+}
+
+// stageKey is a stage in the bars' legend, with its colour.
+type stageKey struct {
+	ID, Name, Colour string
+	Final            bool
+}
+
+// progressBar is one owner's stacked bar: each segment is a stage's share,
+// in percent of the widest owner's total, drawn as SVG rects.
+type progressBar struct {
+	Owner, Name         string
+	Open, Closed, Total int
+	Overdue             int
+	Segments            []segment
+	Link                string
+	Summary             string
+}
+
+type segment struct {
+	X, W   float64
+	Colour string
+	Title  string
+}
+
+// listedView is a task in one of the dashboard's short lists.
+type listedView struct {
+	ID       int64
+	RecID    string
+	Label    string
+	Text     string
+	Owner    string
+	Stage    string
+	Deadline string
+	Overdue  bool
+}
+
+type requestView struct {
+	store.OwnershipRequest
+	MinistryName, ProposedName string
+}
+
+type updateView struct {
+	store.Update
+	MinistryName string
+	Files        int
+}
+
+// stageColours are the bars' colours, in the config's stage order: a
+// sequence dark enough on white (WCAG non-text contrast 3:1) and told
+// apart without colour by the legend's order and the bars' titles.
+var stageColours = []string{"#5c6bc0", "#0277bd", "#00838f", "#ef6c00", "#6d4c41", "#2e7d32", "#558b2f", "#7b1fa2", "#455a64", "#ad1457", "#37474f", "#827717"}
+
+func (s *Server) stageKeys(cfg *config.Config) []stageKey {
+	var out []stageKey
+	for i, st := range cfg.Stages {
+		out = append(out, stageKey{ID: st.ID, Name: dashStageName(cfg, st.ID), Colour: stageColours[i%len(stageColours)], Final: st.Final})
+	}
+	return out
+}
+
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	cfg := s.Config()
+	ov, _, parts, err := s.overview(ctx)
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	p := dashboardPage{Title: "Dashboard", Today: ov.Today, Total: ov.TotalTasks, Open: ov.OpenTasks, Parts: parts, AsOf: ov.At}
+	reqs, err := s.db.OwnershipRequests(ctx, store.OwnershipFilter{OnlyOpen: true})
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	for _, q := range reqs {
+		p.Requests = append(p.Requests, requestView{OwnershipRequest: q, MinistryName: dashBodyName(cfg, q.Ministry), ProposedName: dashBodyName(cfg, q.Proposed)})
+	}
+	ups, err := s.db.RecentUpdates(ctx, dashListed)
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	for _, u := range ups {
+		p.Updates = append(p.Updates, updateView{Update: u, MinistryName: dashBodyName(cfg, u.Ministry), Files: len(u.Evidence)})
+	}
+	s.render(w, r, http.StatusOK, "dashboard.html", p)
+}
+
+// overviewPage is the data of the page's parts drawn from the overview.
+func (s *Server) overviewPage(cfg *config.Config, ov *plan.Overview) dashboardPage {
+	p := dashboardPage{Today: ov.Today, Stages: s.stageKeys(cfg), Total: ov.TotalTasks, Open: ov.OpenTasks,
+		OverdueN: ov.Overdue.Total, UnassignN: ov.Unassigned.Total, Changes: ov.Changes, ChangesN: ov.ChangesTotal, Failures: ov.Failures}
+	for _, c := range ov.Reports {
+		p.Reports = append(p.Reports, reportView{Countdown: c, Late: max(0, -c.DaysLeft), Formats: []string{"docx", "md"}})
+	}
+	widest := 1
+	for _, pr := range ov.Progress {
+		widest = max(widest, pr.Total)
+	}
+	for _, pr := range ov.Progress {
+		b := progressBar{Owner: pr.Owner, Name: pr.Name, Open: pr.Open, Closed: pr.Closed, Total: pr.Total, Overdue: pr.Overdue}
+		owner := pr.Owner
+		if owner == "" {
+			owner = "unassigned"
+		}
+		b.Link = "/c/tasks?" + url.Values{"ministry": {owner}}.Encode()
+		x := 0.0
+		var parts []string
+		for i, n := range pr.Counts {
+			if n == 0 {
+				continue
+			}
+			wd := 100 * float64(n) / float64(widest)
+			b.Segments = append(b.Segments, segment{X: x, W: wd, Colour: p.Stages[i].Colour, Title: fmt.Sprintf("%s: %d", p.Stages[i].Name, n)})
+			parts = append(parts, fmt.Sprintf("%s %d", p.Stages[i].Name, n))
+			x += wd
+		}
+		b.Summary = strings.Join(parts, ", ")
+		p.Bars = append(p.Bars, b)
+	}
+	p.Overdue = s.listed(cfg, ov.Overdue, ov.Today)
+	p.Unassigned = s.listed(cfg, ov.Unassigned, ov.Today)
+	return p
+}
+
+func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) []listedView {
+	var out []listedView
+	for i, t := range l.Tasks {
+		if i == dashListed {
+			break
+		}
+		v := listedView{ID: t.Task.ID, RecID: t.Task.RecID, Label: plan.ParagraphLabel(t.Task.Paragraph, t.Task.Item), Text: shorten(t.Task.Text, 160),
+			Owner: dashBodyName(cfg, t.Task.Owner), Stage: dashStageName(cfg, t.Task.Stage)}
+		if t.HasNext {
+			v.Deadline = t.Next.Label + ", " + longDate(t.Next.Date)
+			v.Overdue = t.Next.Overdue(today)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// shorten cuts a text to about n characters, at a word.
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
+
+// dbError answers when the database fails: a clear page, the detail in
+// the log.
+func (s *Server) dbError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	s.logger.Error("dashboard", "path", r.URL.Path, "err", err)
+	s.fail(w, r, http.StatusServiceUnavailable, "The server cannot read its database right now. Please try again in a few minutes.")
+}
+
+// --- the task list ---------------------------------------------------------
+
+// taskFilter is the list's filters as the form sends them.
+type taskFilter struct {
+	Ministry, Stage, Document, Section, Q string
+	Overdue                               bool
+	After                                 string
+}
+
+func filterOf(v url.Values) taskFilter {
+	return taskFilter{Ministry: v.Get("ministry"), Stage: v.Get("stage"), Document: v.Get("document"), Section: v.Get("section"),
+		Q: strings.TrimSpace(v.Get("q")), Overdue: v.Get("overdue") == "1", After: v.Get("after")}
+}
+
+func (f taskFilter) values() url.Values {
+	v := url.Values{}
+	for k, x := range map[string]string{"ministry": f.Ministry, "stage": f.Stage, "document": f.Document, "section": f.Section, "q": f.Q} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if f.Overdue {
+		v.Set("overdue", "1")
+	}
+	return v
+}
+
+// query checks the filters against the config and turns them into a
+// store query; a value the form never offers is refused (422) rather than
+// silently ignored.
+func (s *Server) query(ctx context.Context, cfg *config.Config, f taskFilter) (store.TaskQuery, error) {
+	q := store.TaskQuery{Owner: f.Ministry, Stage: f.Stage, Document: f.Document, Section: f.Section, Text: f.Q, After: f.After, Limit: 50}
+	if f.Ministry != "" && f.Ministry != "unassigned" {
+		if _, ok := cfg.Ministry(f.Ministry); !ok {
+			return q, fmt.Errorf("there is no ministry %q", f.Ministry)
+		}
+	}
+	if f.Stage != "" {
+		if _, ok := cfg.Stage(f.Stage); !ok {
+			return q, fmt.Errorf("there is no stage %q", f.Stage)
+		}
+	}
+	if len(f.Q) > 200 {
+		return q, errors.New("the search text is too long (200 characters at most)")
+	}
+	if f.Overdue {
+		_, groups, _, err := s.overview(ctx)
+		if err != nil {
+			return q, err
+		}
+		q.InGroups, q.Groups = true, groups
+	}
+	return q, nil
+}
+
+// tasksPage is the data of dashboard_tasks.html.
+type tasksPage struct {
+	Title      string
+	Filter     taskFilter
+	Ministries []option
+	Stages     []option
+	Documents  []option
+	Sections   []option
+	Tasks      []taskRowView
+	Total      int
+	Capped     bool
+	Next       string
+	First      string
+	CSV        string
+	Error      string
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+type taskRowView struct {
+	store.DashTask
+	Label, OwnerName, SupportNames, StageName string
+}
+
+func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	cfg := s.Config()
+	f := filterOf(r.URL.Query())
+	p := tasksPage{Title: "All tasks", Filter: f}
+	p.Ministries = append(p.Ministries, option{"", "Any ministry", f.Ministry == ""}, option{"unassigned", "Unassigned", f.Ministry == "unassigned"})
+	for _, b := range append([]config.Body{cfg.Coordinator}, cfg.Ministries...) {
+		p.Ministries = append(p.Ministries, option{b.ID, b.Name, f.Ministry == b.ID})
+	}
+	p.Stages = append(p.Stages, option{"", "Any stage", f.Stage == ""})
+	for _, st := range cfg.Stages {
+		p.Stages = append(p.Stages, option{st.ID, dashStageName(cfg, st.ID), f.Stage == st.ID})
+	}
+	facets, err := s.db.Facets(ctx)
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	p.Documents = append(p.Documents, option{"", "Any document", f.Document == ""})
+	for _, d := range facets.Documents {
+		p.Documents = append(p.Documents, option{d.Symbol, d.Symbol, f.Document == d.Symbol})
+	}
+	if f.Document != "" {
+		secs, err := s.db.Sections(ctx, f.Document)
+		if err != nil {
+			s.dbError(w, r, err)
+			return
+		}
+		p.Sections = append(p.Sections, option{"", "Any section", f.Section == ""})
+		for _, sec := range secs {
+			p.Sections = append(p.Sections, option{sec, sec, f.Section == sec})
+		}
+	}
+	q, err := s.query(ctx, cfg, f)
+	if err != nil {
+		p.Error = err.Error()
+		s.render(w, r, http.StatusUnprocessableEntity, "dashboard_tasks.html", p)
+		return
+	}
+	page, err := s.db.TaskList(ctx, q)
+	if errors.Is(err, store.ErrInvalid) {
+		p.Error = "This page address is damaged; start again from the first page."
+		s.render(w, r, http.StatusUnprocessableEntity, "dashboard_tasks.html", p)
+		return
+	}
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	for _, t := range page.Tasks {
+		var sup []string
+		for _, id := range t.Support {
+			sup = append(sup, dashBodyName(cfg, id))
+		}
+		t.Text = shorten(t.Text, 240)
+		p.Tasks = append(p.Tasks, taskRowView{DashTask: t, Label: plan.ParagraphLabel(t.Paragraph, t.Item), OwnerName: dashBodyName(cfg, t.Owner),
+			SupportNames: strings.Join(sup, ", "), StageName: dashStageName(cfg, t.Stage)})
+	}
+	p.Total, p.Capped = page.Total, page.TotalCapped
+	v := f.values()
+	p.CSV = "/c/tasks.csv?" + v.Encode()
+	if f.After != "" {
+		p.First = "/c/tasks?" + v.Encode()
+	}
+	if page.Next != "" {
+		v.Set("after", page.Next)
+		p.Next = "/c/tasks?" + v.Encode()
+	}
+	s.render(w, r, http.StatusOK, "dashboard_tasks.html", p)
+}
+
+func (s *Server) handleDashCSV(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	cfg := s.Config()
+	f := filterOf(r.URL.Query())
+	f.After = ""
+	q, err := s.query(ctx, cfg, f)
+	if err != nil {
+		s.fail(w, r, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	name := "followup-tasks-" + workflow.Today(cfg, s.clock.Now()).String() + ".csv"
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if err := WriteTasksCSV(ctx, w, s.db, cfg, q); err != nil {
+		// Headers are gone: the download ends short, and the log says why.
+		s.logger.Error("export tasks as CSV", "err", err)
+	}
+}
+
+// --- one task ----------------------------------------------------------------
+
+// dashTaskPage is the data of dashboard_task.html.
+type dashTaskPage struct {
+	Title      string
+	Task       workflow.Task
+	Label      string
+	OwnerName  string
+	Support    []string
+	StageName  string
+	Deadlines  []workflow.Deadline
+	Next       []option
+	Ministries []option
+	SupportOpt []option
+	Updates    []updateView
+	History    []store.Event
+	Requests   []requestView
+	Notice     string
+	Error      string
+}
+
+// taskOf reads the task of the URL's {id}; false when the page was
+// answered (404 for an id that is not a task).
+func (s *Server) taskOf(w http.ResponseWriter, r *http.Request) (workflow.Task, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(w, r, http.StatusNotFound, "There is no such task.")
+		return workflow.Task{}, false
+	}
+	t, err := s.db.Task(r.Context(), strconv.FormatInt(id, 10))
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, http.StatusNotFound, "There is no such task.")
+		return t, false
+	}
+	if err != nil {
+		s.dbError(w, r, err)
+		return t, false
+	}
+	return t, true
+}
+
+func (s *Server) handleDashTask(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.taskOf(w, r)
+	if !ok {
+		return
+	}
+	s.renderDashTask(w, r, http.StatusOK, t, r.URL.Query().Get("done"), "")
+}
+
+var notices = map[string]string{
+	"stage":   "The task was moved.",
+	"assign":  "The assignment was saved.",
+	"public":  "The update's visibility was saved.",
+	"decided": "The decision was recorded.",
+}
+
+func (s *Server) renderDashTask(w http.ResponseWriter, r *http.Request, status int, t workflow.Task, done, errText string) {
+	ctx := r.Context()
+	cfg := s.Config()
+	p := dashTaskPage{Title: t.Rec.ID, Task: t, Label: plan.ParagraphLabel(t.Rec.Paragraph, t.Rec.Item), OwnerName: dashBodyName(cfg, t.Owner),
+		StageName: dashStageName(cfg, t.Stage), Deadlines: workflow.Deadlines(cfg, t), Notice: notices[done], Error: errText}
+	for _, id := range t.Support {
+		p.Support = append(p.Support, dashBodyName(cfg, id))
+	}
+	for _, id := range workflow.AllowedNext(cfg, t.Stage, t.Rec.Status) {
+		p.Next = append(p.Next, option{id, dashStageName(cfg, id), false})
+	}
+	p.Ministries = append(p.Ministries, option{"", "Unassigned (the coordinating body holds it)", t.Owner == ""})
+	for _, b := range cfg.Ministries {
+		p.Ministries = append(p.Ministries, option{b.ID, b.Name, t.Owner == b.ID})
+		p.SupportOpt = append(p.SupportOpt, option{b.ID, b.Name, slices.Contains(t.Support, b.ID)})
+	}
+	ups, err := s.db.TaskUpdates(ctx, t.ID)
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	for _, u := range ups {
+		p.Updates = append(p.Updates, updateView{Update: u, MinistryName: dashBodyName(cfg, u.Ministry)})
+	}
+	if p.History, err = s.db.History(ctx, t.ID); err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	reqs, err := s.db.OwnershipRequests(ctx, store.OwnershipFilter{TaskID: t.ID})
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	for _, q := range reqs {
+		p.Requests = append(p.Requests, requestView{OwnershipRequest: q, MinistryName: dashBodyName(cfg, q.Ministry), ProposedName: dashBodyName(cfg, q.Proposed)})
+	}
+	s.render(w, r, status, "dashboard_task.html", p)
+}
+
+// maxFormBytes bounds a dashboard form: a few names and a note.
+const maxFormBytes = 64 << 10
+
+// form parses a POSTed form within maxFormBytes; false when answered.
+func (s *Server) dashForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(w, r, http.StatusRequestEntityTooLarge, "The form is too large.")
+			return false
+		}
+		s.fail(w, r, http.StatusBadRequest, "The form could not be read.")
+		return false
+	}
+	return true
+}
+
+// done redirects to the task's page after a change (POST, then GET: a
+// reload does not send the form again).
+func done(w http.ResponseWriter, r *http.Request, taskID int64, what string) {
+	http.Redirect(w, r, fmt.Sprintf("/c/task/%d?done=%s", taskID, what), http.StatusSeeOther)
+}
+
+func (s *Server) handleDashStage(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.taskOf(w, r)
+	if !ok || !s.dashForm(w, r) {
+		return
+	}
+	cfg := s.Config()
+	by := s.actor(r, r.PostFormValue("name"))
+	if by.Name == "" {
+		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", "Write your name: every change records who made it.")
+		return
+	}
+	to := r.PostFormValue("to")
+	_, err := s.db.AdvanceAs(r.Context(), strconv.FormatInt(t.ID, 10), to, by, strings.TrimSpace(r.PostFormValue("note")), func(cur workflow.Task) error {
+		return workflow.CheckTransition(cfg, cur, to)
+	})
+	var te *workflow.TransitionError
+	switch {
+	case errors.As(err, &te):
+		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", te.Error())
+	case err != nil:
+		s.dbError(w, r, err)
+	default:
+		s.logger.Info("task moved", "task", t.Rec.ID, "from", t.Stage, "to", to, "by", by.Name, "focal_point", by.FocalPoint)
+		done(w, r, t.ID, "stage")
+	}
+}
+
+func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.taskOf(w, r)
+	if !ok || !s.dashForm(w, r) {
+		return
+	}
+	cfg := s.Config()
+	by := s.actor(r, r.PostFormValue("name"))
+	if by.Name == "" {
+		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", "Write your name: every change records who made it.")
+		return
+	}
+	owner := r.PostFormValue("owner")
+	var support []string
+	for _, id := range r.PostForm["support"] {
+		if id != owner && !slices.Contains(support, id) {
+			support = append(support, id)
+		}
+	}
+	for _, id := range append([]string{owner}, support...) {
+		if id == "" {
+			continue
+		}
+		if _, ok := cfg.Ministry(id); !ok || id == cfg.Coordinator.ID {
+			s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", fmt.Sprintf("There is no ministry %q.", id))
+			return
+		}
+	}
+	if _, err := s.db.AssignTask(r.Context(), t.ID, owner, support, by, r.PostFormValue("note")); err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	s.logger.Info("task assigned", "task", t.Rec.ID, "owner", owner, "support", strings.Join(support, ","), "by", by.Name, "focal_point", by.FocalPoint)
+	done(w, r, t.ID, "assign")
+}
+
+func (s *Server) handleDashPublic(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(w, r, http.StatusNotFound, "There is no such progress update.")
+		return
+	}
+	if !s.dashForm(w, r) {
+		return
+	}
+	by := s.actor(r, r.PostFormValue("name"))
+	if by.Name == "" {
+		s.fail(w, r, http.StatusUnprocessableEntity, "Write your name: every change records who made it.")
+		return
+	}
+	var public bool
+	switch r.PostFormValue("public") {
+	case "1":
+		public = true
+	case "0":
+	default:
+		s.fail(w, r, http.StatusUnprocessableEntity, "Choose whether the update is public.")
+		return
+	}
+	taskID, err := s.db.PublishUpdate(r.Context(), id, public, by)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, http.StatusNotFound, "There is no such progress update.")
+	case err != nil:
+		s.dbError(w, r, err)
+	default:
+		done(w, r, taskID, "public")
+	}
+}
+
+func (s *Server) handleDashDecide(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(w, r, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	if !s.dashForm(w, r) {
+		return
+	}
+	by := s.actor(r, r.PostFormValue("name"))
+	if by.Name == "" {
+		s.fail(w, r, http.StatusUnprocessableEntity, "Write your name: every decision records who made it.")
+		return
+	}
+	var agree bool
+	switch r.PostFormValue("decision") {
+	case "agree":
+		agree = true
+	case "refuse":
+	default:
+		s.fail(w, r, http.StatusUnprocessableEntity, "Choose to agree or to refuse.")
+		return
+	}
+	// The request's task, for the page to go back to (requests are few:
+	// they wait for a person's decision).
+	reqs, err := s.db.OwnershipRequests(r.Context(), store.OwnershipFilter{})
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	i := slices.IndexFunc(reqs, func(q store.OwnershipRequest) bool { return q.ID == id })
+	if i < 0 {
+		s.fail(w, r, http.StatusNotFound, "There is no such request.")
+		return
+	}
+	err = s.db.DecideOwnership(r.Context(), id, agree, by, strings.TrimSpace(r.PostFormValue("note")))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, http.StatusNotFound, "There is no such request.")
+	case errors.Is(err, store.ErrDecided):
+		s.fail(w, r, http.StatusConflict, "This request was already decided.")
+	case err != nil:
+		s.dbError(w, r, err)
+	default:
+		s.logger.Info("ownership request decided", "request", id, "agree", agree, "by", by.Name, "focal_point", by.FocalPoint)
+		done(w, r, reqs[i].TaskID, "decided")
+	}
+}
+
+// handleDashEvidence serves an attached file to the coordinator, as a
+// download: its stored type, never rendered in the site's origin.
+func (s *Server) handleDashEvidence(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(w, r, http.StatusNotFound, "There is no such file.")
+		return
+	}
+	e, _, err := s.db.EvidenceData(r.Context(), id)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || err == nil && e.Kind != store.EvidenceFile:
+		s.fail(w, r, http.StatusNotFound, "There is no such file.")
+		return
+	case err != nil:
+		s.dbError(w, r, err)
+		return
+	}
+	serveFile(w, e)
+}
+
+// handleDashReport drafts a report of the config and sends it as a
+// download (.docx by default, ?format=md): the same draft as `followup
+// report draft`, recorded with the coordinator's focal point as its
+// drafter.
+func (s *Server) handleDashReport(w http.ResponseWriter, r *http.Request) {
+	cfg := s.Config()
+	id := r.PathValue("id")
+	if !slices.ContainsFunc(cfg.Reports, func(rep config.Report) bool { return rep.ID == id }) {
+		s.fail(w, r, http.StatusNotFound, "There is no such report in the config.")
+		return
+	}
+	f := report.Format(r.URL.Query().Get("format"))
+	if f == "" {
+		f = report.DOCX
+	}
+	if f != report.DOCX && f != report.Markdown {
+		s.fail(w, r, http.StatusUnprocessableEntity, "A draft is offered as docx or md.")
+		return
+	}
+	p, _ := PrincipalFrom(r.Context())
+	req := report.Request{Options: report.Options{Report: id, Now: s.clock.Now(), RepairText: true}, Format: f, By: p.FocalPoint}
+	rendered, err := report.Render(r.Context(), s.db, cfg, req)
+	if err != nil {
+		s.logger.Error("draft report", "report", id, "err", err)
+		s.fail(w, r, http.StatusUnprocessableEntity, "The draft could not be made: "+err.Error())
+		return
+	}
+	d, err := rendered.Record(r.Context(), s.db, "")
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-draft-%d.%s"`, url.PathEscape(id), d.N, f))
+	w.Header().Set("Content-Length", strconv.Itoa(len(rendered.Bytes)))
+	_, _ = w.Write(rendered.Bytes) // the client went away: the draft is recorded anyway
+}
+
+// longDate writes a date as people read it: "3 March 2027".
+func longDate(d civil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Start(time.UTC).Format("2 January 2006")
+}

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/plan"
+	"github.com/followup-app/followup/store"
+)
+
+// csvBatch is how many tasks the export reads at a time.
+const csvBatch = 1000
+
+// csvHeader is the export's first row.
+var csvHeader = []string{"Recommendation", "Document", "Paragraph", "Section", "Subsection", "Text",
+	"Lead ministry", "Supporting ministries", "Stage", "In stage since", "Progress updates", "Last update"}
+
+// WriteTasksCSV writes the tasks q selects (every page of them) as CSV for
+// Excel: UTF-8 with a byte-order mark, without which Excel reads the file
+// in the system's code page and Lao script turns to mojibake, and CRLF
+// line ends. Ministries and stages are written by name, dates in the
+// config's zone. It streams, a thousand tasks at a time: a million tasks
+// never sit in memory.
+func WriteTasksCSV(ctx context.Context, w io.Writer, db *store.DB, cfg *config.Config, q store.TaskQuery) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(csvHeader); err != nil {
+		return err
+	}
+	// A batch at a time: the database has one connection, which must not
+	// wait on a slow download (the daemon's heartbeat needs it too).
+	q.After, q.Limit = "", csvBatch
+	batch := make([]store.DashTask, 0, csvBatch)
+	for {
+		batch = batch[:0]
+		err := db.EachTask(ctx, q, func(t store.DashTask) error {
+			batch = append(batch, t)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("export tasks: %w", err)
+		}
+		for _, t := range batch {
+			var support []string
+			for _, s := range t.Support {
+				support = append(support, dashBodyName(cfg, s))
+			}
+			last := ""
+			if !t.LastUpdate.IsZero() {
+				last = t.LastUpdate.In(cfg.Location).Format("2006-01-02")
+			}
+			if err := cw.Write(csvCells(t.RecID, t.Symbol, plan.ParagraphLabel(t.Paragraph, t.Item), t.Section, t.Subsection, t.Text,
+				dashBodyName(cfg, t.Owner), strings.Join(support, "; "), dashStageName(cfg, t.Stage),
+				t.StageSince.In(cfg.Location).Format("2006-01-02"), strconv.Itoa(t.Updates), last)); err != nil {
+				return err
+			}
+		}
+		if len(batch) < csvBatch {
+			break
+		}
+		q.After = batch[len(batch)-1].Cursor()
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvCells guards against formula injection: a cell Excel would read as a
+// formula (=, +, -, @, or a tab or CR first) gets a leading apostrophe,
+// which Excel shows as text. Recommendation texts and update texts come
+// from outside and must never run in the coordinator's spreadsheet.
+func csvCells(vs ...string) []string {
+	for i, v := range vs {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			vs[i] = "'" + v
+		}
+	}
+	return vs
+}
+
+// dashBodyName is a ministry's name ("Unassigned" for none; the id of one
+// no longer in the config).
+func dashBodyName(cfg *config.Config, id string) string {
+	if id == "" {
+		return "Unassigned"
+	}
+	if id == cfg.Coordinator.ID {
+		return cfg.Coordinator.Name
+	}
+	if b, ok := cfg.Ministry(id); ok && b.Name != "" {
+		return b.Name
+	}
+	return id
+}
+
+// dashStageName is a stage's name, or its id when the config has no name for it.
+func dashStageName(cfg *config.Config, id string) string {
+	if s, ok := cfg.Stage(id); ok && s.Name != "" {
+		return s.Name
+	}
+	return id
+}

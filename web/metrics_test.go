@@ -1,0 +1,135 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/followup-app/followup/scheduler"
+	"github.com/followup-app/followup/workflow"
+)
+
+func get(t *testing.T, h http.Handler, path string) (int, string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	b, err := io.ReadAll(rec.Result().Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Code, string(b)
+}
+
+func TestHealthz(t *testing.T) {
+	f := newDashFixture(t)
+	now := f.now
+	h := HealthHandler(f.db, func() time.Duration { return time.Minute }, func() time.Time { return now })
+	decode := func(body string) healthReply {
+		t.Helper()
+		var r healthReply
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		return r
+	}
+
+	code, body := get(t, h, "/healthz")
+	if r := decode(body); code != http.StatusServiceUnavailable || r.Status != "unhealthy" || r.Database != "ok" || !strings.Contains(body, "not beaten yet") {
+		t.Errorf("before any heartbeat: %d %s", code, body)
+	}
+	if err := f.db.Heartbeat(context.Background(), 4242); err != nil {
+		t.Fatal(err)
+	}
+	now = f.now.Add(90 * time.Second)
+	code, body = get(t, h, "/healthz")
+	if r := decode(body); code != http.StatusOK || r.Status != "ok" || r.HeartbeatAge != 90 || r.LastHeartbeat != "2027-03-01T02:00:00Z" {
+		t.Errorf("fresh heartbeat: %d %s", code, body)
+	}
+	// Three heartbeats and a minute without a beat: stale.
+	now = f.now.Add(4*time.Minute + time.Second)
+	code, body = get(t, h, "/healthz")
+	if r := decode(body); code != http.StatusServiceUnavailable || r.Status != "unhealthy" || !strings.Contains(body, "4m1s old") {
+		t.Errorf("stale heartbeat: %d %s", code, body)
+	}
+	// A database that does not answer.
+	f.db.Close()
+	code, body = get(t, h, "/healthz")
+	if r := decode(body); code != http.StatusServiceUnavailable || r.Database == "ok" {
+		t.Errorf("closed database: %d %s", code, body)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	f := newDashFixture(t)
+	ctx := context.Background()
+	now := f.now.Add(30 * time.Second)
+	m := NewMetrics(f.db, func() time.Time { return now }, slog.New(slog.DiscardHandler))
+	if err := f.db.Heartbeat(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /m/{task}", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) })
+	mux.HandleFunc("GET /c/", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "dashboard") })
+	mux.Handle("GET /metrics", m.Handler())
+	h := m.Instrument(func(r *http.Request) string { _, p := mux.Handler(r); return p }, mux)
+	for _, p := range []string{"/c/", "/c/", "/m/123", "/m/secret-token-xyz", "/nowhere"} {
+		get(t, h, p)
+	}
+	m.ObserveTick(scheduler.TickReport{Took: 1500 * time.Millisecond})
+
+	code, body := get(t, h, "/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d\n%s", code, body)
+	}
+	for _, want := range []string{
+		`followup_http_requests_total{code="200",method="GET",route="GET /c/"} 2`,
+		`followup_http_requests_total{code="404",method="GET",route="GET /m/{task}"} 2`,
+		`followup_http_requests_total{code="404",method="GET",route="unmatched"} 1`,
+		`followup_sweep_duration_seconds_count 1`,
+		`followup_sweep_duration_seconds_sum 1.5`,
+		`followup_heartbeats_total{outcome="ok"} 1`,
+		`followup_tasks{stage="assigned"} 4`,
+		`followup_heartbeat_age_seconds 30`,
+		`followup_reminders_sent 0`,
+		`followup_database_up 1`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// A path's token never becomes a label.
+	if strings.Contains(body, "secret-token") {
+		t.Error("a raw path leaked into the labels")
+	}
+
+	// A task that moves changes the counts at the next scrape.
+	if _, err := f.db.Advance(ctx, "CRC/C/OPSC/LAO/CO/1:8", "acknowledged", "test", "", func(workflow.Task) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	_, body = get(t, h, "/metrics")
+	if !strings.Contains(body, `followup_tasks{stage="assigned"} 3`+"\n") || !strings.Contains(body, `followup_tasks{stage="acknowledged"} 1`+"\n") {
+		t.Errorf("counts did not follow the move:\n%s", grepLines(body, "followup_tasks"))
+	}
+	// A database that fails leaves its metrics out and says so.
+	f.db.Close()
+	code, body = get(t, h, "/metrics")
+	if code != http.StatusOK || !strings.Contains(body, "followup_database_up 0\n") {
+		t.Errorf("closed database: %d\n%s", code, grepLines(body, "followup_"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
