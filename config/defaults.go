@@ -82,7 +82,7 @@ func defaultStages() []Stage {
 		}
 		return a
 	}
-	return []Stage{
+	stages := []Stage{
 		{ID: "assigned", Name: "Assigned", Next: []string{"acknowledged", "not_accepted"}, Deadline: anchor("import + 1mo")},
 		{ID: "acknowledged", Name: "Acknowledged", Next: []string{"action_planned", "not_accepted"}, Deadline: anchor("import + 3mo")},
 		{ID: "action_planned", Name: "Action planned", Next: []string{"in_progress"}},
@@ -92,6 +92,10 @@ func defaultStages() []Stage {
 		{ID: "reported", Name: "Reported in the periodic report", Final: true},
 		{ID: "not_accepted", Name: "Closed: not accepted", Final: true, OnlyStatus: []string{"noted"}},
 	}
+	for i := range stages {
+		stages[i].Ask = DefaultAsk(stages[i].ID)
+	}
+	return stages
 }
 
 // cronParser accepts what the admin documentation promises: five fields or

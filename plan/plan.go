@@ -120,6 +120,7 @@ func (p *Planner) enqueue(ctx context.Context, tx Tx, kind, recipient string, sl
 	env notify.Envelope, r notify.Rendered, atts ...notify.Attachment) (Message, int64, error) {
 	key := Key(kind, recipient, slot)
 	env.From = p.Config.Mail.From
+	env.ReplyTo = p.replyTo(recipient)
 	env.MessageID = MessageID(key, env.From)
 	env.Date = p.Now().In(p.Config.Location)
 	env.Headers = map[string]string{"X-Followup-Key": key}
