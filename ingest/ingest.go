@@ -160,7 +160,13 @@ func parse(ctx context.Context, data []byte, opts Options) (*workflow.Document, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return parseLines(lines, footnotes, paraPerLine, opts)
+	doc, err := parseLines(lines, footnotes, paraPerLine, opts)
+	if cerr := ctx.Err(); cerr != nil {
+		// Stopped while the text was parsed: the caller must not go on
+		// to write what it would have imported.
+		return nil, cerr
+	}
+	return doc, err
 }
 
 func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options) (*workflow.Document, error) {
