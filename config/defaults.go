@@ -86,7 +86,7 @@ func defaultStages() []Stage {
 	labels := func(fr, es, lo string) map[string]string {
 		return map[string]string{"fr": fr, "es": es, "lo": lo}
 	}
-	return []Stage{
+	stages := []Stage{
 		{ID: "assigned", Name: "Assigned", Next: []string{"acknowledged", "not_accepted"}, Deadline: anchor("import + 1mo"),
 			Labels: labels("Attribuée", "Asignada", "ມອບໝາຍແລ້ວ")},
 		{ID: "acknowledged", Name: "Acknowledged", Next: []string{"action_planned", "not_accepted"}, Deadline: anchor("import + 3mo"),
@@ -104,6 +104,10 @@ func defaultStages() []Stage {
 		{ID: "not_accepted", Name: "Closed: not accepted", Final: true, OnlyStatus: []string{"noted"},
 			Labels: labels("Close : non acceptée", "Cerrada: no aceptada", "ປິດ: ບໍ່ຮັບເອົາ")},
 	}
+	for i := range stages {
+		stages[i].Ask = DefaultAsk(stages[i].ID)
+	}
+	return stages
 }
 
 // cronParser accepts what the admin documentation promises: five fields or

@@ -91,6 +91,7 @@ func (c *Config) Show() []byte {
 		if s.Deadline != nil {
 			w.kv(4, "deadline", q(s.Deadline.Text))
 		}
+		w.kv(4, "ask", q(s.Ask))
 	}
 	w.kv(0, "initial_stage", q(c.InitialStage))
 

@@ -147,6 +147,13 @@ type Stage struct {
 	// ("fr", "es", "lo"): e-mails in that language show it. The stages of
 	// the built-in workflow have labels in every language followup ships.
 	Labels map[string]string
+	// Ask is what a reminder about this stage's deadline asks the ministry
+	// to do, in one sentence: "Please confirm to the {coordinator} {by}
+	// that your ministry has received these recommendations." {coordinator}
+	// is the coordinating body's name, {deadline} the date, and {by} "by
+	// 22 December 2026" (or, once it passed, "as soon as possible (it was
+	// due on …)"). Never empty after Load: DefaultAsk fills it.
+	Ask string
 }
 
 // Label returns the stage's name in a language: the label for the exact
@@ -167,6 +174,27 @@ func (s Stage) Label(lang string) string {
 		return s.Name
 	}
 	return s.ID
+}
+
+// AskPlaceholders are the words an ask may hold in braces.
+var AskPlaceholders = []string{"{coordinator}", "{deadline}", "{by}"}
+
+// DefaultAsk is the ask of a stage the config gives none for: what the
+// default stages ask, and for another stage a generic request.
+func DefaultAsk(stageID string) string {
+	switch stageID {
+	case "assigned":
+		return "Please confirm to the {coordinator} {by} that your ministry has received these recommendations."
+	case "acknowledged":
+		return "Please send the {coordinator} {by} the actions your ministry plans for these recommendations."
+	case "action_planned":
+		return "Please tell the {coordinator} {by} when your ministry starts the planned actions."
+	case "in_progress":
+		return "Please send the {coordinator} {by} what your ministry has done on these recommendations, for the periodic report."
+	case "implemented", "partially_implemented":
+		return "Please send the {coordinator} {by} the evidence of what your ministry has implemented, for the periodic report."
+	}
+	return "Please tell the {coordinator} {by} where your ministry stands on these recommendations."
 }
 
 // Anchor is a date relative to something the document or config knows:

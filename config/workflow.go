@@ -108,6 +108,12 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 			}
 		}
 	}
+	s.Ask = DefaultAsk(s.ID)
+	if v, ok := d.str(sf, "ask", &s.Ask); ok {
+		if msg := checkAsk(v.text); msg != "" {
+			d.errs.atNode(v, sub(p, "ask"), "%s", msg)
+		}
+	}
 	if !s.Final && len(ref.next) == 0 && sf.n.kind == mapNode {
 		d.errs.atNode(sf.n, p, "a stage that is not final needs next stages (where its tasks can move)")
 	}
@@ -116,6 +122,27 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 	}
 	ref.stage = s
 	return s, ref
+}
+
+// reAskWord finds the words in braces of an ask.
+var reAskWord = regexp.MustCompile(`\{[^{}]*\}`)
+
+// checkAsk says what is wrong with a stage's ask, or "". An ask is one
+// sentence on one line; a misspelt placeholder would reach the ministry
+// as written, so it is refused here.
+func checkAsk(text string) string {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return "must not be empty: say in one sentence what a reminder asks the ministry to do"
+	case strings.ContainsAny(text, "\r\n"):
+		return "must be one sentence on one line"
+	}
+	for _, w := range reAskWord.FindAllString(text, -1) {
+		if !contains(AskPlaceholders, w) {
+			return fmt.Sprintf("unknown placeholder %s; expected %s", w, strings.Join(AskPlaceholders, ", "))
+		}
+	}
+	return ""
 }
 
 // stageLinks checks one stage's next list once all stage ids are known.

@@ -1,0 +1,77 @@
+package notify
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
+)
+
+// ExpandAsk fills a stage's ask (config.Stage.Ask) for one deadline:
+// {coordinator} becomes the coordinating body's name, {deadline} the date,
+// and {by} "by 22 December 2026", or, for a deadline that passed before
+// today, "as soon as possible (it was due on 22 December 2026)", since
+// asking for a date already gone reads as a mistake.
+func ExpandAsk(ask, coordinator string, deadline, today civil.Date) string {
+	date := wordsFor("en").date(deadline)
+	by := "by " + date
+	if deadline.Before(today) {
+		by = "as soon as possible (it was due on " + date + ")"
+	}
+	return strings.NewReplacer("{coordinator}", coordinator, "{deadline}", date, "{by}", by).Replace(ask)
+}
+
+// People returns the names of the focal points that name a person, for a
+// greeting. A focal point's name is often a description of the post
+// ("Focal point, birth registration and civil status"); greeting that
+// ("Dear Focal point, birth registration…") reads as a robot's mail, so a
+// template greets the people by name when every focal point names one, and
+// the unit ("Dear colleagues at the Ministry of Justice") otherwise.
+func People(fps []config.FocalPoint) []string {
+	var out []string
+	for _, f := range fps {
+		if !looksLikePerson(f.Name) {
+			return nil
+		}
+		out = append(out, strings.Join(strings.Fields(f.Name), " "))
+	}
+	return out
+}
+
+// notNameWords are words of posts and units, and the small words that join
+// a description ("of", "and"), in the languages of the shipped templates:
+// a name holding one is taken for a description.
+var notNameWords = map[string]bool{
+	"focal": true, "point": true, "unit": true, "department": true, "division": true, "office": true,
+	"secretariat": true, "section": true, "team": true, "desk": true, "ministry": true, "commission": true,
+	"committee": true, "bureau": true, "directorate": true, "service": true, "services": true,
+	"registry": true, "cabinet": true, "staff": true, "contact": true, "officer": true, "director": true,
+	"general": true, "national": true, "centre": true, "center": true, "reporting": true, "mailbox": true,
+	"of": true, "and": true, "for": true, "the": true,
+	"point focal": true, "ministère": true, "ministerio": true, "punto": true, "secrétariat": true,
+	"secretaría": true, "dirección": true, "direction": true, "département": true, "departamento": true,
+	"et": true, "pour": true, "des": true, "du": true, "para": true,
+}
+
+// looksLikePerson tells a person's name ("Somsack Vongsa", "Dr. Maria
+// López", a name in Lao script) from a description: one to five words, no
+// punctuation but the dot, apostrophe and hyphen of names, no digits, and
+// no word of a post or unit.
+func looksLikePerson(name string) bool {
+	words := strings.Fields(name)
+	if len(words) == 0 || len(words) > 5 {
+		return false
+	}
+	for _, r := range name {
+		if unicode.IsDigit(r) || (unicode.IsPunct(r) && !strings.ContainsRune(".'’-", r)) || unicode.IsSymbol(r) {
+			return false
+		}
+	}
+	for _, w := range words {
+		if notNameWords[strings.ToLower(strings.Trim(w, ".'’-"))] {
+			return false
+		}
+	}
+	return true
+}
