@@ -105,7 +105,8 @@ func defaultStages() []Stage {
 			Labels: labels("Close : non acceptée", "Cerrada: no aceptada", "ປິດ: ບໍ່ຮັບເອົາ")},
 	}
 	for i := range stages {
-		stages[i].Ask = DefaultAsk(stages[i].ID)
+		stages[i].Ask = DefaultAsk(stages[i].ID, "en")
+		stages[i].Asks = defaultAsksFor(stages[i].ID)
 	}
 	return stages
 }
@@ -173,4 +174,14 @@ func fmtDuration(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
+}
+
+// defaultAsksFor returns the built-in asks of a stage in the languages
+// other than English.
+func defaultAsksFor(stageID string) map[string]string {
+	out := map[string]string{}
+	for _, l := range AskLanguages {
+		out[l] = DefaultAsk(stageID, l)
+	}
+	return out
 }

@@ -31,7 +31,7 @@ var (
 	focalKeys      = []string{"name", "unit", "email"}
 	reportKeys     = []string{"id", "title", "due", "kind", "word_limit", "documents", "milestones"}
 	milestoneKeys  = []string{"name", "before"}
-	stageKeys      = []string{"id", "name", "labels", "next", "final", "only_status", "deadline", "ask"}
+	stageKeys      = []string{"id", "name", "labels", "next", "final", "only_status", "deadline", "ask", "asks"}
 	assignmentKeys = []string{"rules", "overrides"}
 	ruleKeys       = []string{"name", "ministry", "support", "sections", "keywords", "regex", "documents"}
 	overrideKeys   = []string{"recommendation", "ministry", "support"}

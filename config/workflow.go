@@ -108,12 +108,17 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 			}
 		}
 	}
-	s.Ask = DefaultAsk(s.ID)
+	s.Ask = DefaultAsk(s.ID, "en")
+	builtin := true
 	if v, ok := d.str(sf, "ask", &s.Ask); ok {
 		if msg := checkAsk(v.text); msg != "" {
 			d.errs.atNode(v, sub(p, "ask"), "%s", msg)
 		}
+		// The default sentence written out (as the example config and
+		// config show do) keeps its translations.
+		builtin = strings.TrimSpace(v.text) == DefaultAsk(s.ID, "en")
 	}
+	s.Asks = d.stageAsks(sf, s.ID, builtin)
 	if !s.Final && len(ref.next) == 0 && sf.n.kind == mapNode {
 		d.errs.atNode(sf.n, p, "a stage that is not final needs next stages (where its tasks can move)")
 	}
@@ -143,6 +148,51 @@ func checkAsk(text string) string {
 		}
 	}
 	return ""
+}
+
+// stageAsks reads a stage's ask in other languages, `asks: {fr: …, lo:
+// …}`, each checked as ask: is. A stage with the built-in ask keeps the
+// built-in asks for the languages the file does not give; a stage with an
+// ask of the admin's own has only those the file gives (other languages
+// get the admin's ask: as written, not a built-in sentence that may ask
+// something else).
+func (d *decoder) stageAsks(sf *fields, stageID string, builtin bool) map[string]string {
+	out := map[string]string{}
+	if builtin {
+		out = defaultAsksFor(stageID)
+	}
+	p := sub(sf.path, "asks")
+	v := sf.get("asks")
+	switch {
+	case v == nil || v.kind == nullNode:
+	case v.kind != mapNode:
+		d.errs.atNode(v, p, "expected a mapping of language to ask, e.g. asks: {fr: \"Veuillez confirmer à {coordinator} {by} …\"}; found %s", v.describe())
+	default:
+		for _, pr := range v.pairs {
+			kp := sub(p, pr.key)
+			if !languagePattern.MatchString(pr.key) {
+				d.errs.atNode(pr.keyPos, kp, "invalid language tag %q; expected a code such as fr, es or lo", pr.key)
+				continue
+			}
+			if pr.val == nil || pr.val.kind != scalarNode {
+				at := pr.keyPos
+				if pr.val != nil && pr.val.kind != nullNode {
+					at = pr.val
+				}
+				d.errs.atNode(at, kp, "expected the ask in this language, one sentence on one line")
+				continue
+			}
+			if msg := checkAsk(pr.val.text); msg != "" {
+				d.errs.atNode(pr.val, kp, "%s", msg)
+				continue
+			}
+			out[strings.ToLower(strings.ReplaceAll(pr.key, "_", "-"))] = pr.val.text
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // stageLinks checks one stage's next list once all stage ids are known.

@@ -8,16 +8,18 @@ import (
 	"github.com/followup-app/followup/config"
 )
 
-// ExpandAsk fills a stage's ask (config.Stage.Ask) for one deadline:
-// {coordinator} becomes the coordinating body's name, {deadline} the date,
-// and {by} "by 22 December 2026", or, for a deadline that passed before
-// today, "as soon as possible (it was due on 22 December 2026)", since
-// asking for a date already gone reads as a mistake.
-func ExpandAsk(ask, coordinator string, deadline, today civil.Date) string {
-	date := wordsFor("en").date(deadline)
-	by := "by " + date
+// ExpandAsk fills a stage's ask (config.Stage.AskIn) for one deadline,
+// in the language of the message: {coordinator} becomes the coordinating
+// body's name, {deadline} the date, and {by} "by 22 December 2026", or,
+// for a deadline that passed before today, "as soon as possible (it was
+// due on 22 December 2026)", since asking for a date already gone reads as
+// a mistake. lang "" is English.
+func ExpandAsk(ask, coordinator string, deadline, today civil.Date, lang string) string {
+	w := wordsFor(lang)
+	date := w.date(deadline)
+	by := w.by(date)
 	if deadline.Before(today) {
-		by = "as soon as possible (it was due on " + date + ")"
+		by = w.asap(date)
 	}
 	return strings.NewReplacer("{coordinator}", coordinator, "{deadline}", date, "{by}", by).Replace(ask)
 }
@@ -54,6 +56,13 @@ var notNameWords = map[string]bool{
 	"et": true, "pour": true, "des": true, "du": true, "para": true,
 }
 
+// laoPostWords begin the words of posts and units in Lao ("ຜູ້ປະສານງານ"
+// focal point, "ກະຊວງ" ministry, "ກົມ" department, "ພະແນກ" division,
+// "ຫ້ອງການ" office, "ຄະນະ" committee, "ສູນ" centre, "ກອງເລຂາ"
+// secretariat): Lao writes no spaces between words, so a description
+// shows as a phrase that starts with one of them.
+var laoPostWords = []string{"ຜູ້ປະສານງານ", "ກະຊວງ", "ກົມ", "ພະແນກ", "ຫ້ອງການ", "ຄະນະ", "ສູນ", "ກອງເລຂາ", "ຂະແໜງ", "ສຳນັກງານ"}
+
 // looksLikePerson tells a person's name ("Somsack Vongsa", "Dr. Maria
 // López", a name in Lao script) from a description: one to five words, no
 // punctuation but the dot, apostrophe and hyphen of names, no digits, and
@@ -71,6 +80,11 @@ func looksLikePerson(name string) bool {
 	for _, w := range words {
 		if notNameWords[strings.ToLower(strings.Trim(w, ".'’-"))] {
 			return false
+		}
+		for _, p := range laoPostWords {
+			if strings.HasPrefix(w, p) {
+				return false
+			}
 		}
 	}
 	return true

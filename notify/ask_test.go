@@ -34,6 +34,9 @@ func TestPeople(t *testing.T) {
 		{[]string{"Child rights reporting officer"}, nil},
 		{[]string{"Department of Legislation"}, nil},
 		{[]string{"Room 204"}, nil},
+		{[]string{"ຜູ້ປະສານງານ ກົມນິຕິກຳ"}, nil},
+		{[]string{"ກົມກົດໝາຍ"}, nil},
+		{[]string{"Point focal, Direction des droits de l’homme"}, nil},
 		{[]string{""}, nil},
 		// One description among people: the unit is greeted, not some of
 		// its people.
@@ -47,17 +50,34 @@ func TestPeople(t *testing.T) {
 
 func TestExpandAsk(t *testing.T) {
 	today := civil.D(2026, time.December, 15)
-	ask := config.DefaultAsk("assigned")
-	got := ExpandAsk(ask, "National Commission", civil.D(2026, time.December, 22), today)
-	if want := "Please confirm to the National Commission by 22 December 2026 that your ministry has received these recommendations."; got != want {
-		t.Errorf("coming: %q, want %q", got, want)
+	for _, tc := range []struct {
+		lang           string
+		coming, passed string
+	}{
+		{"en", "Please confirm to the National Commission by 22 December 2026 that your ministry has received these recommendations.",
+			"Please confirm to the National Commission as soon as possible (it was due on 1 December 2026) that your ministry has received these recommendations."},
+		{"", "Please confirm to the National Commission by 22 December 2026 that your ministry has received these recommendations.",
+			"Please confirm to the National Commission as soon as possible (it was due on 1 December 2026) that your ministry has received these recommendations."},
+		{"fr", "Veuillez confirmer à National Commission d’ici le 22 décembre 2026 que votre ministère a bien reçu ces recommandations.",
+			"Veuillez confirmer à National Commission dans les meilleurs délais (l’échéance était fixée au 1er décembre 2026) que votre ministère a bien reçu ces recommandations."},
+		{"es", "Le rogamos que confirme a National Commission a más tardar el 22 de diciembre de 2026 que su ministerio ha recibido estas recomendaciones.",
+			"Le rogamos que confirme a National Commission a la mayor brevedad (el plazo venció el 1 de diciembre de 2026) que su ministerio ha recibido estas recomendaciones."},
+		{"lo", "ກະລຸນາຢືນຢັນຕໍ່ National Commission ພາຍໃນວັນທີ 22 ທັນວາ 2026 ວ່າກະຊວງຂອງທ່ານໄດ້ຮັບຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ແລ້ວ.",
+			"ກະລຸນາຢືນຢັນຕໍ່ National Commission ໂດຍໄວທີ່ສຸດ (ກຳນົດເດີມແມ່ນວັນທີ 1 ທັນວາ 2026) ວ່າກະຊວງຂອງທ່ານໄດ້ຮັບຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ແລ້ວ."},
+	} {
+		ask := config.DefaultAsk("assigned", tc.lang)
+		if got := ExpandAsk(ask, "National Commission", civil.D(2026, time.December, 22), today, tc.lang); got != tc.coming {
+			t.Errorf("%q coming: %q, want %q", tc.lang, got, tc.coming)
+		}
+		if got := ExpandAsk(ask, "National Commission", civil.D(2026, time.December, 1), today, tc.lang); got != tc.passed {
+			t.Errorf("%q overdue: %q, want %q", tc.lang, got, tc.passed)
+		}
 	}
-	got = ExpandAsk(ask, "National Commission", civil.D(2026, time.December, 1), today)
-	if want := "Please confirm to the National Commission as soon as possible (it was due on 1 December 2026) that your ministry has received these recommendations."; got != want {
-		t.Errorf("overdue: %q, want %q", got, want)
-	}
-	if got := ExpandAsk("Send it on {deadline}.", "X", civil.D(2027, time.March, 3), today); got != "Send it on 3 March 2027." {
+	if got := ExpandAsk("Send it on {deadline}.", "X", civil.D(2027, time.March, 3), today, "en"); got != "Send it on 3 March 2027." {
 		t.Errorf("{deadline}: %q", got)
+	}
+	if got := ExpandAsk("Envoyez-le le {deadline}.", "X", civil.D(2027, time.March, 3), today, "fr-CA"); got != "Envoyez-le le 3 mars 2027." {
+		t.Errorf("{deadline} in fr-CA: %q", got)
 	}
 }
 

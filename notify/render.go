@@ -813,7 +813,7 @@ func sampleData(kind, lang string) []any {
 		also.Also = []DeadlineLine{{Kind: "lead", Date: today.AddDays(30), Label: "Ministries' inputs (crc-next)", DaysLeft: 30},
 			{Kind: "overdue", Date: today.AddDays(-2), Label: "Periodic report due", DaysLeft: -2}, {Kind: "due", Date: today}}
 		return ReminderGroup{Kind: kind, Deadline: today.AddDays(days), Label: "Assigned → Acknowledged", DaysLeft: days,
-			Ask:   ExpandAsk(config.DefaultAsk("assigned"), coord.Name, today.AddDays(days), today),
+			Ask:   ExpandAsk(config.DefaultAsk("assigned", lang), coord.Name, today.AddDays(days), today, lang),
 			Tasks: []TaskLine{linked(task(8, days)), also}, More: more}
 	}
 	switch kind {

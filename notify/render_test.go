@@ -77,21 +77,26 @@ const (
 	textCurricula   = "Include information on the Optional Protocol in school curricula."
 )
 
-func renderReminderData() ReminderData {
+func renderReminderData() ReminderData { return renderReminderDataIn("en") }
+
+// renderReminderDataIn is the reminder of the goldens with its asks in
+// lang, as the planner writes them for a ministry of that language.
+func renderReminderDataIn(lang string) ReminderData {
 	moj := renderJustice()
+	coord := "National Commission for Mothers and Children"
 	return ReminderData{Ministry: moj, Coordinator: renderCoordinator(), Date: renderToday, TaskCount: 8, AnyOverdue: true,
 		Groups: []ReminderGroup{
-			{Kind: "overdue", Deadline: renderToday.AddDays(-3), Label: "leave stage Acknowledged", DaysLeft: -3,
-				Ask: ExpandAsk(config.DefaultAsk("acknowledged"), "National Commission for Mothers and Children", renderToday.AddDays(-3), renderToday),
+			{Kind: "overdue", Deadline: renderToday.AddDays(-3), Label: "Acknowledged → Action planned", DaysLeft: -3,
+				Ask: ExpandAsk(config.DefaultAsk("acknowledged", lang), coord, renderToday.AddDays(-3), renderToday, lang),
 				Tasks: []TaskLine{
-					renderTask("30", "a", textIncorporate, "Acknowledged", moj, -3, "leave stage Acknowledged"),
-					renderTask("30", "b", textBorders, "Acknowledged", moj, -3, "leave stage Acknowledged"),
+					renderTask("30", "a", textIncorporate, "Acknowledged", moj, -3, "Acknowledged → Action planned"),
+					renderTask("30", "b", textBorders, "Acknowledged", moj, -3, "Acknowledged → Action planned"),
 				}, More: 3},
-			{Kind: "due", Deadline: renderToday, Label: "leave stage Assigned", DaysLeft: 0,
-				Ask:   ExpandAsk(config.DefaultAsk("assigned"), "National Commission for Mothers and Children", renderToday, renderToday),
-				Tasks: []TaskLine{renderTask("28", "a", textTourism, "Assigned", moj, 0, "leave stage Assigned")}},
+			{Kind: "due", Deadline: renderToday, Label: "Assigned → Acknowledged", DaysLeft: 0,
+				Ask:   ExpandAsk(config.DefaultAsk("assigned", lang), coord, renderToday, renderToday, lang),
+				Tasks: []TaskLine{renderTask("28", "a", textTourism, "Assigned", moj, 0, "Assigned → Acknowledged")}},
 			{Kind: "lead", Deadline: renderToday.AddDays(14), Label: "Ministries send their inputs to the National Commission (crc-next)", DaysLeft: 14,
-				Ask: "Please send the National Commission for Mothers and Children your ministry's contribution on these recommendations by 18 January 2027.",
+				Ask: ExpandAsk(config.DefaultAsk("in_progress", lang), coord, renderToday.AddDays(14), renderToday, lang),
 				Tasks: []TaskLine{
 					renderTask("30", "a", textIncorporate, "Acknowledged", moj, 14, "Ministries send their inputs to the National Commission (crc-next)"),
 					renderTask("28", "a", textTourism, "Assigned", moj, 14, "Ministries send their inputs to the National Commission (crc-next)"),
@@ -101,10 +106,10 @@ func renderReminderData() ReminderData {
 
 func renderEscalationData() EscalationData {
 	moj := renderJustice()
-	groups := []ReminderGroup{{Kind: "escalation", Deadline: renderToday.AddDays(-45), Label: "leave stage Assigned", DaysLeft: -45,
+	groups := []ReminderGroup{{Kind: "escalation", Deadline: renderToday.AddDays(-45), Label: "Assigned → Acknowledged", DaysLeft: -45,
 		Tasks: []TaskLine{
-			renderTask("30", "c", textBorders, "Assigned", moj, -45, "leave stage Assigned"),
-			renderTask("32", "", textIncorporate, "Assigned", moj, -45, "leave stage Assigned"),
+			renderTask("30", "c", textBorders, "Assigned", moj, -45, "Assigned → Acknowledged"),
+			renderTask("32", "", textIncorporate, "Assigned", moj, -45, "Assigned → Acknowledged"),
 		}}}
 	return EscalationData{Ministry: moj, Coordinator: renderCoordinator(), Date: renderToday, After: civil.Span{Days: 30}, TaskCount: 2,
 		Groups: groups, Ministries: []EscalatedMinistry{{Ministry: moj, TaskCount: 2, Groups: groups, RemindersDelivered: 3,
@@ -148,8 +153,8 @@ func renderCoordinatorData() CoordinatorDigestData {
 		},
 		TotalTasks: 21, OpenTasks: 18,
 		Overdue: []TaskLine{
-			renderTask("30", "a", textIncorporate, "Acknowledged", moj, -3, "leave stage Acknowledged"),
-			renderTask("30", "b", textBorders, "Acknowledged", moj, -3, "leave stage Acknowledged"),
+			renderTask("30", "a", textIncorporate, "Acknowledged", moj, -3, "Acknowledged → Action planned"),
+			renderTask("30", "b", textBorders, "Acknowledged", moj, -3, "Acknowledged → Action planned"),
 		},
 		OverdueMore: 3,
 		Changes: []ChangeLine{
@@ -190,7 +195,7 @@ func renderMinistryData() MinistryDigestData {
 				Tasks: []TaskLine{renderTask("8", "", textRegistry, "Partially implemented", mps, 0, "")}},
 		},
 		Coming: []TaskLine{
-			renderTask("28", "b", "Strengthen police surveillance of hotels and guest houses.", "Assigned", mps, 1, "leave stage Assigned"),
+			renderTask("28", "b", "Strengthen police surveillance of hotels and guest houses.", "Assigned", mps, 1, "Assigned → Acknowledged"),
 			renderTask("30", "b", textBorders, "In progress", mps, 87, "Ministries send their inputs to the National Commission (crc-next)"),
 		},
 		Supporting: []TaskLine{support},
@@ -207,7 +212,7 @@ type renderGolden struct {
 func renderGoldens() []renderGolden {
 	return []renderGolden{
 		{"reminder", func(r *Renderer, lang string) (Rendered, error) {
-			d := renderReminderData()
+			d := renderReminderDataIn(lang)
 			d.Ministry.Language, d.Coordinator.Language = lang, lang
 			return r.Reminder(d)
 		}},
@@ -515,7 +520,7 @@ func TestRenderOverrides(t *testing.T) {
 	if out, err = r.Reminder(lo); err != nil || out.Text != "ຮຽນ ທ່ານ ສົມພອນ ແກ້ວມະນີ 4 ມັງກອນ 2027\n" {
 		t.Errorf("lo: reminder.lo.txt not used: %q %v", out.Text, err)
 	}
-	if !strings.Contains(out.HTML, `<html lang="lo">`) || !strings.Contains(out.HTML, "ຂໍແຈ້ງເຕືອນ") {
+	if !strings.Contains(out.HTML, `<html lang="lo">`) || !strings.Contains(out.HTML, "ເລື່ອງນີ້ກ່ຽວຂ້ອງກັບ") {
 		t.Errorf("lo: the embedded reminder.lo.html should still be used")
 	}
 

@@ -10,33 +10,76 @@ import (
 	"github.com/followup-app/followup/workflow"
 )
 
-// Asks of the deadlines that are not a stage's (the config sets a stage's
-// in its ask:); the placeholders are those of config.Stage.Ask.
+// The kinds of the asks of deadlines that are not a stage's (the config
+// sets a stage's in its ask: and asks:).
 const (
-	askMilestone = "Please send the {coordinator} your ministry's contribution on these recommendations {by}."
-	askReport    = "Please make sure that the {coordinator} has your ministry's contribution on these recommendations {by}, when the report is due."
-	askFollowUp  = "Please send the {coordinator} {by} the information the Committee asked for on these recommendations (follow-up procedure)."
+	askMilestone = "milestone"
+	askReport    = "report"
+	askFollowUp  = "follow_up"
 	// The coordinating body's reminder is about its own tasks and those no
 	// ministry owns.
-	askCoordinator = "Please see that these recommendations move on {by}: give each one an owner, or record where it stands."
+	askCoordinator = "coordinator"
 )
 
+// fixedAsks are those asks by language; the placeholders are those of
+// config.Stage.Ask. A language without its own (one an admin adds
+// templates for) gets the English ones.
+var fixedAsks = map[string]map[string]string{
+	"en": {
+		askMilestone:   "Please send the {coordinator} your ministry's contribution on these recommendations {by}.",
+		askReport:      "Please make sure that the {coordinator} has your ministry's contribution on these recommendations {by}, when the report is due.",
+		askFollowUp:    "Please send the {coordinator} {by} the information the Committee asked for on these recommendations (follow-up procedure).",
+		askCoordinator: "Please see that these recommendations move on {by}: give each one an owner, or record where it stands.",
+	},
+	"fr": {
+		askMilestone:   "Veuillez transmettre à {coordinator} {by} la contribution de votre ministère sur ces recommandations.",
+		askReport:      "Veuillez vous assurer que {coordinator} dispose de la contribution de votre ministère sur ces recommandations {by}, date d’échéance du rapport.",
+		askFollowUp:    "Veuillez transmettre à {coordinator} {by} les informations demandées par le Comité sur ces recommandations (procédure de suivi).",
+		askCoordinator: "Veuillez veiller à ce que ces recommandations progressent {by} : attribuez chacune à un responsable, ou consignez où elle en est.",
+	},
+	"es": {
+		askMilestone:   "Le rogamos que envíe a {coordinator} {by} la contribución de su ministerio sobre estas recomendaciones.",
+		askReport:      "Le rogamos que se asegure de que {coordinator} disponga de la contribución de su ministerio sobre estas recomendaciones {by}, fecha en que vence el informe.",
+		askFollowUp:    "Le rogamos que envíe a {coordinator} {by} la información que el Comité solicitó sobre estas recomendaciones (procedimiento de seguimiento).",
+		askCoordinator: "Le rogamos que vele por que estas recomendaciones avancen {by}: asigne cada una a un responsable o registre en qué situación se encuentra.",
+	},
+	"lo": {
+		askMilestone:   "ກະລຸນາສົ່ງຂໍ້ມູນປະກອບຂອງກະຊວງທ່ານກ່ຽວກັບຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ ໃຫ້ {coordinator} {by}.",
+		askReport:      "ກະລຸນາຮັບປະກັນວ່າ {coordinator} ໄດ້ຮັບຂໍ້ມູນປະກອບຂອງກະຊວງທ່ານກ່ຽວກັບຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ {by} ເຊິ່ງເປັນກຳນົດສົ່ງບົດລາຍງານ.",
+		askFollowUp:    "ກະລຸນາສົ່ງຂໍ້ມູນທີ່ຄະນະກຳມະການຮຽກຮ້ອງກ່ຽວກັບຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ ໃຫ້ {coordinator} {by} (ຂັ້ນຕອນການຕິດຕາມ).",
+		askCoordinator: "ກະລຸນາຕິດຕາມໃຫ້ຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ມີຄວາມຄືບໜ້າ {by}: ມອບໝາຍແຕ່ລະຂໍ້ໃຫ້ຜູ້ຮັບຜິດຊອບ ຫຼື ບັນທຶກສະຖານະຂອງມັນ.",
+	},
+}
+
+// fixedAsk returns the ask of a kind in a language (its first part: "fr"
+// for "fr-CA"), in English for a language without one.
+func fixedAsk(kind, lang string) string {
+	tag := strings.ToLower(strings.TrimSpace(lang))
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	if asks, ok := fixedAsks[tag]; ok {
+		return asks[kind]
+	}
+	return fixedAsks["en"][kind]
+}
+
 // ask is what a reminder asks of a ministry for deadline d, in one
-// sentence with the date.
-func (p *Planner) ask(d workflow.Deadline, today civil.Date) string {
-	text := askFollowUp
+// sentence with the date, in lang (the recipient's language).
+func (p *Planner) ask(d workflow.Deadline, today civil.Date, lang string) string {
+	text := fixedAsk(askFollowUp, lang)
 	switch d.Kind {
 	case workflow.KindStage:
-		text = config.DefaultAsk(d.Ref)
-		if st, ok := p.Config.Stage(d.Ref); ok && st.Ask != "" {
-			text = st.Ask
+		text = config.DefaultAsk(d.Ref, lang)
+		if st, ok := p.Config.Stage(d.Ref); ok && st.AskIn(lang) != "" {
+			text = st.AskIn(lang)
 		}
 	case workflow.KindMilestone:
-		text = askMilestone
+		text = fixedAsk(askMilestone, lang)
 	case workflow.KindReport:
-		text = askReport
+		text = fixedAsk(askReport, lang)
 	}
-	return notify.ExpandAsk(text, p.Config.Coordinator.Name, d.Date, today)
+	return notify.ExpandAsk(text, p.Config.Coordinator.Name, d.Date, today, lang)
 }
 
 // replyTo is where answers to a message to recipient go: the coordinating

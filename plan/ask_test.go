@@ -144,3 +144,44 @@ func TestReminderAsBusyOfficialsNeedIt(t *testing.T) {
 func base64Reader(b []byte) io.Reader {
 	return base64.NewDecoder(base64.StdEncoding, bytes.NewReader(bytes.Join(bytes.Fields(b), nil)))
 }
+
+// TestReminderAskInMinistryLanguage (issue 13 with issue 10, case 11): a
+// ministry writing French gets the greeting, the ask with its date, and
+// the calendar event in French, before and after the deadline; nothing of
+// the English sentences outside the templates reaches it.
+func TestReminderAskInMinistryLanguage(t *testing.T) {
+	e := newEnv(t, 50)
+	for i := range e.cfg.Ministries {
+		if e.cfg.Ministries[i].ID == "moj" {
+			e.cfg.Ministries[i].Language = "fr"
+		}
+	}
+	e.standard()
+	find := func(msgs []plan.Message) plan.Message {
+		t.Helper()
+		for _, m := range msgs {
+			if m.Recipient == "moj" && m.Kind == plan.KindReminder {
+				return m
+			}
+		}
+		t.Fatalf("no reminder to moj: %q", summary(msgs))
+		return plan.Message{}
+	}
+	moj := find(e.run(plan.JobReminders, at(2027, 1, 28), false))
+	want := "À l’attention de : Ministry of Justice\nMesdames, Messieurs,\n\nVeuillez confirmer à Coordinating body d’ici le 4 février 2027 que votre ministère a bien reçu ces recommandations.\n"
+	if !strings.HasPrefix(moj.Text, want) {
+		t.Errorf("the reminder does not open with the French greeting and ask:\n%s", moj.Text)
+	}
+	if strings.Contains(moj.Text, "Please") || strings.Contains(moj.Text, " by ") {
+		t.Errorf("English ask in the French reminder:\n%s", moj.Text)
+	}
+	ics := strings.ReplaceAll(e.stored(moj.Key).parts["text/calendar"], "\r\n ", "")
+	if !strings.Contains(ics, "SUMMARY:Ministry of Justice: Attribuée → Prise en charge") {
+		t.Errorf("the calendar event is not in French:\n%s", ics)
+	}
+
+	moj = find(e.run(plan.JobReminders, at(2027, 2, 11), false))
+	if !strings.Contains(moj.Text, "Veuillez confirmer à Coordinating body dans les meilleurs délais (l’échéance était fixée au 4 février 2027)") {
+		t.Errorf("the overdue French reminder does not ask as overdue:\n%s", moj.Text)
+	}
+}

@@ -64,8 +64,7 @@ func (p *Planner) sweepAt(ctx context.Context, r Reader, slot time.Time) (*sweep
 				dt = &dueToday{}
 				dt.rem, dt.ok = workflow.DueReminder(cfg, d.Deadline, s.today)
 				if dt.ok {
-					header := notify.ReminderGroup{Kind: dt.rem.Group, Deadline: d.Date, Label: d.Label, DaysLeft: s.today.DaysUntil(d.Date),
-						Ask: p.ask(d.Deadline, s.today)}
+					header := notify.ReminderGroup{Kind: dt.rem.Group, Deadline: d.Date, Label: d.Label, DaysLeft: s.today.DaysUntil(d.Date)}
 					dt.at[0] = len(s.dues)
 					s.dues = append(s.dues, due{deadline: d.Deadline, kind: dt.rem.Kind, header: header})
 					if dt.rem.Escalate {
@@ -218,7 +217,7 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 			// Its own tasks, and those nobody owns: the asks meant for a
 			// ministry ("confirm to the coordinator…") do not fit.
 			for i := range data.Groups {
-				data.Groups[i].Ask = notify.ExpandAsk(askCoordinator, cfg.Coordinator.Name, data.Groups[i].Deadline, s.today)
+				data.Groups[i].Ask = notify.ExpandAsk(fixedAsk(askCoordinator, body.Language), cfg.Coordinator.Name, data.Groups[i].Deadline, s.today, body.Language)
 			}
 		}
 		for _, g := range data.Groups {
@@ -323,6 +322,9 @@ func (p *Planner) show(s *sweep, b *box, rows map[int64]TaskRow) shown {
 			continue
 		}
 		g := d.header
+		// The ask is in the recipient's language, like the message.
+		body, _ := p.Config.Ministry(b.recipient)
+		g.Ask = p.ask(d.deadline, s.today, body.Language)
 		for _, t := range listed {
 			row, ok := rows[t.ID]
 			if !ok {
