@@ -159,6 +159,10 @@ type Stage struct {
 	// built-in one (not given, or given as the default English sentence)
 	// has the built-in asks in every language followup ships.
 	Asks map[string]string
+	// AskAt is where an ask of the admin's own is written (zero for the
+	// built-in one), so that a ministry's language it has no version in
+	// is reported there.
+	AskAt Pos
 }
 
 // Label returns the stage's name in a language: the label for the exact

@@ -117,6 +117,9 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 		// The default sentence written out (as the example config and
 		// config show do) keeps its translations.
 		builtin = strings.TrimSpace(v.text) == DefaultAsk(s.ID, "en")
+		if !builtin {
+			s.AskAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(p, "ask")}
+		}
 	}
 	s.Asks = d.stageAsks(sf, s.ID, builtin)
 	if !s.Final && len(ref.next) == 0 && sf.n.kind == mapNode {

@@ -328,3 +328,45 @@ func TestAsksPerLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckAskLanguages: a stage's ask of the admin's own, without a
+// version in the language of a ministry, is a config error at the ask
+// (file:line:column), like a language without templates; the built-in
+// ask, or an asks: entry for that language, is not.
+func TestCheckAskLanguages(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "followup.yaml")
+	write := func(ask, asks string) *config.Config {
+		t.Helper()
+		yaml := "coordinator:\n  id: ncmc\n  name: NCMC\n  focal_points:\n    - email: a@example.org\n" +
+			"ministries:\n" +
+			"  - id: moj\n    name: Justice\n    language: lo\n    focal_points:\n      - email: b@example.org\n" +
+			"  - id: mps\n    name: Security\n    language: en\n    focal_points:\n      - email: c@example.org\n" +
+			"stages:\n  - id: open\n    next: [done]\n    deadline: import + 1mo\n    ask: " + ask + "\n" + asks +
+			"  - id: done\n    final: true\n"
+		if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path, config.LoadOptions{Getenv: func(string) string { return "" }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	r := newTestRenderer(t, "")
+	err := r.CheckLanguages(write(`"Please reply {by}."`, ""))
+	var errs config.Errors
+	if !errors.As(err, &errs) || len(errs) != 1 {
+		t.Fatalf("want one config error, got %v", err)
+	}
+	if e := errs[0]; e.File != path || e.Line != 21 || e.Column != 10 ||
+		!strings.HasPrefix(e.Msg, "stages[0].ask: this ask has no version in lo, the language of moj; give it under asks:") {
+		t.Errorf("got %s", e)
+	}
+	if err := r.CheckLanguages(write(`"Please reply {by}."`, "    asks: {lo: \"ກະລຸນາຕອບ {by}.\"}\n")); err != nil {
+		t.Errorf("with asks.lo: %v", err)
+	}
+	if err := r.CheckLanguages(write(`"Please tell the {coordinator} {by} where your ministry stands on these recommendations."`, "")); err != nil {
+		t.Errorf("the built-in sentence: %v", err)
+	}
+}

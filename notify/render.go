@@ -76,6 +76,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	ttemplate "text/template"
@@ -455,6 +456,7 @@ func (r *Renderer) CheckLanguages(cfg *config.Config) error {
 	for i, m := range cfg.Ministries {
 		check(m, fmt.Sprintf("ministries[%d].language", i), kindReminder, kindMinistryDigest)
 	}
+	errs = append(errs, askLanguages(cfg)...)
 	if len(errs) == 0 {
 		return nil
 	}
@@ -464,6 +466,38 @@ func (r *Renderer) CheckLanguages(cfg *config.Config) error {
 		}
 		return errs[i].Column < errs[j].Column
 	})
+	return errs
+}
+
+// askLanguages reports each stage whose ask is the admin's own sentence
+// and has no version (asks:) in the language of a body that gets
+// reminders: that body's reminders would open with a sentence in another
+// language, the silent fallback the templates refuse too.
+func askLanguages(cfg *config.Config) config.Errors {
+	var errs config.Errors
+	bodies := append([]config.Body{cfg.Coordinator}, cfg.Ministries...)
+	for _, st := range cfg.Stages {
+		if st.AskAt.Line == 0 || st.Final || st.Deadline == nil {
+			continue
+		}
+		var langs, who []string
+		for _, b := range bodies {
+			tag := normTag(b.Language)
+			if tag == "" || tag == "en" || strings.HasPrefix(tag, "en-") || st.AskIn(tag) != st.Ask {
+				continue
+			}
+			if !slices.Contains(langs, tag) {
+				langs = append(langs, tag)
+			}
+			who = append(who, b.ID)
+		}
+		if len(langs) == 0 {
+			continue
+		}
+		errs = append(errs, st.AskAt.Error(cfg.Path, fmt.Sprintf("this ask has no version in %s, the language of %s; "+
+			"give it under asks: (e.g. asks: {%s: …}), or their reminders open with it as written",
+			strings.Join(langs, ", "), strings.Join(who, ", "), langs[0])))
+	}
 	return errs
 }
 
