@@ -86,7 +86,7 @@ func defaultStages() []Stage {
 	labels := func(fr, es, lo string) map[string]string {
 		return map[string]string{"fr": fr, "es": es, "lo": lo}
 	}
-	return []Stage{
+	stages := []Stage{
 		{ID: "assigned", Name: "Assigned", Next: []string{"acknowledged", "not_accepted"}, Deadline: anchor("import + 1mo"),
 			Labels: labels("Attribuée", "Asignada", "ມອບໝາຍແລ້ວ")},
 		{ID: "acknowledged", Name: "Acknowledged", Next: []string{"action_planned", "not_accepted"}, Deadline: anchor("import + 3mo"),
@@ -104,6 +104,11 @@ func defaultStages() []Stage {
 		{ID: "not_accepted", Name: "Closed: not accepted", Final: true, OnlyStatus: []string{"noted"},
 			Labels: labels("Close : non acceptée", "Cerrada: no aceptada", "ປິດ: ບໍ່ຮັບເອົາ")},
 	}
+	for i := range stages {
+		stages[i].Ask = DefaultAsk(stages[i].ID, "en")
+		stages[i].Asks = defaultAsksFor(stages[i].ID)
+	}
+	return stages
 }
 
 // cronParser accepts what the admin documentation promises: five fields or
@@ -169,4 +174,14 @@ func fmtDuration(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
+}
+
+// defaultAsksFor returns the built-in asks of a stage in the languages
+// other than English.
+func defaultAsksFor(stageID string) map[string]string {
+	out := map[string]string{}
+	for _, l := range AskLanguages {
+		out[l] = DefaultAsk(stageID, l)
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/mail"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -30,7 +31,7 @@ var (
 	focalKeys      = []string{"name", "unit", "email"}
 	reportKeys     = []string{"id", "title", "due", "kind", "word_limit", "documents", "milestones"}
 	milestoneKeys  = []string{"name", "before"}
-	stageKeys      = []string{"id", "name", "labels", "next", "final", "only_status", "deadline"}
+	stageKeys      = []string{"id", "name", "labels", "next", "final", "only_status", "deadline", "ask", "asks"}
 	assignmentKeys = []string{"rules", "overrides"}
 	ruleKeys       = []string{"name", "ministry", "support", "sections", "keywords", "regex", "themes", "documents"}
 	overrideKeys   = []string{"recommendation", "ministry", "support"}
@@ -117,8 +118,29 @@ func (d *decoder) files(f *fields, c *Config) {
 	d.optPath(f, "database", &c.Database)
 	docs, _ := d.strList(f, "documents")
 	for _, it := range docs {
-		c.Documents = append(c.Documents, resolve(d.dir, it.s))
+		p := resolve(d.dir, it.s)
+		// A missing file is the importer's to report when the daemon
+		// starts; a named pipe or a device would block it, so it is
+		// refused here, where the admin sees the line.
+		if st, err := os.Stat(p); err == nil && !st.Mode().IsRegular() {
+			d.errs.atNode(it.n, it.path, "%s is %s, not a regular file", p, fileKind(st.Mode()))
+		}
+		c.Documents = append(c.Documents, p)
 	}
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // idRegistry remembers where each ministry id was defined, for duplicate

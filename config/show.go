@@ -91,6 +91,18 @@ func (c *Config) Show() []byte {
 		if s.Deadline != nil {
 			w.kv(4, "deadline", q(s.Deadline.Text))
 		}
+		w.kv(4, "ask", q(s.Ask))
+		if len(s.Asks) > 0 {
+			w.key(4, "asks")
+			langs := make([]string, 0, len(s.Asks))
+			for l := range s.Asks {
+				langs = append(langs, l)
+			}
+			sort.Strings(langs)
+			for _, l := range langs {
+				w.kv(6, l, q(s.Asks[l]))
+			}
+		}
 	}
 	w.kv(0, "initial_stage", q(c.InitialStage))
 

@@ -147,6 +147,22 @@ type Stage struct {
 	// ("fr", "es", "lo"): e-mails in that language show it. The stages of
 	// the built-in workflow have labels in every language followup ships.
 	Labels map[string]string
+	// Ask is what a reminder about this stage's deadline asks the ministry
+	// to do, in one sentence: "Please confirm to the {coordinator} {by}
+	// that your ministry has received these recommendations." {coordinator}
+	// is the coordinating body's name, {deadline} the date, and {by} "by
+	// 22 December 2026" (or, once it passed, "as soon as possible (it was
+	// due on …)"). Never empty after Load: DefaultAsk fills it.
+	Ask string
+	// Asks are the ask in other languages, by language tag, for the
+	// reminders in those languages (see AskIn). A stage whose ask is the
+	// built-in one (not given, or given as the default English sentence)
+	// has the built-in asks in every language followup ships.
+	Asks map[string]string
+	// AskAt is where an ask of the admin's own is written (zero for the
+	// built-in one), so that a ministry's language it has no version in
+	// is reported there.
+	AskAt Pos
 }
 
 // Label returns the stage's name in a language: the label for the exact
@@ -167,6 +183,100 @@ func (s Stage) Label(lang string) string {
 		return s.Name
 	}
 	return s.ID
+}
+
+// AskPlaceholders are the words an ask may hold in braces.
+var AskPlaceholders = []string{"{coordinator}", "{deadline}", "{by}"}
+
+// DefaultAsk is the ask of a stage the config gives none for, in a
+// language ("" or "en" English, "fr", "es", "lo"; English for another):
+// what the default stages ask, and for another stage a generic request.
+func DefaultAsk(stageID, lang string) string {
+	asks, ok := defaultAsks[baseTag(lang)]
+	if !ok {
+		asks = defaultAsks["en"]
+	}
+	if a, ok := asks[stageID]; ok {
+		return a
+	}
+	return asks[""]
+}
+
+// AskLanguages are the languages other than English that followup has
+// default asks in, as it has templates in them.
+var AskLanguages = []string{"fr", "es", "lo"}
+
+// defaultAsks are the built-in asks by language and stage id; "" is the
+// ask of a stage that is not built in. The French, Spanish and Lao ones say
+// what the English ones say, in the register of an official letter.
+var defaultAsks = map[string]map[string]string{
+	"en": {
+		"assigned":              "Please confirm to the {coordinator} {by} that your ministry has received these recommendations.",
+		"acknowledged":          "Please send the {coordinator} {by} the actions your ministry plans for these recommendations.",
+		"action_planned":        "Please tell the {coordinator} {by} when your ministry starts the planned actions.",
+		"in_progress":           "Please send the {coordinator} {by} what your ministry has done on these recommendations, for the periodic report.",
+		"implemented":           "Please send the {coordinator} {by} the evidence of what your ministry has implemented, for the periodic report.",
+		"partially_implemented": "Please send the {coordinator} {by} the evidence of what your ministry has implemented, for the periodic report.",
+		"":                      "Please tell the {coordinator} {by} where your ministry stands on these recommendations.",
+	},
+	"fr": {
+		"assigned":              "Veuillez confirmer à {coordinator} {by} que votre ministère a bien reçu ces recommandations.",
+		"acknowledged":          "Veuillez communiquer à {coordinator} {by} les mesures que votre ministère prévoit de prendre pour donner suite à ces recommandations.",
+		"action_planned":        "Veuillez indiquer à {coordinator} {by} la date à laquelle votre ministère engagera les actions prévues.",
+		"in_progress":           "Veuillez transmettre à {coordinator} {by} un état des actions menées par votre ministère sur ces recommandations, en vue du rapport périodique.",
+		"implemented":           "Veuillez transmettre à {coordinator} {by} les éléments attestant de la mise en œuvre de ces recommandations par votre ministère, en vue du rapport périodique.",
+		"partially_implemented": "Veuillez transmettre à {coordinator} {by} les éléments attestant de la mise en œuvre de ces recommandations par votre ministère, en vue du rapport périodique.",
+		"":                      "Veuillez informer {coordinator} {by} de l’état d’avancement de votre ministère sur ces recommandations.",
+	},
+	"es": {
+		"assigned":              "Le rogamos que confirme a {coordinator} {by} que su ministerio ha recibido estas recomendaciones.",
+		"acknowledged":          "Le rogamos que comunique a {coordinator} {by} las medidas que su ministerio prevé adoptar respecto de estas recomendaciones.",
+		"action_planned":        "Le rogamos que indique a {coordinator} {by} cuándo comenzará su ministerio las acciones previstas.",
+		"in_progress":           "Le rogamos que envíe a {coordinator} {by} información sobre lo realizado por su ministerio respecto de estas recomendaciones, para el informe periódico.",
+		"implemented":           "Le rogamos que envíe a {coordinator} {by} los elementos que acrediten la aplicación de estas recomendaciones por su ministerio, para el informe periódico.",
+		"partially_implemented": "Le rogamos que envíe a {coordinator} {by} los elementos que acrediten la aplicación de estas recomendaciones por su ministerio, para el informe periódico.",
+		"":                      "Le rogamos que informe a {coordinator} {by} sobre la situación de su ministerio respecto de estas recomendaciones.",
+	},
+	"lo": {
+		"assigned":              "ກະລຸນາຢືນຢັນຕໍ່ {coordinator} {by} ວ່າກະຊວງຂອງທ່ານໄດ້ຮັບຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ແລ້ວ.",
+		"acknowledged":          "ກະລຸນາສົ່ງມາດຕະການທີ່ກະຊວງຂອງທ່ານວາງແຜນໄວ້ສຳລັບຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ ໃຫ້ {coordinator} {by}.",
+		"action_planned":        "ກະລຸນາແຈ້ງໃຫ້ {coordinator} ຊາບ {by} ວ່າກະຊວງຂອງທ່ານຈະເລີ່ມປະຕິບັດກິດຈະກຳທີ່ວາງແຜນໄວ້ເມື່ອໃດ.",
+		"in_progress":           "ກະລຸນາສົ່ງຜົນການປະຕິບັດຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ຂອງກະຊວງທ່ານ ໃຫ້ {coordinator} {by} ເພື່ອກະກຽມບົດລາຍງານໄລຍະ.",
+		"implemented":           "ກະລຸນາສົ່ງຫຼັກຖານການປະຕິບັດຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ຂອງກະຊວງທ່ານ ໃຫ້ {coordinator} {by} ເພື່ອກະກຽມບົດລາຍງານໄລຍະ.",
+		"partially_implemented": "ກະລຸນາສົ່ງຫຼັກຖານການປະຕິບັດຂໍ້ສະເໜີແນະເຫຼົ່ານີ້ຂອງກະຊວງທ່ານ ໃຫ້ {coordinator} {by} ເພື່ອກະກຽມບົດລາຍງານໄລຍະ.",
+		"":                      "ກະລຸນາແຈ້ງໃຫ້ {coordinator} ຊາບ {by} ກ່ຽວກັບຄວາມຄືບໜ້າຂອງກະຊວງທ່ານໃນການປະຕິບັດຂໍ້ສະເໜີແນະເຫຼົ່ານີ້.",
+	},
+}
+
+// baseTag is the first part of a language tag, in lower case ("fr" for
+// "fr-CA" or "FR_ca"); "en" for none.
+func baseTag(lang string) string {
+	tag := strings.ToLower(strings.TrimSpace(lang))
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	if tag == "" {
+		return "en"
+	}
+	return tag
+}
+
+// AskIn returns the stage's ask in a language: the ask for the exact tag,
+// then for its first part, else Ask (the English one, or the admin's own
+// words when the config gives an ask without that language).
+func (s Stage) AskIn(lang string) string {
+	tag := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
+	for tag != "" {
+		if a := s.Asks[tag]; a != "" {
+			return a
+		}
+		i := strings.LastIndexByte(tag, '-')
+		if i < 0 {
+			break
+		}
+		tag = tag[:i]
+	}
+	return s.Ask
 }
 
 // Anchor is a date relative to something the document or config knows:

@@ -108,6 +108,20 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 			}
 		}
 	}
+	s.Ask = DefaultAsk(s.ID, "en")
+	builtin := true
+	if v, ok := d.str(sf, "ask", &s.Ask); ok {
+		if msg := checkAsk(v.text); msg != "" {
+			d.errs.atNode(v, sub(p, "ask"), "%s", msg)
+		}
+		// The default sentence written out (as the example config and
+		// config show do) keeps its translations.
+		builtin = strings.TrimSpace(v.text) == DefaultAsk(s.ID, "en")
+		if !builtin {
+			s.AskAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(p, "ask")}
+		}
+	}
+	s.Asks = d.stageAsks(sf, s.ID, builtin)
 	if !s.Final && len(ref.next) == 0 && sf.n.kind == mapNode {
 		d.errs.atNode(sf.n, p, "a stage that is not final needs next stages (where its tasks can move)")
 	}
@@ -116,6 +130,72 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 	}
 	ref.stage = s
 	return s, ref
+}
+
+// reAskWord finds the words in braces of an ask.
+var reAskWord = regexp.MustCompile(`\{[^{}]*\}`)
+
+// checkAsk says what is wrong with a stage's ask, or "". An ask is one
+// sentence on one line; a misspelt placeholder would reach the ministry
+// as written, so it is refused here.
+func checkAsk(text string) string {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return "must not be empty: say in one sentence what a reminder asks the ministry to do"
+	case strings.ContainsAny(text, "\r\n"):
+		return "must be one sentence on one line"
+	}
+	for _, w := range reAskWord.FindAllString(text, -1) {
+		if !contains(AskPlaceholders, w) {
+			return fmt.Sprintf("unknown placeholder %s; expected %s", w, strings.Join(AskPlaceholders, ", "))
+		}
+	}
+	return ""
+}
+
+// stageAsks reads a stage's ask in other languages, `asks: {fr: …, lo:
+// …}`, each checked as ask: is. A stage with the built-in ask keeps the
+// built-in asks for the languages the file does not give; a stage with an
+// ask of the admin's own has only those the file gives (other languages
+// get the admin's ask: as written, not a built-in sentence that may ask
+// something else).
+func (d *decoder) stageAsks(sf *fields, stageID string, builtin bool) map[string]string {
+	out := map[string]string{}
+	if builtin {
+		out = defaultAsksFor(stageID)
+	}
+	p := sub(sf.path, "asks")
+	v := sf.get("asks")
+	switch {
+	case v == nil || v.kind == nullNode:
+	case v.kind != mapNode:
+		d.errs.atNode(v, p, "expected a mapping of language to ask, e.g. asks: {fr: \"Veuillez confirmer à {coordinator} {by} …\"}; found %s", v.describe())
+	default:
+		for _, pr := range v.pairs {
+			kp := sub(p, pr.key)
+			if !languagePattern.MatchString(pr.key) {
+				d.errs.atNode(pr.keyPos, kp, "invalid language tag %q; expected a code such as fr, es or lo", pr.key)
+				continue
+			}
+			if pr.val == nil || pr.val.kind != scalarNode {
+				at := pr.keyPos
+				if pr.val != nil && pr.val.kind != nullNode {
+					at = pr.val
+				}
+				d.errs.atNode(at, kp, "expected the ask in this language, one sentence on one line")
+				continue
+			}
+			if msg := checkAsk(pr.val.text); msg != "" {
+				d.errs.atNode(pr.val, kp, "%s", msg)
+				continue
+			}
+			out[strings.ToLower(strings.ReplaceAll(pr.key, "_", "-"))] = pr.val.text
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // stageLinks checks one stage's next list once all stage ids are known.

@@ -3,6 +3,7 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -12,17 +13,31 @@ import (
 )
 
 // maxXML bounds what a .docx part may decompress to: a concluding
-// observations document is a few hundred kilobytes; a zip bomb is not.
-const maxXML = 64 << 20
+// observations document is a few hundred kilobytes (the word/document.xml
+// of a 40-page UPR list of recommendations is 1.2 MB); a zip bomb is not.
+const maxXML = 16 << 20
 
-var errNotDocx = errors.New("not a Word document")
+// maxDepth bounds how deeply XML elements nest in a part. Word's deepest
+// real structure (a table in a text box in a table cell) stays under 60;
+// a part nesting millions of elements, which a few kilobytes of deflate
+// produce, would make the decoder keep millions of open names.
+const maxDepth = 512
+
+var (
+	errNotDocx = errors.New("not a Word document")
+	// errDocxBounds is a .docx part that is too large or nested too deeply
+	// once decompressed: a damaged or hostile file, not a document. It is
+	// ErrNotADocument, told apart from the XML errors it would otherwise
+	// be wrapped in.
+	errDocxBounds = fmt.Errorf("%w", ErrNotADocument)
+)
 
 // docxLines reads the paragraphs of word/document.xml as lines, with the
 // heading styles of the UN's Word template as hints (HChG title, H1G
 // section, H23G subsection, SingleTxtG body). Footnote references, deleted
 // revisions and field codes are dropped; automatic numbering, where a
 // document uses it instead of literal numbers, is written out as text.
-func docxLines(data []byte) ([]line, error) {
+func docxLines(ctx context.Context, data []byte) ([]line, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("damaged or truncated .docx (%v)", err)
@@ -60,7 +75,58 @@ func docxLines(data []byte) ([]line, error) {
 		return nil, fmt.Errorf("damaged .docx: %w", err)
 	}
 	defer rc.Close()
-	return readDocument(io.LimitReader(rc, maxXML), styles, num)
+	return readDocument(ctx, boundedPart(rc, doc.Name), styles, num)
+}
+
+// boundedPart reads a part, failing with errDocxBounds past maxXML
+// decompressed bytes (io.LimitReader would end it silently, and the XML
+// error would then speak of a truncated file).
+func boundedPart(r io.Reader, name string) io.Reader {
+	return &partReader{r: r, name: name, left: maxXML}
+}
+
+type partReader struct {
+	r    io.Reader
+	name string
+	left int64
+}
+
+func (p *partReader) Read(b []byte) (int, error) {
+	if p.left <= 0 {
+		return 0, fmt.Errorf("%w: %s decompresses to more than %d MB", errDocxBounds, p.name, maxXML>>20)
+	}
+	if int64(len(b)) > p.left {
+		b = b[:p.left]
+	}
+	n, err := p.r.Read(b)
+	p.left -= int64(n)
+	return n, err
+}
+
+// depthLimit passes tokens on and fails once elements nest deeper than
+// maxDepth, before the decoder below has to hold more open elements.
+type depthLimit struct {
+	dec   *xml.Decoder
+	name  string
+	depth int
+}
+
+func (d *depthLimit) Token() (xml.Token, error) {
+	tok, err := d.dec.Token()
+	switch tok.(type) {
+	case xml.StartElement:
+		d.depth++
+		if d.depth > maxDepth {
+			return nil, d.tooDeep()
+		}
+	case xml.EndElement:
+		d.depth--
+	}
+	return tok, err
+}
+
+func (d *depthLimit) tooDeep() error {
+	return fmt.Errorf("%w: %s nests elements more than %d deep", errDocxBounds, d.name, maxDepth)
 }
 
 const wordNS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -71,8 +137,8 @@ type docxPara struct {
 	text       strings.Builder
 }
 
-func readDocument(r io.Reader, styles map[string]string, num *numbering) ([]line, error) {
-	dec := xml.NewDecoder(r)
+func readDocument(ctx context.Context, r io.Reader, styles map[string]string, num *numbering) ([]line, error) {
+	dec := &depthLimit{dec: xml.NewDecoder(r), name: "word/document.xml"}
 	var (
 		lines []line
 		stack []*docxPara // paragraphs nest inside text boxes
@@ -91,10 +157,20 @@ func readDocument(r io.Reader, styles map[string]string, num *numbering) ([]line
 		}
 		return path[len(path)-2]
 	}
-	for {
+	for n := 0; ; n++ {
+		// A cancelled import (Ctrl-C, the daemon stopping) ends here
+		// within a few thousand tokens.
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break
+		}
+		if errors.Is(err, errDocxBounds) {
+			return nil, err
 		}
 		if err != nil {
 			return nil, fmt.Errorf("damaged .docx: word/document.xml: %w", err)
@@ -208,11 +284,29 @@ func readPart(f *zip.File) ([]byte, error) {
 		return nil, fmt.Errorf("damaged .docx: %s: %w", f.Name, err)
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxXML))
+	b, err := io.ReadAll(boundedPart(rc, f.Name))
+	if errors.Is(err, errDocxBounds) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("damaged .docx: %s: %w", f.Name, err)
 	}
 	return b, nil
+}
+
+// unmarshalPart decodes a small part into v with the depth bound of
+// document.xml: xml.Unmarshal skips unknown elements however deep they
+// nest.
+func unmarshalPart(b []byte, name string, v any) error {
+	lim := &depthLimit{dec: xml.NewDecoder(bytes.NewReader(b)), name: name}
+	err := xml.NewTokenDecoder(lim).Decode(v)
+	switch {
+	case errors.Is(err, errDocxBounds):
+		return err
+	case err != nil:
+		return fmt.Errorf("damaged .docx: %s: %w", name, err)
+	}
+	return nil
 }
 
 // readStyles maps style ids to style names.
@@ -229,8 +323,8 @@ func readStyles(f *zip.File) (map[string]string, error) {
 			} `xml:"name"`
 		} `xml:"style"`
 	}
-	if err := xml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("damaged .docx: word/styles.xml: %w", err)
+	if err := unmarshalPart(b, "word/styles.xml", &doc); err != nil {
+		return nil, err
 	}
 	out := make(map[string]string, len(doc.Styles))
 	for _, s := range doc.Styles {
@@ -282,8 +376,8 @@ func readNumbering(f *zip.File) (*numbering, error) {
 			} `xml:"abstractNumId"`
 		} `xml:"num"`
 	}
-	if err := xml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("damaged .docx: word/numbering.xml: %w", err)
+	if err := unmarshalPart(b, "word/numbering.xml", &doc); err != nil {
+		return nil, err
 	}
 	n := &numbering{abstractOf: map[string]string{}, levels: map[string]map[string]numLvl{}, counters: map[string][]int{}}
 	for _, a := range doc.Abstract {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"slices"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestReadsWhatTheReportWriterWrites(t *testing.T) {
 	if err := docx.Write(&buf, d); err != nil {
 		t.Fatal(err)
 	}
-	lines, err := docxLines(buf.Bytes())
+	lines, err := docxLines(context.Background(), buf.Bytes())
 	if err != nil {
 		t.Fatalf("the reader refuses the writer's .docx: %v", err)
 	}

@@ -58,25 +58,37 @@ func ReadFile(path string, opts Options) (*workflow.Document, error) {
 	return ReadFileContext(context.Background(), path, opts)
 }
 
-// ReadFileContext is ReadFile with a context that cancels the PDF text
-// extraction.
+// ReadFileContext is ReadFile that gives up when ctx is done (the admin
+// pressed Ctrl-C, the daemon is stopping). Only regular files are read: a
+// named pipe, a device or a socket would block the open or the read
+// forever, so the path is checked before it is opened, and the open itself
+// cannot block (O_NONBLOCK) in case the path was swapped in between.
 func ReadFileContext(ctx context.Context, path string, opts Options) (*workflow.Document, error) {
-	f, err := os.Open(path)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(st); err != nil {
+		return nil, err
+	}
+	f, err := openNonBlocking(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
+	if st, err = f.Stat(); err != nil {
 		return nil, err
 	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%w: it is a folder", ErrNotADocument)
+	if err := regular(st); err != nil {
+		return nil, err
 	}
 	if st.Size() > MaxFileSize {
 		return nil, fmt.Errorf("%w (it is %d MB)", ErrTooLarge, st.Size()>>20)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(ctxReader{ctx, f}, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +103,37 @@ func ReadFileContext(ctx context.Context, path string, opts Options) (*workflow.
 	return ParseContext(ctx, data, opts)
 }
 
+// regular refuses anything but a regular file, saying what it is.
+func regular(st os.FileInfo) error {
+	m := st.Mode()
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		return fmt.Errorf("%w: it is a folder", ErrNotADocument)
+	case m&os.ModeNamedPipe != 0:
+		return fmt.Errorf("%w: it is a named pipe (FIFO), not a regular file", ErrNotADocument)
+	case m&os.ModeSocket != 0:
+		return fmt.Errorf("%w: it is a socket, not a regular file", ErrNotADocument)
+	case m&os.ModeDevice != 0:
+		return fmt.Errorf("%w: it is a device, not a regular file", ErrNotADocument)
+	}
+	return fmt.Errorf("%w: not a regular file", ErrNotADocument)
+}
+
+// ctxReader stops a read between two chunks once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
 // Parse parses one document held in memory. It never panics on any input:
 // what it cannot read it reports as an error saying what the file seems to
 // be.
@@ -98,8 +141,8 @@ func Parse(data []byte, opts Options) (*workflow.Document, error) {
 	return ParseContext(context.Background(), data, opts)
 }
 
-// ParseContext is Parse with a context that cancels the PDF text
-// extraction.
+// ParseContext is Parse that gives up when ctx is done: the PDF text
+// extraction and the .docx reader check it as they go.
 func ParseContext(ctx context.Context, data []byte, opts Options) (*workflow.Document, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, ErrEmpty
@@ -120,7 +163,7 @@ func ParseContext(ctx context.Context, data []byte, opts Options) (*workflow.Doc
 		case !errors.Is(err, errNotMatrix):
 			return nil, err
 		}
-		l, err := docxLines(data)
+		l, err := docxLines(ctx, data)
 		if err != nil {
 			return nil, err
 		}
@@ -141,7 +184,16 @@ func ParseContext(ctx context.Context, data []byte, opts Options) (*workflow.Doc
 	default:
 		return nil, fmt.Errorf("%w: %s", ErrNotADocument, kind)
 	}
-	return parseLines(lines, footnotes, paraPerLine, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	doc, err := parseLines(lines, footnotes, paraPerLine, opts)
+	if cerr := ctx.Err(); cerr != nil {
+		// Stopped while the text was parsed: the caller must not go on
+		// to write what it would have imported.
+		return nil, cerr
+	}
+	return doc, err
 }
 
 func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options) (*workflow.Document, error) {

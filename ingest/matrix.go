@@ -86,7 +86,9 @@ func readTables(f *zip.File) ([]table, error) {
 		return nil, fmt.Errorf("damaged .docx: %w", err)
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(io.LimitReader(rc, maxXML))
+	// The same bounds as the text reader (docx.go): a matrix is tried
+	// first on every .docx, so a hostile one must be refused here too.
+	dec := &depthLimit{dec: xml.NewDecoder(boundedPart(rc, f.Name)), name: f.Name}
 	var (
 		tables []table
 		depth  int // table nesting
@@ -99,6 +101,9 @@ func readTables(f *zip.File) ([]table, error) {
 		tok, err := dec.Token()
 		if err == io.EOF {
 			break
+		}
+		if errors.Is(err, errDocxBounds) {
+			return nil, err
 		}
 		if err != nil {
 			return nil, fmt.Errorf("damaged .docx: word/document.xml: %w", err)

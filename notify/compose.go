@@ -45,7 +45,7 @@ func reservedHeader(name string) bool {
 	switch strings.ToLower(name) {
 	case "from", "sender", "to", "cc", "bcc", "reply-to", "subject", "message-id", "date",
 		"mime-version", "content-type", "content-transfer-encoding", "content-disposition",
-		"user-agent", "x-mailer":
+		"user-agent", "x-mailer", "auto-submitted":
 		return true
 	}
 	return false
@@ -98,6 +98,10 @@ func Compose(env Envelope, text, html string, atts ...Attachment) ([]byte, error
 	m.Subject(env.Subject)
 	m.SetMessageIDWithValue(env.MessageID)
 	m.SetDateWithValue(env.Date)
+	// Every message is written by the program (RFC 3834): out-of-office
+	// and other automatic replies must not answer it, or they would loop
+	// back to the coordinator's mailbox or the robot sender.
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
 
 	// Sorted so that a failure on a bad header is reported the same way
 	// every time (go-mail sorts the written headers itself).

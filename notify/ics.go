@@ -21,7 +21,9 @@ type Event struct {
 	Description string
 	URL         string // optional link to the task
 	// AlarmDaysBefore adds a display alarm this many days before the
-	// event; 0 means no alarm.
+	// event; 0 means no alarm. An alarm that would fire before the
+	// calendar's stamp (midnight of its day has passed) is left out: a
+	// calendar would ring it at once, or never.
 	AlarmDaysBefore int
 }
 
@@ -64,7 +66,7 @@ func ICS(prodID string, events []Event, stamp time.Time) []byte {
 		// Clients show TRANSPARENT events as free time: a deadline does not
 		// block the day.
 		w("TRANSP:TRANSPARENT")
-		if e.AlarmDaysBefore > 0 {
+		if e.AlarmDaysBefore > 0 && alarmAhead(e.Date.AddDays(-e.AlarmDaysBefore), stamp) {
 			w("BEGIN:VALARM")
 			w("ACTION:DISPLAY")
 			w(fmt.Sprintf("TRIGGER:-P%dD", e.AlarmDaysBefore))
@@ -75,6 +77,12 @@ func ICS(prodID string, events []Event, stamp time.Time) []byte {
 	}
 	w("END:VCALENDAR")
 	return b.Bytes()
+}
+
+// alarmAhead tells whether an all-day alarm on day (at its midnight, in
+// the zone of stamp) is still to come at stamp.
+func alarmAhead(day civil.Date, stamp time.Time) bool {
+	return time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, stamp.Location()).After(stamp)
 }
 
 func icsDate(d civil.Date) string {

@@ -97,7 +97,7 @@ func TestNoEnglishLeaks(t *testing.T) {
 	}
 }
 
-// dataStrings returns every string in v (names, texts, labels), longest
+// dataStrings returns every string in v (names, texts, labels; not asks), longest
 // first so that a name is taken out before a shorter one inside it, with
 // the pieces of deadline labels; stage names stay.
 func dataStrings(v any) []string {
@@ -119,7 +119,10 @@ func dataStrings(v any) []string {
 				return
 			}
 			for i := 0; i < x.NumField(); i++ {
-				if x.Type().Field(i).IsExported() {
+				// A group's ask is the program's sentence (from the
+				// config's asks and ExpandAsk's words), not the admin's
+				// data: it must be in the message's language too.
+				if f := x.Type().Field(i); f.IsExported() && f.Name != "Ask" {
 					walk(x.Field(i))
 				}
 			}
@@ -277,5 +280,93 @@ func TestCalendarWords(t *testing.T) {
 		if got := r.AndMore(tc.lang, 3); got != tc.more {
 			t.Errorf("%s: %q, want %q", tc.lang, got, tc.more)
 		}
+	}
+}
+
+// TestAsksPerLanguage: the ask that opens a reminder, for every built-in
+// stage and for a stage of the admin's own, is written in each language
+// followup ships, with the date in that language, both before and after
+// the deadline; and the greeting names no focal point that is the
+// description of a post.
+func TestAsksPerLanguage(t *testing.T) {
+	today := civil.D(2027, time.January, 4)
+	ids := []string{"assigned", "acknowledged", "action_planned", "in_progress", "implemented", "partially_implemented", "review"}
+	for _, lang := range []string{"fr", "es", "lo"} {
+		for _, id := range ids {
+			ask := config.DefaultAsk(id, lang)
+			if ask == config.DefaultAsk(id, "en") {
+				t.Errorf("%s %s: the ask is the English one", lang, id)
+			}
+			for _, days := range []int{10, -10} {
+				got := ExpandAsk(ask, "NCMC", today.AddDays(days), today, lang)
+				if strings.ContainsAny(got, "{}") || !strings.Contains(got, "NCMC") || !strings.Contains(got, wordsFor(lang).date(today.AddDays(days))) {
+					t.Errorf("%s %s %+d: %q", lang, id, days, got)
+				}
+				if m := reEnglish.FindStringSubmatch(strings.ReplaceAll(got, "NCMC", " ")); m != nil {
+					t.Errorf("%s %s %+d: English word %q in %q", lang, id, days, m[1], got)
+				}
+			}
+		}
+		// A ministry whose focal point is a post: the greeting names the
+		// unit, in the language of the message.
+		r := newTestRenderer(t, "")
+		d := renderReminderDataIn(lang)
+		d.Ministry.Language = lang
+		d.Ministry.FocalPoints = []config.FocalPoint{{Name: "Focal point, birth registration and civil status", Email: "civil@moha.example.org"}}
+		out, err := r.Reminder(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out.Text, "Focal point") || strings.Contains(out.HTML, "Focal point") {
+			t.Errorf("%s: the reminder greets the focal point's description:\n%s", lang, out.Text)
+		}
+		if first := strings.SplitN(out.Text, "\n", 2)[0]; !strings.Contains(first, d.Ministry.Name) {
+			t.Errorf("%s: the greeting does not name the unit: %q", lang, first)
+		}
+		if !strings.Contains(out.Text, d.Groups[0].Ask) {
+			t.Errorf("%s: the reminder does not say what is asked", lang)
+		}
+	}
+}
+
+// TestCheckAskLanguages: a stage's ask of the admin's own, without a
+// version in the language of a ministry, is a config error at the ask
+// (file:line:column), like a language without templates; the built-in
+// ask, or an asks: entry for that language, is not.
+func TestCheckAskLanguages(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "followup.yaml")
+	write := func(ask, asks string) *config.Config {
+		t.Helper()
+		yaml := "coordinator:\n  id: ncmc\n  name: NCMC\n  focal_points:\n    - email: a@example.org\n" +
+			"ministries:\n" +
+			"  - id: moj\n    name: Justice\n    language: lo\n    focal_points:\n      - email: b@example.org\n" +
+			"  - id: mps\n    name: Security\n    language: en\n    focal_points:\n      - email: c@example.org\n" +
+			"stages:\n  - id: open\n    next: [done]\n    deadline: import + 1mo\n    ask: " + ask + "\n" + asks +
+			"  - id: done\n    final: true\n"
+		if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(path, config.LoadOptions{Getenv: func(string) string { return "" }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	r := newTestRenderer(t, "")
+	err := r.CheckLanguages(write(`"Please reply {by}."`, ""))
+	var errs config.Errors
+	if !errors.As(err, &errs) || len(errs) != 1 {
+		t.Fatalf("want one config error, got %v", err)
+	}
+	if e := errs[0]; e.File != path || e.Line != 21 || e.Column != 10 ||
+		!strings.HasPrefix(e.Msg, "stages[0].ask: this ask has no version in lo, the language of moj; give it under asks:") {
+		t.Errorf("got %s", e)
+	}
+	if err := r.CheckLanguages(write(`"Please reply {by}."`, "    asks: {lo: \"ກະລຸນາຕອບ {by}.\"}\n")); err != nil {
+		t.Errorf("with asks.lo: %v", err)
+	}
+	if err := r.CheckLanguages(write(`"Please tell the {coordinator} {by} where your ministry stands on these recommendations."`, "")); err != nil {
+		t.Errorf("the built-in sentence: %v", err)
 	}
 }

@@ -57,8 +57,13 @@ type ReminderGroup struct {
 	Deadline civil.Date // the deadline's date
 	Label    string     // what is due: "leave stage Assigned", "Ministries' inputs (crc-next)"
 	DaysLeft int        // negative when overdue
-	Tasks    []TaskLine
-	More     int // tasks in this group not listed (the list is capped)
+	// Ask is what is asked of the ministry for this deadline, one sentence
+	// with the date in it ("Please confirm to the National Commission by 22
+	// December 2026 that your ministry has received these
+	// recommendations."); see ExpandAsk.
+	Ask   string
+	Tasks []TaskLine
+	More  int // tasks in this group not listed (the list is capped)
 }
 
 // ReminderData is a ministry's reminder: one per ministry per sweep.
@@ -75,6 +80,9 @@ type ReminderData struct {
 	// Link is the recipient's personal signed link (package web): it
 	// opens a session on their pages. "" when the web server is off.
 	Link string
+	// Calendar tells whether a calendar file of the coming deadlines is
+	// attached (there is none when every deadline has passed).
+	Calendar bool
 }
 
 // EscalationData tells the coordinator, once per reminder sweep, which
@@ -158,6 +166,15 @@ type ChangeLine struct {
 	Note   string
 }
 
+// AutomaticLine counts what the program did by itself since the previous
+// overview: "43 tasks created by import" (Actor import, Kind created),
+// "5 tasks assigned by the assignment rules" (Actor rules, Kind assign).
+type AutomaticLine struct {
+	Actor string
+	Kind  string
+	Tasks int
+}
+
 // DeliveryLine is a message that could not be delivered, or may have been
 // delivered twice.
 type DeliveryLine struct {
@@ -183,8 +200,9 @@ type CoordinatorDigestData struct {
 	OverdueMore    int
 	Unassigned     []TaskLine
 	UnassignedMore int
-	Changes        []ChangeLine
+	Changes        []ChangeLine // what people did: stage and owner names, not ids
 	ChangesMore    int
+	Automatic      []AutomaticLine // what the program did, grouped
 	Failed         []DeliveryLine
 	FailedMore     int
 	// Link is the recipient's personal link to their page on the web
@@ -202,12 +220,15 @@ type MailChangeLine struct {
 	Changes []string // one per change: `mail.transport: "smtp" -> "file"`
 }
 
-// StageTasks lists a ministry's tasks in one stage.
+// StageTasks counts a ministry's open tasks in one stage, and lists those
+// of them that are neither overdue nor due in the coming 90 days (the
+// digest lists those under Overdue and Coming: each task once).
 type StageTasks struct {
 	Stage StageInfo
-	Count int
-	Tasks []TaskLine
-	More  int
+	Count int        // open tasks in the stage, all of them
+	Later int        // of them, neither overdue nor coming
+	Tasks []TaskLine // the first of the Later ones
+	More  int        // Later tasks not listed
 }
 
 // MinistryDigestData is one ministry's overview of its own tasks.
@@ -217,7 +238,7 @@ type MinistryDigestData struct {
 	Date        civil.Date
 	OpenTasks   int
 	ByStage     []StageTasks // open stages with tasks, in the config's order
-	Coming      []TaskLine   // deadlines in the coming 90 days
+	Coming      []TaskLine   // deadlines in the coming 90 days (not overdue)
 	ComingMore  int
 	Overdue     []TaskLine
 	OverdueMore int

@@ -58,6 +58,9 @@ package notify
 //	abs    n -> |n|
 //	time   time.Time -> "2006-01-02 15:04" in the config's zone ("" for zero)
 //	colour i -> the colour of stage i in progress bars ("#0072B2"…)
+//	people []config.FocalPoint -> the names to greet, when every focal
+//	       point names a person; none when one is a description of a post
+//	       (see People): greet the unit then
 //
 // After rendering, the subject is put on one line (spaces collapsed, so
 // newlines in names or in the template do no harm); in the text body,
@@ -73,6 +76,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	ttemplate "text/template"
@@ -452,6 +456,7 @@ func (r *Renderer) CheckLanguages(cfg *config.Config) error {
 	for i, m := range cfg.Ministries {
 		check(m, fmt.Sprintf("ministries[%d].language", i), kindReminder, kindMinistryDigest)
 	}
+	errs = append(errs, askLanguages(cfg)...)
 	if len(errs) == 0 {
 		return nil
 	}
@@ -461,6 +466,38 @@ func (r *Renderer) CheckLanguages(cfg *config.Config) error {
 		}
 		return errs[i].Column < errs[j].Column
 	})
+	return errs
+}
+
+// askLanguages reports each stage whose ask is the admin's own sentence
+// and has no version (asks:) in the language of a body that gets
+// reminders: that body's reminders would open with a sentence in another
+// language, the silent fallback the templates refuse too.
+func askLanguages(cfg *config.Config) config.Errors {
+	var errs config.Errors
+	bodies := append([]config.Body{cfg.Coordinator}, cfg.Ministries...)
+	for _, st := range cfg.Stages {
+		if st.AskAt.Line == 0 || st.Final || st.Deadline == nil {
+			continue
+		}
+		var langs, who []string
+		for _, b := range bodies {
+			tag := normTag(b.Language)
+			if tag == "" || tag == "en" || strings.HasPrefix(tag, "en-") || st.AskIn(tag) != st.Ask {
+				continue
+			}
+			if !slices.Contains(langs, tag) {
+				langs = append(langs, tag)
+			}
+			who = append(who, b.ID)
+		}
+		if len(langs) == 0 {
+			continue
+		}
+		errs = append(errs, st.AskAt.Error(cfg.Path, fmt.Sprintf("this ask has no version in %s, the language of %s; "+
+			"give it under asks: (e.g. asks: {%s: …}), or their reminders open with it as written",
+			strings.Join(langs, ", "), strings.Join(who, ", "), langs[0])))
+	}
 	return errs
 }
 
@@ -637,11 +674,12 @@ func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[s
 		"plural": func(n int, singular, plural string) string {
 			return pick2(w.one(n), singular, plural)
 		},
-		"stage": stage,
-		"label": func(l string) string { return deadlineLabel(l, w, stage) },
-		"bar":   textBar,
-		"pct":   percent,
-		"add":   func(a, b int) int { return a + b },
+		"stage":  stage,
+		"label":  func(l string) string { return deadlineLabel(l, w, stage) },
+		"bar":    textBar,
+		"pct":    percent,
+		"add":    func(a, b int) int { return a + b },
+		"people": People,
 		"abs": func(n int) int {
 			if n < 0 {
 				return -n
@@ -809,6 +847,7 @@ func sampleData(kind, lang string) []any {
 		also.Also = []DeadlineLine{{Kind: "lead", Date: today.AddDays(30), Label: "Ministries' inputs (crc-next)", DaysLeft: 30},
 			{Kind: "overdue", Date: today.AddDays(-2), Label: "Periodic report due", DaysLeft: -2}, {Kind: "due", Date: today}}
 		return ReminderGroup{Kind: kind, Deadline: today.AddDays(days), Label: "Assigned → Acknowledged", DaysLeft: days,
+			Ask:   ExpandAsk(config.DefaultAsk("assigned", lang), coord.Name, today.AddDays(days), today, lang),
 			Tasks: []TaskLine{linked(task(8, days)), also}, More: more}
 	}
 	switch kind {
@@ -816,7 +855,7 @@ func sampleData(kind, lang string) []any {
 		return []any{
 			ReminderData{Ministry: mps, Coordinator: coord, Date: today, TaskCount: 16, AnyOverdue: true, Link: link,
 				Groups: []ReminderGroup{group("lead", 14, 0), group("lead", 1, 0), group("due", 0, 0),
-					group("overdue", -1, 0), group("overdue", -3, 4), group("escalation", -40, 0)}},
+					group("overdue", -1, 0), group("overdue", -3, 4), group("escalation", -40, 0)}, Calendar: true},
 			ReminderData{Ministry: moj, Coordinator: coord1, Date: today, TaskCount: 1,
 				Groups: []ReminderGroup{{Kind: "lead", Deadline: today.AddDays(30), DaysLeft: 30, Tasks: []TaskLine{undated}}}},
 			ReminderData{Ministry: moj, Coordinator: coord, Date: today, TaskCount: 60, AnyOverdue: true,
@@ -860,6 +899,7 @@ func sampleData(kind, lang string) []any {
 					{At: time.Date(2027, 1, 3, 7, 25, 0, 0, loc), TaskID: "CRC/C/OPSC/LAO/CO/1:13", Kind: "other", From: "a", To: "b"},
 				},
 				ChangesMore: 2,
+				Automatic:   []AutomaticLine{{Actor: "import", Kind: "created", Tasks: 43}, {Actor: "rules", Kind: "assign", Tasks: 1}, {Actor: "x", Kind: "y", Tasks: 2}},
 				Failed: []DeliveryLine{
 					{At: time.Date(2027, 1, 2, 1, 0, 0, 0, loc), Subject: "[followup] Ministry of Justice", To: "legislation@moj.example.org", Status: "failed", Error: "550 5.1.1 mailbox unavailable"},
 					{At: time.Date(2027, 1, 2, 1, 0, 0, 0, loc), Subject: "[followup] Ministry of Public Security", To: "border-police@mps.example.org", Status: "uncertain", Error: "timeout"},
@@ -877,7 +917,7 @@ func sampleData(kind, lang string) []any {
 		}
 	case kindMinistryDigest:
 		st := func(id, name string, n, more int) StageTasks {
-			return StageTasks{Stage: StageInfo{ID: id, Name: name}, Count: n, Tasks: []TaskLine{undated, task(15, 20)}, More: more}
+			return StageTasks{Stage: StageInfo{ID: id, Name: name}, Count: n + 2, Later: n, Tasks: []TaskLine{undated, task(15, 20)}, More: more}
 		}
 		support := task(26, 50)
 		support.Owner, support.OwnerID = "Ministry of Technology and Communications", "mtc"
@@ -888,7 +928,7 @@ func sampleData(kind, lang string) []any {
 				Overdue: []TaskLine{task(9, -3)}, OverdueMore: 1,
 				Supporting: []TaskLine{support, undated}, SupportMore: 1},
 			MinistryDigestData{Ministry: moj, Coordinator: coord1, Date: today, OpenTasks: 1,
-				ByStage: []StageTasks{{Stage: StageInfo{ID: "assigned", Name: "Assigned"}, Count: 1, Tasks: []TaskLine{task(8, 14)}}}},
+				ByStage: []StageTasks{{Stage: StageInfo{ID: "assigned", Name: "Assigned"}, Count: 2, Later: 1, Tasks: []TaskLine{task(8, 140)}}}},
 			MinistryDigestData{Ministry: moj, Coordinator: coord, Date: today},
 		}
 	}

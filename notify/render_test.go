@@ -77,31 +77,39 @@ const (
 	textCurricula   = "Include information on the Optional Protocol in school curricula."
 )
 
-func renderReminderData() ReminderData {
+func renderReminderData() ReminderData { return renderReminderDataIn("en") }
+
+// renderReminderDataIn is the reminder of the goldens with its asks in
+// lang, as the planner writes them for a ministry of that language.
+func renderReminderDataIn(lang string) ReminderData {
 	moj := renderJustice()
+	coord := "National Commission for Mothers and Children"
 	return ReminderData{Ministry: moj, Coordinator: renderCoordinator(), Date: renderToday, TaskCount: 8, AnyOverdue: true,
 		Groups: []ReminderGroup{
-			{Kind: "overdue", Deadline: renderToday.AddDays(-3), Label: "leave stage Acknowledged", DaysLeft: -3,
+			{Kind: "overdue", Deadline: renderToday.AddDays(-3), Label: "Acknowledged → Action planned", DaysLeft: -3,
+				Ask: ExpandAsk(config.DefaultAsk("acknowledged", lang), coord, renderToday.AddDays(-3), renderToday, lang),
 				Tasks: []TaskLine{
-					renderTask("30", "a", textIncorporate, "Acknowledged", moj, -3, "leave stage Acknowledged"),
-					renderTask("30", "b", textBorders, "Acknowledged", moj, -3, "leave stage Acknowledged"),
+					renderTask("30", "a", textIncorporate, "Acknowledged", moj, -3, "Acknowledged → Action planned"),
+					renderTask("30", "b", textBorders, "Acknowledged", moj, -3, "Acknowledged → Action planned"),
 				}, More: 3},
-			{Kind: "due", Deadline: renderToday, Label: "leave stage Assigned", DaysLeft: 0,
-				Tasks: []TaskLine{renderTask("28", "a", textTourism, "Assigned", moj, 0, "leave stage Assigned")}},
+			{Kind: "due", Deadline: renderToday, Label: "Assigned → Acknowledged", DaysLeft: 0,
+				Ask:   ExpandAsk(config.DefaultAsk("assigned", lang), coord, renderToday, renderToday, lang),
+				Tasks: []TaskLine{renderTask("28", "a", textTourism, "Assigned", moj, 0, "Assigned → Acknowledged")}},
 			{Kind: "lead", Deadline: renderToday.AddDays(14), Label: "Ministries send their inputs to the National Commission (crc-next)", DaysLeft: 14,
+				Ask: ExpandAsk(config.DefaultAsk("in_progress", lang), coord, renderToday.AddDays(14), renderToday, lang),
 				Tasks: []TaskLine{
 					renderTask("30", "a", textIncorporate, "Acknowledged", moj, 14, "Ministries send their inputs to the National Commission (crc-next)"),
 					renderTask("28", "a", textTourism, "Assigned", moj, 14, "Ministries send their inputs to the National Commission (crc-next)"),
 				}},
-		}}
+		}, Calendar: true}
 }
 
 func renderEscalationData() EscalationData {
 	moj := renderJustice()
-	groups := []ReminderGroup{{Kind: "escalation", Deadline: renderToday.AddDays(-45), Label: "leave stage Assigned", DaysLeft: -45,
+	groups := []ReminderGroup{{Kind: "escalation", Deadline: renderToday.AddDays(-45), Label: "Assigned → Acknowledged", DaysLeft: -45,
 		Tasks: []TaskLine{
-			renderTask("30", "c", textBorders, "Assigned", moj, -45, "leave stage Assigned"),
-			renderTask("32", "", textIncorporate, "Assigned", moj, -45, "leave stage Assigned"),
+			renderTask("30", "c", textBorders, "Assigned", moj, -45, "Assigned → Acknowledged"),
+			renderTask("32", "", textIncorporate, "Assigned", moj, -45, "Assigned → Acknowledged"),
 		}}}
 	return EscalationData{Ministry: moj, Coordinator: renderCoordinator(), Date: renderToday, After: civil.Span{Days: 30}, TaskCount: 2,
 		Groups: groups, Ministries: []EscalatedMinistry{{Ministry: moj, TaskCount: 2, Groups: groups, RemindersDelivered: 3,
@@ -145,16 +153,17 @@ func renderCoordinatorData() CoordinatorDigestData {
 		},
 		TotalTasks: 21, OpenTasks: 18,
 		Overdue: []TaskLine{
-			renderTask("30", "a", textIncorporate, "Acknowledged", moj, -3, "leave stage Acknowledged"),
-			renderTask("30", "b", textBorders, "Acknowledged", moj, -3, "leave stage Acknowledged"),
+			renderTask("30", "a", textIncorporate, "Acknowledged", moj, -3, "Acknowledged → Action planned"),
+			renderTask("30", "b", textBorders, "Acknowledged", moj, -3, "Acknowledged → Action planned"),
 		},
 		OverdueMore: 3,
 		Changes: []ChangeLine{
 			{At: time.Date(2027, 1, 3, 2, 15, 0, 0, time.UTC), TaskID: "CRC/C/OPSC/LAO/CO/1:26a", Actor: "Somsack (NCMC)", Kind: "stage",
 				From: "Assigned", To: "Acknowledged", Note: "Letter no. 112 received from the Ministry"},
-			{At: time.Date(2027, 1, 3, 2, 20, 0, 0, time.UTC), TaskID: "CRC/C/OPSC/LAO/CO/1:8", Actor: "admin", Kind: "assign", From: "", To: "lsb"},
-			{At: time.Date(2027, 1, 3, 9, 5, 0, 0, time.UTC), TaskID: "CRC/C/OPSC/LAO/CO/1:34", Actor: "admin", Kind: "assign", From: "moj", To: "mofa"},
+			{At: time.Date(2027, 1, 3, 2, 20, 0, 0, time.UTC), TaskID: "CRC/C/OPSC/LAO/CO/1:8", Actor: "admin", Kind: "assign", From: "", To: "Lao Statistics Bureau"},
+			{At: time.Date(2027, 1, 3, 9, 5, 0, 0, time.UTC), TaskID: "CRC/C/OPSC/LAO/CO/1:34", Actor: "admin", Kind: "assign", From: "Ministry of Justice", To: "Ministry of Foreign Affairs"},
 		},
+		Automatic: []AutomaticLine{{Actor: "import", Kind: "created", Tasks: 43}, {Actor: "rules", Kind: "assign", Tasks: 5}},
 		Failed: []DeliveryLine{
 			{At: time.Date(2027, 1, 2, 1, 0, 0, 0, time.UTC), Subject: "[followup] Ministry of Justice: 3 tasks due soon",
 				To: "legislation@moj.example.org", Status: "failed", Error: "550 5.1.1 <legislation@moj.example.org>: mailbox unavailable"},
@@ -172,21 +181,21 @@ func renderMinistryData() MinistryDigestData {
 	mtc := config.Body{ID: "mtc", Name: "Ministry of Technology and Communications"}
 	support := renderTask("26", "a", "Strengthen the capacity of the Security Emergency Response Team of the National Internet Centre to block websites with child sexual abuse material.", "In progress", mtc, 0, "")
 	return MinistryDigestData{Ministry: mps, Coordinator: renderCoordinator(), Date: renderToday, OpenTasks: 8,
+		// Each task once: 28 (b) and 30 (b) are coming, so their stages
+		// count them without listing them again.
 		ByStage: []StageTasks{
-			{Stage: StageInfo{ID: "assigned", Name: "Assigned"}, Count: 1,
-				Tasks: []TaskLine{renderTask("28", "b", "Strengthen police surveillance of hotels and guest houses.", "Assigned", mps, 0, "")}},
-			{Stage: StageInfo{ID: "in_progress", Name: "In progress"}, Count: 5,
+			{Stage: StageInfo{ID: "assigned", Name: "Assigned"}, Count: 1},
+			{Stage: StageInfo{ID: "in_progress", Name: "In progress"}, Count: 5, Later: 4,
 				Tasks: []TaskLine{
-					renderTask("30", "b", textBorders, "In progress", mps, 0, ""),
 					renderTask("20", "c", "Investigate and prosecute all offences under the Optional Protocol.", "In progress", mps, 0, ""),
 				}, More: 3},
-			{Stage: StageInfo{ID: "implemented", Name: "Implemented"}, Count: 1,
+			{Stage: StageInfo{ID: "implemented", Name: "Implemented"}, Count: 1, Later: 1,
 				Tasks: []TaskLine{renderTask("14", "c", textCurricula, "Implemented", mps, 0, "")}},
-			{Stage: StageInfo{ID: "partially_implemented", Name: "Partially implemented"}, Count: 1,
+			{Stage: StageInfo{ID: "partially_implemented", Name: "Partially implemented"}, Count: 1, Later: 1,
 				Tasks: []TaskLine{renderTask("8", "", textRegistry, "Partially implemented", mps, 0, "")}},
 		},
 		Coming: []TaskLine{
-			renderTask("28", "b", "Strengthen police surveillance of hotels and guest houses.", "Assigned", mps, 1, "leave stage Assigned"),
+			renderTask("28", "b", "Strengthen police surveillance of hotels and guest houses.", "Assigned", mps, 1, "Assigned → Acknowledged"),
 			renderTask("30", "b", textBorders, "In progress", mps, 87, "Ministries send their inputs to the National Commission (crc-next)"),
 		},
 		Supporting: []TaskLine{support},
@@ -203,7 +212,7 @@ type renderGolden struct {
 func renderGoldens() []renderGolden {
 	return []renderGolden{
 		{"reminder", func(r *Renderer, lang string) (Rendered, error) {
-			d := renderReminderData()
+			d := renderReminderDataIn(lang)
 			d.Ministry.Language, d.Coordinator.Language = lang, lang
 			return r.Reminder(d)
 		}},
@@ -511,7 +520,7 @@ func TestRenderOverrides(t *testing.T) {
 	if out, err = r.Reminder(lo); err != nil || out.Text != "ຮຽນ ທ່ານ ສົມພອນ ແກ້ວມະນີ 4 ມັງກອນ 2027\n" {
 		t.Errorf("lo: reminder.lo.txt not used: %q %v", out.Text, err)
 	}
-	if !strings.Contains(out.HTML, `<html lang="lo">`) || !strings.Contains(out.HTML, "ຂໍແຈ້ງເຕືອນ") {
+	if !strings.Contains(out.HTML, `<html lang="lo">`) || !strings.Contains(out.HTML, "ເລື່ອງນີ້ກ່ຽວຂ້ອງກັບ") {
 		t.Errorf("lo: the embedded reminder.lo.html should still be used")
 	}
 
@@ -697,7 +706,7 @@ func TestRenderEdgeCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out.Text, "Dear colleagues of the Lao Statistics Bureau,\n") {
+	if !strings.HasPrefix(out.Text, "Dear colleagues at the Lao Statistics Bureau,\n") {
 		t.Errorf("greeting without focal points:\n%s", out.Text)
 	}
 	checkRendered(t, out)
@@ -726,7 +735,7 @@ func TestRenderEdgeCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"No open tasks.", "No deadlines in the next 90 days.", "No overdue tasks.", "No tasks to support."} {
+	for _, want := range []string{"No other open tasks.", "No deadlines in the next 90 days.", "No overdue tasks.", "No tasks to support."} {
 		if !strings.Contains(out.Text, want) || !strings.Contains(out.HTML, want) {
 			t.Errorf("empty ministry digest lacks %q:\n%s", want, out.Text)
 		}

@@ -35,6 +35,10 @@ type words struct {
 	due func(title string) string
 	// more ends a list cut short: "… and 3 more".
 	more func(n int) string
+	// by and asap write an ask's {by} from the written date: "by 22
+	// December 2026", and for a date already passed "as soon as possible
+	// (it was due on 22 December 2026)".
+	by, asap func(date string) string
 }
 
 // builtinWords are the languages followup writes dates and counts in; the
@@ -68,6 +72,8 @@ var builtinWords = map[string]*words{
 		group: ",",
 		due:   func(t string) string { return t + " due" },
 		more:  func(n int) string { return fmt.Sprintf("… and %d more", n) },
+		by:    func(d string) string { return "by " + d },
+		asap:  func(d string) string { return "as soon as possible (it was due on " + d + ")" },
 	},
 	// French: "1er janvier 2027" (the ordinal for the first day is the
 	// usage of French official texts); the singular covers 0 and 1.
@@ -104,6 +110,8 @@ var builtinWords = map[string]*words{
 		group: "\u202f",
 		due:   func(t string) string { return t + " : date limite" },
 		more:  func(n int) string { return fmt.Sprintf("… et %d %s", n, pick2(n <= 1, "autre", "autres")) },
+		by:    func(d string) string { return "d’ici le " + d },
+		asap:  func(d string) string { return "dans les meilleurs délais (l’échéance était fixée au " + d + ")" },
 	},
 	// Spanish: "4 de enero de 2027"; numbers of four digits are not
 	// grouped (RAE), longer ones with a space.
@@ -135,6 +143,8 @@ var builtinWords = map[string]*words{
 		group: "\u00a0",
 		due:   func(t string) string { return t + ": fecha límite" },
 		more:  func(n int) string { return fmt.Sprintf("… y %d más", n) },
+		by:    func(d string) string { return "a más tardar el " + d },
+		asap:  func(d string) string { return "a la mayor brevedad (el plazo venció el " + d + ")" },
 	},
 	// Lao: Lao month names with Western digits, as Lao official letters
 	// write dates ("4 ມັງກອນ 2027"); Lao nouns have no plural.
@@ -166,6 +176,10 @@ var builtinWords = map[string]*words{
 		group: ",",
 		due:   func(t string) string { return t + ": ກຳນົດສົ່ງ" },
 		more:  func(n int) string { return fmt.Sprintf("… ແລະ ອີກ %d", n) },
+		by:    func(d string) string { return "ພາຍໃນວັນທີ " + d },
+		asap: func(d string) string {
+			return "ໂດຍໄວທີ່ສຸດ (ກຳນົດເດີມແມ່ນວັນທີ " + d + ")"
+		},
 	},
 }
 
@@ -186,6 +200,8 @@ var neutralWords = &words{
 	one:  func(n int) bool { return n == 1 || n == -1 },
 	due:  func(t string) string { return t },
 	more: func(n int) string { return fmt.Sprintf("… +%d", n) },
+	by:   func(d string) string { return d },
+	asap: func(d string) string { return d },
 }
 
 // wordsFor returns the words of a language tag: the exact tag, then its

@@ -59,9 +59,12 @@ func (b *bounded) trim() {
 	}
 }
 
-// ministryLists are one owner's lists in the digests.
+// ministryLists are one owner's lists in the digests. Each open task is in
+// one of overdue, coming and byStage (the later ones), so that the digest
+// lists it once; stageCount counts them all by stage.
 type ministryLists struct {
 	byStage    map[string]*bounded
+	stageCount map[string]int
 	coming     *bounded
 	overdue    *bounded
 	supporting *bounded
@@ -84,7 +87,7 @@ type classified struct {
 func (c *classified) owner(id string) *ministryLists {
 	m := c.owners[id]
 	if m == nil {
-		m = &ministryLists{byStage: map[string]*bounded{}, coming: &bounded{cap: c.limit, byDate: true},
+		m = &ministryLists{byStage: map[string]*bounded{}, stageCount: map[string]int{}, coming: &bounded{cap: c.limit, byDate: true},
 			overdue: &bounded{cap: c.limit, byDate: true}, supporting: &bounded{cap: c.limit}}
 		c.owners[id] = m
 	}
@@ -151,17 +154,19 @@ func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classi
 		}
 		m := c.owner(t.Owner)
 		m.open++
-		st := m.byStage[t.Stage]
-		if st == nil {
-			st = &bounded{cap: limit}
-			m.byStage[t.Stage] = st
-		}
-		st.add(pk)
+		m.stageCount[t.Stage]++
 		switch {
 		case overdue:
 			m.overdue.add(pk)
 		case coming:
 			m.coming.add(pk)
+		default:
+			st := m.byStage[t.Stage]
+			if st == nil {
+				st = &bounded{cap: limit}
+				m.byStage[t.Stage] = st
+			}
+			st.add(pk)
 		}
 		if t.Support != "" {
 			for _, s := range strings.Split(t.Support, ",") {

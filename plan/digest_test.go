@@ -90,9 +90,14 @@ func TestOverview(t *testing.T) {
 		t.Errorf("changes %+v", o.Changes)
 	}
 	// The database holds what it holds: at 8 January the overview sees the
-	// import's events and the move recorded since.
-	if o = e.overview(at(2027, 1, 8), time.Time{}); o.ChangesTotal != 5 || o.Changes[0].Kind != "created" {
-		t.Errorf("the import's changes: %+v", o.Changes)
+	// import's events, counted as what the program did, and the move a
+	// person recorded since, listed (issue 10, case 10).
+	o = e.overview(at(2027, 1, 8), time.Time{})
+	if o.ChangesTotal != 1 || o.Changes[0].Kind != "stage" {
+		t.Errorf("people's changes: %+v", o.Changes)
+	}
+	if len(o.Automatic) != 1 || o.Automatic[0] != (plan.EventCount{Actor: "import", Kind: "created", Events: 4, Tasks: 4}) {
+		t.Errorf("the import's changes: %+v", o.Automatic)
 	}
 	o = e.overview(at(2027, 1, 21), time.Date(2027, 1, 10, 0, 0, 0, 0, loc))
 	if o.ChangesTotal != 1 || o.Since.IsZero() {

@@ -37,11 +37,15 @@ type Overview struct {
 	Overdue    TaskList // open tasks whose next deadline passed, earliest first
 	Unassigned TaskList // open tasks nobody owns
 
-	Changes      []Event // the last ones after ChangesFrom, oldest first
+	Changes      []Event // the last ones people made after ChangesFrom, oldest first
 	ChangesTotal int
-	Failures     []Delivery // failed or uncertain messages no overview reported yet
-	FailedTotal  int
-	MailChanges  []MailChange // reloads that changed where mail goes, not reported yet
+	// Automatic counts what the program did after ChangesFrom (tasks
+	// created by imports, owners given by the rules): an overview groups
+	// these instead of listing a line per task.
+	Automatic   []EventCount
+	Failures    []Delivery // failed or uncertain messages no overview reported yet
+	FailedTotal int
+	MailChanges []MailChange // reloads that changed where mail goes, not reported yet
 }
 
 // Countdown is a report's due date and its milestones.
@@ -168,6 +172,9 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 	if o.Changes, o.ChangesTotal, err = r.EventsSince(ctx, o.ChangesFrom, limit); err != nil {
 		return nil, err
 	}
+	if o.Automatic, err = r.AutomaticEventsSince(ctx, o.ChangesFrom); err != nil {
+		return nil, err
+	}
 	if o.Failures, o.FailedTotal, err = r.Failures(ctx, limit); err != nil {
 		return nil, err
 	}
@@ -175,6 +182,28 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 		return nil, err
 	}
 	return o, nil
+}
+
+// assignmentText names the owners of an assignment as the audit trail
+// writes it ("mps +moj,na", "unassigned"): "Ministry of Public Security,
+// supported by Ministry of Justice and National Assembly".
+func (p *Planner) assignmentText(s string) string {
+	if s == "" || s == "unassigned" {
+		return p.ownerName("")
+	}
+	owner, support, _ := strings.Cut(s, " +")
+	out := p.ownerName(owner)
+	if owner == "unassigned" {
+		out = p.ownerName("")
+	}
+	if support != "" {
+		var names []string
+		for _, id := range strings.Split(support, ",") {
+			names = append(names, p.ownerName(id))
+		}
+		out += ", supported by " + strings.Join(names, ", ")
+	}
+	return out
 }
 
 // lines turns listed tasks into the lines of a message.
@@ -215,9 +244,25 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) 
 	data.Overdue, data.OverdueMore = p.lines(o.Overdue, o.Today)
 	data.Unassigned, data.UnassignedMore = p.lines(o.Unassigned, o.Today)
 	for _, e := range o.Changes {
-		data.Changes = append(data.Changes, notify.ChangeLine{At: e.At, TaskID: e.RecID, Actor: e.Actor, Kind: e.Kind, From: e.From, To: e.To, Note: e.Note})
+		from, to := e.From, e.To
+		switch e.Kind {
+		case "stage":
+			from, to = p.stageName(from), p.stageName(to)
+		case "assign":
+			// "assigned to X" rather than "reassigned from Unassigned".
+			if from == "unassigned" {
+				from = ""
+			} else {
+				from = p.assignmentText(from)
+			}
+			to = p.assignmentText(to)
+		}
+		data.Changes = append(data.Changes, notify.ChangeLine{At: e.At, TaskID: e.RecID, Actor: e.Actor, Kind: e.Kind, From: from, To: to, Note: e.Note})
 	}
 	data.ChangesMore = o.ChangesTotal - len(o.Changes)
+	for _, c := range o.Automatic {
+		data.Automatic = append(data.Automatic, notify.AutomaticLine{Actor: c.Actor, Kind: c.Kind, Tasks: c.Tasks})
+	}
 	for _, m := range o.Failures {
 		data.Failed = append(data.Failed, notify.DeliveryLine{At: m.CreatedAt, Subject: m.Subject, To: strings.Join(m.To, ", "), Status: m.Status, Error: m.Error})
 	}
@@ -227,7 +272,7 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) 
 	}
 
 	empty := len(data.Overdue) == 0 && len(data.Unassigned) == 0 && len(data.Changes) == 0 && len(data.Failed) == 0 &&
-		len(data.MailChanges) == 0
+		len(data.MailChanges) == 0 && len(data.Automatic) == 0
 	if empty && !cfg.Digests.SendEmpty && !p.Force {
 		return nil, nil
 	}
@@ -300,13 +345,16 @@ func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([
 		}
 		data := notify.MinistryDigestData{Ministry: body, Coordinator: cfg.Coordinator, Date: c.today, OpenTasks: m.open}
 		for _, s := range cfg.Stages {
-			b := m.byStage[s.ID]
-			if s.Final || b == nil {
+			n := m.stageCount[s.ID]
+			if s.Final || n == 0 {
 				continue
 			}
-			lines, more := p.lines(listOf(b, rows), c.today)
-			data.ByStage = append(data.ByStage, notify.StageTasks{Stage: notify.StageInfo{ID: s.ID, Name: s.Name},
-				Count: b.total, Tasks: lines, More: more})
+			st := notify.StageTasks{Stage: notify.StageInfo{ID: s.ID, Name: s.Name}, Count: n}
+			if b := m.byStage[s.ID]; b != nil {
+				st.Tasks, st.More = p.lines(listOf(b, rows), c.today)
+				st.Later = b.total
+			}
+			data.ByStage = append(data.ByStage, st)
 		}
 		data.Coming, data.ComingMore = p.lines(listOf(m.coming, rows), c.today)
 		data.Overdue, data.OverdueMore = p.lines(listOf(m.overdue, rows), c.today)

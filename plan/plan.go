@@ -130,6 +130,7 @@ func (p *Planner) enqueue(ctx context.Context, tx Tx, kind, recipient string, sl
 func (p *Planner) enqueueKey(ctx context.Context, tx Tx, kind, recipient, key string, env notify.Envelope, r notify.Rendered,
 	rcpts []string, atts ...notify.Attachment) (Message, int64, error) {
 	env.From = p.Config.Mail.From
+	env.ReplyTo = p.replyTo(recipient)
 	env.MessageID = MessageID(key, env.From)
 	env.Date = p.Now().In(p.Config.Location)
 	if env.Headers == nil {

@@ -213,13 +213,25 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 		data := notify.ReminderData{Ministry: body, Coordinator: cfg.Coordinator, Date: s.today, TaskCount: b.total,
 			Groups: sh.groups, OmittedSoon: sh.omitSoon, OmittedOverdue: sh.omitLate, OmittedGroups: sh.omitGroups,
 			AnyOverdue: sh.omitLate > 0}
+		if id == cfg.Coordinator.ID {
+			// Its own tasks, and those nobody owns: the asks meant for a
+			// ministry ("confirm to the coordinator…") do not fit.
+			for i := range data.Groups {
+				data.Groups[i].Ask = notify.ExpandAsk(fixedAsk(askCoordinator, body.Language), cfg.Coordinator.Name, data.Groups[i].Deadline, s.today, body.Language)
+			}
+		}
 		for _, g := range data.Groups {
 			if g.Kind == "overdue" {
 				data.AnyOverdue = true
 			}
 		}
-		ics := notify.Attachment{Name: "deadlines.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH",
-			Data: notify.ICS("-//followup//reminders//EN", p.events(id, sh), p.Now())}
+		events := p.events(id, sh, s.today)
+		data.Calendar = len(events) > 0
+		var atts []notify.Attachment
+		if data.Calendar {
+			atts = append(atts, notify.Attachment{Name: "deadlines.ics", ContentType: "text/calendar; charset=utf-8; method=PUBLISH",
+				Data: notify.ICS("-//followup//reminders//EN", events, p.Now().In(cfg.Location))})
+		}
 		people, err := p.people(ctx, tx, body)
 		if err != nil {
 			return nil, err
@@ -234,7 +246,7 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 						return r, fmt.Errorf("render the reminder to %s: %w", id, err)
 					}
 					return r, nil
-				}, nil, ics)
+				}, nil, atts...)
 			if err != nil {
 				return nil, err
 			}
@@ -252,7 +264,7 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 			return nil, fmt.Errorf("render the reminder to %s: %w", id, err)
 		}
 		env := notify.Envelope{To: emails(body), Subject: rendered.Subject}
-		m, outboxID, err := p.enqueue(ctx, tx, KindReminder, id, slot, env, rendered, ics)
+		m, outboxID, err := p.enqueue(ctx, tx, KindReminder, id, slot, env, rendered, atts...)
 		if err != nil {
 			return nil, err
 		}
@@ -310,6 +322,9 @@ func (p *Planner) show(s *sweep, b *box, rows map[int64]TaskRow) shown {
 			continue
 		}
 		g := d.header
+		// The ask is in the recipient's language, like the message.
+		body, _ := p.Config.Ministry(b.recipient)
+		g.Ask = p.ask(d.deadline, s.today, body.Language)
 		for _, t := range listed {
 			row, ok := rows[t.ID]
 			if !ok {
@@ -330,27 +345,27 @@ func (p *Planner) show(s *sweep, b *box, rows map[int64]TaskRow) shown {
 	return sh
 }
 
-// events turns a message's deadlines into calendar events, one per
+// events turns a message's coming deadlines into calendar events, one per
 // deadline it shows (as a group, or only beside tasks), with a UID stable
 // across reminders so that calendars update the event instead of adding
-// another. The description lists the recommendations.
-func (p *Planner) events(recipient string, sh shown) []notify.Event {
+// another. The summary names the ministry, what is due and the first
+// recommendations; the description lists them all. A deadline that has
+// passed gets no event (a calendar entry in the past helps nobody), and an
+// alarm is set only when it is still to come: a week before, else the day
+// before, else none.
+func (p *Planner) events(recipient string, sh shown, today civil.Date) []notify.Event {
 	// The events are in the recipient's language, like the message.
 	body, _ := p.Config.Ministry(recipient)
 	lang := body.Language
 	type ev struct {
 		date  civil.Date
 		label string
-		ids   []string
+		tasks []notify.TaskLine
 		more  int
 	}
 	var evs []ev
 	for _, g := range sh.groups {
-		e := ev{date: g.Deadline, label: g.Label, more: g.More}
-		for _, t := range g.Tasks {
-			e.ids = append(e.ids, t.ID)
-		}
-		evs = append(evs, e)
+		evs = append(evs, ev{date: g.Deadline, label: g.Label, more: g.More, tasks: g.Tasks})
 	}
 	var extra []ev
 	for _, g := range sh.groups {
@@ -361,35 +376,51 @@ func (p *Planner) events(recipient string, sh shown) []notify.Event {
 					extra = append(extra, ev{date: a.Date, label: a.Label})
 					i = len(extra) - 1
 				}
-				extra[i].ids = append(extra[i].ids, t.ID)
+				extra[i].tasks = append(extra[i].tasks, t)
 			}
 		}
 	}
 	evs = append(evs, extra...)
+	name := recipient
+	if b, ok := p.Config.Ministry(recipient); ok {
+		name = b.Name
+	}
 	seen := map[string]int{}
 	var out []notify.Event
 	for _, e := range evs {
+		if e.date.Before(today) {
+			continue
+		}
 		uid := hashID(recipient+"|"+e.date.String()+"|"+e.label) + "@followup"
 		if i, ok := seen[uid]; ok {
 			// A deadline already shown as a group: the tasks beside which
 			// it also appears belong in the same event.
-			out[i].Description += "\n" + strings.Join(e.ids, "\n")
+			for _, t := range e.tasks {
+				out[i].Description += "\n" + t.ID
+			}
 			continue
 		}
 		seen[uid] = len(out)
 		var lines []string
-		for i, id := range e.ids {
+		for i, t := range e.tasks {
 			if i == 20 {
-				lines = append(lines, p.Renderer.AndMore(lang, len(e.ids)-20+e.more))
+				lines = append(lines, p.Renderer.AndMore(lang, len(e.tasks)-20+e.more))
 				break
 			}
-			lines = append(lines, id)
+			lines = append(lines, t.ID)
 		}
-		if len(e.ids) <= 20 && e.more > 0 {
+		if len(e.tasks) <= 20 && e.more > 0 {
 			lines = append(lines, p.Renderer.AndMore(lang, e.more))
 		}
-		out = append(out, notify.Event{UID: uid, Date: e.date, Summary: p.Renderer.Label(lang, e.label),
-			Description: strings.Join(lines, "\n"), AlarmDaysBefore: 7})
+		alarm := 0
+		switch days := today.DaysUntil(e.date); {
+		case days > 7:
+			alarm = 7
+		case days > 1:
+			alarm = 1
+		}
+		out = append(out, notify.Event{UID: uid, Date: e.date, Summary: eventSummary(name, p.Renderer.Label(lang, e.label), e.tasks, e.more, func(n int) string { return p.Renderer.AndMore(lang, n) }),
+			Description: strings.Join(lines, "\n"), AlarmDaysBefore: alarm})
 	}
 	return out
 }

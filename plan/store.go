@@ -31,9 +31,13 @@ type Reader interface {
 	TasksByID(ctx context.Context, ids []int64) (map[int64]TaskRow, error)
 	// Progress counts every task by owner and stage.
 	Progress(ctx context.Context) ([]OwnerStageCount, error)
-	// EventsSince returns the last limit task events after since, oldest
-	// first, and how many there are in all.
+	// EventsSince returns the last limit task events after since made by
+	// people, oldest first, and how many there are in all.
 	EventsSince(ctx context.Context, since time.Time, limit int) ([]Event, int, error)
+	// AutomaticEventsSince counts the events after since that the program
+	// made itself (tasks created by an import, owners given by the
+	// assignment rules), by actor and kind, in the order they began.
+	AutomaticEventsSince(ctx context.Context, since time.Time) ([]EventCount, error)
 	// LastSent is when the last message of kind to recipient that was
 	// delivered had been enqueued; zero if none.
 	LastSent(ctx context.Context, kind, recipient string) (time.Time, error)
@@ -177,6 +181,13 @@ type Event struct {
 	Kind     string // created, stage, assign
 	From, To string
 	Note     string
+}
+
+// EventCount is how many events of one kind an automatic actor ("import",
+// "rules") made, and on how many tasks.
+type EventCount struct {
+	Actor, Kind   string
+	Events, Tasks int
 }
 
 // Delivery is a message that failed, or may have been delivered twice, or

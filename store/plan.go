@@ -510,15 +510,23 @@ func (s *SlotTx) Progress(ctx context.Context) ([]plan.OwnerStageCount, error) {
 	return out, describe(rows.Err())
 }
 
-// EventsSince returns the last limit task events after since, oldest
-// first, and how many there are in all.
+// automaticActors are the actors of the task events the program makes
+// itself: tasks created by an import, owners given by the assignment
+// rules. Overviews count these instead of listing them.
+var automaticActors = []any{"import", "rules"}
+
+// EventsSince returns the last limit task events after since made by
+// people (not by the import or the assignment rules), oldest first, and
+// how many there are in all.
 func (s *SlotTx) EventsSince(ctx context.Context, since time.Time, limit int) ([]plan.Event, int, error) {
+	args := append([]any{since.Unix()}, automaticActors...)
 	var total int
-	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM task_events WHERE at > ?`, since.Unix()).Scan(&total); err != nil {
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM task_events WHERE at > ? AND actor NOT IN (?, ?)`, args...).Scan(&total); err != nil {
 		return nil, 0, describe(err)
 	}
 	rows, err := s.q.QueryContext(ctx, `SELECT e.at, e.actor, e.kind, e.from_value, e.to_value, e.note, r.rec_id
-		FROM task_events e JOIN recommendations r ON r.id = e.task_id WHERE e.at > ? ORDER BY e.id DESC LIMIT ?`, since.Unix(), limit)
+		FROM task_events e JOIN recommendations r ON r.id = e.task_id WHERE e.at > ? AND e.actor NOT IN (?, ?)
+		ORDER BY e.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, 0, describe(err)
 	}
@@ -535,6 +543,26 @@ func (s *SlotTx) EventsSince(ctx context.Context, since time.Time, limit int) ([
 	}
 	slices.Reverse(out)
 	return out, total, describe(rows.Err())
+}
+
+// AutomaticEventsSince counts the task events after since that the import
+// and the assignment rules made, by actor and kind.
+func (s *SlotTx) AutomaticEventsSince(ctx context.Context, since time.Time) ([]plan.EventCount, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT actor, kind, COUNT(*), COUNT(DISTINCT task_id) FROM task_events
+		WHERE at > ? AND actor IN (?, ?) GROUP BY actor, kind ORDER BY MIN(id)`, append([]any{since.Unix()}, automaticActors...)...)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []plan.EventCount
+	for rows.Next() {
+		var c plan.EventCount
+		if err := rows.Scan(&c.Actor, &c.Kind, &c.Events, &c.Tasks); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, describe(rows.Err())
 }
 
 // LastSent returns when the last message of a kind to a recipient was

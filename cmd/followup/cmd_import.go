@@ -37,6 +37,9 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	for _, f := range files {
 		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{Symbol: *symbol})
 		if err != nil {
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
 			return fileError(f, err)
 		}
 		items = append(items, store.ImportItem{Doc: doc, Source: f})
@@ -77,6 +80,9 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	}
 	results, err := db.Import(ctx, items, planner(cfg))
 	if err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted // the import is one transaction
+		}
 		return err
 	}
 	for i, r := range results {

@@ -189,8 +189,11 @@ func orDefault(s, def string) string {
 func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog.Logger) error {
 	var items []store.ImportItem
 	for _, f := range cfg.Documents {
-		doc, err := ingest.ReadFile(f, ingest.Options{})
+		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{})
 		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			return fmt.Errorf("documents: %w", fileError(f, err))
 		}
 		items = append(items, store.ImportItem{Doc: doc, Source: f})

@@ -181,6 +181,10 @@ func ministryName(cfg *config.Config, id string) string {
 }
 
 // fileError names a file in an error the way admins read it.
+// errInterrupted ends a command stopped by Ctrl-C or SIGTERM before it
+// wrote anything.
+var errInterrupted = errors.New("interrupted: nothing was imported")
+
 func fileError(path string, err error) error {
 	switch {
 	case errors.Is(err, os.ErrNotExist):
