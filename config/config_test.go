@@ -421,3 +421,24 @@ func TestYAMLAnchorsAndAliases(t *testing.T) {
 		t.Errorf("ministries = %+v", c.Ministries)
 	}
 }
+
+// A config named by a relative path (as the README's quick start runs it)
+// has its paths resolved against its folder once: the web section's
+// default key was resolved twice (examples/x/examples/x/followup-web.key),
+// and the daemon could not create it.
+func TestRelativeConfigPathResolvesOnce(t *testing.T) {
+	for text, want := range map[string]string{
+		"":                                  "ex/lao/followup-web.key",
+		"web:\n  listen: 127.0.0.1:8080\n":  "ex/lao/followup-web.key",
+		"web:\n  secret_file: keys/k.key\n": "ex/lao/keys/k.key",
+		"web:\n  secret_file: /srv/k.key\n": "/srv/k.key",
+	} {
+		c, err := Parse("ex/lao/followup.yaml", []byte("database: f.db\n"+text), LoadOptions{})
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		if c.Web.SecretFile != want || c.Database != "ex/lao/f.db" {
+			t.Errorf("%q: secret_file %q database %q, want %q and ex/lao/f.db", text, c.Web.SecretFile, c.Database, want)
+		}
+	}
+}

@@ -57,8 +57,8 @@ func (w Web) HTTPS() bool { return w.TLSCert != "" }
 func (d *decoder) web(f *fields, c *Config) {
 	wf, ok := d.mapping(f.get("web"), "web", webKeys...)
 	w := &c.Web
-	w.SecretFile = resolve(d.dir, w.SecretFile)
 	if !ok {
+		w.SecretFile = resolve(d.dir, w.SecretFile)
 		return
 	}
 	if v, ok := d.str(wf, "listen", &w.Listen); ok && w.Listen != WebOff {
@@ -75,7 +75,7 @@ func (d *decoder) web(f *fields, c *Config) {
 	} else if w.Listen != WebOff {
 		w.BaseURL = baseURLOf(w.Listen)
 	}
-	d.optPath(wf, "secret_file", &w.SecretFile)
+	d.optPath(wf, "secret_file", &w.SecretFile) // the default or the file's, resolved once
 	if v, ok := d.span(wf, "link_valid", &w.LinkValid); ok && !positive(w.LinkValid) {
 		d.errs.atNode(v, "web.link_valid", "must be longer than zero")
 	}
