@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,54 +52,207 @@ func (s *Server) viewOf(cfg *config.Config, t workflow.Task, role string, now ti
 	return v
 }
 
+// ministryPageSize is how many tasks of each list the ministry's page
+// shows at a time: a large ministry holds thousands, and a focal point
+// needs the first few (overdue, then due soonest).
+const ministryPageSize = 50
+
 type ministryPage struct {
-	Lead, Support []taskView
+	Lead, Support taskList
+	Paged         bool // a later page: offer the first
+}
+
+// taskList is one of the page's lists, a page of it, and its counts.
+type taskList struct {
+	Tasks   []taskView
+	Count   int    // how many tasks the ministry holds in this role
+	Overdue int    // how many of them are overdue
+	Next    string // the next page's URL; "" on the last
 }
 
 // handleMinistry lists the ministry's tasks, as lead and in support,
-// overdue first, then by next deadline.
+// overdue first, then by next deadline, a page of each at a time. The
+// query ?lead= and ?support= carry where each list's page starts.
 func (s *Server) handleMinistry(w http.ResponseWriter, r *http.Request) {
 	p, _ := PrincipalFrom(r.Context())
 	cfg := s.Config()
-	tasks, err := s.db.MinistryTasks(r.Context(), p.Body)
+	ctx := r.Context()
+	q := r.URL.Query()
+	var after [2]tierCursor
+	for i, role := range []string{store.RoleLead, store.RoleSupport} {
+		c, err := parseTierCursor(q.Get(role))
+		if err != nil {
+			s.fail(w, r, http.StatusBadRequest, "This page link is damaged. Open your tasks from the start: /m/")
+			return
+		}
+		after[i] = c
+	}
+	groups, err := s.db.MinistryGroups(ctx, p.Body)
 	if err != nil {
 		s.dbFail(w, r, err)
 		return
 	}
 	now := s.clock.Now()
-	var page ministryPage
-	for _, mt := range tasks {
-		v := s.viewOf(cfg, mt.Task, mt.Role, now)
-		if mt.Role == store.RoleLead {
-			page.Lead = append(page.Lead, v)
-		} else {
-			page.Support = append(page.Support, v)
+	today := workflow.Today(cfg, now)
+	cal := workflow.NewCalendar(cfg)
+	page := ministryPage{Paged: q.Get(store.RoleLead) != "" || q.Get(store.RoleSupport) != ""}
+	lists := [2]*taskList{&page.Lead, &page.Support}
+	var next [2]string
+	for i, role := range []string{store.RoleLead, store.RoleSupport} {
+		tiers, count, overdue := tiersOf(cal, groups, role, today)
+		lists[i].Count, lists[i].Overdue = count, overdue
+		views, cursor, err := s.ministryList(r, p.Body, role, tiers, after[i], cfg, now)
+		if err != nil {
+			s.dbFail(w, r, err)
+			return
 		}
+		lists[i].Tasks, next[i] = views, cursor
 	}
-	for _, list := range [][]taskView{page.Lead, page.Support} {
-		slices.SortStableFunc(list, byUrgency)
+	// Each list's next page keeps the other list where it is.
+	for i, role := range []string{store.RoleLead, store.RoleSupport} {
+		if next[i] == "" {
+			continue
+		}
+		v := url.Values{}
+		v.Set(role, next[i])
+		other := []string{store.RoleLead, store.RoleSupport}[1-i]
+		if c := q.Get(other); c != "" {
+			v.Set(other, c)
+		}
+		lists[i].Next = "/m/?" + v.Encode() + "#" + role
 	}
 	s.render(w, r, http.StatusOK, "ministry.html", page)
 }
 
-// byUrgency puts overdue tasks first, then the ones with the nearest
-// deadline, then those without one; ties keep document order.
-func byUrgency(a, b taskView) int {
-	if a.Overdue != b.Overdue {
-		if a.Overdue {
-			return -1
-		}
-		return 1
-	}
+// A tier is the ministry's tasks (in one role) that share a next deadline
+// and whether it is missed: the page lists the tiers in order (overdue,
+// the longest overdue first; then due soonest; then those without a
+// deadline) and each tier's tasks in document order. Deadlines are not
+// stored per task: they follow from the task's (document, stage) group
+// and, for the follow-up procedure's date, its paragraph, so a tier is a
+// set of groups and the database finds its tasks through the index on
+// (document_id, stage).
+type tier struct {
+	key    string // sorts in the page's order
+	groups []store.GroupSel
+}
+
+// tierKey sorts overdue tiers first ("a" and the date), then those with a
+// deadline to come ("b" and the date), then those without ("c").
+func tierKey(d workflow.Deadline, ok bool, today civil.Date) string {
 	switch {
-	case a.Next == nil && b.Next == nil:
-		return 0
-	case a.Next == nil:
-		return 1
-	case b.Next == nil:
-		return -1
+	case !ok:
+		return "c"
+	case d.Overdue(today):
+		return "a" + d.Date.String()
 	}
-	return cmp.Compare(a.Next.Date.String(), b.Next.Date.String())
+	return "b" + d.Date.String()
+}
+
+// tiersOf sorts the ministry's groups of one role into tiers, and counts
+// its tasks in that role and the overdue ones, from the groups' counts.
+func tiersOf(cal *workflow.Calendar, groups []store.MinistryGroup, role string, today civil.Date) (tiers []tier, count, overdue int) {
+	byKey := map[string]*tier{}
+	for _, g := range groups {
+		if g.Role != role {
+			continue
+		}
+		var paras []int
+		if g.Doc.FollowUp != nil {
+			paras = g.Doc.FollowUp.Paragraphs
+		}
+		sel := store.GroupSel{Document: g.Document, Stage: g.Stage}
+		paragraph := 0 // no recommendation has paragraph 0: none of the follow-up's
+		switch {
+		case len(paras) == 0:
+		case g.FollowUp:
+			sel.Paragraphs, paragraph = paras, paras[0]
+		default:
+			sel.Except = paras
+		}
+		d, ok := workflow.Next(cal.Group(g.Doc, g.Stage), paragraph, today)
+		key := tierKey(d, ok, today)
+		count += g.Count
+		if ok && d.Overdue(today) {
+			overdue += g.Count
+		}
+		t := byKey[key]
+		if t == nil {
+			t = &tier{key: key}
+			byKey[key] = t
+		}
+		t.groups = append(t.groups, sel)
+	}
+	for _, t := range byKey {
+		tiers = append(tiers, *t)
+	}
+	slices.SortFunc(tiers, func(a, b tier) int { return cmp.Compare(a.key, b.key) })
+	return tiers, count, overdue
+}
+
+// tierCursor is where a list's page starts: after the task at pos in the
+// tier key. It is written "key_document.seq".
+type tierCursor struct {
+	key string
+	pos store.MinistryPos
+}
+
+func (c tierCursor) String() string { return c.key + "_" + c.pos.String() }
+
+func parseTierCursor(s string) (tierCursor, error) {
+	if s == "" {
+		return tierCursor{}, nil
+	}
+	key, pos, ok := strings.Cut(s, "_")
+	if !ok || !validTierKey(key) {
+		return tierCursor{}, fmt.Errorf("page cursor %q: %w", s, store.ErrInvalid)
+	}
+	p, err := store.ParseMinistryPos(pos)
+	if err != nil {
+		return tierCursor{}, err
+	}
+	return tierCursor{key: key, pos: p}, nil
+}
+
+func validTierKey(k string) bool {
+	if k == "c" {
+		return true
+	}
+	if len(k) < 2 || (k[0] != 'a' && k[0] != 'b') {
+		return false
+	}
+	_, err := civil.ParseDate(k[1:])
+	return err == nil
+}
+
+// ministryList reads one page of a list: the tiers from the cursor on,
+// each in document order, until the page is full, and one task more to
+// know whether a next page exists. A page reads about as many tasks as it
+// shows, whatever the ministry's size.
+func (s *Server) ministryList(r *http.Request, ministry, role string, tiers []tier, after tierCursor, cfg *config.Config, now time.Time) ([]taskView, string, error) {
+	var views []taskView
+	var cursors []tierCursor
+	for _, t := range tiers {
+		if after.key != "" && t.key < after.key {
+			continue
+		}
+		var from store.MinistryPos
+		if t.key == after.key {
+			from = after.pos
+		}
+		tasks, pos, err := s.db.MinistryTaskPage(r.Context(), ministry, role, t.groups, from.Document, from.Seq, ministryPageSize+1-len(views))
+		if err != nil {
+			return nil, "", err
+		}
+		for i, mt := range tasks {
+			views = append(views, s.viewOf(cfg, mt.Task, role, now))
+			cursors = append(cursors, tierCursor{key: t.key, pos: pos[i]})
+		}
+		if len(views) > ministryPageSize {
+			return views[:ministryPageSize], cursors[ministryPageSize-1].String(), nil
+		}
+	}
+	return views, "", nil
 }
 
 // ownTask loads the task of the URL's {id} if the session's ministry
