@@ -257,16 +257,16 @@ type genBatch struct {
 }
 
 type generator struct {
-	o                         Options
-	rng                       *rand.Rand
+	o                                  Options
+	rng                                *rand.Rand
 	docs, recs, tasks, support, events *genTable
-	start                     int64
-	recID, eventID            int64
-	ministries                []string
-	history                   []genEvent // reused for each task
-	out                       chan<- genBatch
-	stop                      <-chan struct{}
-	free                      chan []any // argument slices the writer is done with
+	start                              int64
+	recID, eventID                     int64
+	ministries                         []string
+	history                            []genEvent // reused for each task
+	out                                chan<- genBatch
+	stop                               <-chan struct{}
+	free                               chan []any // argument slices the writer is done with
 }
 
 func newGenerator(o Options) *generator {
