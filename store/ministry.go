@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -92,25 +94,56 @@ func (db *DB) MinistryGroups(ctx context.Context, ministry string) ([]MinistryGr
 	return out, nil
 }
 
-// MinistryTaskPage returns up to limit tasks the ministry holds in role,
-// among groups, after the task at (afterDoc, afterSeq) in document order
-// ((0, 0) from the start), in document order. Each comes with its cursor
-// position (document id and sequence).
-func (db *DB) MinistryTaskPage(ctx context.Context, ministry, role string, groups []GroupSel, afterDoc, afterSeq int64, limit int) ([]MinistryTask, []MinistryPos, error) {
-	q := `SELECT ` + taskColumns + `, t.document_id, r.seq` + taskFrom
+// RankedGroup is a group of a ministry's tasks (as MinistryGroups counts
+// them) with its place in the page's order: the page lists the tasks by
+// Rank, then in their document's order. Groups of one rank must be of one
+// document.
+type RankedGroup struct {
+	Document int64
+	Stage    string
+	FollowUp bool
+	Rank     int
+}
+
+// MinistryTaskPage returns up to limit tasks (with the fields a list
+// shows: listColumns) the ministry holds in role, among groups, in the
+// order of their group's rank, then of their recommendation in the
+// document, after the task at (afterRank, afterSeq) ((0, -1) from the
+// start). Each comes with its rank and its position in document order, for
+// the next page's cursor. One statement: the groups' values are written
+// into it (numbers and quoted stage ids; there can be more than SQLite's
+// limit of bound parameters) and it finds each group's tasks through the
+// index on (owner, stage, document_id), or task_support's key.
+func (db *DB) MinistryTaskPage(ctx context.Context, ministry, role string, groups []RankedGroup, afterRank int, afterSeq int64, limit int) ([]MinistryTask, []RankedPos, error) {
+	if len(groups) == 0 {
+		return nil, nil, nil
+	}
+	var k strings.Builder
+	for i, g := range groups {
+		if i > 0 {
+			k.WriteString(",")
+		}
+		fu := 0
+		if g.FollowUp {
+			fu = 1
+		}
+		fmt.Fprintf(&k, "(%d,%s,%d,%d)", g.Document, sqlString(g.Stage), fu, g.Rank)
+	}
+	q := `WITH k(doc, stage, fu, rank) AS (VALUES ` + k.String() + `)
+		SELECT ` + listColumns + `, t.document_id, r.seq, k.rank FROM k`
 	switch role {
 	case RoleLead:
-		q += ` WHERE t.owner = ?`
+		q += ` JOIN tasks t ON t.owner = ? AND t.stage = k.stage AND t.document_id = k.doc`
 	case RoleSupport:
-		q += ` WHERE t.id IN (SELECT task_id FROM task_support WHERE ministry = ?)`
+		q += ` JOIN tasks t ON t.stage = k.stage AND t.document_id = k.doc
+			JOIN task_support s ON s.ministry = ? AND s.task_id = t.id`
 	default:
 		return nil, nil, fmt.Errorf("ministry's tasks: %w: role %q", ErrInvalid, role)
 	}
-	// The groups find the tasks through the index on (document_id, stage):
-	// a tier of the page is a few groups, read whole and filtered by the
-	// ministry.
-	q += groupsSQL(groups, "") + ` AND (r.document_id, r.seq) > (?, ?) ORDER BY r.document_id, r.seq LIMIT ?`
-	args := []any{ministry, afterDoc, afterSeq, limit}
+	q += ` JOIN recommendations r ON r.id = t.id JOIN documents d ON d.id = t.document_id
+		WHERE ` + inFollowUp + ` = k.fu AND (k.rank, r.seq) > (?, ?)
+		ORDER BY k.rank, r.seq LIMIT ?`
+	args := []any{ministry, afterRank, afterSeq, limit}
 	db.traced(q, args)
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -118,10 +151,10 @@ func (db *DB) MinistryTaskPage(ctx context.Context, ministry, role string, group
 	}
 	defer rows.Close()
 	var out []MinistryTask
-	var pos []MinistryPos
+	var pos []RankedPos
 	for rows.Next() {
-		var p MinistryPos
-		t, err := scanTask(extraScan{rows, []any{&p.Document, &p.Seq}}, db.loc())
+		var p RankedPos
+		t, err := scanListTask(rows, &p, db.loc())
 		if err != nil {
 			return nil, nil, fmt.Errorf("list the ministry's tasks: %w", err)
 		}
@@ -132,6 +165,13 @@ func (db *DB) MinistryTaskPage(ctx context.Context, ministry, role string, group
 		return nil, nil, fmt.Errorf("list the ministry's tasks: %w", describe(err))
 	}
 	return out, pos, nil
+}
+
+// RankedPos is where a task of MinistryTaskPage stands: its group's rank
+// and its place in document order.
+type RankedPos struct {
+	Rank int
+	MinistryPos
 }
 
 // MinistryPos is a task's place in document order.
@@ -153,10 +193,30 @@ func ParseMinistryPos(s string) (MinistryPos, error) {
 	return MinistryPos{doc, seq}, nil
 }
 
-// extraScan scans a row of taskColumns followed by more columns.
-type extraScan struct {
-	rows  *sql.Rows
-	extra []any
-}
+// listColumns are what a list of tasks shows: the task's stage, the
+// recommendation's place, and the document's dates its deadlines follow
+// from; not the texts, which the task's own page shows.
+const listColumns = `t.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
+	r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.status, t.owner, t.support, t.stage, t.stage_since`
 
-func (e extraScan) Scan(dest ...any) error { return e.rows.Scan(append(dest, e.extra...)...) }
+// scanListTask reads a row of listColumns and the page's position.
+func scanListTask(rows *sql.Rows, p *RankedPos, loc *time.Location) (workflow.Task, error) {
+	var t workflow.Task
+	var adopted, fuDue sql.NullString
+	var imported, since int64
+	var fuParas, support string
+	r := &t.Rec
+	if err := rows.Scan(&t.ID, &t.Document.Symbol, &adopted, &imported, &fuDue, &fuParas,
+		&r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Status, &t.Owner, &support, &t.Stage, &since,
+		&p.Document, &p.Seq, &p.Rank); err != nil {
+		return t, err
+	}
+	if support != "" {
+		t.Support = strings.Split(support, ",")
+	}
+	if err := setDocDates(&t.Document, adopted, imported, fuDue, fuParas, loc); err != nil {
+		return t, fmt.Errorf("task %s: %w", r.ID, err)
+	}
+	t.StageDate = civil.DateOf(time.Unix(since, 0).In(loc))
+	return t, nil
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/followup-app/followup/civil"
@@ -76,65 +78,69 @@ type taskList struct {
 func (s *Server) handleMinistry(w http.ResponseWriter, r *http.Request) {
 	p, _ := PrincipalFrom(r.Context())
 	cfg := s.Config()
-	ctx := r.Context()
 	q := r.URL.Query()
+	roles := [2]string{store.RoleLead, store.RoleSupport}
 	var after [2]tierCursor
-	for i, role := range []string{store.RoleLead, store.RoleSupport} {
+	for i, role := range roles {
 		c, err := parseTierCursor(q.Get(role))
 		if err != nil {
-			s.fail(w, r, http.StatusBadRequest, "This page link is damaged. Open your tasks from the start: /m/")
+			s.fail(w, r, http.StatusBadRequest, "This page link is damaged. Open your tasks from the first page: /m/")
 			return
 		}
 		after[i] = c
 	}
-	groups, err := s.db.MinistryGroups(ctx, p.Body)
+	now := s.clock.Now()
+	tiers, err := s.ministryTiers(r.Context(), cfg, p.Body, now)
 	if err != nil {
 		s.dbFail(w, r, err)
 		return
 	}
-	now := s.clock.Now()
-	today := workflow.Today(cfg, now)
-	cal := workflow.NewCalendar(cfg)
 	page := ministryPage{Paged: q.Get(store.RoleLead) != "" || q.Get(store.RoleSupport) != ""}
 	lists := [2]*taskList{&page.Lead, &page.Support}
-	var next [2]string
-	for i, role := range []string{store.RoleLead, store.RoleSupport} {
-		tiers, count, overdue := tiersOf(cal, groups, role, today)
-		lists[i].Count, lists[i].Overdue = count, overdue
-		views, cursor, err := s.ministryList(r, p.Body, role, tiers, after[i], cfg, now)
+	for i, role := range roles {
+		rt := tiers.roles[i]
+		lists[i].Count, lists[i].Overdue = rt.count, rt.overdue
+		views, next, err := s.ministryList(r.Context(), cfg, p.Body, role, rt.tiers, after[i], now)
 		if err != nil {
 			s.dbFail(w, r, err)
 			return
 		}
-		lists[i].Tasks, next[i] = views, cursor
-	}
-	// Each list's next page keeps the other list where it is.
-	for i, role := range []string{store.RoleLead, store.RoleSupport} {
-		if next[i] == "" {
-			continue
+		lists[i].Tasks = views
+		if next != "" {
+			// The next page of one list keeps the other where it is.
+			v := url.Values{}
+			v.Set(role, next)
+			if c := q.Get(roles[1-i]); c != "" {
+				v.Set(roles[1-i], c)
+			}
+			lists[i].Next = "/m/?" + v.Encode() + "#" + role
 		}
-		v := url.Values{}
-		v.Set(role, next[i])
-		other := []string{store.RoleLead, store.RoleSupport}[1-i]
-		if c := q.Get(other); c != "" {
-			v.Set(other, c)
-		}
-		lists[i].Next = "/m/?" + v.Encode() + "#" + role
 	}
 	s.render(w, r, http.StatusOK, "ministry.html", page)
 }
 
-// A tier is the ministry's tasks (in one role) that share a next deadline
-// and whether it is missed: the page lists the tiers in order (overdue,
-// the longest overdue first; then due soonest; then those without a
-// deadline) and each tier's tasks in document order. Deadlines are not
-// stored per task: they follow from the task's (document, stage) group
-// and, for the follow-up procedure's date, its paragraph, so a tier is a
-// set of groups and the database finds its tasks through the index on
-// (document_id, stage).
+// A tier is the ministry's tasks (in one role) of one document that share
+// a next deadline and whether it is missed: the page lists the tiers in
+// order (overdue, the longest overdue first; then due soonest; then those
+// without a deadline; documents in import order within each) and each
+// tier's tasks in the document's order. Deadlines are not stored per
+// task: they follow from the task's (document, stage) group and, for the
+// follow-up procedure's date, from whether its paragraph is one of the
+// follow-up's. So a tier is a few groups of one document, and the
+// database finds their tasks by index (store.MinistryTaskPage); a page
+// reads the few tiers whose counts fill it.
 type tier struct {
-	key    string // sorts in the page's order
-	groups []store.GroupSel
+	key    string // the deadline: sorts in the page's order
+	doc    int64
+	groups []store.RankedGroup
+	count  int
+}
+
+func compareTiers(a, b tier) int {
+	if c := cmp.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.doc, b.doc)
 }
 
 // tierKey sorts overdue tiers first ("a" and the date), then those with a
@@ -149,45 +155,105 @@ func tierKey(d workflow.Deadline, ok bool, today civil.Date) string {
 	return "b" + d.Date.String()
 }
 
-// tiersOf sorts the ministry's groups of one role into tiers, and counts
-// its tasks in that role and the overdue ones, from the groups' counts.
-func tiersOf(cal *workflow.Calendar, groups []store.MinistryGroup, role string, today civil.Date) (tiers []tier, count, overdue int) {
-	byKey := map[string]*tier{}
-	for _, g := range groups {
-		if g.Role != role {
-			continue
+// roleTiers is one list of the page: its tiers in order, how many tasks
+// it holds and how many are overdue (from the groups' counts).
+type roleTiers struct {
+	tiers          []tier
+	count, overdue int
+}
+
+// ministryTiers are a ministry's lead and support tiers.
+type ministryTiers struct {
+	roles [2]roleTiers // lead, support
+}
+
+// tiersOf sorts the ministry's groups into tiers, each group ranked by
+// its tier's place.
+func tiersOf(cfg *config.Config, groups []store.MinistryGroup, today civil.Date) ministryTiers {
+	cal := workflow.NewCalendar(cfg)
+	var out ministryTiers
+	for i, role := range [2]string{store.RoleLead, store.RoleSupport} {
+		rt := &out.roles[i]
+		type at struct {
+			key string
+			doc int64
 		}
-		var paras []int
-		if g.Doc.FollowUp != nil {
-			paras = g.Doc.FollowUp.Paragraphs
+		byKey := map[at]*tier{}
+		for _, g := range groups {
+			if g.Role != role {
+				continue
+			}
+			paragraph := 0 // no recommendation has paragraph 0: not one of the follow-up's
+			if g.FollowUp && g.Doc.FollowUp != nil && len(g.Doc.FollowUp.Paragraphs) > 0 {
+				paragraph = g.Doc.FollowUp.Paragraphs[0]
+			}
+			d, ok := workflow.Next(cal.Group(g.Doc, g.Stage), paragraph, today)
+			key := tierKey(d, ok, today)
+			rt.count += g.Count
+			if ok && d.Overdue(today) {
+				rt.overdue += g.Count
+			}
+			t := byKey[at{key, g.Document}]
+			if t == nil {
+				t = &tier{key: key, doc: g.Document}
+				byKey[at{key, g.Document}] = t
+			}
+			t.groups = append(t.groups, store.RankedGroup{Document: g.Document, Stage: g.Stage, FollowUp: g.FollowUp})
+			t.count += g.Count
 		}
-		sel := store.GroupSel{Document: g.Document, Stage: g.Stage}
-		paragraph := 0 // no recommendation has paragraph 0: none of the follow-up's
-		switch {
-		case len(paras) == 0:
-		case g.FollowUp:
-			sel.Paragraphs, paragraph = paras, paras[0]
-		default:
-			sel.Except = paras
+		for _, t := range byKey {
+			rt.tiers = append(rt.tiers, *t)
 		}
-		d, ok := workflow.Next(cal.Group(g.Doc, g.Stage), paragraph, today)
-		key := tierKey(d, ok, today)
-		count += g.Count
-		if ok && d.Overdue(today) {
-			overdue += g.Count
+		slices.SortFunc(rt.tiers, compareTiers)
+		for r := range rt.tiers {
+			for j := range rt.tiers[r].groups {
+				rt.tiers[r].groups[j].Rank = r
+			}
 		}
-		t := byKey[key]
-		if t == nil {
-			t = &tier{key: key}
-			byKey[key] = t
-		}
-		t.groups = append(t.groups, sel)
 	}
-	for _, t := range byKey {
-		tiers = append(tiers, *t)
+	return out
+}
+
+// tierCache keeps each ministry's tiers while nothing changed: every
+// change to a task appends to the audit trail (store.ChangeMark), and the
+// tiers also depend on the day and the config. Counting the groups reads
+// every task of the ministry; a page then reads about as many tasks as it
+// shows.
+type tierCache struct {
+	mu    sync.Mutex
+	mark  int64
+	today civil.Date
+	cfg   *config.Config
+	by    map[string]ministryTiers
+}
+
+func (s *Server) ministryTiers(ctx context.Context, cfg *config.Config, ministry string, now time.Time) (ministryTiers, error) {
+	mark, err := s.db.ChangeMark(ctx)
+	if err != nil {
+		return ministryTiers{}, err
 	}
-	slices.SortFunc(tiers, func(a, b tier) int { return cmp.Compare(a.key, b.key) })
-	return tiers, count, overdue
+	today := workflow.Today(cfg, now)
+	c := &s.tiers
+	c.mu.Lock()
+	if c.mark != mark || c.today != today || c.cfg != cfg {
+		c.mark, c.today, c.cfg, c.by = mark, today, cfg, map[string]ministryTiers{}
+	}
+	t, ok := c.by[ministry]
+	c.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	groups, err := s.db.MinistryGroups(ctx, ministry)
+	if err != nil {
+		return ministryTiers{}, err
+	}
+	t = tiersOf(cfg, groups, today)
+	c.mu.Lock()
+	if c.mark == mark && c.today == today && c.cfg == cfg {
+		c.by[ministry] = t
+	}
+	c.mu.Unlock()
+	return t, nil
 }
 
 // tierCursor is where a list's page starts: after the task at pos in the
@@ -225,34 +291,41 @@ func validTierKey(k string) bool {
 	return err == nil
 }
 
-// ministryList reads one page of a list: the tiers from the cursor on,
-// each in document order, until the page is full, and one task more to
-// know whether a next page exists. A page reads about as many tasks as it
-// shows, whatever the ministry's size.
-func (s *Server) ministryList(r *http.Request, ministry, role string, tiers []tier, after tierCursor, cfg *config.Config, now time.Time) ([]taskView, string, error) {
-	var views []taskView
-	var cursors []tierCursor
-	for _, t := range tiers {
-		if after.key != "" && t.key < after.key {
-			continue
-		}
-		var from store.MinistryPos
-		if t.key == after.key {
-			from = after.pos
-		}
-		tasks, pos, err := s.db.MinistryTaskPage(r.Context(), ministry, role, t.groups, from.Document, from.Seq, ministryPageSize+1-len(views))
-		if err != nil {
-			return nil, "", err
-		}
-		for i, mt := range tasks {
-			views = append(views, s.viewOf(cfg, mt.Task, role, now))
-			cursors = append(cursors, tierCursor{key: t.key, pos: pos[i]})
-		}
-		if len(views) > ministryPageSize {
-			return views[:ministryPageSize], cursors[ministryPageSize-1].String(), nil
+// ministryList reads one page of a list, and one task more to know
+// whether there is a next page: from the cursor's tier, the tiers whose
+// counts make a page, in one statement. It returns the page and the next
+// page's cursor ("" on the last).
+func (s *Server) ministryList(ctx context.Context, cfg *config.Config, ministry, role string, tiers []tier, after tierCursor, now time.Time) ([]taskView, string, error) {
+	first := 0
+	if after.key != "" {
+		// The cursor's tier, or the next one when it has emptied since.
+		first, _ = slices.BinarySearchFunc(tiers, tier{key: after.key, doc: after.pos.Document}, compareTiers)
+	}
+	from := int64(-1) // from the tier's start (sequences start at 0)
+	if first < len(tiers) && tiers[first].key == after.key && tiers[first].doc == after.pos.Document {
+		from = after.pos.Seq
+	}
+	var groups []store.RankedGroup
+	n := 0
+	for i := first; i < len(tiers) && n <= ministryPageSize; i++ {
+		groups = append(groups, tiers[i].groups...)
+		if i > first || from < 0 {
+			n += tiers[i].count // when the page starts inside the first tier, not all its count is to come
 		}
 	}
-	return views, "", nil
+	tasks, pos, err := s.db.MinistryTaskPage(ctx, ministry, role, groups, first, from, ministryPageSize+1)
+	if err != nil {
+		return nil, "", err
+	}
+	views := make([]taskView, 0, min(len(tasks), ministryPageSize))
+	for _, mt := range tasks[:min(len(tasks), ministryPageSize)] {
+		views = append(views, s.viewOf(cfg, mt.Task, role, now))
+	}
+	if len(tasks) <= ministryPageSize {
+		return views, "", nil
+	}
+	last := pos[ministryPageSize-1]
+	return views, tierCursor{key: tiers[last.Rank].key, pos: last.MinistryPos}.String(), nil
 }
 
 // ownTask loads the task of the URL's {id} if the session's ministry

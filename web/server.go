@@ -47,6 +47,10 @@ type Server struct {
 	// made when Handler registers their routes.
 	dash    *dashState
 	metrics atomic.Pointer[Metrics]
+
+	// The ministries' task groups, sorted into the page's order
+	// (ministry.go).
+	tiers tierCache
 }
 
 // New builds a server on cfg's web section. It reads the signing key from
