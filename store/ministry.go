@@ -129,14 +129,17 @@ func (db *DB) MinistryTaskPage(ctx context.Context, ministry, role string, group
 		}
 		fmt.Fprintf(&k, "(%d,%s,%d,%d)", g.Document, sqlString(g.Stage), fu, g.Rank)
 	}
+	// CROSS JOIN keeps the groups outermost: SQLite 3.54 would otherwise
+	// read every task of the ministry through the owner index (or
+	// task_support) and sort them, 16 ms at 100,000 tasks against 1 ms.
 	q := `WITH k(doc, stage, fu, rank) AS (VALUES ` + k.String() + `)
 		SELECT ` + listColumns + `, t.document_id, r.seq, k.rank FROM k`
 	switch role {
 	case RoleLead:
-		q += ` JOIN tasks t ON t.owner = ? AND t.stage = k.stage AND t.document_id = k.doc`
+		q += ` CROSS JOIN tasks t ON t.owner = ? AND t.stage = k.stage AND t.document_id = k.doc`
 	case RoleSupport:
-		q += ` JOIN tasks t ON t.stage = k.stage AND t.document_id = k.doc
-			JOIN task_support s ON s.ministry = ? AND s.task_id = t.id`
+		q += ` CROSS JOIN tasks t ON t.stage = k.stage AND t.document_id = k.doc
+			CROSS JOIN task_support s ON s.ministry = ? AND s.task_id = t.id`
 	default:
 		return nil, nil, fmt.Errorf("ministry's tasks: %w: role %q", ErrInvalid, role)
 	}

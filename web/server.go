@@ -48,9 +48,9 @@ type Server struct {
 	dash    *dashState
 	metrics atomic.Pointer[Metrics]
 
-	// The ministries' task groups, sorted into the page's order
-	// (ministry.go).
-	tiers tierCache
+	// The ministries' task groups, sorted into the page's order, and
+	// the pages drawn from them (ministry.go).
+	ministries ministryCache
 }
 
 // New builds a server on cfg's web section. It reads the signing key from
