@@ -681,3 +681,25 @@ func sizeText(n int64) string {
 
 // today is the date in the config's zone, for date fields.
 func (s *Server) today() civil.Date { return workflow.Today(s.Config(), s.clock.Now()) }
+
+// MinistryPageWork does the database work of a ministry's first page
+// without the cache (the groups counted, then a page of each list) and
+// returns how many tasks it lists: bench/dashsql times it against the
+// sqlite3 shell running the same statements.
+func MinistryPageWork(ctx context.Context, db *store.DB, cfg *config.Config, ministry string, now time.Time) (int, error) {
+	groups, err := db.MinistryGroups(ctx, ministry)
+	if err != nil {
+		return 0, err
+	}
+	tiers := tiersOf(cfg, groups, workflow.Today(cfg, now))
+	s := &Server{db: db}
+	n := 0
+	for i, role := range [2]string{store.RoleLead, store.RoleSupport} {
+		views, _, err := s.ministryList(ctx, cfg, ministry, role, tiers.roles[i].tiers, tierCursor{}, now)
+		if err != nil {
+			return 0, err
+		}
+		n += len(views)
+	}
+	return n, nil
+}
