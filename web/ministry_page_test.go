@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -258,5 +260,40 @@ func TestMinistryPageShowsChangesAtOnce(t *testing.T) {
 	want, _ := wantOrder(t, f, "mps")
 	if lead[0] == first || slices.Index(lead, first) < 0 || !slices.Equal(lead, want) {
 		t.Errorf("after %s was reported: %v, want %v (it among those without a deadline)", first, lead, want)
+	}
+}
+
+// TestMinistryPageConcurrentMisses: requests that miss the cache together
+// (as every focal point's do after a change) all get the same, right page.
+func TestMinistryPageConcurrentMisses(t *testing.T) {
+	f := pagedFixture(t)
+	c := f.login("moj", "focal@moj.example")
+	want, _ := wantOrder(t, f, "moj")
+	bodies := make([]string, 16)
+	errs := make([]error, 16)
+	var wg sync.WaitGroup
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := c.Get(f.ts.URL + "/m/")
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			bodies[i], errs[i] = string(b), err
+		}()
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		lead, _, _, _ := listed(b)
+		if !slices.Equal(lead, want[:ministryPageSize]) {
+			t.Errorf("request %d: %v", i, lead)
+		}
 	}
 }
