@@ -54,9 +54,13 @@ const inFollowUp = `(',' || d.follow_up_paragraphs || ',' LIKE '%,' || r.paragra
 // It reads the ministry's tasks through the index on (owner, stage) and
 // task_support's primary key, and returns one row per group, not per task.
 func (db *DB) MinistryGroups(ctx context.Context, ministry string) ([]MinistryGroup, error) {
-	const cols = `t.document_id, t.stage, ` + inFollowUp + ` AS fu, COUNT(*),
+	// The recommendation (a large row, with its text) is read only for a
+	// document with follow-up paragraphs: the owner index has the rest.
+	const cols = `t.document_id, t.stage,
+		CASE WHEN d.follow_up_paragraphs = '' THEN 0 ELSE (',' || d.follow_up_paragraphs || ',' LIKE
+			'%,' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',%') END AS fu, COUNT(*),
 		d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs`
-	const join = ` JOIN recommendations r ON r.id = t.id JOIN documents d ON d.id = t.document_id`
+	const join = ` JOIN documents d ON d.id = t.document_id`
 	q := `SELECT 'lead', ` + cols + ` FROM tasks t` + join + ` WHERE t.owner = ? GROUP BY t.document_id, t.stage, fu
 		UNION ALL
 		SELECT 'support', ` + cols + ` FROM task_support s JOIN tasks t ON t.id = s.task_id` + join + `
