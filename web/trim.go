@@ -31,16 +31,18 @@ func (t *idleTrimmer) tick(served int64) bool {
 	return false
 }
 
-// trimWhenIdle runs until ctx ends, trimming as idleTrimmer says.
+// trimWhenIdle runs until ctx ends, trimming as idleTrimmer says. Idle
+// is real time, whatever the daemon's clock says (a fake clock in tests
+// counts its waiters: a ticker of its own would hold the tests' clock).
 func (s *Server) trimWhenIdle(ctx context.Context, trim func()) {
-	tk := s.clock.NewTicker(idleTrimEvery)
+	tk := time.NewTicker(idleTrimEvery)
 	defer tk.Stop()
 	var t idleTrimmer
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tk.Chan():
+		case <-tk.C:
 		}
 		if t.tick(s.served.Load()) {
 			trim()
