@@ -37,6 +37,9 @@ func (db *DB) AssignTask(ctx context.Context, id int64, owner string, support []
 			owner, strings.Join(support, ","), by.Name, now, t.ID); err != nil {
 			return err
 		}
+		if err := setSupport(ctx, tx, t.ID, support); err != nil {
+			return err
+		}
 		if err := insertEvent(ctx, tx, eventRow{taskID: t.ID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
 			kind: "assign", from: ownerText(t.Owner, t.Support), to: ownerText(owner, support), note: strings.TrimSpace(note)}); err != nil {
 			return err

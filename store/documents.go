@@ -521,5 +521,8 @@ func replan(ctx context.Context, tx *sql.Tx, taskID int64, a workflow.Assignment
 		a.Owner, strings.Join(a.Support, ","), a.By, now, taskID); err != nil {
 		return err
 	}
+	if err := setSupport(ctx, tx, taskID, a.Support); err != nil {
+		return err
+	}
 	return addEvent(ctx, tx, taskID, now, "import", "assign", ownerText(owner, sup), ownerText(a.Owner, a.Support), a.By)
 }

@@ -41,6 +41,9 @@ func createTask(ctx context.Context, tx *sql.Tx, recID, docID int64, a workflow.
 		VALUES (?,?,?,?,?,?,?,?,?)`, recID, docID, a.Owner, strings.Join(a.Support, ","), a.By, manual, a.Stage, now, now); err != nil {
 		return err
 	}
+	if err := setSupport(ctx, tx, recID, a.Support); err != nil {
+		return err
+	}
 	return addEvent(ctx, tx, recID, now, "import", "created", "", ownerText(a.Owner, a.Support), a.By)
 }
 
@@ -310,6 +313,9 @@ func (db *DB) Reassign(ctx context.Context, ref, owner string, support []string,
 			owner, strings.Join(support, ","), actor, now, t.ID); err != nil {
 			return err
 		}
+		if err := setSupport(ctx, tx, t.ID, support); err != nil {
+			return err
+		}
 		if err := addEvent(ctx, tx, t.ID, now, actor, "assign", ownerText(t.Owner, t.Support), ownerText(owner, support), note); err != nil {
 			return err
 		}
@@ -402,6 +408,9 @@ func (db *DB) ApplyRules(ctx context.Context, rulesID string, plan Planner) (int
 				}
 				if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, updated_at = ? WHERE id = ?`,
 					a.Owner, strings.Join(a.Support, ","), a.By, now, b.t.ID); err != nil {
+					return err
+				}
+				if err := setSupport(ctx, tx, b.t.ID, a.Support); err != nil {
 					return err
 				}
 				if err := addEvent(ctx, tx, b.t.ID, now, "rules", "assign", ownerText(b.t.Owner, b.t.Support), ownerText(a.Owner, a.Support), a.By); err != nil {

@@ -341,6 +341,9 @@ func (db *DB) DecideOwnership(ctx context.Context, id int64, agree bool, by Acto
 				newOwner, strings.Join(sup, ","), by.Name, now, taskID); err != nil {
 				return err
 			}
+			if err := setSupport(ctx, tx, taskID, sup); err != nil {
+				return err
+			}
 			if err := insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
 				kind: "assign", from: ownerText(owner, splitList(support)), to: ownerText(newOwner, sup),
 				note: fmt.Sprintf("ownership request %d agreed", id)}); err != nil {
@@ -374,12 +377,12 @@ type MinistryTask struct {
 	Role string // RoleLead or RoleSupport
 }
 
-// MinistryTasks returns the tasks a ministry owns or supports, in
-// document order.
+// MinistryTasks returns every task a ministry owns or supports, in
+// document order. The ministry's page does not use it (it reads a page at
+// a time: MinistryGroups, MinistryTaskPage).
 func (db *DB) MinistryTasks(ctx context.Context, ministry string) ([]MinistryTask, error) {
-	// support is a comma-separated list: match the id between commas.
 	rows, err := db.db.QueryContext(ctx, `SELECT `+taskColumns+taskFrom+`
-		WHERE t.owner = ? OR ',' || t.support || ',' LIKE '%,' || ? || ',%'
+		WHERE t.owner = ? OR t.id IN (SELECT task_id FROM task_support WHERE ministry = ?)
 		ORDER BY t.document_id, r.seq`, ministry, ministry)
 	if err != nil {
 		return nil, describe(err)

@@ -89,11 +89,21 @@ type view struct {
 // render writes a page. It renders into a buffer first, so that a
 // template error becomes a clean 500, never half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	b, err := s.renderPage(r, name, data)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	writePage(w, status, b)
+}
+
+// renderPage renders a page into memory (a template error becomes a clean
+// 500, never half a page); the error is logged.
+func (s *Server) renderPage(r *http.Request, name string, data any) ([]byte, error) {
 	p, ok := s.pages[name]
 	if !ok {
 		s.logger.Error("no such template", "template", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return nil, fmt.Errorf("no template %s", name)
 	}
 	v := view{Data: data}
 	if who, ok := PrincipalFrom(r.Context()); ok {
@@ -105,12 +115,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		s.logger.Error("render page", "template", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return nil, err
 	}
+	return buf.Bytes(), nil
+}
+
+func writePage(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes()) // the client may have gone; nothing to do about it
+	_, _ = w.Write(b) // the client may have gone; nothing to do about it
 }
 
 // message is the data of message.html: a page that says one thing.

@@ -47,6 +47,12 @@ type Server struct {
 	// made when Handler registers their routes.
 	dash    *dashState
 	metrics atomic.Pointer[Metrics]
+
+	// The ministries' task groups, sorted into the page's order, and
+	// the pages drawn from them (ministry.go).
+	ministries ministryCache
+
+	served atomic.Int64 // requests served, for trimWhenIdle
 }
 
 // New builds a server on cfg's web section. It reads the signing key from
@@ -88,7 +94,11 @@ func (s *Server) SetConfig(cfg *config.Config) { s.cfg.Store(cfg) }
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes(mux)
-	return s.instrument(mux, s.recoverer(s.securityHeaders(s.crossOrigin(s.session(mux)))))
+	h := s.instrument(mux, s.recoverer(s.securityHeaders(s.crossOrigin(s.session(mux)))))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.served.Add(1)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // routes registers every page. Files of their own register the dashboard,
@@ -155,6 +165,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(s.ln) }()
+	trimCtx, stopTrim := context.WithCancel(ctx)
+	defer stopTrim()
+	go s.trimWhenIdle(trimCtx, releaseMemory)
 	s.logger.Info("web server listening", "addr", addr.String(), "base_url", s.Config().Web.BaseURL, "https", s.Config().Web.HTTPS())
 	select {
 	case err := <-errc:

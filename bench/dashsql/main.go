@@ -4,14 +4,16 @@
 // times the shell on the same statements, the floor the store is compared
 // with (target: within 2×).
 //
-//	go run ./bench/dashsql --config FILE [--db PATH] --at TIME --out DIR
+//	go run ./bench/dashsql --config FILE [--db PATH] --at TIME --out DIR [--ministry ID]
 //
 // For each part it prints "NAME MEDIAN_MS ROWS" on stdout (the median of
 // five runs) and writes DIR/NAME.sql. The parts: the overview the
 // dashboard caches (countdown, progress by owner and stage, overdue and
 // unassigned lists, the week's changes, the overdue groups), the task
 // list's first page unfiltered, for one ministry, for the overdue tasks
-// and for a word, the recent updates, and the counts /metrics reads.
+// and for a word, the recent updates, the counts /metrics reads, and a
+// ministry's page (--ministry) as a request that misses its cache does it:
+// its groups counted, then the first page of each list.
 package main
 
 import (
@@ -30,6 +32,7 @@ import (
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/web"
 )
 
 func main() {
@@ -37,14 +40,15 @@ func main() {
 	dbPath := flag.String("db", "", "the database `path`, instead of the config's")
 	at := flag.String("at", "", "the dashboard's `time`: RFC 3339, \"2006-01-02 15:04\" in the config's zone, or a date (its end)")
 	out := flag.String("out", "", "the `folder` to write NAME.sql files into")
+	ministry := flag.String("ministry", "", "the ministry `id` whose page to time (default: the config's second)")
 	flag.Parse()
-	if err := run(*cfgPath, *dbPath, *at, *out); err != nil {
+	if err := run(*cfgPath, *dbPath, *at, *out, *ministry); err != nil {
 		fmt.Fprintln(os.Stderr, "dashsql:", err)
 		os.Exit(1)
 	}
 }
 
-func run(cfgPath, dbPath, at, out string) error {
+func run(cfgPath, dbPath, at, out, ministry string) error {
 	if cfgPath == "" || at == "" || out == "" {
 		return fmt.Errorf("--config, --at and --out are required")
 	}
@@ -99,6 +103,9 @@ func run(cfgPath, dbPath, at, out string) error {
 	if len(cfg.Ministries) > 1 {
 		owner = cfg.Ministries[1].ID
 	}
+	if ministry == "" {
+		ministry = owner
+	}
 	parts := []struct {
 		name string
 		fn   func() (int, error)
@@ -110,6 +117,8 @@ func run(cfgPath, dbPath, at, out string) error {
 		{"list-words", list(store.TaskQuery{Text: "children", Limit: 50})},
 		{"recent-updates", func() (int, error) { u, err := db.RecentUpdates(ctx, 10); return len(u), err }},
 		{"metrics-counts", func() (int, error) { c, err := db.StageCounts(ctx); return len(c), err }},
+		// The ministry's page as a request that misses its cache does it.
+		{"ministry-page", func() (int, error) { return web.MinistryPageWork(ctx, db, cfg, ministry, when) }},
 	}
 	for _, p := range parts {
 		var times []time.Duration

@@ -257,16 +257,16 @@ type genBatch struct {
 }
 
 type generator struct {
-	o                         Options
-	rng                       *rand.Rand
-	docs, recs, tasks, events *genTable
-	start                     int64
-	recID, eventID            int64
-	ministries                []string
-	history                   []genEvent // reused for each task
-	out                       chan<- genBatch
-	stop                      <-chan struct{}
-	free                      chan []any // argument slices the writer is done with
+	o                                  Options
+	rng                                *rand.Rand
+	docs, recs, tasks, support, events *genTable
+	start                              int64
+	recID, eventID                     int64
+	ministries                         []string
+	history                            []genEvent // reused for each task
+	out                                chan<- genBatch
+	stop                               <-chan struct{}
+	free                               chan []any // argument slices the writer is done with
 }
 
 func newGenerator(o Options) *generator {
@@ -281,6 +281,8 @@ func newGenerator(o Options) *generator {
 		lead, concern, status, recommending_states) VALUES `, cols: 14, batch: 64}
 	g.tasks = &genTable{head: `INSERT INTO tasks (id, document_id, owner, support, assigned_by, manual, stage, stage_since, updated_at) VALUES `,
 		cols: 9, batch: 64}
+	// Each supporting ministry of a task, as store.setSupport writes it.
+	g.support = &genTable{head: `INSERT INTO task_support (ministry, task_id) VALUES `, cols: 2, batch: 256}
 	g.events = &genTable{head: `INSERT INTO task_events (id, task_id, at, actor, kind, from_value, to_value, note) VALUES `,
 		cols: 8, batch: 128}
 	return g
@@ -346,7 +348,7 @@ func (g *generator) run(ctx context.Context, res *Result, out chan<- genBatch, s
 			return err
 		}
 	}
-	for _, t := range []*genTable{g.docs, g.recs, g.tasks, g.events} {
+	for _, t := range []*genTable{g.docs, g.recs, g.tasks, g.support, g.events} {
 		if err := g.send(t); err != nil {
 			return err
 		}
@@ -782,6 +784,11 @@ func (g *generator) recommendation(d genDoc, seq int, r genRec, res *Result) err
 	g.history = events
 	if err := g.add(g.tasks, id, d.id, owner, strings.Join(support, ","), by, manual, stage, since, updated); err != nil {
 		return err
+	}
+	for _, m := range support {
+		if err := g.add(g.support, m, id); err != nil {
+			return err
+		}
 	}
 	// Events in the order they happened, as the audit trail records them.
 	slices.SortStableFunc(events, func(a, b genEvent) int { return cmp.Compare(a.at, b.at) })
