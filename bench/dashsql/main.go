@@ -18,18 +18,17 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/internal/sqlshell"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/web"
@@ -127,7 +126,7 @@ func run(cfgPath, dbPath, at, out, ministry string) error {
 		for i := 0; i < 5; i++ {
 			stmts = stmts[:0]
 			db.TraceSQL(func(q string, args []any) {
-				stmts = append(stmts, inline(strings.Join(strings.Fields(q), " "), args)+";")
+				stmts = append(stmts, sqlshell.Inline(strings.Join(strings.Fields(q), " "), args)+";")
 			})
 			start := time.Now()
 			n, err := p.fn()
@@ -146,44 +145,4 @@ func run(cfgPath, dbPath, at, out, ministry string) error {
 		fmt.Printf("%s %.2f %d %d\n", p.name, float64(times[2].Microseconds())/1000, rows, len(stmts))
 	}
 	return nil
-}
-
-// inline writes the arguments into the statement, as SQL literals.
-func inline(sql string, args []any) string {
-	var b strings.Builder
-	i := 0
-	inString := false
-	for _, c := range sql {
-		switch {
-		case c == '\'':
-			inString = !inString
-		case c == '?' && !inString && i < len(args):
-			b.WriteString(literal(args[i]))
-			i++
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-func literal(v any) string {
-	switch x := v.(type) {
-	case string:
-		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
-	case []byte:
-		return "X'" + hex.EncodeToString(x) + "'"
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case nil:
-		return "NULL"
-	}
-	return fmt.Sprintf("'%v'", v)
 }

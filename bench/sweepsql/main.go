@@ -23,16 +23,15 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/internal/sqlshell"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
@@ -87,7 +86,7 @@ func run(cfgPath, dbPath, at string) error {
 			enqueues++
 			return
 		}
-		line := inline(q, args) + ";"
+		line := sqlshell.Inline(q, args) + ";"
 		if strings.HasPrefix(line, countsPrefix) {
 			counted = true
 			line = ".output\n" + line + "\n.output /dev/null"
@@ -123,44 +122,4 @@ func run(cfgPath, dbPath, at string) error {
 	fmt.Fprintf(os.Stderr, "sweepsql: %d statements, %d messages, %d tasks (%d statements enqueueing the messages left out)\n",
 		len(stmts), len(msgs), tasks, enqueues)
 	return nil
-}
-
-// inline writes the arguments into the statement, as SQL literals.
-func inline(sql string, args []any) string {
-	var b strings.Builder
-	i := 0
-	inString := false
-	for _, c := range sql {
-		switch {
-		case c == '\'':
-			inString = !inString
-		case c == '?' && !inString && i < len(args):
-			b.WriteString(literal(args[i]))
-			i++
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-func literal(v any) string {
-	switch x := v.(type) {
-	case string:
-		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
-	case []byte:
-		return "X'" + hex.EncodeToString(x) + "'"
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case nil:
-		return "NULL"
-	}
-	return fmt.Sprintf("'%v'", v)
 }
