@@ -670,7 +670,7 @@ func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[s
 		"late":  w.late,
 		"span":  w.span,
 		"num":   w.number,
-		"short": shorten,
+		"short": Shorten,
 		"plural": func(n int, singular, plural string) string {
 			return pick2(w.one(n), singular, plural)
 		},
@@ -748,10 +748,11 @@ func deadlineLabel(l string, w *words, stage func(string) string) string {
 	return strings.Join(parts, " → ")
 }
 
-// shorten puts s on one line and clips it to n runes, "…" included,
+// Shorten puts s on one line and clips it to n runes, "…" included,
 // preferring to cut between words and never before a combining mark (Lao
-// vowels and tone marks are combining marks).
-func shorten(s string, n int) string {
+// vowels and tone marks are combining marks). The web pages and the CLI
+// clip texts with it too, so a Lao text is never cut inside a syllable.
+func Shorten(s string, n int) string {
 	s = oneLine(s)
 	r := []rune(s)
 	if len(r) <= n {

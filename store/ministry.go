@@ -201,10 +201,12 @@ func ParseMinistryPos(s string) (MinistryPos, error) {
 }
 
 // listColumns are what a list of tasks shows: the task's stage, the
-// recommendation's place, and the document's dates its deadlines follow
-// from; not the texts, which the task's own page shows.
+// recommendation's place, the document's dates its deadlines follow from,
+// and the first 400 characters of its text (the list shows what a task is
+// about; the task's own page shows the whole text).
 const listColumns = `t.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
-	r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.status, t.owner, t.support, t.stage, t.stage_since`
+	r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.status, t.owner, t.support, t.stage, t.stage_since,
+	substr(r.text, 1, 400)`
 
 // scanListTask reads a row of listColumns and the page's position.
 func scanListTask(rows *sql.Rows, p *RankedPos, loc *time.Location) (workflow.Task, error) {
@@ -215,7 +217,7 @@ func scanListTask(rows *sql.Rows, p *RankedPos, loc *time.Location) (workflow.Ta
 	r := &t.Rec
 	if err := rows.Scan(&t.ID, &t.Document.Symbol, &adopted, &imported, &fuDue, &fuParas,
 		&r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Status, &t.Owner, &support, &t.Stage, &since,
-		&p.Document, &p.Seq, &p.Rank); err != nil {
+		&r.Text, &p.Document, &p.Seq, &p.Rank); err != nil {
 		return t, err
 	}
 	if support != "" {

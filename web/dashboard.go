@@ -22,6 +22,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/report"
 	"github.com/followup-app/followup/store"
@@ -319,7 +320,7 @@ func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) [
 		if i == dashListed {
 			break
 		}
-		v := listedView{ID: t.Task.ID, RecID: t.Task.RecID, Label: plan.ParagraphLabel(t.Task.Paragraph, t.Task.Item), Text: shorten(t.Task.Text, 160),
+		v := listedView{ID: t.Task.ID, RecID: t.Task.RecID, Label: plan.ParagraphLabel(t.Task.Paragraph, t.Task.Item), Text: notify.Shorten(t.Task.Text, 160),
 			Owner: dashBodyName(cfg, t.Task.Owner), Stage: dashStageName(cfg, t.Task.Stage)}
 		if t.HasNext {
 			v.Deadline = t.Next.Label + ", " + longDate(t.Next.Date)
@@ -328,20 +329,6 @@ func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) [
 		out = append(out, v)
 	}
 	return out
-}
-
-// shorten cuts a text to about n characters, at a word.
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	cut := string(r[:n])
-	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
-		cut = cut[:i]
-	}
-	return cut + "…"
 }
 
 // dbError answers when the database fails: a clear page, the detail in
@@ -490,7 +477,7 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 		for _, id := range t.Support {
 			sup = append(sup, dashBodyName(cfg, id))
 		}
-		t.Text = shorten(t.Text, 240)
+		t.Text = notify.Shorten(t.Text, 240)
 		p.Tasks = append(p.Tasks, taskRowView{DashTask: t, Label: plan.ParagraphLabel(t.Paragraph, t.Item), OwnerName: dashBodyName(cfg, t.Owner),
 			SupportNames: strings.Join(sup, ", "), StageName: dashStageName(cfg, t.Stage)})
 	}

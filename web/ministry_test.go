@@ -80,6 +80,12 @@ func TestMinistryPageListsOwnTasksOverdueFirst(t *testing.T) {
 	if strings.Contains(body, "CRC/C/XYZ/CO/1:14b") {
 		t.Errorf("another ministry's task is listed:\n%s", body)
 	}
+	// Each task says what it is about, not only its id; the text is
+	// escaped like everywhere else.
+	if !strings.Contains(lead, "Collect data on the sale of children.") ||
+		!strings.Contains(lead, "Train judges. &lt;script&gt;") || strings.Contains(body, "<script>alert") {
+		t.Errorf("the list does not show the recommendations' texts, escaped:\n%s", lead)
+	}
 	// mps supports 14a and leads 14b.
 	mps := f.login("mps", "focal@mps.example")
 	_, body = f.get(mps, f.ts.URL+"/m/")

@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/followup-app/followup/notify"
 )
 
 //go:embed templates/*.html
@@ -28,6 +30,7 @@ func (s *Server) funcs() template.FuncMap {
 		"datetime": func(t time.Time) string { return datetimeIn(t, s.Config().Location) },
 		"join":     strings.Join,
 		"size":     func(n int64) string { return humanSize(n) },
+		"short":    notify.Shorten,
 	}
 }
 

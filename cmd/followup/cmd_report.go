@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/report"
 )
 
@@ -351,15 +352,7 @@ func reportChanges(ctx context.Context, env *environment, args []string) error {
 		if u.Public {
 			pub = "yes"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.At.In(cfg.Location).Format("2006-01-02"), u.Ministry, u.RecID, pub, shorten(u.Text, 70))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.At.In(cfg.Location).Format("2006-01-02"), u.Ministry, u.RecID, pub, notify.Shorten(u.Text, 70))
 	}
 	return tw.Flush()
-}
-
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
