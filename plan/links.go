@@ -144,18 +144,3 @@ func (p *Planner) enqueueEach(ctx context.Context, tx Tx, kind, recipient string
 	}
 	return out, first, nil
 }
-
-// withoutURLs returns a copy of groups whose task lines carry no URL.
-func withoutURLs(groups []notify.ReminderGroup) []notify.ReminderGroup {
-	out := make([]notify.ReminderGroup, len(groups))
-	for i, g := range groups {
-		tasks := make([]notify.TaskLine, len(g.Tasks))
-		for j, t := range g.Tasks {
-			t.URL = ""
-			tasks[j] = t
-		}
-		g.Tasks = tasks
-		out[i] = g
-	}
-	return out
-}

@@ -57,6 +57,17 @@ func TestPersonalLinks(t *testing.T) {
 	if n := strings.Count(byTo["justice@example.org"].Text, "?to=%2Fm%2Ftask%2F"); n != 1 {
 		t.Errorf("justice's escalation links %d tasks, want its own 1:\n%s", n, byTo["justice@example.org"].Text)
 	}
+	// A ministry in copy reads its own part of the escalation; the
+	// coordinator reads every ministry's.
+	if txt := byTo["justice@example.org"].Text; strings.Contains(txt, "Ministry of Education") || !strings.Contains(txt, "Ministry of Justice") {
+		t.Errorf("justice's escalation is not its own part:\n%s", txt)
+	}
+	if txt := byTo["education@example.org"].Text; strings.Contains(txt, "Ministry of Justice") || !strings.Contains(txt, "2 tasks") {
+		t.Errorf("education's escalation is not its own part:\n%s", txt)
+	}
+	if txt := byTo["coord@example.org"].Text; !strings.Contains(txt, "Ministry of Justice") || !strings.Contains(txt, "Ministry of Education") {
+		t.Errorf("the coordinator's escalation lacks a ministry:\n%s", txt)
+	}
 	// Each person's row is in the outbox, keyed by the address.
 	var rows int
 	if err := e.raw.QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'escalation'`).Scan(&rows); err != nil || rows != 4 {

@@ -478,24 +478,32 @@ func (p *Planner) escalation(ctx context.Context, tx Tx, s *sweep, boxes map[str
 	var msgs []Message
 	var outboxID int64
 	if people != nil {
-		// Everyone gets the whole escalation; a ministry's focal point
-		// gets task links for its own ministry's tasks only (another
-		// ministry's task page is not theirs to open).
+		// The coordinator gets the whole escalation, with task links; a
+		// ministry's focal point gets its own ministry's part only: the
+		// rest is not its to act on, and 30 ministries each receiving
+		// every ministry's overdue list made the sweep's mail several
+		// times larger than the escalation itself.
 		msgs, outboxID, err = p.enqueueEach(ctx, tx, KindEscalation, cfg.Coordinator.ID, slot, env, people,
 			func(who person) (notify.Rendered, error) {
 				d := data
 				d.Link = who.link
-				d.Ministries = make([]notify.EscalatedMinistry, len(data.Ministries))
-				for i, m := range data.Ministries {
-					if who.area == "c" || m.Ministry.ID == who.body.ID {
+				d.Ministries = make([]notify.EscalatedMinistry, 0, len(data.Ministries))
+				for _, m := range data.Ministries {
+					if who.area == "c" {
 						m.Groups = personalGroups(m.Groups, who)
+					} else if m.Ministry.ID == who.body.ID {
+						m.Groups = personalGroups(m.Groups, who)
+						d.TaskCount = m.TaskCount
 					} else {
-						m.Groups = withoutURLs(m.Groups)
+						continue
 					}
-					d.Ministries[i] = m
+					d.Ministries = append(d.Ministries, m)
+				}
+				if len(d.Ministries) == 0 {
+					return notify.Rendered{}, fmt.Errorf("render the escalation: %s is in none of its parts", who.email)
 				}
 				first := d.Ministries[0]
-				d.Groups = first.Groups
+				d.Ministry, d.Groups, d.OmittedTasks, d.OmittedGroups = first.Ministry, first.Groups, first.OmittedTasks, first.OmittedGroups
 				r, err := p.Renderer.Escalation(d)
 				if err != nil {
 					return r, fmt.Errorf("render the escalation: %w", err)
