@@ -398,8 +398,26 @@ func (d *Daemon) configChanged() bool {
 	return true
 }
 
-// tick is one heartbeat: notice config edits, run due slots, deliver.
+// tick is one heartbeat: notice config edits, run due slots, deliver;
+// then, when that did work, hand memory back.
 func (d *Daemon) tick(ctx context.Context) {
+	if d.heartbeat(ctx) {
+		// A sweep over many tasks leaves a large heap behind, and SQLite's
+		// page cache and malloc's arenas what its statements read; hand
+		// them back, so the idle daemon stays small between sweeps. Done
+		// here, once the heartbeat's messages are out of reach, so that
+		// the collection frees them too.
+		if err := d.db.ReleaseMemory(ctx); err != nil {
+			d.logger.Debug("could not release SQLite's memory", "err", err)
+		}
+		debug.FreeOSMemory()
+		releaseCMemory()
+	}
+}
+
+// heartbeat does a tick's work; it says whether it planned or sent any
+// message.
+func (d *Daemon) heartbeat(ctx context.Context) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.configChanged() {
@@ -435,15 +453,10 @@ func (d *Daemon) tick(ctx context.Context) {
 	if err != nil && report.Err == nil {
 		report.Err = err
 	}
-	if len(planned) > 0 {
-		// A sweep over many tasks leaves a large heap behind; hand it back
-		// to the system, so the idle daemon stays small between sweeps.
-		debug.FreeOSMemory()
-		releaseCMemory()
-	}
 	if d.opts.AfterTick != nil {
 		d.opts.AfterTick(report)
 	}
+	return len(planned) > 0 || n > 0
 }
 
 // Plan runs every schedule's due slot, as of the daemon's clock.

@@ -146,6 +146,14 @@ func (db *DB) Close() error {
 	return db.db.Close()
 }
 
+// ReleaseMemory hands back what SQLite holds that it can read again (the
+// connection's page cache): the daemon calls it after a heartbeat that
+// read much, before it trims malloc's arenas.
+func (db *DB) ReleaseMemory(ctx context.Context) error {
+	_, err := db.db.ExecContext(ctx, `PRAGMA shrink_memory`)
+	return describe(err)
+}
+
 // Path is the database file.
 func (db *DB) Path() string { return db.path }
 
