@@ -2,7 +2,6 @@ package plan
 
 import (
 	"context"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -71,17 +70,15 @@ type ministryLists struct {
 	open       int
 }
 
-// classified is one pass over the open tasks: each task's next deadline,
-// taken from its (document, stage) group, decides the lists it goes in.
+// classified is one pass over the open tasks, for the ministries'
+// digests: each task's next deadline, taken from its (document, stage)
+// group, decides the lists it goes in.
 // Only ids are kept (the first few of each list); the texts of the listed
 // tasks are read afterwards in one query.
 type classified struct {
-	today          civil.Date
-	overdue        *bounded
-	unassigned     *bounded
-	overdueByOwner map[string]int
-	owners         map[string]*ministryLists
-	limit          int
+	today  civil.Date
+	owners map[string]*ministryLists
+	limit  int
 }
 
 func (c *classified) owner(id string) *ministryLists {
@@ -118,40 +115,13 @@ func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classi
 	if err != nil {
 		return nil, err
 	}
-	next := make(map[groupKey]groupNext, len(groups))
-	cal := workflow.NewCalendar(cfg)
-	for _, g := range groups {
-		ds := cal.Group(g.Doc, g.Stage)
-		var gn groupNext
-		for _, d := range ds {
-			if d.Paragraphs != nil {
-				gn.paragraphs = d.Paragraphs
-			}
-		}
-		gn.out, gn.outOK = workflow.Next(ds, 0, today) // paragraph 0: none of the limited ones
-		if gn.paragraphs != nil {
-			gn.in, gn.inOK = workflow.Next(ds, gn.paragraphs[0], today)
-		}
-		next[groupKey{g.Document, g.Stage}] = gn
-	}
-	c := &classified{today: today, overdue: &bounded{cap: limit, byDate: true}, unassigned: &bounded{cap: limit},
-		overdueByOwner: map[string]int{}, owners: map[string]*ministryLists{}, limit: limit}
+	next := p.nextDeadlines(groups, today)
+	c := &classified{today: today, owners: map[string]*ministryLists{}, limit: limit}
 	err = r.OpenTasks(ctx, p.openStageIDs(), func(t LightTask) error {
-		gn := next[groupKey{t.Document, t.Stage}]
-		d, ok := gn.out, gn.outOK
-		if gn.paragraphs != nil && slices.Contains(gn.paragraphs, t.Paragraph) {
-			d, ok = gn.in, gn.inOK
-		}
+		d, ok := next[groupKey{t.Document, t.Stage}].of(t.Paragraph)
 		overdue := ok && d.Overdue(today)
 		coming := ok && !overdue && today.DaysUntil(d.Date) >= 0 && today.DaysUntil(d.Date) <= comingDays
 		pk := picked{t.ID, d, ok}
-		if overdue {
-			c.overdueByOwner[t.Owner]++
-			c.overdue.add(pk)
-		}
-		if t.Owner == "" {
-			c.unassigned.add(pk)
-		}
 		m := c.owner(t.Owner)
 		m.open++
 		m.stageCount[t.Stage]++

@@ -30,33 +30,19 @@ func OverdueGroups(ctx context.Context, cfg *config.Config, r Reader, at time.Ti
 	if err != nil {
 		return nil, err
 	}
-	cal := workflow.NewCalendar(p.Config)
+	next := p.nextDeadlines(groups, today)
 	var out []OverdueGroup
 	for _, g := range groups {
-		ds := cal.Group(g.Doc, g.Stage)
-		var paragraphs []int
-		for _, d := range ds {
-			if d.Paragraphs != nil {
-				paragraphs = d.Paragraphs
-			}
-		}
-		outD, outOK := workflow.Next(ds, 0, today)
-		outLate := outOK && outD.Overdue(today)
-		if paragraphs == nil {
-			if outLate {
-				out = append(out, OverdueGroup{Document: g.Document, Stage: g.Stage})
-			}
-			continue
-		}
-		inD, inOK := workflow.Next(ds, paragraphs[0], today)
-		inLate := inOK && inD.Overdue(today)
+		gn := next[groupKey{g.Document, g.Stage}]
+		outLate := gn.outOK && gn.out.Overdue(today)
+		inLate := gn.paragraphs != nil && gn.inOK && gn.in.Overdue(today)
 		switch {
-		case inLate && outLate:
+		case outLate && (gn.paragraphs == nil || inLate):
 			out = append(out, OverdueGroup{Document: g.Document, Stage: g.Stage})
 		case inLate:
-			out = append(out, OverdueGroup{Document: g.Document, Stage: g.Stage, Paragraphs: paragraphs})
+			out = append(out, OverdueGroup{Document: g.Document, Stage: g.Stage, Paragraphs: gn.paragraphs})
 		case outLate:
-			out = append(out, OverdueGroup{Document: g.Document, Stage: g.Stage, Except: paragraphs})
+			out = append(out, OverdueGroup{Document: g.Document, Stage: g.Stage, Except: gn.paragraphs})
 		}
 	}
 	return out, nil

@@ -116,7 +116,7 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 	if since.IsZero() {
 		o.ChangesFrom = at.AddDate(0, 0, -7) // the first overview tells the last week
 	}
-	c, err := p.classify(ctx, r, at)
+	c, err := p.lateTasks(ctx, r, at)
 	if err != nil {
 		return nil, err
 	}

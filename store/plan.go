@@ -673,3 +673,114 @@ func (s *SlotTx) ListInOverview(ctx context.Context, digest int64) error {
 		SELECT ?, 'mail_change', id FROM mail_changes WHERE reported_at IS NULL ON CONFLICT DO NOTHING`, digest)
 	return describe(err)
 }
+
+// lateFrom selects the tasks of the late groups: a VALUES table of the
+// groups (written into the statement, not bound: a million tasks make tens
+// of thousands of groups, beyond SQLite's limit of bound parameters; they
+// are numbers and stage ids quoted as SQL strings), each joined to its
+// tasks through the index on (document_id, stage) and kept outermost
+// (CROSS JOIN). A task's paragraph is looked up only for the groups
+// limited to some paragraphs, which are few.
+func lateFrom(groups []plan.LateGroup) string {
+	var b strings.Builder
+	b.WriteString(`WITH g(doc, stage, day, k, paras, exc) AS (VALUES `)
+	for i, g := range groups {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "(%d,%s,%d,%d,'%s','%s')", g.Document, sqlString(g.Stage), g.Day, i, commaList(g.Paragraphs), commaList(g.Except))
+	}
+	b.WriteString(`) SELECT t.id AS id, t.owner AS owner, g.day AS day, g.k AS k
+		FROM g CROSS JOIN tasks t ON t.document_id = g.doc AND t.stage = g.stage
+		WHERE CASE WHEN g.paras = '' AND g.exc = '' THEN 1
+			WHEN g.paras <> '' THEN instr(g.paras, ',' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',') > 0
+			ELSE instr(g.exc, ',' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',') = 0 END`)
+	return b.String()
+}
+
+// commaList writes paragraphs as ",3,5," (instr finds ",5,"), "" for none.
+func commaList(ps []int) string {
+	if len(ps) == 0 {
+		return ""
+	}
+	return "," + intList(ps) + ","
+}
+
+// LateTasks counts the tasks of q.Groups by owner and reads the first
+// q.Limit by (day, id): two statements over the same selection.
+func (s *SlotTx) LateTasks(ctx context.Context, q plan.LateQuery) (plan.LateResult, error) {
+	res := plan.LateResult{ByOwner: map[string]int{}}
+	if len(q.Groups) == 0 {
+		return res, nil
+	}
+	from := lateFrom(q.Groups)
+	rows, err := s.q.QueryContext(ctx, `SELECT owner, count(*) FROM (`+from+`) GROUP BY owner`)
+	if err != nil {
+		return res, describe(err)
+	}
+	for rows.Next() {
+		var owner string
+		var n int
+		if err := rows.Scan(&owner, &n); err != nil {
+			rows.Close()
+			return res, describe(err)
+		}
+		res.ByOwner[owner] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, describe(err)
+	}
+	if q.Limit <= 0 {
+		return res, nil
+	}
+	rows, err = s.q.QueryContext(ctx, `SELECT id, k FROM (`+from+`) ORDER BY day, id LIMIT ?`, q.Limit)
+	if err != nil {
+		return res, describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t plan.LateTask
+		if err := rows.Scan(&t.ID, &t.Group); err != nil {
+			return res, describe(err)
+		}
+		res.First = append(res.First, t)
+	}
+	return res, describe(rows.Err())
+}
+
+// Unassigned reads the first limit tasks nobody owns in one of stages, by
+// id, through the index on (owner, stage), and counts them.
+func (s *SlotTx) Unassigned(ctx context.Context, stages []string, limit int) ([]plan.LightTask, int, error) {
+	if len(stages) == 0 {
+		return nil, 0, nil
+	}
+	args := make([]any, 0, len(stages)+1)
+	for _, st := range stages {
+		args = append(args, st)
+	}
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM tasks WHERE owner = '' AND stage IN (`+placeholders(len(stages))+`)`,
+		args...).Scan(&total); err != nil {
+		return nil, 0, describe(err)
+	}
+	if total == 0 || limit <= 0 {
+		return nil, total, nil
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT t.id, t.document_id, r.paragraph, t.stage
+		FROM tasks t JOIN recommendations r ON r.id = t.id
+		WHERE t.owner = '' AND t.stage IN (`+placeholders(len(stages))+`) ORDER BY t.id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, 0, describe(err)
+	}
+	defer rows.Close()
+	var out []plan.LightTask
+	for rows.Next() {
+		var t plan.LightTask
+		if err := rows.Scan(&t.ID, &t.Document, &t.Paragraph, &t.Stage); err != nil {
+			return nil, 0, describe(err)
+		}
+		out = append(out, t)
+	}
+	return out, total, describe(rows.Err())
+}

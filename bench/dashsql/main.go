@@ -4,7 +4,7 @@
 // times the shell on the same statements, the floor the store is compared
 // with (target: within 2×).
 //
-//	go run ./bench/dashsql --config FILE [--db PATH] --at TIME --out DIR [--ministry ID]
+//	go run ./bench/dashsql --config FILE [--db PATH] --at TIME --out DIR [--ministry ID] [--cpuprofile FILE]
 //
 // For each part it prints "NAME MEDIAN_MS ROWS" on stdout (the median of
 // five runs) and writes DIR/NAME.sql. The parts: the overview the
@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -40,8 +41,21 @@ func main() {
 	at := flag.String("at", "", "the dashboard's `time`: RFC 3339, \"2006-01-02 15:04\" in the config's zone, or a date (its end)")
 	out := flag.String("out", "", "the `folder` to write NAME.sql files into")
 	ministry := flag.String("ministry", "", "the ministry `id` whose page to time (default: the config's second)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the runs to `file`")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dashsql:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*cfgPath, *dbPath, *at, *out, *ministry); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "dashsql:", err)
 		os.Exit(1)
 	}
