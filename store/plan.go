@@ -674,29 +674,19 @@ func (s *SlotTx) ListInOverview(ctx context.Context, digest int64) error {
 	return describe(err)
 }
 
-// lateFrom selects the tasks of the late groups: a VALUES table of the
-// groups (written into the statement, not bound: a million tasks make tens
-// of thousands of groups, beyond SQLite's limit of bound parameters; they
-// are numbers and stage ids quoted as SQL strings), each joined to its
-// tasks through the index on (document_id, stage) and kept outermost
-// (CROSS JOIN). A task's paragraph is looked up only for the groups
-// limited to some paragraphs, which are few.
-func lateFrom(groups []plan.LateGroup) string {
-	var b strings.Builder
-	b.WriteString(`WITH g(doc, stage, day, k, paras, exc) AS (VALUES `)
-	for i, g := range groups {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, "(%d,%s,%d,%d,'%s','%s')", g.Document, sqlString(g.Stage), g.Day, i, commaList(g.Paragraphs), commaList(g.Except))
-	}
-	b.WriteString(`) SELECT t.id AS id, t.owner AS owner, g.day AS day, g.k AS k
-		FROM g CROSS JOIN tasks t ON t.document_id = g.doc AND t.stage = g.stage
-		WHERE CASE WHEN g.paras = '' AND g.exc = '' THEN 1
-			WHEN g.paras <> '' THEN instr(g.paras, ',' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',') > 0
-			ELSE instr(g.exc, ',' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',') = 0 END`)
-	return b.String()
-}
+// lateFrom selects the tasks of the late groups in temp.late_group, each
+// joined to its tasks through the index on (document_id, stage), the
+// groups kept outermost (CROSS JOIN). A task's paragraph is looked up only
+// for the groups limited to some paragraphs, which are few.
+const lateFrom = `SELECT t.id AS id, t.owner AS owner, g.day AS day, g.k AS k
+	FROM temp.late_group g CROSS JOIN tasks t ON t.document_id = g.doc AND t.stage = g.stage
+	WHERE CASE WHEN g.paras = '' AND g.exc = '' THEN 1
+		WHEN g.paras <> '' THEN instr(g.paras, ',' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',') > 0
+		ELSE instr(g.exc, ',' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',') = 0 END`
+
+// lateBatch is how many groups one INSERT writes (6 parameters each,
+// under SQLite's limit of 32,766).
+const lateBatch = 500
 
 // commaList writes paragraphs as ",3,5," (instr finds ",5,"), "" for none.
 func commaList(ps []int) string {
@@ -707,14 +697,41 @@ func commaList(ps []int) string {
 }
 
 // LateTasks counts the tasks of q.Groups by owner and reads the first
-// q.Limit by (day, id): two statements over the same selection.
-func (s *SlotTx) LateTasks(ctx context.Context, q plan.LateQuery) (plan.LateResult, error) {
-	res := plan.LateResult{ByOwner: map[string]int{}}
+// q.Limit by (day, id): two statements over the same selection. The
+// groups go into a temporary table, in batches of bound rows: at 1M tasks
+// there are some 10,000 of them, and written into the statements as a
+// VALUES list (433 KB of SQL each) their compiling took 75 MB.
+func (s *SlotTx) LateTasks(ctx context.Context, q plan.LateQuery) (res plan.LateResult, err error) {
+	res.ByOwner = map[string]int{}
 	if len(q.Groups) == 0 {
 		return res, nil
 	}
-	from := lateFrom(q.Groups)
-	rows, err := s.q.QueryContext(ctx, `SELECT owner, count(*) FROM (`+from+`) GROUP BY owner`)
+	if _, err := s.q.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS late_group (
+		doc INTEGER NOT NULL, stage TEXT NOT NULL, day INTEGER NOT NULL, k INTEGER NOT NULL, paras TEXT NOT NULL, exc TEXT NOT NULL)`); err != nil {
+		return res, fmt.Errorf("late groups: %w", describe(err))
+	}
+	// Dropped after use, or its rows stay in memory for as long as the
+	// connection lives (a rolled-back transaction drops it too).
+	defer func() {
+		if _, derr := s.q.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.late_group`); derr != nil && err == nil {
+			err = describe(derr)
+		}
+	}()
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM temp.late_group`); err != nil {
+		return res, describe(err)
+	}
+	for i := 0; i < len(q.Groups); i += lateBatch {
+		n := min(len(q.Groups)-i, lateBatch)
+		args := make([]any, 0, 6*n)
+		for k, g := range q.Groups[i : i+n] {
+			args = append(args, g.Document, g.Stage, g.Day, i+k, commaList(g.Paragraphs), commaList(g.Except))
+		}
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO temp.late_group (doc, stage, day, k, paras, exc) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?),", n), ","), args...); err != nil {
+			return res, describe(err)
+		}
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT owner, count(*) FROM (`+lateFrom+`) GROUP BY owner`)
 	if err != nil {
 		return res, describe(err)
 	}
@@ -734,7 +751,7 @@ func (s *SlotTx) LateTasks(ctx context.Context, q plan.LateQuery) (plan.LateResu
 	if q.Limit <= 0 {
 		return res, nil
 	}
-	rows, err = s.q.QueryContext(ctx, `SELECT id, k FROM (`+from+`) ORDER BY day, id LIMIT ?`, q.Limit)
+	rows, err = s.q.QueryContext(ctx, `SELECT id, k FROM (`+lateFrom+`) ORDER BY day, id LIMIT ?`, q.Limit)
 	if err != nil {
 		return res, describe(err)
 	}
