@@ -13,7 +13,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,10 +135,11 @@ func (s *Server) overview(ctx context.Context) (*plan.Overview, []store.GroupSel
 	d.mark, d.day, d.cfg, d.built, d.ov, d.overdue, d.parts = mark, day, cfg, now, ov, sel, parts
 	d.builtReal, d.took = time.Now(), time.Since(start)
 	if d.took > bigBuild {
-		// A build over many tasks leaves a large heap behind (the
-		// classification of every open task); hand it back, as the
-		// daemon does after a sweep, so that an idle daemon stays small.
-		debug.FreeOSMemory()
+		// A build over many tasks leaves a large heap behind, and
+		// SQLite's page cache what its statements read; hand them back,
+		// as the daemon does after a sweep, so that an idle daemon stays
+		// small.
+		s.releaseMemory(context.WithoutCancel(ctx))
 	}
 	return ov, sel, parts, nil
 }

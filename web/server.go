@@ -167,7 +167,7 @@ func (s *Server) Run(ctx context.Context) error {
 	go func() { errc <- srv.Serve(s.ln) }()
 	trimCtx, stopTrim := context.WithCancel(ctx)
 	defer stopTrim()
-	go s.trimWhenIdle(trimCtx, releaseMemory)
+	go s.trimWhenIdle(trimCtx, func() { s.releaseMemory(trimCtx) })
 	s.logger.Info("web server listening", "addr", addr.String(), "base_url", s.Config().Web.BaseURL, "https", s.Config().Web.HTTPS())
 	select {
 	case err := <-errc:

@@ -50,9 +50,12 @@ func (s *Server) trimWhenIdle(ctx context.Context, trim func()) {
 	}
 }
 
-// releaseMemory hands the Go heap's and the C heap's free memory back to
-// the system.
-func releaseMemory() {
+// releaseMemory hands SQLite's page cache, and the Go heap's and the C
+// heap's free memory, back to the system.
+func (s *Server) releaseMemory(ctx context.Context) {
+	if err := s.db.ReleaseMemory(ctx); err != nil {
+		s.logger.Debug("could not release SQLite's memory", "err", err)
+	}
 	debug.FreeOSMemory()
 	releaseCMemory()
 }
