@@ -370,3 +370,30 @@ func TestCheckAskLanguages(t *testing.T) {
 		t.Errorf("the built-in sentence: %v", err)
 	}
 }
+
+// TestMailChangesTranslated: a mail change naming a removed recipient is
+// written in the overview's language; setting names and addresses stay.
+func TestMailChangesTranslated(t *testing.T) {
+	r := newTestRenderer(t, "")
+	for lang, want := range map[string]string{"en": "recipient removed: legislation@moj.example.org (moj)",
+		"fr": "destinataire retiré : legislation@moj.example.org (moj)", "es": "destinatario eliminado: legislation@moj.example.org (moj)",
+		"lo": "ຜູ້ຮັບທີ່ຖືກລຶບອອກ: legislation@moj.example.org (moj)"} {
+		set := r.pick("coordinator-digest", lang)
+		_, text, err := set.execText(renderCoordinatorData())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := set.execHTML(renderCoordinatorData())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for part, out := range map[string]string{"text": text, "html": h} {
+			if !strings.Contains(out, want) || !strings.Contains(out, `mail.transport: `) {
+				t.Errorf("%s %s: the mail changes are not %q:\n%s", lang, part, want, firstLines(out, "mail.transport"))
+			}
+			if lang != "en" && strings.Contains(out, "recipient removed") {
+				t.Errorf("%s %s: English left in the mail changes", lang, part)
+			}
+		}
+	}
+}

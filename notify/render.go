@@ -49,6 +49,8 @@ package notify
 //	       rule (French: 0 and 1 take the singular)
 //	stage  a stage name -> its label in the language (config labels:)
 //	label  a deadline's label -> with stage names and "… due" translated
+//	mailchange a line of a config change to where mail goes -> with its
+//	       words translated (setting names such as mail.smtp.host stay)
 //	short  string, n -> the text on one line, clipped to n characters with "…"
 //	bar    count, max, width -> a text bar of width cells, "█" filled in
 //	       proportion to count/max, "░" for the rest
@@ -674,8 +676,14 @@ func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[s
 		"plural": func(n int, singular, plural string) string {
 			return pick2(w.one(n), singular, plural)
 		},
-		"stage":  stage,
-		"label":  func(l string) string { return deadlineLabel(l, w, stage) },
+		"stage": stage,
+		"label": func(l string) string { return deadlineLabel(l, w, stage) },
+		"mailchange": func(l string) string {
+			if rest, ok := strings.CutPrefix(l, RecipientRemoved+": "); ok && w.removed != "" {
+				return w.removed + rest
+			}
+			return l
+		},
 		"bar":    textBar,
 		"pct":    percent,
 		"add":    func(a, b int) int { return a + b },
@@ -700,6 +708,11 @@ func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[s
 		},
 	}
 }
+
+// RecipientRemoved starts the line of a mail change that names a focal
+// point no longer in the config ("recipient removed: ADDRESS (BODY)"):
+// the templates' mailchange function translates it.
+const RecipientRemoved = "recipient removed"
 
 // stageNamer returns a function that writes a stage, given by its name (as
 // the planner writes it) or its id, in a language.

@@ -39,6 +39,9 @@ type words struct {
 	// December 2026", and for a date already passed "as soon as possible
 	// (it was due on 22 December 2026)".
 	by, asap func(date string) string
+	// removed starts a mail change naming a recipient no longer in the
+	// config, up to the address: "recipient removed: ".
+	removed string
 }
 
 // builtinWords are the languages followup writes dates and counts in; the
@@ -68,12 +71,13 @@ var builtinWords = map[string]*words{
 		span: func(s civil.Span) string {
 			return spanWords(s, [3][2]string{{"year", "years"}, {"month", "months"}, {"day", "days"}}, " and ", func(n int) bool { return n == 1 })
 		},
-		one:   func(n int) bool { return n == 1 || n == -1 },
-		group: ",",
-		due:   func(t string) string { return t + " due" },
-		more:  func(n int) string { return fmt.Sprintf("… and %d more", n) },
-		by:    func(d string) string { return "by " + d },
-		asap:  func(d string) string { return "as soon as possible (it was due on " + d + ")" },
+		one:     func(n int) bool { return n == 1 || n == -1 },
+		group:   ",",
+		due:     func(t string) string { return t + " due" },
+		more:    func(n int) string { return fmt.Sprintf("… and %d more", n) },
+		by:      func(d string) string { return "by " + d },
+		asap:    func(d string) string { return "as soon as possible (it was due on " + d + ")" },
+		removed: "recipient removed: ",
 	},
 	// French: "1er janvier 2027" (the ordinal for the first day is the
 	// usage of French official texts); the singular covers 0 and 1.
@@ -107,11 +111,12 @@ var builtinWords = map[string]*words{
 		},
 		one: func(n int) bool { return n >= -1 && n <= 1 },
 		// French groups digits with a narrow no-break space.
-		group: "\u202f",
-		due:   func(t string) string { return t + " : date limite" },
-		more:  func(n int) string { return fmt.Sprintf("… et %d %s", n, pick2(n <= 1, "autre", "autres")) },
-		by:    func(d string) string { return "d’ici le " + d },
-		asap:  func(d string) string { return "dans les meilleurs délais (l’échéance était fixée au " + d + ")" },
+		group:   "\u202f",
+		due:     func(t string) string { return t + " : date limite" },
+		more:    func(n int) string { return fmt.Sprintf("… et %d %s", n, pick2(n <= 1, "autre", "autres")) },
+		by:      func(d string) string { return "d’ici le " + d },
+		asap:    func(d string) string { return "dans les meilleurs délais (l’échéance était fixée au " + d + ")" },
+		removed: "destinataire retiré : ",
 	},
 	// Spanish: "4 de enero de 2027"; numbers of four digits are not
 	// grouped (RAE), longer ones with a space.
@@ -139,12 +144,13 @@ var builtinWords = map[string]*words{
 		span: func(s civil.Span) string {
 			return spanWords(s, [3][2]string{{"año", "años"}, {"mes", "meses"}, {"día", "días"}}, " y ", func(n int) bool { return n == 1 })
 		},
-		one:   func(n int) bool { return n == 1 || n == -1 },
-		group: "\u00a0",
-		due:   func(t string) string { return t + ": fecha límite" },
-		more:  func(n int) string { return fmt.Sprintf("… y %d más", n) },
-		by:    func(d string) string { return "a más tardar el " + d },
-		asap:  func(d string) string { return "a la mayor brevedad (el plazo venció el " + d + ")" },
+		one:     func(n int) bool { return n == 1 || n == -1 },
+		group:   "\u00a0",
+		due:     func(t string) string { return t + ": fecha límite" },
+		more:    func(n int) string { return fmt.Sprintf("… y %d más", n) },
+		by:      func(d string) string { return "a más tardar el " + d },
+		asap:    func(d string) string { return "a la mayor brevedad (el plazo venció el " + d + ")" },
+		removed: "destinatario eliminado: ",
 	},
 	// Lao: Lao month names with Western digits, as Lao official letters
 	// write dates ("4 ມັງກອນ 2027"); Lao nouns have no plural.
@@ -180,6 +186,7 @@ var builtinWords = map[string]*words{
 		asap: func(d string) string {
 			return "ໂດຍໄວທີ່ສຸດ (ກຳນົດເດີມແມ່ນວັນທີ " + d + ")"
 		},
+		removed: "ຜູ້ຮັບທີ່ຖືກລຶບອອກ: ",
 	},
 }
 

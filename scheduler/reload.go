@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/notify"
 )
 
 // MailChanges lists what a new config changes in where mail goes: the
@@ -43,7 +44,7 @@ func MailChanges(old, cfg *config.Config) []string {
 	for _, b := range append([]config.Body{old.Coordinator}, old.Ministries...) {
 		for _, fp := range b.FocalPoints {
 			if !now[strings.ToLower(fp.Email)] {
-				removed = append(removed, fmt.Sprintf("recipient removed: %s (%s)", fp.Email, b.ID))
+				removed = append(removed, fmt.Sprintf("%s: %s (%s)", notify.RecipientRemoved, fp.Email, b.ID))
 			}
 		}
 	}
