@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
@@ -25,17 +24,8 @@ func TestOverdueGroupsSelectTheOverviewsOverdue(t *testing.T) {
 	seen := 0
 	for _, day := range []time.Time{at(2027, 1, 4), at(2027, 3, 1), at(2027, 8, 1), at(2027, 12, 1)} {
 		o := e.overview(day, time.Time{})
-		var groups []plan.OverdueGroup
-		err := e.db.Read(context.Background(), func(r plan.Reader) error {
-			var err error
-			groups, err = plan.OverdueGroups(context.Background(), e.cfg, r, day)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
 		q := store.TaskQuery{InGroups: true, Limit: 100}
-		for _, g := range groups {
+		for _, g := range o.OverdueGroups {
 			q.Groups = append(q.Groups, store.GroupSel{Document: g.Document, Stage: g.Stage, Paragraphs: g.Paragraphs, Except: g.Except})
 		}
 		page, err := e.db.TaskList(context.Background(), q)

@@ -45,6 +45,7 @@ func (gn groupNext) of(paragraph int) (workflow.Deadline, bool) {
 // from the groups' deadlines: what the coordinator's overview (and the
 // dashboard drawn from it) shows of them.
 type late struct {
+	groups         []OverdueGroup // whose tasks are overdue
 	overdue        *bounded
 	unassigned     *bounded
 	overdueByOwner map[string]int
@@ -68,10 +69,12 @@ func (p *Planner) lateTasks(ctx context.Context, r Reader, at time.Time) (*late,
 	next := p.nextDeadlines(groups, today)
 	var q LateQuery
 	var deadlines []workflow.Deadline // of each of q.Groups
+	var overdue []OverdueGroup
 	add := func(g Group, d workflow.Deadline, paragraphs, except []int) {
-		q.Groups = append(q.Groups, LateGroup{Document: g.Document, Stage: g.Stage, Paragraphs: paragraphs, Except: except,
-			Day: today.DaysUntil(d.Date)})
+		og := OverdueGroup{Document: g.Document, Stage: g.Stage, Paragraphs: paragraphs, Except: except}
+		q.Groups = append(q.Groups, LateGroup{OverdueGroup: og, Day: today.DaysUntil(d.Date)})
 		deadlines = append(deadlines, d)
+		overdue = append(overdue, og)
 	}
 	for _, g := range groups {
 		gn := next[groupKey{g.Document, g.Stage}]
@@ -91,7 +94,7 @@ func (p *Planner) lateTasks(ctx context.Context, r Reader, at time.Time) (*late,
 			}
 		}
 	}
-	l := &late{overdue: &bounded{cap: limit, byDate: true}, unassigned: &bounded{cap: limit}, overdueByOwner: map[string]int{}}
+	l := &late{groups: overdue, overdue: &bounded{cap: limit, byDate: true}, unassigned: &bounded{cap: limit}, overdueByOwner: map[string]int{}}
 	if len(q.Groups) > 0 {
 		q.Limit = limit
 		res, err := r.LateTasks(ctx, q)

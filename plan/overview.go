@@ -36,6 +36,9 @@ type Overview struct {
 
 	Overdue    TaskList // open tasks whose next deadline passed, earliest first
 	Unassigned TaskList // open tasks nobody owns
+	// OverdueGroups are the groups (or parts of groups) Overdue's tasks
+	// are in: a store selects every overdue task with them.
+	OverdueGroups []OverdueGroup
 
 	Changes      []Event // the last ones people made after ChangesFrom, oldest first
 	ChangesTotal int
@@ -168,7 +171,7 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 	if err != nil {
 		return nil, err
 	}
-	o.Overdue, o.Unassigned = listOf(c.overdue, rows), listOf(c.unassigned, rows)
+	o.Overdue, o.Unassigned, o.OverdueGroups = listOf(c.overdue, rows), listOf(c.unassigned, rows), c.groups
 	if o.Changes, o.ChangesTotal, err = r.EventsSince(ctx, o.ChangesFrom, limit); err != nil {
 		return nil, err
 	}

@@ -150,15 +150,9 @@ type SweepResult struct {
 	Listed []SweepTask
 }
 
-// LateGroup is the tasks of a (document, stage) group whose next
-// deadline has passed: all of them, only those of Paragraphs, or all but
-// those of Except (a deadline limited to some paragraphs gives them
-// another next deadline than the rest).
+// LateGroup is an overdue group, with the day of its deadline.
 type LateGroup struct {
-	Document   int64
-	Stage      string
-	Paragraphs []int
-	Except     []int
+	OverdueGroup
 	// Day orders the groups' tasks: a smaller Day is an earlier deadline.
 	Day int
 }

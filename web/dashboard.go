@@ -112,20 +112,16 @@ func (s *Server) overview(ctx context.Context) (*plan.Overview, []store.GroupSel
 	}
 	start := time.Now()
 	var ov *plan.Overview
-	var groups []plan.OverdueGroup
 	err = s.db.Read(ctx, func(r plan.Reader) error {
 		var err error
-		if ov, err = plan.NewOverview(ctx, cfg, r, now, time.Time{}); err != nil {
-			return err
-		}
-		groups, err = plan.OverdueGroups(ctx, cfg, r, now)
+		ov, err = plan.NewOverview(ctx, cfg, r, now, time.Time{})
 		return err
 	})
 	if err != nil {
 		return nil, nil, dashParts{}, fmt.Errorf("work out the overview: %w", err)
 	}
-	sel := make([]store.GroupSel, 0, len(groups))
-	for _, g := range groups {
+	sel := make([]store.GroupSel, 0, len(ov.OverdueGroups))
+	for _, g := range ov.OverdueGroups {
 		sel = append(sel, store.GroupSel{Document: g.Document, Stage: g.Stage, Paragraphs: g.Paragraphs, Except: g.Except})
 	}
 	parts, err := s.renderParts(cfg, ov)

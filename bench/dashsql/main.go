@@ -91,12 +91,11 @@ func run(cfgPath, dbPath, at, out, ministry string) error {
 			if ov, err = plan.NewOverview(ctx, cfg, r, when, time.Time{}); err != nil {
 				return err
 			}
-			gs, err := plan.OverdueGroups(ctx, cfg, r, when)
 			groups = groups[:0]
-			for _, g := range gs {
+			for _, g := range ov.OverdueGroups {
 				groups = append(groups, store.GroupSel{Document: g.Document, Stage: g.Stage, Paragraphs: g.Paragraphs, Except: g.Except})
 			}
-			return err
+			return nil
 		})
 		if err != nil {
 			return 0, err
