@@ -397,3 +397,30 @@ func TestMailChangesTranslated(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiptsPerLanguage: a receipt of each kind in French, Spanish and
+// Lao holds no English word of its own; an unknown language gets English.
+func TestReceiptsPerLanguage(t *testing.T) {
+	d := ReceiptData{Ministry: "Ministère X", TaskID: "CRC/C/XYZ/CO/1:8", Document: "CRC/C/XYZ/CO/1", Actor: "Somsack",
+		From: "Étape A", To: "Étape B", Other: "Ministère Y", Text: "Texte libre.", At: time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC),
+		Client: "192.0.2.7", FocalPoint: "focal@x.example", URL: "https://fu.example/m/task/8", Coordinator: "Commission Z"}
+	data := []string{d.Ministry, d.TaskID, d.Document, d.Actor, d.From, d.To, d.Other, d.Text, d.Client, d.FocalPoint, d.URL, d.Coordinator}
+	for _, lang := range []string{"fr", "es", "lo"} {
+		for _, kind := range []string{ReceiptUpdate, ReceiptStage, ReceiptNotOurs} {
+			d.Kind = kind
+			subject, text := Receipt(lang, time.UTC, d)
+			out := subject + "\n" + text
+			for _, s := range data {
+				out = strings.ReplaceAll(out, s, " ")
+			}
+			if m := reEnglish.FindAllStringSubmatch(out, -1); len(m) > 0 || strings.Contains(out, "Recorded") {
+				t.Errorf("%s %s: English in:\n%s", lang, kind, out)
+			}
+		}
+	}
+	d.Kind = ReceiptStage
+	if subject, text := Receipt("de", time.UTC, d); !strings.Contains(subject, "Recorded") || !strings.Contains(text, "Somsack moved the task from “Étape A” to “Étape B”.") ||
+		!strings.Contains(text, "4 January 2027, 01:00 UTC") {
+		t.Errorf("a language without words:\n%s\n%s", subject, text)
+	}
+}

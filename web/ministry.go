@@ -15,6 +15,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
@@ -575,27 +576,19 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logger.Info("task moved", "task", t.Rec.ID, "from", t.Stage, "to", moved.Stage, "by", by.Name, "focal_point", by.FocalPoint, "client", by.ClientAddr)
-	from, to := stageName(cfg, t.Stage), stageName(cfg, moved.Stage)
-	s.receipt(r, t, "stage", fmt.Sprintf("%s moved the task from %q to %q.", by.Name, from, to))
+	s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptStage, Actor: by.Name, From: t.Stage, To: moved.Stage})
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=stage", t.ID), http.StatusSeeOther)
-}
-
-func stageName(cfg *config.Config, id string) string {
-	if st, ok := cfg.Stage(id); ok {
-		return st.Name
-	}
-	return id
 }
 
 func allowedText(cfg *config.Config, t workflow.Task) string {
 	var names []string
 	for _, id := range workflow.AllowedNext(cfg, t.Stage, t.Rec.Status) {
-		names = append(names, stageName(cfg, id))
+		names = append(names, stageLabel(cfg, id, ""))
 	}
 	if len(names) == 0 {
 		return "From its stage it cannot move any further."
 	}
-	return "From " + strconv.Quote(stageName(cfg, t.Stage)) + " it can move to: " + strings.Join(names, ", ") + "."
+	return "From " + strconv.Quote(stageLabel(cfg, t.Stage, "")) + " it can move to: " + strings.Join(names, ", ") + "."
 }
 
 // handleNotOurs records "this is not ours" for the coordinator to decide.
@@ -631,7 +624,7 @@ func (s *Server) handleNotOurs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logger.Info("not-ours request", "task", t.Rec.ID, "ministry", p.Body, "proposed", other.ID, "by", by.Name, "client", by.ClientAddr)
-	s.receipt(r, t, "not-ours", fmt.Sprintf("%s asked the coordinating body to give the task to %s, because:\n\n%s", by.Name, other.Name, strings.TrimSpace(form.Reason)))
+	s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptNotOurs, Actor: by.Name, Other: other.Name, Text: form.Reason})
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=not-ours", t.ID), http.StatusSeeOther)
 }
 

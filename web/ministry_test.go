@@ -5,8 +5,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"strings"
 	"testing"
@@ -421,4 +425,54 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 	req.Header.Set("Origin", "https://evil.example")
 	res, body = f.do(c, req)
 	refused(t, f, "other origin", before, res, body, http.StatusForbidden, "sent from another site")
+}
+
+// TestReceiptInTheMinistrysLanguage: a receipt is written in the
+// ministry's language, as its reminders are, stage names included.
+func TestReceiptInTheMinistrysLanguage(t *testing.T) {
+	f := newFixture(t)
+	for i := range f.cfg.Ministries {
+		if f.cfg.Ministries[i].ID == "moj" {
+			f.cfg.Ministries[i].Language = "fr"
+		}
+	}
+	c := f.login("moj", "focal@moj.example")
+	id := f.task("8")
+	res, body := f.post(c, fmt.Sprintf("/m/task/%d/stage", id), url.Values{"task": {fmt.Sprint(id)}, "stage": {"acknowledged"}, "name": {"Mme Justice"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("move: %d\n%s", res.StatusCode, body)
+	}
+	msgs, err := f.db.Outbox(context.Background(), store.StatusPending, 10)
+	if err != nil || len(msgs) != 1 || msgs[0].Kind != KindReceipt {
+		t.Fatalf("receipts %+v, %v", msgs, err)
+	}
+	m, err := mail.ReadMessage(strings.NewReader(f.rawMessage(msgs[0].ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text io.Reader = m.Body
+	if strings.EqualFold(m.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		text = quotedprintable.NewReader(m.Body)
+	}
+	b, err := io.ReadAll(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(subject, "Enregistré") || !strings.Contains(subject, "CRC/C/XYZ/CO/1:8") {
+		t.Errorf("subject %q", subject)
+	}
+	for _, want := range []string{"Ceci est un accusé d’enregistrement de followup pour Ministry of Justice.",
+		"Mme Justice a fait passer la tâche de l’étape « Attribuée » à l’étape « Prise en charge ».",
+		"Voir la tâche : http://followup.test/m/task/", "janvier 2027"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the receipt lacks %q:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "moved the task") || strings.Contains(string(b), "Recorded on") {
+		t.Errorf("English in a French receipt:\n%s", b)
+	}
 }

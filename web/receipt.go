@@ -5,8 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"strings"
 
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
@@ -22,7 +22,7 @@ const KindReceipt = "receipt"
 // process dies in between, the action stands and its receipt is lost
 // (it is a courtesy copy; the task's history keeps the record). Failures
 // are logged, never shown to the person who acted: the action is done.
-func (s *Server) receipt(r *http.Request, t workflow.Task, what, text string) {
+func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData) {
 	p, _ := PrincipalFrom(r.Context())
 	cfg := s.Config()
 	body, ok := cfg.Ministry(p.Body)
@@ -35,16 +35,21 @@ func (s *Server) receipt(r *http.Request, t workflow.Task, what, text string) {
 	}
 	nonce := make([]byte, 8)
 	_, _ = rand.Read(nonce) // crypto/rand does not fail on supported systems
-	key := fmt.Sprintf("%s:%s:%d:%d:%s", KindReceipt, body.ID, t.ID, s.clock.Now().Unix(), hex.EncodeToString(nonce))
-	subject := fmt.Sprintf("Recorded: %s %s", t.Rec.ID, what)
-	var b strings.Builder
-	fmt.Fprintf(&b, "This is a receipt from followup for %s.\n\n", body.Name)
-	fmt.Fprintf(&b, "Task: %s (%s)\n\n%s\n\n", t.Rec.ID, t.Document.Symbol, text)
-	fmt.Fprintf(&b, "Recorded on %s from %s, through the link sent to %s.\n", datetimeIn(s.clock.Now(), cfg.Location), s.clientAddr(r), p.FocalPoint)
-	fmt.Fprintf(&b, "See the task: %s/m/task/%d\n\nIf you did not do this, tell the coordinating body (%s).\n", cfg.Web.BaseURL, t.ID, cfg.Coordinator.Name)
+	now := s.clock.Now()
+	key := fmt.Sprintf("%s:%s:%d:%d:%s", KindReceipt, body.ID, t.ID, now.Unix(), hex.EncodeToString(nonce))
+	// In the ministry's language, as its reminders are; stage ids become
+	// the stages' names in it.
+	lang := body.Language
+	if d.Kind == notify.ReceiptStage {
+		d.From, d.To = stageLabel(cfg, d.From, lang), stageLabel(cfg, d.To, lang)
+	}
+	d.Ministry, d.TaskID, d.Document, d.Coordinator = body.Name, t.Rec.ID, t.Document.Symbol, cfg.Coordinator.Name
+	d.At, d.Client, d.FocalPoint = now, s.clientAddr(r), p.FocalPoint
+	d.URL = fmt.Sprintf("%s/m/task/%d", cfg.Web.BaseURL, t.ID)
+	subject, text := notify.Receipt(lang, cfg.Location, d)
 	env := notify.Envelope{From: cfg.Mail.From, To: to, Subject: subject, MessageID: plan.MessageID(key, cfg.Mail.From),
-		Date: s.clock.Now().In(cfg.Location), Headers: map[string]string{"X-Followup-Key": key}}
-	raw, err := notify.Compose(env, b.String(), "")
+		Date: now.In(cfg.Location), Headers: map[string]string{"X-Followup-Key": key}}
+	raw, err := notify.Compose(env, text, "")
 	if err != nil {
 		s.logger.Error("compose receipt", "task", t.Rec.ID, "err", err)
 		return
@@ -58,4 +63,13 @@ func (s *Server) receipt(r *http.Request, t workflow.Task, what, text string) {
 		MessageID: env.MessageID, From: from, To: rcpts, Raw: raw}); err != nil {
 		s.logger.Error("enqueue receipt", "task", t.Rec.ID, "err", err)
 	}
+}
+
+// stageLabel is a stage's name in lang (its id when the config has no
+// such stage).
+func stageLabel(cfg *config.Config, id, lang string) string {
+	if st, ok := cfg.Stage(id); ok {
+		return st.Label(lang)
+	}
+	return id
 }

@@ -14,6 +14,7 @@ import (
 	"unicode"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/store"
 )
 
@@ -238,7 +239,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logger.Info("progress update", "task", t.Rec.ID, "ministry", p.Body, "by", by.Name, "files", len(up.files), "client", by.ClientAddr)
-	s.receipt(r, t, "update", fmt.Sprintf("%s recorded a progress update:\n\n%s", by.Name, strings.TrimSpace(form.Text)))
+	s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptUpdate, Actor: by.Name, Text: form.Text})
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=update", t.ID), http.StatusSeeOther)
 }
 
