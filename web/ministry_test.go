@@ -90,6 +90,10 @@ func TestMinistryPageListsOwnTasksOverdueFirst(t *testing.T) {
 		!strings.Contains(lead, "Train judges. &lt;script&gt;") || strings.Contains(body, "<script>alert") {
 		t.Errorf("the list does not show the recommendations' texts, escaped:\n%s", lead)
 	}
+	// Each says what it asks next, and by when, in words.
+	if !strings.Contains(lead, "Next step: Acknowledged, by ") || strings.Contains(lead, "Assigned → Acknowledged:") {
+		t.Errorf("the list does not say what comes next:\n%s", lead)
+	}
 	// mps supports 14a and leads 14b.
 	mps := f.login("mps", "focal@mps.example")
 	_, body = f.get(mps, f.ts.URL+"/m/")

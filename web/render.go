@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/workflow"
 )
 
 //go:embed templates/*.html
@@ -31,7 +32,23 @@ func (s *Server) funcs() template.FuncMap {
 		"join":     strings.Join,
 		"size":     func(n int64) string { return humanSize(n) },
 		"short":    notify.Shorten,
+		"due":      dueText,
 	}
+}
+
+// dueText says what a deadline asks, for a focal point: a stage's
+// deadline names the stage to reach ("Next step: Acknowledged, by 23
+// December 2026"), where its label is the path between stage names
+// ("Assigned → Acknowledged"); others keep their label ("Next report due:
+// 1 June 2028").
+func dueText(d workflow.Deadline) string {
+	date := d.Date.Start(time.UTC).Format("2 January 2006")
+	if d.Kind == workflow.KindStage {
+		if i := strings.LastIndex(d.Label, " → "); i >= 0 {
+			return "Next step: " + d.Label[i+len(" → "):] + ", by " + date
+		}
+	}
+	return d.Label + ": " + date
 }
 
 // datetimeIn writes an instant for people, in loc.
