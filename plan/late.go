@@ -74,24 +74,27 @@ func (p *Planner) lateTasks(ctx context.Context, r Reader, at time.Time) (*late,
 		og := OverdueGroup{Document: g.Document, Stage: g.Stage, Paragraphs: paragraphs, Except: except}
 		q.Groups = append(q.Groups, LateGroup{OverdueGroup: og, Day: today.DaysUntil(d.Date)})
 		deadlines = append(deadlines, d)
-		overdue = append(overdue, og)
 	}
 	for _, g := range groups {
 		gn := next[groupKey{g.Document, g.Stage}]
 		outLate := gn.outOK && gn.out.Overdue(today)
 		inLate := gn.paragraphs != nil && gn.inOK && gn.in.Overdue(today)
+		if inLate {
+			add(g, gn.in, gn.paragraphs, nil)
+		}
+		if outLate {
+			add(g, gn.out, nil, gn.paragraphs)
+		}
+		// The dashboard's filter selects a group whose tasks are all
+		// overdue as one whole group: parts limited to paragraphs are
+		// spelt out one by one in its SQL.
 		switch {
-		case gn.paragraphs == nil:
-			if outLate {
-				add(g, gn.out, nil, nil)
-			}
-		default:
-			if inLate {
-				add(g, gn.in, gn.paragraphs, nil)
-			}
-			if outLate {
-				add(g, gn.out, nil, gn.paragraphs)
-			}
+		case outLate && (gn.paragraphs == nil || inLate):
+			overdue = append(overdue, OverdueGroup{Document: g.Document, Stage: g.Stage})
+		case inLate:
+			overdue = append(overdue, OverdueGroup{Document: g.Document, Stage: g.Stage, Paragraphs: gn.paragraphs})
+		case outLate:
+			overdue = append(overdue, OverdueGroup{Document: g.Document, Stage: g.Stage, Except: gn.paragraphs})
 		}
 	}
 	l := &late{groups: overdue, overdue: &bounded{cap: limit, byDate: true}, unassigned: &bounded{cap: limit}, overdueByOwner: map[string]int{}}

@@ -178,7 +178,19 @@ func groupsSQL(groups []GroupSel, plus string) string {
 	if len(parts) == 0 {
 		return ` AND 0`
 	}
-	return ` AND (` + strings.Join(parts, " OR ") + `)`
+	return ` AND ` + orTree(parts)
+}
+
+// orTree joins terms with OR as a balanced tree of parentheses: SQLite
+// refuses an expression more than 1,000 deep, and a flat chain of OR is
+// as deep as it is long (a million tasks can make thousands of groups
+// limited to some paragraphs).
+func orTree(terms []string) string {
+	if len(terms) == 1 {
+		return terms[0]
+	}
+	mid := len(terms) / 2
+	return "(" + orTree(terms[:mid]) + " OR " + orTree(terms[mid:]) + ")"
 }
 
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -114,6 +114,9 @@ func TestTaskListFiltersAndPages(t *testing.T) {
 		{"no such document", TaskQuery{Document: "CRC/C/NONE"}, 0, ""},
 		{"groups", TaskQuery{InGroups: true, Groups: []GroupSel{{Document: 2, Stage: "assigned", Paragraphs: []int{1, 2, 5}}, {Document: 1, Stage: "assigned", Except: listTo(59)}}}, 3, "CRC/C/A/CO/1:60"},
 		{"no groups", TaskQuery{InGroups: true}, 0, ""},
+		// Thousands of groups limited to some paragraphs (a million
+		// tasks make them) stay within SQLite's expression depth.
+		{"many limited groups", TaskQuery{InGroups: true, Groups: manyLimited(3000)}, 3, "CRC/C/B/CO/1:1"},
 		{"owner and text", TaskQuery{Owner: "mps", Text: "border"}, 3, "CRC/C/A/CO/1:30"},
 	}
 	for _, c := range cases {
@@ -335,4 +338,15 @@ func TestAssignAndPublishRecordWhoAndRefuseWithoutName(t *testing.T) {
 	if err != nil || tk.Owner != "mps" || !tk.Manual || tk.By != "Vanh" {
 		t.Errorf("task = %+v, %v", tk, err)
 	}
+}
+
+// manyLimited is n groups limited to some paragraphs, of which only the
+// last names tasks that exist (paragraphs 1 to 3 of document 2).
+func manyLimited(n int) []GroupSel {
+	out := make([]GroupSel, n)
+	for i := range out {
+		out[i] = GroupSel{Document: int64(1000 + i), Stage: "assigned", Paragraphs: []int{1, 2}}
+	}
+	out[n-1] = GroupSel{Document: 2, Stage: "assigned", Paragraphs: []int{1, 2, 3}}
+	return out
 }
