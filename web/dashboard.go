@@ -604,24 +604,6 @@ func (s *Server) renderDashTask(w http.ResponseWriter, r *http.Request, status i
 	s.render(w, r, status, "dashboard_task.html", p)
 }
 
-// maxFormBytes bounds a dashboard form: a few names and a note.
-const maxFormBytes = 64 << 10
-
-// form parses a POSTed form within maxFormBytes; false when answered.
-func (s *Server) dashForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.fail(w, r, http.StatusRequestEntityTooLarge, "The form is too large.")
-			return false
-		}
-		s.fail(w, r, http.StatusBadRequest, "The form could not be read.")
-		return false
-	}
-	return true
-}
-
 // done redirects to the task's page after a change (POST, then GET: a
 // reload does not send the form again).
 func done(w http.ResponseWriter, r *http.Request, taskID int64, what string) {
@@ -630,7 +612,7 @@ func done(w http.ResponseWriter, r *http.Request, taskID int64, what string) {
 
 func (s *Server) handleDashStage(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.taskOf(w, r)
-	if !ok || !s.dashForm(w, r) {
+	if !ok || !s.parseSmallForm(w, r) {
 		return
 	}
 	cfg := s.Config()
@@ -657,7 +639,7 @@ func (s *Server) handleDashStage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.taskOf(w, r)
-	if !ok || !s.dashForm(w, r) {
+	if !ok || !s.parseSmallForm(w, r) {
 		return
 	}
 	cfg := s.Config()
@@ -690,27 +672,37 @@ func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
 	done(w, r, t.ID, "assign")
 }
 
-func (s *Server) handleDashPublic(w http.ResponseWriter, r *http.Request) {
+// decision reads a form's yes-or-no answer for the record id in the path,
+// with the name of who answers: the coordinator's decisions on an update
+// or a request. It answers the request itself (404 for an id that names
+// nothing, 413, 422) and returns false when the form is not complete.
+func (s *Server) decision(w http.ResponseWriter, r *http.Request, notFound, field, yes, no, choose string) (id int64, by store.Actor, answer, ok bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.fail(w, r, http.StatusNotFound, "There is no such progress update.")
-		return
+		s.fail(w, r, http.StatusNotFound, notFound)
+		return 0, by, false, false
 	}
-	if !s.dashForm(w, r) {
-		return
+	if !s.parseSmallForm(w, r) {
+		return 0, by, false, false
 	}
-	by := s.actor(r, r.PostFormValue("name"))
+	by = s.actor(r, r.PostFormValue("name"))
 	if by.Name == "" {
-		s.fail(w, r, http.StatusUnprocessableEntity, "Write your name: every change records who made it.")
-		return
+		s.fail(w, r, http.StatusUnprocessableEntity, "Write your name: every decision records who made it.")
+		return 0, by, false, false
 	}
-	var public bool
-	switch r.PostFormValue("public") {
-	case "1":
-		public = true
-	case "0":
-	default:
-		s.fail(w, r, http.StatusUnprocessableEntity, "Choose whether the update is public.")
+	switch r.PostFormValue(field) {
+	case yes:
+		return id, by, true, true
+	case no:
+		return id, by, false, true
+	}
+	s.fail(w, r, http.StatusUnprocessableEntity, choose)
+	return 0, by, false, false
+}
+
+func (s *Server) handleDashPublic(w http.ResponseWriter, r *http.Request) {
+	id, by, public, ok := s.decision(w, r, "There is no such progress update.", "public", "1", "0", "Choose whether the update is public.")
+	if !ok {
 		return
 	}
 	taskID, err := s.db.PublishUpdate(r.Context(), id, public, by)
@@ -725,26 +717,8 @@ func (s *Server) handleDashPublic(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDashDecide(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		s.fail(w, r, http.StatusNotFound, "There is no such request.")
-		return
-	}
-	if !s.dashForm(w, r) {
-		return
-	}
-	by := s.actor(r, r.PostFormValue("name"))
-	if by.Name == "" {
-		s.fail(w, r, http.StatusUnprocessableEntity, "Write your name: every decision records who made it.")
-		return
-	}
-	var agree bool
-	switch r.PostFormValue("decision") {
-	case "agree":
-		agree = true
-	case "refuse":
-	default:
-		s.fail(w, r, http.StatusUnprocessableEntity, "Choose to agree or to refuse.")
+	id, by, agree, ok := s.decision(w, r, "There is no such request.", "decision", "agree", "refuse", "Choose to agree or to refuse.")
+	if !ok {
 		return
 	}
 	// The request's task, for the page to go back to (requests are few:

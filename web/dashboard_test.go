@@ -157,7 +157,7 @@ func TestDashboardActions(t *testing.T) {
 		{"/c/update/77/public", url.Values{"public": {"yes"}, "name": {"Vanh"}}, http.StatusUnprocessableEntity, "public"},
 		{"/c/request/5/decide", url.Values{"decision": {"agree"}, "name": {"Vanh"}}, http.StatusNotFound, "no such request"},
 		{"/c/request/5/decide", url.Values{"decision": {"maybe"}, "name": {"Vanh"}}, http.StatusUnprocessableEntity, "agree or to refuse"},
-		{t8 + "/stage", url.Values{"to": {"acknowledged"}, "name": {strings.Repeat("x", maxFormBytes)}}, http.StatusRequestEntityTooLarge, "too large"},
+		{t8 + "/stage", url.Values{"to": {"acknowledged"}, "name": {strings.Repeat("x", maxSmallForm)}}, http.StatusRequestEntityTooLarge, "too large"},
 	} {
 		res, body := f.post(c, b.path, b.form)
 		if res.StatusCode != b.status || !strings.Contains(body, b.msg) {
