@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
 )
 
 // words is one language's way of writing what the template functions
@@ -295,3 +296,40 @@ func (w *words) number(n int) string {
 	}
 	return b.String()
 }
+
+// Wording writes dates, deadline labels and stage names in one of the
+// languages followup ships, as the e-mails do: for the web pages, which
+// follow the reader's language too.
+type Wording struct {
+	// Lang is the built-in language the words are in: the tag asked for,
+	// or "en" for a language followup has no words for.
+	Lang  string
+	w     *words
+	stage func(string) string
+}
+
+// WordingFor returns the wording of lang, with the stages' names in it;
+// English for a language followup does not ship.
+func WordingFor(lang string, stages []config.Stage) Wording {
+	w := wordsFor(lang)
+	if w.tag == "" {
+		w = builtinWords["en"]
+	}
+	return Wording{Lang: w.tag, w: w, stage: stageNamer(stages, w.tag)}
+}
+
+// Date writes a calendar date: "4 January 2027", "4 ມັງກອນ 2027"; "" for
+// the zero date.
+func (w Wording) Date(d civil.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return w.w.date(d)
+}
+
+// Label writes a deadline's label: stage names and "TITLE due" in the
+// language, the admin's own milestone names as written.
+func (w Wording) Label(l string) string { return deadlineLabel(l, w.w, w.stage) }
+
+// Stage writes a stage, given by its id or its name, in the language.
+func (w Wording) Stage(s string) string { return w.stage(s) }

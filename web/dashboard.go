@@ -143,7 +143,11 @@ func (s *Server) overview(ctx context.Context) (*plan.Overview, []store.GroupSel
 // renderParts renders the overview's sections of the page.
 func (s *Server) renderParts(cfg *config.Config, ov *plan.Overview) (dashParts, error) {
 	p := s.overviewPage(cfg, ov)
-	t, ok := s.pages["dashboard.html"]
+	pages, err := s.pagesIn("en") // the dashboard is in English for now
+	if err != nil {
+		return dashParts{}, err
+	}
+	t, ok := pages["dashboard.html"]
 	if !ok {
 		return dashParts{}, fmt.Errorf("no template dashboard.html")
 	}

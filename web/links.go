@@ -183,8 +183,18 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		}
 		s.limiter.fail(ip)
 		s.logger.Info("link refused", "client", ip, "reason", err.Error())
-		msg := err.Error()
-		msg = strings.ToUpper(msg[:1]) + msg[1:] + ". Open the link in your latest e-mail from followup, or ask the coordinating body for a new one."
+		// A link that was signed (expired or revoked) names its ministry:
+		// the page speaks its language.
+		if c.Body != "" {
+			r = withLang(r, s.bodyLang(c.Body))
+		}
+		msg := "This link is not valid: it may be cut short or mistyped. Open the link in your latest e-mail from followup, or ask the coordinating body for a new one."
+		switch {
+		case errors.Is(err, errExpired):
+			msg = "This link has expired. Open the link in your latest e-mail from followup, or ask the coordinating body for a new one."
+		case errors.Is(err, errRevoked):
+			msg = "This link was revoked. Open the link in your latest e-mail from followup, or ask the coordinating body for a new one."
+		}
 		s.fail(w, r, http.StatusForbidden, msg)
 		return
 	}

@@ -37,17 +37,13 @@ func (s *Server) ministryRoutes(mux *http.ServeMux) {
 type taskView struct {
 	Task     workflow.Task
 	Role     string // lead or support
-	Stage    string // the stage's name
 	Next     *workflow.Deadline
 	Overdue  bool
 	Document string
 }
 
 func (s *Server) viewOf(cfg *config.Config, t workflow.Task, role string, now time.Time) taskView {
-	v := taskView{Task: t, Role: role, Stage: t.Stage, Document: t.Document.Symbol}
-	if st, ok := cfg.Stage(t.Stage); ok {
-		v.Stage = st.Name
-	}
+	v := taskView{Task: t, Role: role, Document: t.Document.Symbol}
 	if d, ok := workflow.NextDeadline(cfg, t, now); ok {
 		v.Next = &d
 		v.Overdue = d.Overdue(workflow.Today(cfg, now))
@@ -445,6 +441,7 @@ type taskPage struct {
 	NextSteps []config.Stage // stages the lead may move it to
 	Others    []config.Body  // ministries it could belong to instead
 	MaxFile   string
+	MaxFiles  int
 	Done      string // what was just recorded
 	Form      formState
 }
@@ -471,6 +468,7 @@ func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
 	s.showTask(w, r, http.StatusOK, t, role, formState{})
 }
 
+// doneMessages say what was just recorded (English; s.tr translates).
 var doneMessages = map[string]string{
 	"update":   "Your progress update was recorded. The coordinating body will see it, and your ministry's focal points get a receipt by e-mail.",
 	"stage":    "The task was moved. The coordinating body will see it, and your ministry's focal points get a receipt by e-mail.",
@@ -482,7 +480,10 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, status int, t 
 	cfg := s.Config()
 	ctx := r.Context()
 	page := taskPage{taskView: s.viewOf(cfg, t, role, s.clock.Now()), Deadlines: workflow.Deadlines(cfg, t),
-		MaxFile: sizeText(maxFileSize), Form: form, Done: doneMessages[r.URL.Query().Get("done")]}
+		MaxFile: sizeText(maxFileSize), Form: form, MaxFiles: maxFiles}
+	if msg, ok := doneMessages[r.URL.Query().Get("done")]; ok {
+		page.Done = s.tr(r, msg)
+	}
 	var err error
 	if page.History, err = s.db.History(ctx, t.ID); err != nil {
 		s.dbFail(w, r, err)
@@ -546,18 +547,18 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 	}
 	form := formState{Which: "stage", Name: r.FormValue("name"), Stage: r.FormValue("stage")}
 	if role != store.RoleLead {
-		form.Error = "Only the lead ministry moves a task; as a supporting ministry, record a progress update instead."
+		form.Error = s.tr(r, "Only the lead ministry moves a task; as a supporting ministry, record a progress update instead.")
 		s.showTask(w, r, http.StatusForbidden, t, role, form)
 		return
 	}
 	by := s.actor(r, form.Name)
 	if by.Name == "" {
-		form.Error = "Write your name: the record says who moved the task."
+		form.Error = s.tr(r, "Write your name: the record says who moved the task.")
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, form)
 		return
 	}
 	if len(by.Name) > maxName {
-		form.Error = "The name is too long."
+		form.Error = s.tr(r, "The name is too long.")
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, form)
 		return
 	}
@@ -567,7 +568,7 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 	})
 	var te *workflow.TransitionError
 	if errors.As(err, &te) {
-		form.Error = "This task cannot move to that stage. " + allowedText(cfg, t)
+		form.Error = s.allowedText(r, cfg, t)
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, form)
 		return
 	}
@@ -580,15 +581,18 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=stage", t.ID), http.StatusSeeOther)
 }
 
-func allowedText(cfg *config.Config, t workflow.Task) string {
+// allowedText refuses a stage the workflow does not allow, naming those
+// it does, in the page's language.
+func (s *Server) allowedText(r *http.Request, cfg *config.Config, t workflow.Task) string {
+	lang := s.pageLang(r)
 	var names []string
 	for _, id := range workflow.AllowedNext(cfg, t.Stage, t.Rec.Status) {
-		names = append(names, stageLabel(cfg, id, ""))
+		names = append(names, stageLabel(cfg, id, lang))
 	}
 	if len(names) == 0 {
-		return "From its stage it cannot move any further."
+		return tr(lang, "This task cannot move to that stage: from its stage it cannot move any further.")
 	}
-	return "From " + strconv.Quote(stageLabel(cfg, t.Stage, "")) + " it can move to: " + strings.Join(names, ", ") + "."
+	return tr(lang, "This task cannot move to that stage. From “%s” it can move to: %s.", stageLabel(cfg, t.Stage, lang), strings.Join(names, ", "))
 }
 
 // handleNotOurs records "this is not ours" for the coordinator to decide.
@@ -604,15 +608,15 @@ func (s *Server) handleNotOurs(w http.ResponseWriter, r *http.Request) {
 	other, known := cfg.Ministry(form.Other)
 	switch {
 	case by.Name == "":
-		form.Error = "Write your name: the record says who asked."
+		form.Error = s.tr(r, "Write your name: the record says who asked.")
 	case len(by.Name) > maxName:
-		form.Error = "The name is too long."
+		form.Error = s.tr(r, "The name is too long.")
 	case !known || form.Other == cfg.Coordinator.ID || form.Other == p.Body:
-		form.Error = "Choose the ministry you believe this task belongs to."
+		form.Error = s.tr(r, "Choose the ministry you believe this task belongs to.")
 	case strings.TrimSpace(form.Reason) == "":
-		form.Error = "Say why: the coordinating body decides from your reason."
+		form.Error = s.tr(r, "Say why: the coordinating body decides from your reason.")
 	case len(form.Reason) > maxText:
-		form.Error = fmt.Sprintf("The reason is too long (at most %d characters).", maxText)
+		form.Error = s.tr(r, "The reason is too long (at most %d characters).", maxText)
 	}
 	if form.Error != "" {
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, form)

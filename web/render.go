@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/workflow"
 )
@@ -24,42 +26,55 @@ var staticFiles embed.FS
 // pageTemplate is one page: the layout with that page's "title" and "main".
 type pageTemplate struct{ t *template.Template }
 
-// funcs are the helpers every template may use. Times are shown in the
-// config's zone, as in the e-mails.
-func (s *Server) funcs() template.FuncMap {
+// pageSet is the pages parsed with the functions of one language. A
+// language's set is parsed when a page is first asked in it, so that a
+// server whose ministries all read Lao holds the English and Lao sets only.
+type pageSet struct {
+	once  sync.Once
+	pages map[string]*pageTemplate
+	err   error
+}
+
+// funcs are the helpers every template may use, writing in lang. Times
+// are shown in the config's zone, as in the e-mails; stage and ministry
+// names are read from the config at render time, so that a reload shows.
+func (s *Server) funcs(lang string) template.FuncMap {
+	word := func() notify.Wording { return notify.WordingFor(lang, s.Config().Stages) }
 	return template.FuncMap{
-		"datetime": func(t time.Time) string { return datetimeIn(t, s.Config().Location) },
-		"join":     strings.Join,
-		"size":     func(n int64) string { return humanSize(n) },
-		"short":    notify.Shorten,
-		"due":      dueText,
+		"t":        func(msg string, args ...any) string { return tr(lang, msg, args...) },
+		"datetime": func(t time.Time) string { return datetimeWith(word(), t, s.Config().Location) },
+		"date":     func(d civil.Date) string { return word().Date(d) },
+		"stage":    func(id string) string { return word().Stage(id) },
+		"ministry": func(id string) string {
+			if b, ok := s.Config().Ministry(id); ok {
+				return b.Name
+			}
+			return id
+		},
+		"event": func(kind string) string {
+			if n, ok := eventNames[kind]; ok {
+				return tr(lang, n)
+			}
+			return kind
+		},
+		"role": func(r string) string {
+			if n, ok := roleNames[r]; ok {
+				return tr(lang, n)
+			}
+			return r
+		},
+		"join":  strings.Join,
+		"size":  func(n int64) string { return humanSize(n) },
+		"short": notify.Shorten,
+		"due": func(d workflow.Deadline) string {
+			w := word()
+			date := w.Date(d.Date)
+			if d.Kind == workflow.KindStage {
+				return dueIn(w, d.Label, date)
+			}
+			return tr(lang, "%s: %s", w.Label(d.Label), date)
+		},
 	}
-}
-
-// dueText says what a deadline asks, for a focal point: a stage's
-// deadline names the stage to reach ("Next step: Acknowledged, by 23
-// December 2026"), where its label is the path between stage names
-// ("Assigned → Acknowledged"); others keep their label ("Next report due:
-// 1 June 2028").
-func dueText(d workflow.Deadline) string {
-	date := d.Date.Start(time.UTC).Format("2 January 2006")
-	if d.Kind == workflow.KindStage {
-		if i := strings.LastIndex(d.Label, " → "); i >= 0 {
-			return "Next step: " + d.Label[i+len(" → "):] + ", by " + date
-		}
-	}
-	return d.Label + ": " + date
-}
-
-// datetimeIn writes an instant for people, in loc.
-func datetimeIn(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("2 January 2006, 15:04 MST")
 }
 
 // humanSize writes a file size: 812 bytes, 14 KB, 2.3 MB.
@@ -73,21 +88,23 @@ func humanSize(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
-// loadPages parses layout.html with each other template: every page
-// defines "title" and "main", and the layout places them.
-func (s *Server) loadPages() (map[string]*pageTemplate, error) {
+// loadPages parses layout.html with each other template, with the
+// functions of lang: every page defines "title" and "main", and the
+// layout places them. In a language other than English, only the pages
+// written in the reader's language (localizedPages).
+func (s *Server) loadPages(lang string) (map[string]*pageTemplate, error) {
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	layout, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFiles, "templates/layout.html")
+	layout, err := template.New("layout.html").Funcs(s.funcs(lang)).ParseFS(templateFiles, "templates/layout.html")
 	if err != nil {
 		return nil, err
 	}
 	pages := map[string]*pageTemplate{}
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" {
+		if base == "layout.html" || (lang != "en" && !localizedPages[base]) {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, n)
@@ -99,8 +116,20 @@ func (s *Server) loadPages() (map[string]*pageTemplate, error) {
 	return pages, nil
 }
 
+// pagesIn returns the pages of lang, parsing them on first use.
+func (s *Server) pagesIn(lang string) (map[string]*pageTemplate, error) {
+	set, ok := s.pageSets[lang]
+	if !ok {
+		set = s.pageSets["en"]
+		lang = "en"
+	}
+	set.once.Do(func() { set.pages, set.err = s.loadPages(lang) })
+	return set.pages, set.err
+}
+
 // view is what the layout sees; the page's own data is .Data.
 type view struct {
+	Lang     string // the page's language, for <html lang>
 	Who      *Principal
 	BodyName string // the principal's ministry or coordinating body
 	Data     any
@@ -118,14 +147,24 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 }
 
 // renderPage renders a page into memory (a template error becomes a clean
-// 500, never half a page); the error is logged.
+// 500, never half a page); the error is logged. A page written in the
+// reader's language is rendered in it; the others in English.
 func (s *Server) renderPage(r *http.Request, name string, data any) ([]byte, error) {
-	p, ok := s.pages[name]
+	lang := "en"
+	if localizedPages[name] {
+		lang = s.pageLang(r)
+	}
+	pages, err := s.pagesIn(lang)
+	if err != nil {
+		s.logger.Error("parse pages", "lang", lang, "err", err)
+		return nil, err
+	}
+	p, ok := pages[name]
 	if !ok {
 		s.logger.Error("no such template", "template", name)
 		return nil, fmt.Errorf("no template %s", name)
 	}
-	v := view{Data: data}
+	v := view{Lang: lang, Data: data}
 	if who, ok := PrincipalFrom(r.Context()); ok {
 		v.Who = &who
 		if b, ok := s.Config().Ministry(who.Body); ok {
@@ -154,9 +193,12 @@ type message struct {
 	Back, BackText string
 }
 
-// fail answers with status and a page saying msg in plain words.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, "message.html", message{Title: http.StatusText(status), Text: msg})
+// fail answers with status and a page saying msg in plain words, in the
+// page's language: msg is an English sentence of pageText, filled in with
+// args as fmt does (a sentence it does not hold is shown as it is).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string, args ...any) {
+	lang := s.pageLang(r)
+	s.render(w, r, status, "message.html", message{Title: statusTitle(lang, status), Text: tr(lang, msg, args...)})
 }
 
 func staticHandler() http.Handler {

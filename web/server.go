@@ -37,8 +37,8 @@ type Server struct {
 	clock  clockwork.Clock
 	key    []byte // the link signing key, from web.secret_file
 
-	pages   map[string]*pageTemplate
-	limiter *limiter // failed link checks per client
+	pageSets map[string]*pageSet // by language (render.go)
+	limiter  *limiter            // failed link checks per client
 
 	mu sync.Mutex
 	ln net.Listener // set by Listen
@@ -75,7 +75,11 @@ func New(cfg *config.Config, db *store.DB, logger *slog.Logger, clock clockwork.
 		s.logger.Info("created the key that signs links; keep it private and back it up", "file", cfg.Web.SecretFile)
 	}
 	s.cfg.Store(cfg)
-	if s.pages, err = s.loadPages(); err != nil {
+	s.pageSets = map[string]*pageSet{}
+	for _, l := range pageLanguages {
+		s.pageSets[l] = &pageSet{}
+	}
+	if _, err := s.pagesIn("en"); err != nil {
 		return nil, fmt.Errorf("web templates: %w", err)
 	}
 	return s, nil

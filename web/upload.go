@@ -181,14 +181,15 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, errTooLarge):
 		s.showTask(w, r, http.StatusRequestEntityTooLarge, t, role, formState{Which: "update",
-			Error: fmt.Sprintf("The files are too large: each may be at most %s, and at most %d files per update. Nothing was saved.", sizeText(maxFileSize), maxFiles)})
+			Error: s.tr(r, "The files are too large: each may be at most %s, and at most %d files per update. Nothing was saved.", sizeText(maxFileSize), maxFiles)})
 		return
 	case errors.Is(err, errFileType):
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, formState{Which: "update",
-			Error: "This kind of file cannot be attached (" + strings.TrimPrefix(err.Error(), errFileType.Error()+": ") + "): attach PDF, Word (.docx, .doc), Excel (.xlsx, .xls), PNG or JPEG files. Nothing was saved."})
+			Error: s.tr(r, "This kind of file cannot be attached (%s): attach PDF, Word (.docx, .doc), Excel (.xlsx, .xls), PNG or JPEG files. Nothing was saved.",
+				strings.TrimPrefix(err.Error(), errFileType.Error()+": "))})
 		return
 	case errors.Is(err, errTooLong):
-		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, formState{Which: "update", Error: "A field is too long: " + err.Error() + ". Nothing was saved."})
+		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, formState{Which: "update", Error: s.tr(r, "A field is too long (at most %d characters). Nothing was saved.", maxText)})
 		return
 	case err != nil:
 		s.fail(w, r, http.StatusBadRequest, "The form could not be read; please send it again.")
@@ -205,32 +206,36 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	u := store.Update{TaskID: t.ID, Ministry: p.Body, Role: role, FocalPoint: by.FocalPoint, Author: by.Name, ClientAddr: by.ClientAddr, Text: form.Text}
 	switch {
 	case strings.TrimSpace(form.Text) == "":
-		form.Error = "Write what was done: an update needs its text."
+		form.Error = s.tr(r, "Write what was done: an update needs its text.")
 	case by.Name == "":
-		form.Error = "Write your name: the record says who reported it."
+		form.Error = s.tr(r, "Write your name: the record says who reported it.")
 	case len(by.Name) > maxName:
-		form.Error = "The name is too long."
+		form.Error = s.tr(r, "The name is too long.")
 	}
 	if form.Error == "" && strings.TrimSpace(form.DoneOn) != "" {
 		d, err := civil.ParseDate(strings.TrimSpace(form.DoneOn))
 		switch {
 		case err != nil:
-			form.Error = "The date is not a date: write it as YYYY-MM-DD."
+			form.Error = s.tr(r, "The date is not a date: write it as YYYY-MM-DD.")
 		case s.today().Before(d):
-			form.Error = "The date the work was done is in the future."
+			form.Error = s.tr(r, "The date the work was done is in the future.")
 		default:
 			u.DoneOn = d
 		}
 	}
 	if form.Error == "" {
 		links, err := parseLinks(form.Links)
-		if err != nil {
-			form.Error = err.Error()
+		var le *linkError
+		switch {
+		case errors.As(err, &le) && le.line == "":
+			form.Error = s.tr(r, "At most %d links per update.", maxLinks)
+		case errors.As(err, &le):
+			form.Error = s.tr(r, "“%s” is not a web address: write one address per line, starting with https://", le.line)
 		}
 		u.Evidence = append(links, up.files...)
 	}
 	if form.Error != "" {
-		form.Error += " Nothing was saved."
+		form.Error += " " + s.tr(r, "Nothing was saved.")
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, form)
 		return
 	}
@@ -243,6 +248,17 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=update", t.ID), http.StatusSeeOther)
 }
 
+// linkError refuses the links of an update: line is the one that is not
+// a web address, "" when there are too many.
+type linkError struct{ line string }
+
+func (e *linkError) Error() string {
+	if e.line == "" {
+		return fmt.Sprintf("more than %d links", maxLinks)
+	}
+	return fmt.Sprintf("%q is not a web address", e.line)
+}
+
 // parseLinks reads one web address per line; only http and https.
 func parseLinks(text string) ([]store.Evidence, error) {
 	var out []store.Evidence
@@ -253,10 +269,10 @@ func parseLinks(text string) ([]store.Evidence, error) {
 		}
 		u, err := url.Parse(line)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%q is not a web address: write one address per line, starting with https://", line)
+			return nil, &linkError{line: line}
 		}
 		if len(out) == maxLinks {
-			return nil, fmt.Errorf("at most %d links per update", maxLinks)
+			return nil, &linkError{}
 		}
 		out = append(out, store.Evidence{Kind: store.EvidenceLink, URL: u.String(), Title: u.String()})
 	}

@@ -1,0 +1,342 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pageMsgIDs are the English sentences the ministry-facing pages and code
+// may show: the t calls of the localized templates, and in the package's
+// code the sentences given to tr and fail, the maps of sentences and the
+// messages assigned to a variable named msg. The dashboard's own code is
+// left out: its pages are English for now.
+func pageMsgIDs(t *testing.T) map[string]bool {
+	t.Helper()
+	ids := map[string]bool{}
+	reT := regexp.MustCompile(`\{\{-?\s*(?:[^{}]*\()?t\s+("(?:[^"\\]|\\.)*")`)
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if !localizedPages[path.Base(n)] {
+			continue
+		}
+		b, err := fs.ReadFile(templateFiles, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range reT.FindAllStringSubmatch(string(b), -1) {
+			s, err := strconv.Unquote(m[1])
+			if err != nil {
+				t.Fatalf("%s: %s: %v", n, m[1], err)
+			}
+			ids[s] = true
+		}
+	}
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string]string{}
+	var parsed []*ast.File
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") || name == "words_text.go" || name == "dashboard.go" || name == "export.go" {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed = append(parsed, f)
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+				for _, sp := range g.Specs {
+					vs := sp.(*ast.ValueSpec)
+					for i, n := range vs.Names {
+						if i < len(vs.Values) {
+							if s, ok := stringLit(vs.Values[i]); ok {
+								consts[n.Name] = s
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	add := func(e ast.Expr) {
+		if s, ok := stringLit(e); ok {
+			ids[s] = true
+		} else if id, ok := e.(*ast.Ident); ok && consts[id.Name] != "" {
+			ids[consts[id.Name]] = true
+		}
+	}
+	for _, f := range parsed {
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				name := ""
+				switch fn := n.Fun.(type) {
+				case *ast.Ident:
+					name = fn.Name
+				case *ast.SelectorExpr:
+					name = fn.Sel.Name
+				}
+				switch {
+				case name == "tr" && len(n.Args) >= 2:
+					add(n.Args[1])
+				case name == "fail" && len(n.Args) >= 4:
+					add(n.Args[3])
+				}
+			case *ast.ValueSpec:
+				for i, nm := range n.Names {
+					if i >= len(n.Values) {
+						continue
+					}
+					if cl, ok := n.Values[i].(*ast.CompositeLit); ok && slices.Contains([]string{"doneMessages", "statusTitles", "eventNames", "roleNames"}, nm.Name) {
+						for _, el := range cl.Elts {
+							add(el.(*ast.KeyValueExpr).Value)
+						}
+					}
+				}
+			case *ast.AssignStmt:
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name == "msg" && i < len(n.Rhs) {
+						add(n.Rhs[i])
+					}
+				}
+			}
+			return true
+		})
+	}
+	return ids
+}
+
+func stringLit(e ast.Expr) (string, bool) {
+	bl, ok := e.(*ast.BasicLit)
+	if !ok || bl.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(bl.Value)
+	return s, err == nil
+}
+
+var reVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+
+// TestPageTextComplete: every sentence a ministry may see has a French,
+// Spanish and Lao version with the same fmt verbs in the same order, and
+// no version is left over from a sentence the code no longer says.
+func TestPageTextComplete(t *testing.T) {
+	ids := pageMsgIDs(t)
+	if len(ids) < 100 {
+		t.Fatalf("found only %d sentences: the test no longer reads the code", len(ids))
+	}
+	for _, must := range []string{"Your tasks", "This link has expired. Open the link in your latest e-mail from followup, or ask the coordinating body for a new one.",
+		msgNoTask, "Nothing was saved.", "Not found", "Progress update", "lead ministry"} {
+		if !ids[must] {
+			t.Errorf("the sentence %q was not found in the code", must)
+		}
+	}
+	for _, lang := range pageLanguages[1:] {
+		text := pageText[lang]
+		for id := range ids {
+			tr, ok := text[id]
+			if !ok {
+				t.Errorf("%s: no translation of %q", lang, id)
+				continue
+			}
+			if strings.TrimSpace(tr) == "" {
+				t.Errorf("%s: empty translation of %q", lang, id)
+			}
+			if got, want := reVerb.FindAllString(tr, -1), reVerb.FindAllString(id, -1); !slices.Equal(got, want) {
+				t.Errorf("%s: %q has verbs %v, the English %v", lang, tr, got, want)
+			}
+		}
+		for id := range text {
+			if !ids[id] {
+				t.Errorf("%s: %q is translated but nothing says it", lang, id)
+			}
+		}
+	}
+	if len(pageText) != len(pageLanguages)-1 {
+		t.Errorf("pageText has %d languages, pageLanguages %d besides English", len(pageText), len(pageLanguages)-1)
+	}
+}
+
+// TestEveryLanguagesPagesParse: each language's pages parse with its
+// functions, and hold the localized pages only.
+func TestEveryLanguagesPagesParse(t *testing.T) {
+	f := newFixture(t)
+	for _, lang := range pageLanguages {
+		pages, err := f.srv.pagesIn(lang)
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		for name := range localizedPages {
+			if name != "layout.html" && pages[name] == nil {
+				t.Errorf("%s: no %s", lang, name)
+			}
+		}
+		if _, ok := pages["dashboard.html"]; ok != (lang == "en") {
+			t.Errorf("%s: dashboard.html parsed: %v", lang, ok)
+		}
+	}
+}
+
+func setLanguage(f *fixture, body, lang string) {
+	for i := range f.cfg.Ministries {
+		if f.cfg.Ministries[i].ID == body {
+			f.cfg.Ministries[i].Language = lang
+		}
+	}
+}
+
+// TestMinistryPagesInTheMinistrysLanguage: a Lao ministry's pages are in
+// Lao, from the heading to the stage names, the dates and a refused
+// form's message; a French ministry's in French; the coordinating body's
+// dashboard stays English.
+func TestMinistryPagesInTheMinistrysLanguage(t *testing.T) {
+	f := newFixture(t)
+	setLanguage(f, "moj", "lo")
+	setLanguage(f, "mps", "fr")
+	moj := f.login("moj", "focal@moj.example")
+	id := f.task("8")
+
+	english := []string{"Your tasks", "As lead ministry", "In support", "Next step", "Record progress", "What was done",
+		"Your name", "Move the task", "This is not ours", "History", "Sign out", "Document", "Deadlines", "since", "January"}
+	noEnglish := func(name, body string) {
+		t.Helper()
+		for _, w := range english {
+			if strings.Contains(body, w) {
+				t.Errorf("%s: English %q on a Lao page", name, w)
+			}
+		}
+	}
+	res, body := f.get(moj, f.ts.URL+"/m/")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("/m/: %d", res.StatusCode)
+	}
+	for _, want := range []string{`<html lang="lo">`, "Ministry of Justice: ໜ້າວຽກຂອງທ່ານ", "ໃນຖານະກະຊວງຮັບຜິດຊອບຫຼັກ",
+		"ມອບໝາຍແລ້ວ", "ຂັ້ນຕອນຕໍ່ໄປ: ຮັບຊາບແລ້ວ, ພາຍໃນວັນທີ", "ອອກຈາກລະບົບ"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Lao ministry page lacks %q:\n%s", want, body)
+		}
+	}
+	noEnglish("/m/", body)
+
+	res, body = f.get(moj, fmt.Sprintf("%s/m/task/%d", f.ts.URL, id))
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("task page: %d", res.StatusCode)
+	}
+	for _, want := range []string{`<html lang="lo">`, "ບັນທຶກຄວາມຄືບໜ້າ", "ສິ່ງທີ່ໄດ້ເຮັດ", "ຊື່ຂອງທ່ານ", "ຍ້າຍໜ້າວຽກ",
+		"ບໍ່ແມ່ນໜ້າວຽກຂອງພວກເຮົາ", "ປະຫວັດ", "ມອບໝາຍແລ້ວ (ຕັ້ງແຕ່ວັນທີ ", "ມັງກອນ 2027", "ສ້າງ",
+		`<option value="acknowledged">ຮັບຊາບແລ້ວ</option>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Lao task page lacks %q:\n%s", want, body)
+		}
+	}
+	noEnglish("task page", body)
+
+	// A refused form says why in Lao; nothing is written.
+	before := f.checksum()
+	res, body = f.post(moj, fmt.Sprintf("/m/task/%d/not-ours", id), url.Values{"task": {fmt.Sprint(id)}, "ministry": {"mps"}, "name": {"ທ. ຄຳລາ"}})
+	refused(t, f, "not-ours without a reason", before, res, body, http.StatusUnprocessableEntity, "ກະລຸນາບອກເຫດຜົນ: ອົງການປະສານງານຕັດສິນຕາມເຫດຜົນຂອງທ່ານ.")
+	res, body = f.post(moj, fmt.Sprintf("/m/task/%d/stage", id), url.Values{"task": {fmt.Sprint(id)}, "stage": {"closed-implemented"}, "name": {"ທ. ຄຳລາ"}})
+	refused(t, f, "a stage not allowed", before, res, body, http.StatusUnprocessableEntity, "ໜ້າວຽກນີ້ຍ້າຍໄປຂັ້ນຕອນນັ້ນບໍ່ໄດ້. ຈາກ “ມອບໝາຍແລ້ວ” ສາມາດຍ້າຍໄປ: ")
+	res, body = f.get(moj, fmt.Sprintf("%s/m/task/%d", f.ts.URL, f.task("14b")))
+	refused(t, f, "another ministry's task", before, res, body, http.StatusNotFound, "ບໍ່ມີໜ້າວຽກນີ້ໃນບັນດາໜ້າວຽກຂອງກະຊວງທ່ານ.")
+	if !strings.Contains(body, "<h1>ບໍ່ພົບ</h1>") {
+		t.Errorf("the 404 page's heading is not Lao:\n%s", body)
+	}
+
+	// After a move, the page says so in Lao, and the history names the
+	// stages in Lao.
+	res, body = f.post(moj, fmt.Sprintf("/m/task/%d/stage", id), url.Values{"task": {fmt.Sprint(id)}, "stage": {"acknowledged"}, "name": {"ທ. ຄຳລາ"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("move: %d\n%s", res.StatusCode, body)
+	}
+	_, body = f.get(moj, f.ts.URL+res.Header.Get("Location"))
+	for _, want := range []string{"ໄດ້ຍ້າຍໜ້າວຽກແລ້ວ.", "ຂັ້ນຕອນ: ມອບໝາຍແລ້ວ → ຮັບຊາບແລ້ວ"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after the move, the page lacks %q:\n%s", want, body)
+		}
+	}
+
+	// A French ministry reads French.
+	mps := f.login("mps", "focal@mps.example")
+	_, body = f.get(mps, f.ts.URL+"/m/")
+	for _, want := range []string{`<html lang="fr">`, "Ministry of Public Security : vos tâches", "Comme ministère chef de file", "Attribuée"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the French ministry page lacks %q:\n%s", want, body)
+		}
+	}
+
+	// The coordinating body's dashboard is English, whatever its language.
+	f.cfg.Coordinator.Language = "lo"
+	coord := f.login("ncmc", "secretariat@ncmc.example")
+	_, body = f.get(coord, f.ts.URL+"/c/")
+	if !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "Progress by ministry") {
+		t.Errorf("the dashboard is not English:\n%.600s", body)
+	}
+}
+
+// TestLinkRefusedInTheReadersLanguage: a link that no longer works is
+// explained in its ministry's language when it can be read, else in the
+// browser's.
+func TestLinkRefusedInTheReadersLanguage(t *testing.T) {
+	f := newFixture(t)
+	setLanguage(f, "moj", "lo")
+	link, err := f.srv.Link(context.Background(), "moj", "focal@moj.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(61 * 24 * time.Hour)
+	before := f.checksum()
+	res, body := f.get(f.client(), f.local(link))
+	refused(t, f, "expired Lao link", before, res, body, http.StatusForbidden, "ລິ້ງນີ້ໝົດອາຍຸແລ້ວ.")
+	if !strings.Contains(body, `<html lang="lo">`) {
+		t.Errorf("the page is not marked Lao:\n%s", body)
+	}
+
+	req, err := http.NewRequest(http.MethodGet, f.ts.URL+"/l/not-a-token", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Language", "es-MX,es;q=0.9,en;q=0.5")
+	res, body = f.do(f.client(), req)
+	refused(t, f, "forged link, Spanish browser", before, res, body, http.StatusForbidden, "Este enlace no es válido")
+
+	res, body = f.get(f.client(), f.ts.URL+"/l/not-a-token")
+	refused(t, f, "forged link, no language", before, res, body, http.StatusForbidden, "This link is not valid")
+}
+
+func TestAcceptLanguage(t *testing.T) {
+	for h, want := range map[string]string{
+		"":                        "en",
+		"lo-LA,lo;q=0.9":          "lo",
+		"de-DE,fr;q=0.8":          "fr",
+		"FR-ca":                   "fr",
+		"de, en;q=0.5":            "en",
+		"*":                       "en",
+		" es ; q=0.7 , lo;q=0.9 ": "es",
+	} {
+		if got := acceptLanguage(h); got != want {
+			t.Errorf("acceptLanguage(%q) = %s, want %s", h, got, want)
+		}
+	}
+}
