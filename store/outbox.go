@@ -71,6 +71,17 @@ func (db *DB) Enqueue(ctx context.Context, m OutboxMessage) (id int64, inserted 
 	return id, inserted, err
 }
 
+// enqueueAll puts messages in the outbox inside an action's transaction:
+// the receipt of a web action is written with the action or not at all.
+func enqueueAll(ctx context.Context, tx *sql.Tx, ms []OutboxMessage, now int64) error {
+	for _, m := range ms {
+		if _, _, err := enqueue(ctx, tx, m, now); err != nil {
+			return fmt.Errorf("enqueue %s: %w", m.Key, err)
+		}
+	}
+	return nil
+}
+
 const outboxColumns = `id, key, kind, recipient, subject, message_id, env_from, env_to, status, attempts,
 	next_attempt, last_error, response, created_at, COALESCE(sent_at, 0)`
 

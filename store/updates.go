@@ -64,8 +64,9 @@ var ErrInvalid = errors.New("invalid")
 // AddUpdate records a progress update with its evidence and its entry in
 // the task's audit trail, in one transaction. Callers check who may write
 // what (the web checks the session's ministry); the store checks only that
-// the update is complete and that the task exists.
-func (db *DB) AddUpdate(ctx context.Context, u Update) (int64, error) {
+// the update is complete and that the task exists. Messages in also (the
+// receipt to the ministry) are enqueued in the same transaction.
+func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (int64, error) {
 	u.Text = strings.TrimSpace(u.Text)
 	u.Author = strings.TrimSpace(u.Author)
 	switch {
@@ -127,8 +128,11 @@ func (db *DB) AddUpdate(ctx context.Context, u Update) (int64, error) {
 				return err
 			}
 		}
-		return insertEvent(ctx, tx, eventRow{taskID: u.TaskID, at: now, actor: u.Author, focalPoint: u.FocalPoint,
-			clientAddr: u.ClientAddr, kind: "update", to: u.Ministry, note: summary(u.Text)})
+		if err := insertEvent(ctx, tx, eventRow{taskID: u.TaskID, at: now, actor: u.Author, focalPoint: u.FocalPoint,
+			clientAddr: u.ClientAddr, kind: "update", to: u.Ministry, note: summary(u.Text)}); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, tx, also, now)
 	})
 	if err != nil {
 		return 0, describe(err)

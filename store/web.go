@@ -197,8 +197,9 @@ type OwnershipRequest struct {
 }
 
 // AddOwnershipRequest records a request and its entry in the task's audit
-// trail (kind "not-ours"), in one transaction.
-func (db *DB) AddOwnershipRequest(ctx context.Context, r OwnershipRequest) (int64, error) {
+// trail (kind "not-ours"), and enqueues also (the receipt), in one
+// transaction.
+func (db *DB) AddOwnershipRequest(ctx context.Context, r OwnershipRequest, also ...OutboxMessage) (int64, error) {
 	r.Reason, r.By.Name = strings.TrimSpace(r.Reason), strings.TrimSpace(r.By.Name)
 	switch {
 	case r.Reason == "":
@@ -228,8 +229,11 @@ func (db *DB) AddOwnershipRequest(ctx context.Context, r OwnershipRequest) (int6
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return insertEvent(ctx, tx, eventRow{taskID: r.TaskID, at: now, actor: r.By.Name, focalPoint: r.By.FocalPoint, clientAddr: r.By.ClientAddr,
-			kind: "not-ours", from: r.Ministry, to: r.Proposed, note: summary(r.Reason)})
+		if err := insertEvent(ctx, tx, eventRow{taskID: r.TaskID, at: now, actor: r.By.Name, focalPoint: r.By.FocalPoint, clientAddr: r.By.ClientAddr,
+			kind: "not-ours", from: r.Ministry, to: r.Proposed, note: summary(r.Reason)}); err != nil {
+			return err
+		}
+		return enqueueAll(ctx, tx, also, now)
 	})
 	return id, describe(err)
 }
@@ -404,8 +408,9 @@ func (db *DB) MinistryTasks(ctx context.Context, ministry string) ([]MinistryTas
 }
 
 // AdvanceAs is Advance by someone on the web: the audit trail records
-// the focal point and the client address beside the name typed.
-func (db *DB) AdvanceAs(ctx context.Context, ref, to string, by Actor, note string, check func(workflow.Task) error) (workflow.Task, error) {
+// the focal point and the client address beside the name typed. Messages
+// in also (the receipt) are enqueued in the same transaction.
+func (db *DB) AdvanceAs(ctx context.Context, ref, to string, by Actor, note string, check func(workflow.Task) error, also ...OutboxMessage) (workflow.Task, error) {
 	var t workflow.Task
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -424,7 +429,7 @@ func (db *DB) AdvanceAs(ctx context.Context, ref, to string, by Actor, note stri
 			return err
 		}
 		t.Stage, t.StageDate = to, civil.DateOf(time.Unix(now, 0).In(db.loc()))
-		return nil
+		return enqueueAll(ctx, tx, also, now)
 	})
 	return t, err
 }

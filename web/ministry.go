@@ -563,9 +563,10 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg := s.Config()
+	receipt := s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptStage, Actor: by.Name, From: t.Stage, To: form.Stage})
 	moved, err := s.db.AdvanceAs(r.Context(), strconv.FormatInt(t.ID, 10), form.Stage, by, "from the web page", func(cur workflow.Task) error {
 		return workflow.CheckTransition(cfg, cur, form.Stage)
-	})
+	}, receipt...)
 	var te *workflow.TransitionError
 	if errors.As(err, &te) {
 		form.Error = s.allowedText(r, cfg, t)
@@ -577,7 +578,6 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logger.Info("task moved", "task", t.Rec.ID, "from", t.Stage, "to", moved.Stage, "by", by.Name, "focal_point", by.FocalPoint, "client", by.ClientAddr)
-	s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptStage, Actor: by.Name, From: t.Stage, To: moved.Stage})
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=stage", t.ID), http.StatusSeeOther)
 }
 
@@ -622,13 +622,13 @@ func (s *Server) handleNotOurs(w http.ResponseWriter, r *http.Request) {
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, form)
 		return
 	}
+	receipt := s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptNotOurs, Actor: by.Name, Other: other.Name, Text: form.Reason})
 	if _, err := s.db.AddOwnershipRequest(r.Context(), store.OwnershipRequest{TaskID: t.ID, Ministry: p.Body, Proposed: other.ID,
-		Reason: form.Reason, By: by}); err != nil {
+		Reason: form.Reason, By: by}, receipt...); err != nil {
 		s.dbFail(w, r, err)
 		return
 	}
 	s.logger.Info("not-ours request", "task", t.Rec.ID, "ministry", p.Body, "proposed", other.ID, "by", by.Name, "client", by.ClientAddr)
-	s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptNotOurs, Actor: by.Name, Other: other.Name, Text: form.Reason})
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=not-ours", t.ID), http.StatusSeeOther)
 }
 

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"mime"
@@ -478,5 +479,43 @@ func TestReceiptInTheMinistrysLanguage(t *testing.T) {
 	}
 	if strings.Contains(string(b), "moved the task") || strings.Contains(string(b), "Recorded on") {
 		t.Errorf("English in a French receipt:\n%s", b)
+	}
+}
+
+// TestReceiptWrittenWithTheAction: an action and its receipt are one
+// transaction. When the receipt cannot be written (here a trigger refuses
+// it, as a full disk would refuse a row), the action is not saved either
+// and the page says nothing was saved; once it can, both are.
+func TestReceiptWrittenWithTheAction(t *testing.T) {
+	f := newFixture(t)
+	c := f.login("moj", "focal@moj.example")
+	id := f.task("8")
+	raw, err := sql.Open("sqlite3", "file:"+f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TRIGGER refuse_receipts BEFORE INSERT ON outbox WHEN NEW.kind = 'receipt'
+		BEGIN SELECT RAISE(ABORT, 'receipts refused by the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	before := f.checksum()
+	res, body := f.postUpdate(c, id, map[string]string{"task": fmt.Sprint(id), "text": "Trained 40 judges.", "name": "Ms Justice"})
+	refused(t, f, "update without its receipt", before, res, body, http.StatusServiceUnavailable, "Nothing was saved")
+	res, body = f.post(c, fmt.Sprintf("/m/task/%d/stage", id), url.Values{"task": {fmt.Sprint(id)}, "stage": {"acknowledged"}, "name": {"Ms Justice"}})
+	refused(t, f, "stage move without its receipt", before, res, body, http.StatusServiceUnavailable, "Nothing was saved")
+	res, body = f.post(c, fmt.Sprintf("/m/task/%d/not-ours", id), url.Values{"task": {fmt.Sprint(id)}, "ministry": {"mps"}, "reason": {"Police work."}, "name": {"Ms Justice"}})
+	refused(t, f, "not-ours without its receipt", before, res, body, http.StatusServiceUnavailable, "Nothing was saved")
+
+	if _, err := raw.Exec(`DROP TRIGGER refuse_receipts`); err != nil {
+		t.Fatal(err)
+	}
+	res, body = f.postUpdate(c, id, map[string]string{"task": fmt.Sprint(id), "text": "Trained 40 judges.", "name": "Ms Justice"})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("update: %d\n%s", res.StatusCode, body)
+	}
+	msgs, err := f.db.Outbox(context.Background(), store.StatusPending, 10)
+	if err != nil || len(msgs) != 1 || msgs[0].Kind != KindReceipt {
+		t.Fatalf("after the update, the outbox holds %+v, %v", msgs, err)
 	}
 }

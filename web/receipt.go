@@ -16,18 +16,19 @@ import (
 // KindReceipt is the outbox kind of a receipt.
 const KindReceipt = "receipt"
 
-// receipt puts a short e-mail in the outbox to the ministry's focal
-// points: what was recorded, by whom, from where. It is enqueued after
-// the action's transaction committed, under a key of its own: if the
-// process dies in between, the action stands and its receipt is lost
-// (it is a courtesy copy; the task's history keeps the record). Failures
-// are logged, never shown to the person who acted: the action is done.
-func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData) {
+// receipt composes the short e-mail to the ministry's focal points that
+// says what was recorded, by whom, from where. The handler gives it to the
+// store with the action, which enqueues it in the action's transaction:
+// the action and its receipt are written together or not at all. A
+// receipt that cannot be composed (a config without the ministry, an
+// address the mail library refuses) is logged and left out: the action
+// is not refused for its courtesy copy.
+func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData) []store.OutboxMessage {
 	p, _ := PrincipalFrom(r.Context())
 	cfg := s.Config()
 	body, ok := cfg.Ministry(p.Body)
 	if !ok {
-		return
+		return nil
 	}
 	var to []string
 	for _, fp := range body.FocalPoints {
@@ -52,17 +53,15 @@ func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData)
 	raw, err := notify.Compose(env, text, "")
 	if err != nil {
 		s.logger.Error("compose receipt", "task", t.Rec.ID, "err", err)
-		return
+		return nil
 	}
 	from, rcpts, err := notify.EnvelopeAddrs(env)
 	if err != nil {
 		s.logger.Error("compose receipt", "task", t.Rec.ID, "err", err)
-		return
+		return nil
 	}
-	if _, _, err := s.db.Enqueue(r.Context(), store.OutboxMessage{Key: key, Kind: KindReceipt, Recipient: body.ID, Subject: subject,
-		MessageID: env.MessageID, From: from, To: rcpts, Raw: raw}); err != nil {
-		s.logger.Error("enqueue receipt", "task", t.Rec.ID, "err", err)
-	}
+	return []store.OutboxMessage{{Key: key, Kind: KindReceipt, Recipient: body.ID, Subject: subject,
+		MessageID: env.MessageID, From: from, To: rcpts, Raw: raw}}
 }
 
 // stageLabel is a stage's name in lang (its id when the config has no

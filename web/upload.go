@@ -239,12 +239,12 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, form)
 		return
 	}
-	if _, err := s.db.AddUpdate(r.Context(), u); err != nil {
+	receipt := s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptUpdate, Actor: by.Name, Text: form.Text})
+	if _, err := s.db.AddUpdate(r.Context(), u, receipt...); err != nil {
 		s.dbFail(w, r, err)
 		return
 	}
 	s.logger.Info("progress update", "task", t.Rec.ID, "ministry", p.Body, "by", by.Name, "files", len(up.files), "client", by.ClientAddr)
-	s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptUpdate, Actor: by.Name, Text: form.Text})
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=update", t.ID), http.StatusSeeOther)
 }
 
