@@ -143,7 +143,7 @@ func (s *Server) overview(ctx context.Context) (*plan.Overview, []store.GroupSel
 // renderParts renders the overview's sections of the page.
 func (s *Server) renderParts(cfg *config.Config, ov *plan.Overview) (dashParts, error) {
 	p := s.overviewPage(cfg, ov)
-	pages, err := s.pagesIn("en") // the dashboard is in English for now
+	pages, err := s.pagesIn(coordLang(cfg)) // the parts are kept for every coordinator's request
 	if err != nil {
 		return dashParts{}, err
 	}
@@ -257,7 +257,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		s.dbError(w, r, err)
 		return
 	}
-	p := dashboardPage{Title: "Dashboard", Today: ov.Today, Total: ov.TotalTasks, Open: ov.OpenTasks, Parts: parts, AsOf: ov.At}
+	p := dashboardPage{Title: s.tr(r, "Dashboard"), Today: ov.Today, Total: ov.TotalTasks, Open: ov.OpenTasks, Parts: parts, AsOf: ov.At}
 	reqs, err := s.db.OwnershipRequests(ctx, store.OwnershipFilter{OnlyOpen: true})
 	if err != nil {
 		s.dbError(w, r, err)
@@ -290,6 +290,9 @@ func (s *Server) overviewPage(cfg *config.Config, ov *plan.Overview) dashboardPa
 	}
 	for _, pr := range ov.Progress {
 		b := progressBar{Owner: pr.Owner, Name: pr.Name, Open: pr.Open, Closed: pr.Closed, Total: pr.Total, Overdue: pr.Overdue}
+		if pr.Owner == "" {
+			b.Name = dashBodyName(cfg, "") // the overview's "Unassigned" is English
+		}
 		owner := pr.Owner
 		if owner == "" {
 			owner = "unassigned"
@@ -316,6 +319,7 @@ func (s *Server) overviewPage(cfg *config.Config, ov *plan.Overview) dashboardPa
 
 func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) []listedView {
 	var out []listedView
+	w := notify.WordingFor(coordLang(cfg), cfg.Stages)
 	for i, t := range l.Tasks {
 		if i == dashListed {
 			break
@@ -323,7 +327,7 @@ func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) [
 		v := listedView{ID: t.Task.ID, RecID: t.Task.RecID, Label: plan.ParagraphLabel(t.Task.Paragraph, t.Task.Item), Text: notify.Shorten(t.Task.Text, 160),
 			Owner: dashBodyName(cfg, t.Task.Owner), Stage: dashStageName(cfg, t.Task.Stage)}
 		if t.HasNext {
-			v.Deadline = t.Next.Label + ", " + longDate(t.Next.Date)
+			v.Deadline = w.Label(t.Next.Label) + ", " + w.Date(t.Next.Date)
 			v.Overdue = t.Next.Overdue(today)
 		}
 		out = append(out, v)
@@ -373,18 +377,19 @@ func (f taskFilter) values() url.Values {
 // silently ignored.
 func (s *Server) query(ctx context.Context, cfg *config.Config, f taskFilter) (store.TaskQuery, error) {
 	q := store.TaskQuery{Owner: f.Ministry, Stage: f.Stage, Document: f.Document, Section: f.Section, Text: f.Q, After: f.After, Limit: 50}
+	lang := coordLang(cfg)
 	if f.Ministry != "" && f.Ministry != "unassigned" {
 		if _, ok := cfg.Ministry(f.Ministry); !ok {
-			return q, fmt.Errorf("there is no ministry %q", f.Ministry)
+			return q, &filterError{tr(lang, "There is no ministry “%s”.", f.Ministry)}
 		}
 	}
 	if f.Stage != "" {
 		if _, ok := cfg.Stage(f.Stage); !ok {
-			return q, fmt.Errorf("there is no stage %q", f.Stage)
+			return q, &filterError{tr(lang, "There is no stage “%s”.", f.Stage)}
 		}
 	}
 	if len(f.Q) > 200 {
-		return q, errors.New("the search text is too long (200 characters at most)")
+		return q, &filterError{tr(lang, "The search text is too long (%d characters at most).", 200)}
 	}
 	if f.Overdue {
 		_, groups, _, err := s.overview(ctx)
@@ -395,6 +400,12 @@ func (s *Server) query(ctx context.Context, cfg *config.Config, f taskFilter) (s
 	}
 	return q, nil
 }
+
+// filterError refuses a filter the form never offers, in the
+// coordinator's language.
+type filterError struct{ msg string }
+
+func (e *filterError) Error() string { return e.msg }
 
 // tasksPage is the data of dashboard_tasks.html.
 type tasksPage struct {
@@ -427,12 +438,12 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cfg := s.Config()
 	f := filterOf(r.URL.Query())
-	p := tasksPage{Title: "All tasks", Filter: f}
-	p.Ministries = append(p.Ministries, option{"", "Any ministry", f.Ministry == ""}, option{"unassigned", "Unassigned", f.Ministry == "unassigned"})
+	p := tasksPage{Title: s.tr(r, "All tasks"), Filter: f}
+	p.Ministries = append(p.Ministries, option{"", s.tr(r, "Any ministry"), f.Ministry == ""}, option{"unassigned", s.tr(r, "Unassigned"), f.Ministry == "unassigned"})
 	for _, b := range append([]config.Body{cfg.Coordinator}, cfg.Ministries...) {
 		p.Ministries = append(p.Ministries, option{b.ID, b.Name, f.Ministry == b.ID})
 	}
-	p.Stages = append(p.Stages, option{"", "Any stage", f.Stage == ""})
+	p.Stages = append(p.Stages, option{"", s.tr(r, "Any stage"), f.Stage == ""})
 	for _, st := range cfg.Stages {
 		p.Stages = append(p.Stages, option{st.ID, dashStageName(cfg, st.ID), f.Stage == st.ID})
 	}
@@ -441,7 +452,7 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 		s.dbError(w, r, err)
 		return
 	}
-	p.Documents = append(p.Documents, option{"", "Any document", f.Document == ""})
+	p.Documents = append(p.Documents, option{"", s.tr(r, "Any document"), f.Document == ""})
 	for _, d := range facets.Documents {
 		p.Documents = append(p.Documents, option{d.Symbol, d.Symbol, f.Document == d.Symbol})
 	}
@@ -451,7 +462,7 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 			s.dbError(w, r, err)
 			return
 		}
-		p.Sections = append(p.Sections, option{"", "Any section", f.Section == ""})
+		p.Sections = append(p.Sections, option{"", s.tr(r, "Any section"), f.Section == ""})
 		for _, sec := range secs {
 			p.Sections = append(p.Sections, option{sec, sec, f.Section == sec})
 		}
@@ -464,7 +475,7 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 	}
 	page, err := s.db.TaskList(ctx, q)
 	if errors.Is(err, store.ErrInvalid) {
-		p.Error = "This page address is damaged; start again from the first page."
+		p.Error = s.tr(r, "This page address is damaged; start again from the first page.")
 		s.render(w, r, http.StatusUnprocessableEntity, "dashboard_tasks.html", p)
 		return
 	}
@@ -562,6 +573,7 @@ func (s *Server) handleDashTask(w http.ResponseWriter, r *http.Request) {
 	s.renderDashTask(w, r, http.StatusOK, t, r.URL.Query().Get("done"), "")
 }
 
+// notices say what was just done (English; s.tr translates).
 var notices = map[string]string{
 	"stage":   "The task was moved.",
 	"assign":  "The assignment was saved.",
@@ -573,14 +585,17 @@ func (s *Server) renderDashTask(w http.ResponseWriter, r *http.Request, status i
 	ctx := r.Context()
 	cfg := s.Config()
 	p := dashTaskPage{Title: t.Rec.ID, Task: t, Label: plan.ParagraphLabel(t.Rec.Paragraph, t.Rec.Item), OwnerName: dashBodyName(cfg, t.Owner),
-		StageName: dashStageName(cfg, t.Stage), Deadlines: workflow.Deadlines(cfg, t), Notice: notices[done], Error: errText}
+		StageName: dashStageName(cfg, t.Stage), Deadlines: workflow.Deadlines(cfg, t), Error: errText}
+	if n, ok := notices[done]; ok {
+		p.Notice = s.tr(r, n)
+	}
 	for _, id := range t.Support {
 		p.Support = append(p.Support, dashBodyName(cfg, id))
 	}
 	for _, id := range workflow.AllowedNext(cfg, t.Stage, t.Rec.Status) {
 		p.Next = append(p.Next, option{id, dashStageName(cfg, id), false})
 	}
-	p.Ministries = append(p.Ministries, option{"", "Unassigned (the coordinating body holds it)", t.Owner == ""})
+	p.Ministries = append(p.Ministries, option{"", s.tr(r, "Unassigned (the coordinating body holds it)"), t.Owner == ""})
 	for _, b := range cfg.Ministries {
 		p.Ministries = append(p.Ministries, option{b.ID, b.Name, t.Owner == b.ID})
 		p.SupportOpt = append(p.SupportOpt, option{b.ID, b.Name, slices.Contains(t.Support, b.ID)})
@@ -622,7 +637,7 @@ func (s *Server) handleDashStage(w http.ResponseWriter, r *http.Request) {
 	cfg := s.Config()
 	by := s.actor(r, r.PostFormValue("name"))
 	if by.Name == "" {
-		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", "Write your name: every change records who made it.")
+		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", s.tr(r, "Write your name: every change records who made it."))
 		return
 	}
 	to := r.PostFormValue("to")
@@ -632,7 +647,7 @@ func (s *Server) handleDashStage(w http.ResponseWriter, r *http.Request) {
 	var te *workflow.TransitionError
 	switch {
 	case errors.As(err, &te):
-		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", te.Error())
+		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", s.allowedText(r, cfg, t))
 	case err != nil:
 		s.dbError(w, r, err)
 	default:
@@ -649,7 +664,7 @@ func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
 	cfg := s.Config()
 	by := s.actor(r, r.PostFormValue("name"))
 	if by.Name == "" {
-		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", "Write your name: every change records who made it.")
+		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", s.tr(r, "Write your name: every change records who made it."))
 		return
 	}
 	owner := r.PostFormValue("owner")
@@ -664,7 +679,7 @@ func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if _, ok := cfg.Ministry(id); !ok || id == cfg.Coordinator.ID {
-			s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", fmt.Sprintf("There is no ministry %q.", id))
+			s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", s.tr(r, "There is no ministry “%s”.", id))
 			return
 		}
 	}
@@ -795,7 +810,7 @@ func (s *Server) handleDashReport(w http.ResponseWriter, r *http.Request) {
 	rendered, err := report.Render(r.Context(), s.db, cfg, req)
 	if err != nil {
 		s.logger.Error("draft report", "report", id, "err", err)
-		s.fail(w, r, http.StatusUnprocessableEntity, "The draft could not be made: "+err.Error())
+		s.fail(w, r, http.StatusUnprocessableEntity, "The draft could not be made: %s", err.Error())
 		return
 	}
 	d, err := rendered.Record(r.Context(), s.db, "")
@@ -807,12 +822,4 @@ func (s *Server) handleDashReport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-draft-%d.%s"`, url.PathEscape(id), d.N, f))
 	w.Header().Set("Content-Length", strconv.Itoa(len(rendered.Bytes)))
 	_, _ = w.Write(rendered.Bytes) // the client went away: the draft is recorded anyway
-}
-
-// longDate writes a date as people read it: "3 March 2027".
-func longDate(d civil.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	return d.Start(time.UTC).Format("2 January 2006")
 }

@@ -254,7 +254,7 @@ func TestPublicPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, body := f.get(f.client(), f.ts.URL+"/public/")
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<a href="/public/doc/1">CRC/C/XYZ/CO/1</a>`) {
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `<a href="/public/doc/1?lang=en">CRC/C/XYZ/CO/1</a>`) {
 		t.Fatalf("index: %d\n%s", res.StatusCode, body)
 	}
 	res, body = f.get(f.client(), f.ts.URL+"/public/doc/1")

@@ -16,7 +16,8 @@ import (
 // csvBatch is how many tasks the export reads at a time.
 const csvBatch = 1000
 
-// csvHeader is the export's first row.
+// csvHeader is the export's first row, in English (the file's columns
+// are then written in the coordinator's language).
 var csvHeader = []string{"Recommendation", "Document", "Paragraph", "Section", "Subsection", "Text",
 	"Lead ministry", "Supporting ministries", "Stage", "In stage since", "Progress updates", "Last update"}
 
@@ -32,7 +33,12 @@ func WriteTasksCSV(ctx context.Context, w io.Writer, db *store.DB, cfg *config.C
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	if err := cw.Write(csvHeader); err != nil {
+	lang := coordLang(cfg)
+	header := make([]string, len(csvHeader))
+	for i, h := range csvHeader {
+		header[i] = tr(lang, h)
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	// A batch at a time: the database has one connection, which must not
@@ -85,11 +91,16 @@ func csvCells(vs ...string) []string {
 	return vs
 }
 
-// dashBodyName is a ministry's name ("Unassigned" for none; the id of one
-// no longer in the config).
+// dashBodyName is a ministry's name ("Unassigned" for none, in the
+// coordinator's language; the id of one no longer in the config).
 func dashBodyName(cfg *config.Config, id string) string {
+	return dashBodyNameIn(cfg, id, coordLang(cfg))
+}
+
+// dashBodyNameIn is dashBodyName with "Unassigned" in lang.
+func dashBodyNameIn(cfg *config.Config, id, lang string) string {
 	if id == "" {
-		return "Unassigned"
+		return tr(lang, "Unassigned")
 	}
 	if id == cfg.Coordinator.ID {
 		return cfg.Coordinator.Name
@@ -100,10 +111,8 @@ func dashBodyName(cfg *config.Config, id string) string {
 	return id
 }
 
-// dashStageName is a stage's name, or its id when the config has no name for it.
+// dashStageName is a stage's name in the coordinator's language, or its
+// id when the config has no such stage.
 func dashStageName(cfg *config.Config, id string) string {
-	if s, ok := cfg.Stage(id); ok && s.Name != "" {
-		return s.Name
-	}
-	return id
+	return stageLabel(cfg, id, coordLang(cfg))
 }

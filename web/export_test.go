@@ -93,7 +93,10 @@ func TestTasksCSVForExcel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 5 || strings.Join(recs[0], "|") != strings.Join(csvHeader, "|") {
+	// The example's coordinating body reads Lao: the columns are named,
+	// and ministries and stages written, in Lao.
+	laoHeader := "ຂໍ້ສະເໜີແນະ|ເອກະສານ|ຂໍ້|ພາກ|ພາກຍ່ອຍ|ເນື້ອໃນ|ກະຊວງຮັບຜິດຊອບຫຼັກ|ກະຊວງສະໜັບສະໜູນ|ຂັ້ນຕອນ|ຢູ່ຂັ້ນຕອນນີ້ຕັ້ງແຕ່|ຄວາມຄືບໜ້າ|ຄວາມຄືບໜ້າຫຼ້າສຸດ"
+	if len(recs) != 5 || strings.Join(recs[0], "|") != laoHeader {
 		t.Fatalf("records = %q", recs)
 	}
 	lao := recs[2]
@@ -104,11 +107,23 @@ func TestTasksCSVForExcel(t *testing.T) {
 	if got := recs[3][5]; got != "'=HYPERLINK(\"http://evil.example\",\"click\")" {
 		t.Errorf("a formula is not neutralised: %q", got)
 	}
-	if got := recs[4]; got[6] != "Unassigned" || got[5] != "Amend the Penal Code.\nSecond line." || got[11] != "" {
+	if got := recs[4]; got[6] != "ຍັງບໍ່ໄດ້ມອບໝາຍ" || got[5] != "Amend the Penal Code.\nSecond line." || got[11] != "" {
 		t.Errorf("unassigned row = %q", got)
 	}
-	if stage := recs[1][8]; stage != "Assigned" {
-		t.Errorf("stage = %q, want its name", stage)
+	if stage := recs[1][8]; stage != "ມອບໝາຍແລ້ວ" {
+		t.Errorf("stage = %q, want its Lao name", stage)
+	}
+
+	// An English-reading coordinating body gets English.
+	cfg := *f.cfg
+	cfg.Coordinator.Language = "en"
+	buf.Reset()
+	if err := WriteTasksCSV(ctx, &buf, f.db, &cfg, store.TaskQuery{}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+	if err != nil || strings.Join(recs[0], "|") != strings.Join(csvHeader, "|") || recs[1][8] != "Assigned" || recs[4][6] != "Unassigned" {
+		t.Errorf("English export = %q, %v", recs, err)
 	}
 
 	// Filters apply to the export, without a page limit.

@@ -8,10 +8,12 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 )
@@ -24,6 +26,7 @@ func (s *Server) publicRoutes(mux *http.ServeMux) {
 // publicOnly serves h when the admin turned the public page on.
 func (s *Server) publicOnly(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		r = withLang(r, publicLang(s.Config(), r.URL.Query().Get("lang")))
 		if !s.Config().Web.Public {
 			s.fail(w, r, http.StatusNotFound, "There is no page at this address.")
 			return
@@ -33,9 +36,17 @@ func (s *Server) publicOnly(h http.HandlerFunc) http.HandlerFunc {
 }
 
 type publicIndex struct {
-	Title     string
-	State     string
 	Documents []store.DocFacet
+}
+
+// publicLang is the public pages' language: the one the reader chose
+// (?lang=, from the links atop each page) when the pages are written in
+// it, else the coordinating body's, which is the State's choice.
+func publicLang(cfg *config.Config, asked string) string {
+	if slices.Contains(pageLanguages, asked) {
+		return asked
+	}
+	return coordLang(cfg)
 }
 
 func (s *Server) handlePublicIndex(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +55,7 @@ func (s *Server) handlePublicIndex(w http.ResponseWriter, r *http.Request) {
 		s.dbError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "public.html", publicIndex{Title: "Follow-up of recommendations: progress", Documents: f.Documents})
+	s.render(w, r, http.StatusOK, "public.html", publicIndex{Documents: f.Documents})
 }
 
 // publicDoc is the data of public_doc.html.
@@ -59,6 +70,8 @@ type publicSection struct {
 	Recs []publicRec
 }
 
+// publicRec is a recommendation on the public page; Stage and Owner are
+// ids, which the page names in its language.
 type publicRec struct {
 	ID, Label, Text, Stage, Owner string
 	Updates                       []publicUpdate
@@ -66,7 +79,7 @@ type publicRec struct {
 
 // publicUpdate is an update as the public sees it: no person in it.
 type publicUpdate struct {
-	Body   string
+	Body   string // the id of the body that recorded it
 	At     time.Time
 	DoneOn civil.Date
 	Text   string
@@ -105,8 +118,7 @@ func (s *Server) handlePublicDoc(w http.ResponseWriter, r *http.Request) {
 	var sections []string
 	secRecs := map[string][]*publicRec{}
 	err = s.db.EachTask(ctx, store.TaskQuery{Document: doc.Symbol, Limit: publicDocLimit}, func(t store.DashTask) error {
-		pr := &publicRec{ID: t.RecID, Label: plan.ParagraphLabel(t.Paragraph, t.Item), Text: t.Text, Stage: dashStageName(cfg, t.Stage),
-			Owner: dashBodyName(cfg, t.Owner)}
+		pr := &publicRec{ID: t.RecID, Label: plan.ParagraphLabel(t.Paragraph, t.Item), Text: t.Text, Stage: t.Stage, Owner: t.Owner}
 		byTask[t.ID] = pr
 		if _, ok := secRecs[t.Section]; !ok {
 			sections = append(sections, t.Section)
@@ -123,7 +135,7 @@ func (s *Server) handlePublicDoc(w http.ResponseWriter, r *http.Request) {
 		if pr == nil {
 			return nil
 		}
-		pu := publicUpdate{Body: dashBodyName(cfg, u.Ministry), At: u.At.In(cfg.Location), DoneOn: u.DoneOn, Text: u.Text}
+		pu := publicUpdate{Body: u.Ministry, At: u.At.In(cfg.Location), DoneOn: u.DoneOn, Text: u.Text}
 		for _, e := range u.Evidence {
 			if e.Kind == store.EvidenceLink {
 				pu.Links = append(pu.Links, e)

@@ -10,9 +10,11 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/workflow"
 )
@@ -39,18 +41,37 @@ type pageSet struct {
 // are shown in the config's zone, as in the e-mails; stage and ministry
 // names are read from the config at render time, so that a reload shows.
 func (s *Server) funcs(lang string) template.FuncMap {
-	word := func() notify.Wording { return notify.WordingFor(lang, s.Config().Stages) }
+	// The wording (stage names by id and by name) is made once per config,
+	// not at every date or stage a page writes.
+	type cached struct {
+		cfg *config.Config
+		w   notify.Wording
+	}
+	var last atomic.Pointer[cached]
+	word := func() notify.Wording {
+		cfg := s.Config()
+		if c := last.Load(); c != nil && c.cfg == cfg {
+			return c.w
+		}
+		c := &cached{cfg: cfg, w: notify.WordingFor(lang, cfg.Stages)}
+		last.Store(c)
+		return c.w
+	}
 	return template.FuncMap{
 		"t":        func(msg string, args ...any) string { return tr(lang, msg, args...) },
 		"datetime": func(t time.Time) string { return datetimeWith(word(), t, s.Config().Location) },
 		"date":     func(d civil.Date) string { return word().Date(d) },
 		"stage":    func(id string) string { return word().Stage(id) },
-		"ministry": func(id string) string {
-			if b, ok := s.Config().Ministry(id); ok {
-				return b.Name
+		"ministry": func(id string) string { return dashBodyNameIn(s.Config(), id, lang) },
+		"label":    func(l string) string { return word().Label(l) },
+		"fromto":   func(kind, from, to string) string { return fromTo(s.Config(), word(), kind, from, to) },
+		"status": func(st string) string {
+			if n, ok := statusNames[st]; ok {
+				return tr(lang, n)
 			}
-			return id
+			return st
 		},
+		"languages": func() []struct{ Tag, Name string } { return languageNames },
 		"event": func(kind string) string {
 			if n, ok := eventNames[kind]; ok {
 				return tr(lang, n)
@@ -90,8 +111,7 @@ func humanSize(n int64) string {
 
 // loadPages parses layout.html with each other template, with the
 // functions of lang: every page defines "title" and "main", and the
-// layout places them. In a language other than English, only the pages
-// written in the reader's language (localizedPages).
+// layout places them.
 func (s *Server) loadPages(lang string) (map[string]*pageTemplate, error) {
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
@@ -104,7 +124,7 @@ func (s *Server) loadPages(lang string) (map[string]*pageTemplate, error) {
 	pages := map[string]*pageTemplate{}
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" || (lang != "en" && !localizedPages[base]) {
+		if base == "layout.html" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFiles, n)
@@ -146,14 +166,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	writePage(w, status, b)
 }
 
-// renderPage renders a page into memory (a template error becomes a clean
-// 500, never half a page); the error is logged. A page written in the
-// reader's language is rendered in it; the others in English.
+// renderPage renders a page into memory, in the reader's language (a
+// template error becomes a clean 500, never half a page); the error is
+// logged.
 func (s *Server) renderPage(r *http.Request, name string, data any) ([]byte, error) {
-	lang := "en"
-	if localizedPages[name] {
-		lang = s.pageLang(r)
-	}
+	lang := s.pageLang(r)
 	pages, err := s.pagesIn(lang)
 	if err != nil {
 		s.logger.Error("parse pages", "lang", lang, "err", err)

@@ -8,24 +8,17 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
 )
 
-// The ministry's pages speak the ministry's language, as its e-mails do:
-// a Lao focal point who follows the link in a Lao reminder lands on a Lao
-// page. The sentences are kept here, keyed by their English text (as
+// The pages speak their reader's language, as the e-mails do: a Lao focal
+// point who follows the link in a Lao reminder lands on a Lao page, and
+// the coordinating body's dashboard is in the language of its overview.
+// The sentences are kept in words_text.go, keyed by their English text (as
 // gettext does), so that the English stays readable in the templates and
 // the code, and a sentence nobody translated yet still shows, in English.
 // TestPageTextComplete holds every language to the same sentences.
-//
-// The coordinating body's dashboard, its task pages and the public page
-// are in English for now (localizedPages).
-
-// localizedPages are the templates written in the reader's language; the
-// others are rendered in English.
-var localizedPages = map[string]bool{
-	"layout.html": true, "home.html": true, "message.html": true, "ministry.html": true, "task.html": true,
-}
 
 // pageLanguages are the languages the pages are written in, English first.
 var pageLanguages = []string{"en", "fr", "es", "lo"}
@@ -47,31 +40,104 @@ func (s *Server) tr(r *http.Request, msg string, args ...any) string {
 	return tr(s.pageLang(r), msg, args...)
 }
 
-// pageLang is the language the request's pages speak: the ministry's for
-// a ministry's session (English for a language followup has no pages
-// in); English for the coordinating body, whose pages are English for
-// now. Without a session (a link that failed, the home page): the
-// language of the link's ministry when the link could be read, else the
-// browser's first language the pages are written in, else English.
+// pageLang is the language the request's pages speak (English for a
+// language followup has no pages in): the one a handler set for the
+// request (the public pages', a failed link's ministry's); else the
+// session's body's (a ministry, or the coordinating body); else the
+// browser's first language the pages are written in; else English.
 func (s *Server) pageLang(r *http.Request) string {
-	if p, ok := PrincipalFrom(r.Context()); ok {
-		if p.Coordinator {
-			return "en"
-		}
-		return s.bodyLang(p.Body)
-	}
 	if l, ok := r.Context().Value(langKey{}).(string); ok {
 		return l
+	}
+	if p, ok := PrincipalFrom(r.Context()); ok {
+		return s.bodyLang(p.Body)
 	}
 	return acceptLanguage(r.Header.Get("Accept-Language"))
 }
 
-// bodyLang is the page language of a ministry.
+// bodyLang is the page language of a ministry or the coordinating body.
 func (s *Server) bodyLang(body string) string {
 	if b, ok := s.Config().Ministry(body); ok {
 		return notify.WordingFor(b.Language, nil).Lang
 	}
 	return "en"
+}
+
+// coordLang is the coordinating body's page language: the dashboard's
+// parts and the CSV export are written in it outside any request.
+func coordLang(cfg *config.Config) string {
+	return notify.WordingFor(cfg.Coordinator.Language, nil).Lang
+}
+
+// languageNames name each page language in itself, for the public pages'
+// language links.
+var languageNames = []struct{ Tag, Name string }{
+	{"en", "English"}, {"fr", "Français"}, {"es", "Español"}, {"lo", "ລາວ"},
+}
+
+// valueNames name the other values a task's history records: an update's
+// visibility, a decision on "not ours".
+var valueNames = map[string]string{
+	"public":  "public",
+	"private": "private",
+	"agreed":  "agreed",
+	"refused": "refused",
+}
+
+// fromTo writes what an entry of a task's history changed, ": FROM → TO",
+// in w's language: stages and ministries by name, an owner and its supporting
+// ministries ("moj +mps,moes", as the store writes them) by names, other
+// values translated; "" when it names nothing.
+func fromTo(cfg *config.Config, w notify.Wording, kind, from, to string) string {
+	if from == "" && to == "" {
+		return ""
+	}
+	lang := w.Lang
+	name := func(v string) string {
+		switch kind {
+		case "stage":
+			return w.Stage(v)
+		case "update", "not-ours", "not-ours-decided":
+			if n, ok := valueNames[v]; ok {
+				return tr(lang, n)
+			}
+			return dashBodyNameIn(cfg, v, lang)
+		case "assign", "created":
+			owner, support, _ := strings.Cut(v, " +")
+			if owner == "unassigned" {
+				owner = ""
+			}
+			out := dashBodyNameIn(cfg, owner, lang)
+			if support != "" {
+				var names []string
+				for _, id := range strings.Split(support, ",") {
+					names = append(names, dashBodyNameIn(cfg, id, lang))
+				}
+				out += " (" + tr(lang, "with %s", strings.Join(names, ", ")) + ")"
+			}
+			return out
+		}
+		if n, ok := valueNames[v]; ok {
+			return tr(lang, n)
+		}
+		return v
+	}
+	switch {
+	case from == "":
+		return ": " + name(to)
+	case to == "":
+		return ": " + name(from)
+	}
+	return ": " + name(from) + " → " + name(to)
+}
+
+// statusNames name the states of a message in the outbox.
+var statusNames = map[string]string{
+	"pending":   "waiting",
+	"sending":   "sending",
+	"sent":      "sent",
+	"failed":    "failed",
+	"uncertain": "uncertain",
 }
 
 type langKey struct{}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,13 +16,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/followup-app/followup/notify"
 )
 
-// pageMsgIDs are the English sentences the ministry-facing pages and code
-// may show: the t calls of the localized templates, and in the package's
-// code the sentences given to tr and fail, the maps of sentences and the
-// messages assigned to a variable named msg. The dashboard's own code is
-// left out: its pages are English for now.
+// pageMsgIDs are the English sentences the pages and the code may show:
+// the t calls of the templates, and in the package's code the sentences
+// given to tr, fail and decision, the maps and lists of sentences and the
+// messages assigned to a variable named msg.
 func pageMsgIDs(t *testing.T) map[string]bool {
 	t.Helper()
 	ids := map[string]bool{}
@@ -33,9 +33,6 @@ func pageMsgIDs(t *testing.T) map[string]bool {
 		t.Fatal(err)
 	}
 	for _, n := range names {
-		if !localizedPages[path.Base(n)] {
-			continue
-		}
 		b, err := fs.ReadFile(templateFiles, n)
 		if err != nil {
 			t.Fatal(err)
@@ -56,7 +53,7 @@ func pageMsgIDs(t *testing.T) map[string]bool {
 	consts := map[string]string{}
 	var parsed []*ast.File
 	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") || name == "words_text.go" || name == "dashboard.go" || name == "export.go" {
+		if strings.HasSuffix(name, "_test.go") || name == "words_text.go" {
 			continue
 		}
 		f, err := parser.ParseFile(fset, name, nil, 0)
@@ -102,15 +99,21 @@ func pageMsgIDs(t *testing.T) map[string]bool {
 					add(n.Args[1])
 				case name == "fail" && len(n.Args) >= 4:
 					add(n.Args[3])
+				case name == "decision" && len(n.Args) == 7:
+					add(n.Args[2])
+					add(n.Args[6])
 				}
 			case *ast.ValueSpec:
 				for i, nm := range n.Names {
 					if i >= len(n.Values) {
 						continue
 					}
-					if cl, ok := n.Values[i].(*ast.CompositeLit); ok && slices.Contains([]string{"doneMessages", "statusTitles", "eventNames", "roleNames"}, nm.Name) {
+					if cl, ok := n.Values[i].(*ast.CompositeLit); ok && slices.Contains([]string{"doneMessages", "statusTitles", "eventNames", "roleNames", "notices", "statusNames", "csvHeader", "valueNames"}, nm.Name) {
 						for _, el := range cl.Elts {
-							add(el.(*ast.KeyValueExpr).Value)
+							if kv, ok := el.(*ast.KeyValueExpr); ok {
+								el = kv.Value
+							}
+							add(el)
 						}
 					}
 				}
@@ -147,7 +150,8 @@ func TestPageTextComplete(t *testing.T) {
 		t.Fatalf("found only %d sentences: the test no longer reads the code", len(ids))
 	}
 	for _, must := range []string{"Your tasks", "This link has expired. Open the link in your latest e-mail from followup, or ask the coordinating body for a new one.",
-		msgNoTask, "Nothing was saved.", "Not found", "Progress update", "lead ministry"} {
+		msgNoTask, "Nothing was saved.", "Not found", "Progress update", "lead ministry", "Progress by ministry", "Choose to agree or to refuse.",
+		"The decision was recorded.", "In stage since", "uncertain", "There is no stage “%s”.", "Unassigned"} {
 		if !ids[must] {
 			t.Errorf("the sentence %q was not found in the code", must)
 		}
@@ -179,7 +183,7 @@ func TestPageTextComplete(t *testing.T) {
 }
 
 // TestEveryLanguagesPagesParse: each language's pages parse with its
-// functions, and hold the localized pages only.
+// functions.
 func TestEveryLanguagesPagesParse(t *testing.T) {
 	f := newFixture(t)
 	for _, lang := range pageLanguages {
@@ -187,13 +191,11 @@ func TestEveryLanguagesPagesParse(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", lang, err)
 		}
-		for name := range localizedPages {
-			if name != "layout.html" && pages[name] == nil {
+		for _, name := range []string{"home.html", "message.html", "ministry.html", "task.html", "dashboard.html", "dashboard_task.html",
+			"dashboard_tasks.html", "public.html", "public_doc.html"} {
+			if pages[name] == nil {
 				t.Errorf("%s: no %s", lang, name)
 			}
-		}
-		if _, ok := pages["dashboard.html"]; ok != (lang == "en") {
-			t.Errorf("%s: dashboard.html parsed: %v", lang, ok)
 		}
 	}
 }
@@ -208,8 +210,7 @@ func setLanguage(f *fixture, body, lang string) {
 
 // TestMinistryPagesInTheMinistrysLanguage: a Lao ministry's pages are in
 // Lao, from the heading to the stage names, the dates and a refused
-// form's message; a French ministry's in French; the coordinating body's
-// dashboard stays English.
+// form's message; a French ministry's in French.
 func TestMinistryPagesInTheMinistrysLanguage(t *testing.T) {
 	f := newFixture(t)
 	setLanguage(f, "moj", "lo")
@@ -286,12 +287,78 @@ func TestMinistryPagesInTheMinistrysLanguage(t *testing.T) {
 		}
 	}
 
-	// The coordinating body's dashboard is English, whatever its language.
+}
+
+// TestDashboardInTheCoordinatorsLanguage: the coordinating body's pages
+// are in its language, as its overview e-mail is: the dashboard, the task
+// list, a task's page and what a refused form says.
+func TestDashboardInTheCoordinatorsLanguage(t *testing.T) {
+	f := newFixture(t)
 	f.cfg.Coordinator.Language = "lo"
 	coord := f.login("ncmc", "secretariat@ncmc.example")
-	_, body = f.get(coord, f.ts.URL+"/c/")
-	if !strings.Contains(body, `<html lang="en">`) || !strings.Contains(body, "Progress by ministry") {
-		t.Errorf("the dashboard is not English:\n%.600s", body)
+	_, body := f.get(coord, f.ts.URL+"/c/")
+	for _, want := range []string{`<html lang="lo">`, "<h1>ໜ້າພາບລວມ</h1>", "ຄວາມຄືບໜ້າຕາມກະຊວງ", "ຍັງດຳເນີນຢູ່ 2, ປິດແລ້ວ 0",
+		"ມອບໝາຍແລ້ວ", "ສິ່ງທີ່ປ່ຽນແປງໃນອາທິດນີ້"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Lao dashboard lacks %q:\n%s", want, body)
+		}
+	}
+	for _, w := range []string{"Progress by ministry", "open tasks of", "Dashboard", "What changed", "Overdue ("} {
+		if strings.Contains(body, w) {
+			t.Errorf("English %q on the Lao dashboard", w)
+		}
+	}
+	_, body = f.get(coord, f.ts.URL+"/c/tasks?ministry=moj")
+	for _, want := range []string{"<h1>ໜ້າວຽກທັງໝົດ</h1>", "ທຸກຂັ້ນຕອນ", "2 ໜ້າວຽກ", "ດາວໂຫຼດເປັນ CSV (Excel)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Lao task list lacks %q:\n%s", want, body)
+		}
+	}
+	res, body := f.get(coord, f.ts.URL+"/c/tasks?stage=nope")
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "ບໍ່ມີຂັ້ນຕອນ “nope”.") {
+		t.Errorf("a stage the form never offers: %d\n%s", res.StatusCode, body)
+	}
+	id := f.task("8")
+	_, body = f.get(coord, fmt.Sprintf("%s/c/task/%d", f.ts.URL, id))
+	for _, want := range []string{"ກະຊວງຮັບຜິດຊອບຫຼັກ", "ບັນທຶກການມອບໝາຍ", "ປະຫວັດ", "ມັງກອນ 2027"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the Lao task page lacks %q:\n%s", want, body)
+		}
+	}
+	before := f.checksum()
+	res, body = f.post(coord, fmt.Sprintf("/c/task/%d/stage", id), url.Values{"to": {"acknowledged"}})
+	refused(t, f, "a move without a name", before, res, body, http.StatusUnprocessableEntity, "ກະລຸນາຂຽນຊື່ຂອງທ່ານ: ທຸກການປ່ຽນແປງຈະບັນທຶກວ່າໃຜເປັນຜູ້ເຮັດ.")
+}
+
+// TestPublicPageLanguages: the public pages are in the coordinating
+// body's language unless the reader picks another from the links atop
+// the page.
+func TestPublicPageLanguages(t *testing.T) {
+	f := newFixture(t)
+	cfg := *f.cfg
+	cfg.Web.Public = true
+	cfg.Coordinator.Language = "lo"
+	f.srv.SetConfig(&cfg)
+	_, body := f.get(f.client(), f.ts.URL+"/public/")
+	for _, want := range []string{`<html lang="lo">`, "ການຕິດຕາມຂໍ້ສະເໜີແນະ: ຄວາມຄືບໜ້າ", `<a href="?lang=fr" lang="fr" hreflang="fr">Français</a>`,
+		`<a href="/public/doc/1?lang=lo">`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the public index lacks %q:\n%s", want, body)
+		}
+	}
+	_, body = f.get(f.client(), f.ts.URL+"/public/doc/1?lang=fr")
+	for _, want := range []string{`<html lang="fr">`, "Paragraphe 8", "Attribuée", "Ministry of Justice", `<a href="/public/?lang=fr">`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the French public page lacks %q:\n%s", want, body)
+		}
+	}
+	_, body = f.get(f.client(), f.ts.URL+"/public/?lang=xx")
+	if !strings.Contains(body, `<html lang="lo">`) {
+		t.Errorf("an unknown ?lang= does not fall back to the coordinator's language:\n%s", body)
+	}
+	res, body := f.get(f.client(), f.ts.URL+"/public/doc/99?lang=es")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "Ese documento no existe.") {
+		t.Errorf("a missing document in Spanish: %d\n%s", res.StatusCode, body)
 	}
 }
 
@@ -337,6 +404,26 @@ func TestAcceptLanguage(t *testing.T) {
 	} {
 		if got := acceptLanguage(h); got != want {
 			t.Errorf("acceptLanguage(%q) = %s, want %s", h, got, want)
+		}
+	}
+}
+
+// TestFromTo: a history entry names stages and ministries, not ids.
+func TestFromTo(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct{ lang, kind, from, to, want string }{
+		{"en", "stage", "assigned", "acknowledged", ": Assigned → Acknowledged"},
+		{"fr", "stage", "assigned", "acknowledged", ": Attribuée → Prise en charge"},
+		{"en", "assign", "unassigned", "moj +mps", ": Unassigned → Ministry of Justice (with Ministry of Public Security)"},
+		{"lo", "assign", "moj", "unassigned", ": Ministry of Justice → ຍັງບໍ່ໄດ້ມອບໝາຍ"},
+		{"en", "update", "", "moj", ": Ministry of Justice"},
+		{"es", "not-ours-decided", "mps", "refused", ": Ministry of Public Security → rechazada"},
+		{"fr", "public", "private", "public", ": privé → public"},
+		{"en", "created", "", "", ""},
+		{"en", "other", "a", "gone", ": a → gone"},
+	} {
+		if got := fromTo(f.cfg, notify.WordingFor(c.lang, f.cfg.Stages), c.kind, c.from, c.to); got != c.want {
+			t.Errorf("fromTo(%s, %s, %q, %q) = %q, want %q", c.lang, c.kind, c.from, c.to, got, c.want)
 		}
 	}
 }

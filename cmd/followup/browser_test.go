@@ -338,8 +338,9 @@ func TestBrowser(t *testing.T) {
 	if u := location(); !strings.HasSuffix(u, "/c/") {
 		t.Fatalf("after the coordinator's link, the browser is at %s", u)
 	}
+	// The example's coordinating body reads Lao: "Progress by ministry".
 	txt := pageText()
-	for _, want := range []string{"Progress by ministry", updateText, "Ministry of Justice", "Khamla S."} {
+	for _, want := range []string{"ຄວາມຄືບໜ້າຕາມກະຊວງ", updateText, "Ministry of Justice", "Khamla S."} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("the dashboard lacks %q", want)
 		}
@@ -347,7 +348,8 @@ func TestBrowser(t *testing.T) {
 	narrow("the dashboard")
 	screenshot("dashboard")
 	do("open the task on the dashboard", chromedp.Navigate(base+"/c/task/"+taskID))
-	if txt := pageText(); !strings.Contains(txt, updateText) || !strings.Contains(txt, "training-report.pdf") || !strings.Contains(txt, "stage: ") {
+	// The history names the move ("Stage: Assigned → Acknowledged", in Lao).
+	if txt := pageText(); !strings.Contains(txt, updateText) || !strings.Contains(txt, "training-report.pdf") || !strings.Contains(txt, "ຂັ້ນຕອນ: ມອບໝາຍແລ້ວ → ") {
 		t.Errorf("the dashboard's task page:\n%s", txt)
 	}
 	narrow("the dashboard's task page")
