@@ -21,6 +21,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/internal/cmem"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
@@ -108,7 +109,6 @@ func New(ctx context.Context, opts Options) (*Daemon, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	d := &Daemon{opts: opts, clock: opts.Clock, logger: opts.Logger.With("component", "scheduler")}
-	limitCArenas()
 	rt, err := d.build(false)
 	if err != nil {
 		return nil, err
@@ -411,7 +411,7 @@ func (d *Daemon) tick(ctx context.Context) {
 			d.logger.Debug("could not release SQLite's memory", "err", err)
 		}
 		debug.FreeOSMemory()
-		releaseCMemory()
+		cmem.Release()
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime/debug"
 	"time"
+
+	"github.com/followup-app/followup/internal/cmem"
 )
 
 // idleTrimEvery is how long the server must have served nothing before it
@@ -57,5 +59,5 @@ func (s *Server) releaseMemory(ctx context.Context) {
 		s.logger.Debug("could not release SQLite's memory", "err", err)
 	}
 	debug.FreeOSMemory()
-	releaseCMemory()
+	cmem.Release()
 }
