@@ -688,15 +688,24 @@ func Deliver(ctx context.Context, db *store.DB, tr notify.Transport, batch []sto
 				record(func(ctx context.Context) error { return db.MarkSent(ctx, m.ID, r.Response) })
 				break
 			}
-			// Some recipients refused: the others got it. Each refused
-			// address failed alone, and is reported like a failed message.
+			// Some recipients refused: the others got it. An address
+			// refused for good failed alone, and is reported like a failed
+			// message; one refused for now (4xx) gets the message again
+			// later, in a message of its own.
 			refused := make([]store.RecipientFailure, len(r.Refused))
 			for i, f := range r.Refused {
-				refused[i] = store.RecipientFailure{Address: f.Addr, Code: f.Code, Error: f.Err.Error()}
+				temporary := f.Outcome == notify.Temporary
+				refused[i] = store.RecipientFailure{Address: f.Addr, Code: f.Code, Error: f.Err.Error(), Temporary: temporary}
+				if temporary {
+					logger.Warn("recipient refused for now; the others got the message, this one gets it later", "key", m.Key,
+						"recipient", f.Addr, "err", f.Err)
+					continue
+				}
 				logger.Error("recipient refused; the others got the message", "key", m.Key, "recipient", f.Addr,
 					"outcome", f.Outcome.String(), "err", f.Err)
 			}
-			record(func(ctx context.Context) error { return db.MarkSentExcept(ctx, m.ID, r.Response, refused) })
+			again := now().Add(notify.Backoff(1, retry, rand.Float64))
+			record(func(ctx context.Context) error { return db.MarkSentExcept(ctx, m.ID, r.Response, refused, again) })
 		case notify.Temporary:
 			next := now().Add(notify.Backoff(m.Attempts+1, retry, rand.Float64))
 			record(func(ctx context.Context) error { return db.MarkRetry(ctx, m.ID, errText(r), next, retry.MaxAttempts) })

@@ -68,3 +68,102 @@ func TestDeliverStopsWhenOutcomesCannotBeRecorded(t *testing.T) {
 		t.Errorf("%d unwritten records kept, want 2", len(rec.pending))
 	}
 }
+
+// TestRecipientRefusedForNowGetsItLater: the relay accepts a message for
+// two of its recipients, refuses a third for now (452, a full mailbox) and
+// a fourth for good (550). The message is sent; the 550 is a failure of
+// its own; the 452 gets the same message again, alone, once its retry is
+// due, and then only that recipient receives it.
+func TestRecipientRefusedForNowGetsItLater(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "followup.db"), store.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw := "Message-ID: <m1@example.org>\r\nSubject: Reminder\r\n\r\nbody\r\n"
+	if _, _, err := db.Enqueue(ctx, store.OutboxMessage{Key: "receipt:moj:1", Kind: "receipt", Recipient: "moj", Subject: "Reminder",
+		MessageID: "m1@example.org", From: "f@example.org", To: []string{"a@example.org", "full@example.org", "b@example.org", "gone@example.org"},
+		Raw: []byte(raw)}); err != nil {
+		t.Fatal(err)
+	}
+	full := true
+	srv := smtptest.Start(t)
+	srv.SetHook(func(c smtptest.Call) error {
+		switch {
+		case c.Cmd == "RCPT" && c.Arg == "full@example.org" && full:
+			return smtptest.Reply(452, "mailbox full")
+		case c.Cmd == "RCPT" && c.Arg == "gone@example.org":
+			return smtptest.Reply(550, "no such mailbox")
+		}
+		return nil
+	})
+	tr, err := notify.NewSMTP(srv.Config(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retry := config.Retry{Initial: time.Minute, Max: time.Hour, MaxAttempts: 3}
+	deliver := func() int {
+		t.Helper()
+		batch, err := db.ClaimBatch(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Deliver(ctx, db, tr, batch, retry, clock, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+		return len(batch)
+	}
+	if n := deliver(); n != 1 {
+		t.Fatalf("first delivery claimed %d messages", n)
+	}
+	rows := func() map[string]store.OutboxMessage {
+		t.Helper()
+		out := map[string]store.OutboxMessage{}
+		for _, st := range []string{store.StatusPending, store.StatusSent, store.StatusFailed} {
+			ms, err := db.Outbox(ctx, st, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				out[m.Key] = m
+			}
+		}
+		return out
+	}
+	got := rows()
+	first, again := got["receipt:moj:1"], got["receipt:moj:1/again:full@example.org"]
+	if len(got) != 2 || first.Status != store.StatusSent || again.Status != store.StatusPending ||
+		fmt.Sprint(again.To) != "[full@example.org]" || !again.NextAttempt.After(now) || again.MessageID != "m1@example.org" {
+		t.Fatalf("after the first delivery the outbox holds %+v", got)
+	}
+	failures, err := db.RecipientFailures(ctx, first.ID)
+	if err != nil || len(failures) != 1 || failures[0].Address != "gone@example.org" || failures[0].Code != 550 {
+		t.Fatalf("recipient failures %+v, %v: want gone@example.org alone", failures, err)
+	}
+	// The same outcome recorded again (a retried record) adds nothing.
+	if err := db.MarkSentExcept(ctx, first.ID, "250 OK", []store.RecipientFailure{{Address: "full@example.org", Code: 452, Temporary: true}},
+		now.Add(time.Minute)); err != nil || len(rows()) != 2 {
+		t.Fatalf("recorded twice: %v, %d rows", err, len(rows()))
+	}
+
+	// Not due yet: nothing goes. Once due, the mailbox has room.
+	if n := deliver(); n != 0 {
+		t.Fatalf("%d messages delivered before the retry was due", n)
+	}
+	full = false
+	now = again.NextAttempt.Add(time.Second)
+	if n := deliver(); n != 1 {
+		t.Fatalf("the retry claimed %d messages", n)
+	}
+	if st := rows()["receipt:moj:1/again:full@example.org"].Status; st != store.StatusSent {
+		t.Errorf("the retry is %s, want sent", st)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 2 || fmt.Sprint(msgs[0].To) != "[a@example.org b@example.org]" || fmt.Sprint(msgs[1].To) != "[full@example.org]" ||
+		msgs[1].MessageID != msgs[0].MessageID {
+		t.Fatalf("the relay received %d messages: %+v", len(msgs), msgs)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 )
@@ -227,13 +228,19 @@ type RecipientFailure struct {
 	Address string
 	Code    int // the SMTP reply code
 	Error   string
+	// Temporary is a 4xx refusal (a full mailbox, greylisting): the
+	// message is tried again for that recipient, not failed.
+	Temporary bool
 }
 
 // MarkSentExcept records a delivery that reached some recipients only: the
-// message is sent (nothing sends it again), and each refused recipient is
-// a failure of its own, which the next coordinator overview lists. Both
-// are written in one transaction.
-func (db *DB) MarkSentExcept(ctx context.Context, id int64, response string, refused []RecipientFailure) error {
+// message is sent (nothing sends it again to those who got it). Each
+// recipient refused for good is a failure of its own, which the next
+// coordinator overview lists. The recipients refused for now get the
+// message again: a new outbox row holds the same message for them alone,
+// due at retryAt, and follows the retry policy like any message (failing,
+// and reported, when its attempts run out). All in one transaction.
+func (db *DB) MarkSentExcept(ctx context.Context, id int64, response string, refused []RecipientFailure, retryAt time.Time) error {
 	now := db.now().Unix()
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, response = ?, last_error = '' WHERE id = ?`,
@@ -244,7 +251,12 @@ func (db *DB) MarkSentExcept(ctx context.Context, id int64, response string, ref
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("outbox row %d: %w", id, ErrNotFound)
 		}
+		var later []string
 		for _, r := range refused {
+			if r.Temporary {
+				later = append(later, r.Address)
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_recipients (outbox_id, address, status, code, error, at)
 				VALUES (?, ?, 'failed', ?, ?, ?)
 				ON CONFLICT (outbox_id, address) DO UPDATE SET status = 'failed', code = excluded.code, error = excluded.error,
@@ -252,8 +264,33 @@ func (db *DB) MarkSentExcept(ctx context.Context, id int64, response string, ref
 				return err
 			}
 		}
-		return nil
+		if len(later) == 0 {
+			return nil
+		}
+		return resendTo(ctx, tx, id, later, retryAt.Unix(), now)
 	})
+}
+
+// resendTo puts the message of row id in the outbox again for the
+// addresses to, due at next. Its key is the row's with the addresses
+// after "/again:", so that the same refusal recorded twice adds it once.
+func resendTo(ctx context.Context, tx *sql.Tx, id int64, to []string, next, now int64) error {
+	sort.Strings(to)
+	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, recipient, subject, message_id, env_from, env_to, next_attempt, created_at)
+		SELECT key || '/again:' || ?, kind, recipient, subject, message_id, env_from, ?, ?, ? FROM outbox WHERE id = ?
+		ON CONFLICT(key) DO NOTHING`, strings.Join(to, ","), strings.Join(to, ","), next, now, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	again, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox_bodies (id, raw) SELECT ?, raw FROM outbox_bodies WHERE id = ?`, again, id)
+	return err
 }
 
 // RecipientFailures lists the recipients refused for a message, by address.
