@@ -20,11 +20,18 @@ type Health struct {
 	OldestPending time.Time // when the oldest of them was queued
 	Failed        int
 	Uncertain     int
+	// Refused counts the recipients refused for good while the others got
+	// the message; RefusedLatest are the latest few.
+	Refused       int
+	RefusedLatest []store.RefusedRecipient
 	// Stuck says that mail is not going out and will not by itself;
 	// Problems says why, one line each.
 	Stuck    bool
 	Problems []string
 }
+
+// refusedShown is how many refused recipients Health names.
+const refusedShown = 5
 
 // CheckHealth computes the Health of a database at now; heartbeat is the
 // daemon's interval, to tell a daemon that hangs from one between beats.
@@ -48,6 +55,9 @@ func CheckHealth(ctx context.Context, db *store.DB, heartbeat time.Duration, now
 		return h, err
 	}
 	h.Failed, h.Uncertain = counts[store.StatusFailed], counts[store.StatusUncertain]
+	if h.Refused, h.RefusedLatest, err = db.RefusedRecipients(ctx, refusedShown); err != nil {
+		return h, err
+	}
 
 	problem := func(format string, args ...any) {
 		h.Stuck = true

@@ -561,6 +561,42 @@ func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
+// RefusedRecipient is an address the relay refused for good while it
+// accepted the message for its other recipients.
+type RefusedRecipient struct {
+	Address string
+	Code    int
+	Error   string
+	Key     string // the message's
+	At      time.Time
+}
+
+// RefusedRecipients counts the recipients refused for good and returns the
+// latest of them, up to limit.
+func (db *DB) RefusedRecipients(ctx context.Context, limit int) (int, []RefusedRecipient, error) {
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox_recipients WHERE status = 'failed'`).Scan(&n); err != nil {
+		return 0, nil, describe(err)
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT r.address, r.code, r.error, o.key, r.at FROM outbox_recipients r
+		JOIN outbox o ON o.id = r.outbox_id WHERE r.status = 'failed' ORDER BY r.at DESC, r.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return 0, nil, describe(err)
+	}
+	defer rows.Close()
+	var out []RefusedRecipient
+	for rows.Next() {
+		var r RefusedRecipient
+		var at int64
+		if err := rows.Scan(&r.Address, &r.Code, &r.Error, &r.Key, &at); err != nil {
+			return 0, nil, describe(err)
+		}
+		r.At = time.Unix(at, 0).UTC()
+		out = append(out, r)
+	}
+	return n, out, describe(rows.Err())
+}
+
 // NextAttempt is the earliest time a pending message may be sent, or zero.
 func (db *DB) NextAttempt(ctx context.Context) (time.Time, error) {
 	var next sql.NullInt64

@@ -42,6 +42,13 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if *asJSON {
+		type jr struct {
+			Address string `json:"address"`
+			Code    int    `json:"code"`
+			Error   string `json:"error"`
+			Key     string `json:"key"`
+			At      string `json:"at"`
+		}
 		type jh struct {
 			Running       bool     `json:"running"`
 			PID           int      `json:"pid,omitempty"`
@@ -55,12 +62,17 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 			OldestPending string   `json:"oldest_pending"`
 			Failed        int      `json:"failed"`
 			Uncertain     int      `json:"uncertain"`
+			Refused       int      `json:"refused_recipients"`
+			RefusedLatest []jr     `json:"refused_latest"`
 			Stuck         bool     `json:"stuck"`
 			Problems      []string `json:"problems"`
 		}
 		out := jh{Running: h.Running, LastHeartbeat: rfc(h.LastHeartbeat), Delivery: h.Delivery.State, DeliveryError: h.Delivery.Err,
 			DeliverySince: rfc(h.Delivery.Since), Pending: h.Pending, OldestPending: rfc(h.OldestPending), Failed: h.Failed,
-			Uncertain: h.Uncertain, Stuck: h.Stuck, Problems: nonNil(h.Problems)}
+			Uncertain: h.Uncertain, Refused: h.Refused, RefusedLatest: []jr{}, Stuck: h.Stuck, Problems: nonNil(h.Problems)}
+		for _, r := range h.RefusedLatest {
+			out.RefusedLatest = append(out.RefusedLatest, jr{Address: r.Address, Code: r.Code, Error: r.Error, Key: r.Key, At: rfc(r.At)})
+		}
 		if h.Running {
 			out.PID, out.Host, out.Since = h.Holder.PID, h.Holder.Host, rfc(h.Holder.Since)
 		}
@@ -98,8 +110,17 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 		}
 		fmt.Fprintf(tw, "failed:\t%d\n", h.Failed)
 		fmt.Fprintf(tw, "uncertain:\t%d\n", h.Uncertain)
+		if h.Refused > 0 {
+			fmt.Fprintf(tw, "refused recipients:\t%d (the others got those messages)\n", h.Refused)
+		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+		for _, r := range h.RefusedLatest {
+			fmt.Fprintf(env.stdout, "  %s  refused %s: %s (%s)\n", r.At.In(loc).Format("2006-01-02 15:04"), r.Address, oneLine(r.Error), r.Key)
+		}
+		if h.Refused > len(h.RefusedLatest) {
+			fmt.Fprintf(env.stdout, "  and %d more\n", h.Refused-len(h.RefusedLatest))
 		}
 		if h.Failed+h.Uncertain > 0 {
 			fmt.Fprintln(env.stdout, "(followup outbox --status failed, or --status uncertain, lists them)")

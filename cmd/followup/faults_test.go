@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -495,6 +497,27 @@ func oneFocalPointRefused(t *testing.T, listen string) {
 	}
 	if listen == config.WebOff && !strings.Contains(td.logs.String(), "recipient refused; the others got the message") {
 		t.Errorf("no log line names the refused recipient:\n%s", tail(td.logs.String(), 2000))
+	}
+	if listen == config.WebOff {
+		// followup status counts and names the refused recipient, without
+		// calling delivery stuck.
+		out, err := exec.Command(binary(t), "status", "--config", cfg).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "(the others got those messages)") ||
+			!regexp.MustCompile(`refused education@example.org: smtp RCPT TO:<education@example.org>: 550 .*no such mailbox`).Match(out) {
+			t.Errorf("followup status: %v\n%s", err, out)
+		}
+		out, err = exec.Command(binary(t), "status", "--config", cfg, "--json").Output()
+		var h struct {
+			Refused int `json:"refused_recipients"`
+			Latest  []struct {
+				Address string `json:"address"`
+				Code    int    `json:"code"`
+			} `json:"refused_latest"`
+		}
+		if err != nil || json.Unmarshal(out, &h) != nil || h.Refused == 0 || len(h.Latest) != h.Refused ||
+			h.Latest[0].Address != "education@example.org" || h.Latest[0].Code != 550 {
+			t.Errorf("followup status --json: %v, %+v\n%s", err, h, out)
+		}
 	}
 	// The next coordinator overview (Monday 11 January, 09:00) reports the
 	// refused address; the one after does not repeat it.
