@@ -40,6 +40,22 @@ func (db *DB) CreateSession(ctx context.Context, s Session) error {
 	})
 }
 
+// PurgeSessions deletes the sessions that ended (expired, or were revoked)
+// before before, and says how many. They can never open a page again;
+// what was done through them stays in the tasks' history.
+func (db *DB) PurgeSessions(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE expires_at < ?1 OR revoked_at < ?1`, before.Unix())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, describe(err)
+}
+
 // ActiveSession returns the session with this id hash if it is neither
 // expired nor revoked at now; ErrNotFound otherwise. It does not write:
 // reading a page must not take the write lock.

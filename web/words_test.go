@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/store"
 )
 
 // pageMsgIDs are the English sentences the pages and the code may show:
@@ -425,5 +426,32 @@ func TestFromTo(t *testing.T) {
 		if got := fromTo(f.cfg, notify.WordingFor(c.lang, f.cfg.Stages), c.kind, c.from, c.to); got != c.want {
 			t.Errorf("fromTo(%s, %s, %q, %q) = %q, want %q", c.lang, c.kind, c.from, c.to, got, c.want)
 		}
+	}
+}
+
+// TestOldSessionsPurged: a session that ended more than 90 days ago is
+// deleted; one that ended since, or is still open, stays listed.
+func TestOldSessionsPurged(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.login("moj", "focal@moj.example") // ends after sessionMax (14 days)
+	f.clock.Advance(sessionMax + sessionKeep + time.Hour)
+	f.login("moj", "deputy@moj.example") // open
+	recent := f.login("mps", "focal@mps.example")
+	if res, _ := f.post(recent, "/logout", url.Values{}); res.StatusCode >= 400 {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	f.srv.purgeSessions(ctx)
+	got, err := f.db.Sessions(ctx, store.SessionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, s := range got {
+		left = append(left, s.FocalPoint)
+	}
+	slices.Sort(left)
+	if fmt.Sprint(left) != "[deputy@moj.example focal@mps.example]" {
+		t.Errorf("sessions left: %v, want the open one and the one signed out today", left)
 	}
 }
