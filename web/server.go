@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -75,6 +76,10 @@ func New(cfg *config.Config, db *store.DB, logger *slog.Logger, clock clockwork.
 		s.logger.Info("created the key that signs links; keep it private and back it up", "file", cfg.Web.SecretFile)
 	}
 	s.cfg.Store(cfg)
+	if ids := EnglishPagesFor(cfg); len(ids) > 0 {
+		s.logger.Warn("the web pages of these bodies are in English: followup writes pages in en, es, fr and lo",
+			"bodies", strings.Join(ids, ", "))
+	}
 	s.pageSets = map[string]*pageSet{}
 	for _, l := range pageLanguages {
 		s.pageSets[l] = &pageSet{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,23 @@ import (
 
 // pageLanguages are the languages the pages are written in, English first.
 var pageLanguages = []string{"en", "fr", "es", "lo"}
+
+// EnglishPagesFor names the bodies of cfg whose language the pages are not
+// written in ("moj (de)"): their pages are in English. A body's language
+// must have mail templates (a config error otherwise); the pages have no
+// override folder, so this is said at start and by config check rather
+// than refused.
+func EnglishPagesFor(cfg *config.Config) []string {
+	var out []string
+	for _, b := range append([]config.Body{cfg.Coordinator}, cfg.Ministries...) {
+		tag := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(b.Language), "_", "-"))
+		primary, _, _ := strings.Cut(tag, "-")
+		if tag != "" && !slices.Contains(pageLanguages, primary) {
+			out = append(out, fmt.Sprintf("%s (%s)", b.ID, b.Language))
+		}
+	}
+	return out
+}
 
 // tr writes msg, a sentence given in English, in lang, then fills in
 // args as fmt does.

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/store"
 )
@@ -453,5 +454,22 @@ func TestOldSessionsPurged(t *testing.T) {
 	slices.Sort(left)
 	if fmt.Sprint(left) != "[deputy@moj.example focal@mps.example]" {
 		t.Errorf("sessions left: %v, want the open one and the one signed out today", left)
+	}
+}
+
+// TestEnglishPagesFor: a body in a language the pages are not written in
+// is named (its pages are English); tags are matched by their first part.
+func TestEnglishPagesFor(t *testing.T) {
+	f := newFixture(t)
+	cfg := *f.cfg
+	cfg.Ministries = append([]config.Body(nil), f.cfg.Ministries...)
+	cfg.Ministries[0].Language = "de"
+	cfg.Ministries[1].Language = "fr-CA"
+	cfg.Coordinator.Language = "LO"
+	if got := EnglishPagesFor(&cfg); fmt.Sprint(got) != "[moj (de)]" {
+		t.Errorf("EnglishPagesFor = %v, want [moj (de)]", got)
+	}
+	if got := EnglishPagesFor(f.cfg); len(got) != 0 {
+		t.Errorf("the fixture's bodies (no language: English) = %v", got)
 	}
 }

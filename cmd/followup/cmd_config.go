@@ -8,6 +8,7 @@ import (
 
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/web"
 )
 
 func cmdConfig(ctx context.Context, env *environment, args []string) error {
@@ -68,6 +69,10 @@ func configCheck(env *environment, args []string) error {
 				continue
 			}
 			fmt.Fprintf(env.stdout, "%s: OK\n", f)
+			if ids := web.EnglishPagesFor(cfg); len(ids) > 0 && cfg.Web.Listen != config.WebOff {
+				fmt.Fprintf(env.stdout, "%s: note: the web pages of %s are in English (followup writes pages in en, es, fr and lo)\n",
+					f, strings.Join(ids, ", "))
+			}
 			continue
 		}
 		failed = true
