@@ -57,14 +57,14 @@ func WriteTasksCSV(ctx context.Context, w io.Writer, db *store.DB, cfg *config.C
 		for _, t := range batch {
 			var support []string
 			for _, s := range t.Support {
-				support = append(support, dashBodyName(cfg, s))
+				support = append(support, dashBodyNameIn(cfg, s, lang))
 			}
 			last := ""
 			if !t.LastUpdate.IsZero() {
 				last = t.LastUpdate.In(cfg.Location).Format("2006-01-02")
 			}
 			if err := cw.Write(csvCells(t.RecID, t.Symbol, plan.ParagraphLabel(t.Paragraph, t.Item), t.Section, t.Subsection, t.Text,
-				dashBodyName(cfg, t.Owner), strings.Join(support, "; "), dashStageName(cfg, t.Stage),
+				dashBodyNameIn(cfg, t.Owner, lang), strings.Join(support, "; "), stageLabel(cfg, t.Stage, lang),
 				t.StageSince.In(cfg.Location).Format("2006-01-02"), strconv.Itoa(t.Updates), last)); err != nil {
 				return err
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +23,24 @@ import (
 // pageLanguages are the languages the pages are written in, English first.
 var pageLanguages = []string{"en", "fr", "es", "lo"}
 
+// pagesLanguage is the page language of a language tag: the tag's first
+// part when the pages are written in it ("fr-CA" → fr, "LO" → lo), else
+// English; ok says whether they are. Every choice of a page language goes
+// through it (a body's, the browser's), and it allocates nothing: a CSV
+// export asks it for every row.
+func pagesLanguage(tag string) (lang string, ok bool) {
+	tag = strings.TrimSpace(tag)
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	for _, l := range pageLanguages {
+		if strings.EqualFold(tag, l) {
+			return l, true
+		}
+	}
+	return "en", false
+}
+
 // EnglishPagesFor names the bodies of cfg whose language the pages are not
 // written in ("moj (de)"): their pages are in English. A body's language
 // must have mail templates (a config error otherwise); the pages have no
@@ -32,9 +49,7 @@ var pageLanguages = []string{"en", "fr", "es", "lo"}
 func EnglishPagesFor(cfg *config.Config) []string {
 	var out []string
 	for _, b := range append([]config.Body{cfg.Coordinator}, cfg.Ministries...) {
-		tag := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(b.Language), "_", "-"))
-		primary, _, _ := strings.Cut(tag, "-")
-		if tag != "" && !slices.Contains(pageLanguages, primary) {
+		if _, ok := pagesLanguage(b.Language); !ok && strings.TrimSpace(b.Language) != "" {
 			out = append(out, fmt.Sprintf("%s (%s)", b.ID, b.Language))
 		}
 	}
@@ -75,16 +90,16 @@ func (s *Server) pageLang(r *http.Request) string {
 
 // bodyLang is the page language of a ministry or the coordinating body.
 func (s *Server) bodyLang(body string) string {
-	if b, ok := s.Config().Ministry(body); ok {
-		return notify.WordingFor(b.Language, nil).Lang
-	}
-	return "en"
+	b, _ := s.Config().Ministry(body)
+	lang, _ := pagesLanguage(b.Language)
+	return lang
 }
 
 // coordLang is the coordinating body's page language: the dashboard's
 // parts and the CSV export are written in it outside any request.
 func coordLang(cfg *config.Config) string {
-	return notify.WordingFor(cfg.Coordinator.Language, nil).Lang
+	lang, _ := pagesLanguage(cfg.Coordinator.Language)
+	return lang
 }
 
 // languageNames name each page language in itself, for the public pages'
@@ -171,12 +186,9 @@ func withLang(r *http.Request, lang string) *http.Request {
 // are not weighed.
 func acceptLanguage(h string) string {
 	for _, part := range strings.Split(h, ",") {
-		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		for _, l := range pageLanguages {
-			if primary == l {
-				return l
-			}
+		tag, _, _ := strings.Cut(part, ";")
+		if lang, ok := pagesLanguage(tag); ok {
+			return lang
 		}
 	}
 	return "en"

@@ -473,3 +473,15 @@ func TestEnglishPagesFor(t *testing.T) {
 		t.Errorf("the fixture's bodies (no language: English) = %v", got)
 	}
 }
+
+func TestPagesLanguage(t *testing.T) {
+	for tag, want := range map[string]string{"lo": "lo", "LO": "lo", "fr-CA": "fr", "es_MX": "es", " en ": "en", "de": "", "": "", "frr": ""} {
+		lang, ok := pagesLanguage(tag)
+		if ok != (want != "") || (ok && lang != want) || (!ok && lang != "en") {
+			t.Errorf("pagesLanguage(%q) = %s, %v; want %q", tag, lang, ok, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { pagesLanguage("fr-CA") }); n != 0 {
+		t.Errorf("pagesLanguage allocates %v times", n)
+	}
+}
