@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/report/source"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -150,26 +151,6 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// recFields are the recommendation fields a new version may change, in the
-// order the history names them.
-var recFields = []string{"paragraph", "item", "section", "subsection", "verb", "text", "lead", "concern", "recommending_states", "themes"}
-
-func recValues(r workflow.Recommendation) []string {
-	states, _ := json.Marshal(r.RecommendingStates)
-	if r.RecommendingStates == nil {
-		states = []byte("[]")
-	}
-	concern := ""
-	if r.Concern > 0 {
-		concern = strconv.Itoa(r.Concern)
-	}
-	themes, _ := json.Marshal(r.Themes)
-	if r.Themes == nil {
-		themes = []byte("[]")
-	}
-	return []string{strconv.Itoa(r.Paragraph), r.Item, r.Section, r.Subsection, r.Verb, r.Text, r.Lead, concern, string(states), string(themes)}
-}
-
 func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, plan Planner) (ImportResult, error) {
 	doc := it.Doc
 	res := ImportResult{Symbol: doc.Symbol, Kind: doc.Kind, Total: len(doc.Recommendations)}
@@ -281,31 +262,6 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 	return res, nil
 }
 
-func insertRecommendation(ctx context.Context, tx *sql.Tx, docID int64, seq int, rec workflow.Recommendation, values []string) (int64, error) {
-	r, err := tx.ExecContext(ctx, `INSERT INTO recommendations (rec_id, document_id, seq, paragraph, item, section, subsection,
-		verb, text, lead, concern, recommending_states, themes, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		rec.ID, docID, seq, rec.Paragraph, rec.Item, rec.Section, rec.Subsection, rec.Verb, rec.Text, rec.Lead,
-		nullInt(values[7]), values[8], values[9], rec.Status)
-	if err != nil {
-		return 0, err
-	}
-	return r.LastInsertId()
-}
-
-func recordChange(ctx context.Context, tx *sql.Tx, recID, at int64, source, field, oldV, newV string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO recommendation_changes (recommendation_id, at, source, field, old_value, new_value)
-		VALUES (?,?,?,?,?,?)`, recID, at, source, field, oldV, newV)
-	return err
-}
-
-func nullInt(s string) any {
-	if s == "" {
-		return nil
-	}
-	n, _ := strconv.Atoi(s)
-	return n
-}
-
 // ErrParentMissing is returned when an addendum arrives before its report.
 var ErrParentMissing = errors.New("the report it answers is not imported")
 
@@ -395,134 +351,109 @@ func (db *DB) Documents(ctx context.Context) ([]Document, error) {
 	return out, rows.Err()
 }
 
-// RecFilter selects recommendations.
-type RecFilter struct {
-	Document string // symbol; "" for all
-	Section  string // case-insensitive substring of the section or subsection
+// Facets are what the list's filters offer: the documents, in import
+// order.
+type Facets struct {
+	Documents []DocFacet
 }
 
-// Recommendations calls fn for each recommendation matching f, in document
-// order. It streams: a million rows never sit in memory at once.
-func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol string, r workflow.Recommendation) error) error {
-	q := `SELECT d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead,
-		COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes
-		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE 1=1`
+// DocFacet is a document in the filters.
+type DocFacet struct {
+	ID     int64
+	Symbol string
+	Title  string
+}
+
+// Facets lists the documents (their sections are read one document at a
+// time, by Sections, when a document is chosen: a document has at most a
+// few hundred recommendations, read through its own index range).
+func (db *DB) Facets(ctx context.Context) (Facets, error) {
+	var f Facets
+	rows, err := db.db.QueryContext(ctx, `SELECT id, symbol, title FROM documents ORDER BY id`)
+	if err != nil {
+		return f, fmt.Errorf("list documents: %w", describe(err))
+	}
+	for rows.Next() {
+		var d DocFacet
+		if err := rows.Scan(&d.ID, &d.Symbol, &d.Title); err != nil {
+			rows.Close()
+			return f, fmt.Errorf("list documents: %w", err)
+		}
+		f.Documents = append(f.Documents, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return f, fmt.Errorf("list documents: %w", describe(err))
+	}
+	return f, nil
+}
+
+// ReportDocuments returns the stored documents with these symbols, in the
+// order given (every document, in import order, when none is given).
+func (db *DB) ReportDocuments(ctx context.Context, symbols []string) ([]source.Document, error) {
+	q := `SELECT id, symbol, kind, body, title, state, adopted, parent, next_report_due, next_report_text,
+		follow_up_due, follow_up_paragraphs, follow_up_text, language, imported_at FROM documents`
 	var args []any
-	if f.Document != "" {
-		q += ` AND d.symbol = ?`
-		args = append(args, f.Document)
+	if len(symbols) > 0 {
+		q += ` WHERE symbol IN (` + strings.TrimSuffix(strings.Repeat("?,", len(symbols)), ",") + `)`
+		for _, s := range symbols {
+			args = append(args, s)
+		}
 	}
-	if f.Section != "" {
-		q += ` AND (instr(lower(r.section), lower(?)) > 0 OR instr(lower(r.subsection), lower(?)) > 0)`
-		args = append(args, f.Section, f.Section)
-	}
-	q += ` ORDER BY d.id, r.seq`
+	q += ` ORDER BY id`
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return describe(err)
+		return nil, describe(err)
 	}
 	defer rows.Close()
+	bySymbol := map[string]source.Document{}
+	var all []source.Document
 	for rows.Next() {
-		var symbol, states, themes string
-		var r workflow.Recommendation
-		if err := rows.Scan(&symbol, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
-			&r.Concern, &r.Status, &states, &themes); err != nil {
-			return err
+		var d source.Document
+		var kind string
+		var adopted, nrDue, fuDue sql.NullString
+		var fuParas, fuText string
+		var imported int64
+		if err := rows.Scan(&d.ID, &d.Symbol, &kind, &d.Body, &d.Title, &d.State, &adopted, &d.Parent, &nrDue,
+			&d.NextReport.Text, &fuDue, &fuParas, &fuText, &d.Language, &imported); err != nil {
+			return nil, fmt.Errorf("read documents: %w", err)
 		}
-		if r.Themes, err = decodeStates(themes); err != nil {
-			return fmt.Errorf("recommendation %s themes: %w", r.ID, err)
+		d.Kind = workflow.Kind(kind)
+		if d.Adopted, err = civil.ParseDate(adopted.String); adopted.Valid && err != nil {
+			return nil, fmt.Errorf("document %s: stored adoption date %q: %w", d.Symbol, adopted.String, err)
 		}
-		if r.RecommendingStates, err = decodeStates(states); err != nil {
-			return fmt.Errorf("recommendation %s: %w", r.ID, err)
+		if d.NextReport.Due, err = civil.ParseDate(nrDue.String); nrDue.Valid && err != nil {
+			return nil, fmt.Errorf("document %s: stored report due date %q: %w", d.Symbol, nrDue.String, err)
 		}
-		if err := fn(symbol, r); err != nil {
-			return err
+		if fuDue.Valid {
+			fu := &workflow.FollowUp{Text: fuText}
+			if fu.Due, err = civil.ParseDate(fuDue.String); err != nil {
+				return nil, fmt.Errorf("document %s: stored follow-up date %q: %w", d.Symbol, fuDue.String, err)
+			}
+			for _, p := range strings.Split(fuParas, ",") {
+				if n, err := strconv.Atoi(p); err == nil {
+					fu.Paragraphs = append(fu.Paragraphs, n)
+				}
+			}
+			d.FollowUp = fu
+		}
+		d.Document.Language = d.Language
+		d.Imported = time.Unix(imported, 0).UTC()
+		bySymbol[d.Symbol] = d
+		all = append(all, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, describe(err)
+	}
+	if len(symbols) == 0 {
+		return all, nil
+	}
+	var out []source.Document
+	for _, s := range symbols {
+		if d, ok := bySymbol[s]; ok {
+			out = append(out, d)
+			delete(bySymbol, s)
 		}
 	}
-	return rows.Err()
-}
-
-// Change is one entry of a recommendation's history.
-type Change struct {
-	At       time.Time
-	Source   string
-	Field    string
-	Old, New string
-}
-
-// RecommendationDetail is one recommendation with its document and history.
-type RecommendationDetail struct {
-	Document string
-	Rec      workflow.Recommendation
-	Changes  []Change
-}
-
-// Recommendation returns one recommendation by its id.
-func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationDetail, error) {
-	var out RecommendationDetail
-	var states, themes string
-	var id int64
-	r := &out.Rec
-	err := db.db.QueryRowContext(ctx, `SELECT r.id, d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb,
-		r.text, r.lead, COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes
-		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE r.rec_id = ?`, recID).
-		Scan(&id, &out.Document, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
-			&r.Concern, &r.Status, &states, &themes)
-	if errors.Is(err, sql.ErrNoRows) {
-		return out, fmt.Errorf("recommendation %s: %w", recID, ErrNotFound)
-	}
-	if err != nil {
-		return out, describe(err)
-	}
-	if r.RecommendingStates, err = decodeStates(states); err != nil {
-		return out, fmt.Errorf("recommendation %s: %w", recID, err)
-	}
-	if r.Themes, err = decodeStates(themes); err != nil {
-		return out, fmt.Errorf("recommendation %s themes: %w", recID, err)
-	}
-	rows, err := db.db.QueryContext(ctx, `SELECT at, source, field, old_value, new_value FROM recommendation_changes
-		WHERE recommendation_id = ? ORDER BY id`, id)
-	if err != nil {
-		return out, describe(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c Change
-		var at int64
-		if err := rows.Scan(&at, &c.Source, &c.Field, &c.Old, &c.New); err != nil {
-			return out, err
-		}
-		c.At = time.Unix(at, 0).UTC()
-		out.Changes = append(out.Changes, c)
-	}
-	return out, rows.Err()
-}
-
-// replan gives a task the owner its rules now say, unless an admin chose
-// the owner by hand; the change is a task event.
-func replan(ctx context.Context, tx *sql.Tx, taskID int64, a workflow.Assignment, now int64) error {
-	var owner, support string
-	var manual int
-	err := tx.QueryRowContext(ctx, `SELECT owner, support, manual FROM tasks WHERE id = ?`, taskID).Scan(&owner, &support, &manual)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && manual == 1 {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var sup []string
-	if support != "" {
-		sup = strings.Split(support, ",")
-	}
-	if a.Same(workflow.Assignment{Owner: owner, Support: sup}) {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, updated_at = ? WHERE id = ?`,
-		a.Owner, strings.Join(a.Support, ","), a.By, now, taskID); err != nil {
-		return err
-	}
-	if err := setSupport(ctx, tx, taskID, a.Support); err != nil {
-		return err
-	}
-	return addEvent(ctx, tx, taskID, now, "import", "assign", ownerText(owner, sup), ownerText(a.Owner, a.Support), a.By)
+	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/followup-app/followup/plan"
 )
 
 // Outbox statuses. A message moves pending → sending → sent, failed or
@@ -618,4 +620,131 @@ func (db *DB) exec(ctx context.Context, q string, args ...any) error {
 		return fmt.Errorf("outbox row: %w", ErrNotFound)
 	}
 	return nil
+}
+
+// MessageCount is how many outbox messages of a kind are in a status.
+type MessageCount struct {
+	Kind, Status string
+	Count        int
+}
+
+// MessageCounts counts the outbox's messages by kind and status.
+func (db *DB) MessageCounts(ctx context.Context) ([]MessageCount, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT kind, status, COUNT(*) FROM outbox GROUP BY kind, status ORDER BY kind, status`)
+	if err != nil {
+		return nil, fmt.Errorf("count messages: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []MessageCount
+	for rows.Next() {
+		var c MessageCount
+		if err := rows.Scan(&c.Kind, &c.Status, &c.Count); err != nil {
+			return nil, fmt.Errorf("count messages: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PendingSummary counts the messages waiting to be sent and gives the
+// creation time of the oldest (zero when none).
+func (db *DB) PendingSummary(ctx context.Context) (n int, oldest time.Time, err error) {
+	var min sql.NullInt64
+	err = db.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')`).Scan(&n, &min)
+	if err != nil {
+		return 0, time.Time{}, describe(err)
+	}
+	if min.Valid {
+		oldest = time.Unix(min.Int64, 0).UTC()
+	}
+	return n, oldest, nil
+}
+
+// LastSent returns when the last message of a kind to a recipient was
+// enqueued, among those delivered; zero if none.
+func (s *SlotTx) LastSent(ctx context.Context, kind, recipient string) (time.Time, error) {
+	var at sql.NullInt64
+	err := s.q.QueryRowContext(ctx, `SELECT MAX(created_at) FROM outbox WHERE kind = ? AND recipient = ? AND status = 'sent'`,
+		kind, recipient).Scan(&at)
+	if err != nil || !at.Valid {
+		return time.Time{}, describe(err)
+	}
+	return time.Unix(at.Int64, 0).UTC(), nil
+}
+
+// DeliveredReminders counts, per recipient, the reminders that were
+// delivered, and gives when the last one was sent.
+func (s *SlotTx) DeliveredReminders(ctx context.Context, recipients []string) (map[string]plan.Delivered, error) {
+	out := map[string]plan.Delivered{}
+	for _, r := range recipients {
+		var n int
+		var last sql.NullInt64
+		if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*), MAX(sent_at) FROM outbox INDEXED BY outbox_by_kind
+			WHERE kind = 'reminder' AND recipient = ? AND status = 'sent'`, r).Scan(&n, &last); err != nil {
+			return nil, describe(err)
+		}
+		if n > 0 {
+			out[r] = plan.Delivered{Count: n, Last: time.Unix(last.Int64, 0).UTC()}
+		}
+	}
+	return out, nil
+}
+
+// unreportedFailures selects every failure no delivered overview has
+// reported: failed or uncertain messages, and recipients refused while
+// others got the message. Columns: what, ref, created_at, subject, to,
+// status, error.
+const unreportedFailures = `SELECT 'message' AS what, id AS ref, created_at, subject, env_to AS rcpt, status, last_error AS error
+		FROM outbox WHERE status IN ('failed','uncertain') AND reported_at IS NULL
+	UNION ALL
+	SELECT 'recipient', r.id, o.created_at, o.subject, r.address, r.status, r.error
+		FROM outbox_recipients r JOIN outbox o ON o.id = r.outbox_id WHERE r.reported_at IS NULL`
+
+// Failures returns up to limit failures (failed or uncertain messages,
+// refused recipients) no delivered overview reported yet, oldest first,
+// and how many there are.
+func (s *SlotTx) Failures(ctx context.Context, limit int) ([]plan.Delivery, int, error) {
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+unreportedFailures+`)`).Scan(&total); err != nil {
+		return nil, 0, describe(err)
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT created_at, subject, rcpt, status, error FROM (`+unreportedFailures+`)
+		ORDER BY created_at, what, ref LIMIT ?`, limit)
+	if err != nil {
+		return nil, 0, describe(err)
+	}
+	defer rows.Close()
+	var out []plan.Delivery
+	for rows.Next() {
+		var d plan.Delivery
+		var at int64
+		var to string
+		if err := rows.Scan(&at, &d.Subject, &to, &d.Status, &d.Error); err != nil {
+			return nil, 0, describe(err)
+		}
+		d.CreatedAt = time.Unix(at, 0).UTC()
+		if to != "" {
+			d.To = strings.Split(to, ",")
+		}
+		out = append(out, d)
+	}
+	return out, total, describe(rows.Err())
+}
+
+// ListInOverview records that the overview in outbox row digest lists
+// every failure Failures counts and every change MailChanges returns:
+// they are marked reported when that overview is delivered (a trigger of
+// migration 0009), so an overview that never left takes nothing with it
+// and the next one lists them again.
+func (s *SlotTx) ListInOverview(ctx context.Context, digest int64) error {
+	if s.dryRun {
+		return nil
+	}
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
+		SELECT ?, what, ref FROM (`+unreportedFailures+`) WHERE true ON CONFLICT DO NOTHING`, digest); err != nil {
+		return describe(err)
+	}
+	_, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
+		SELECT ?, 'mail_change', id FROM mail_changes WHERE reported_at IS NULL ON CONFLICT DO NOTHING`, digest)
+	return describe(err)
 }

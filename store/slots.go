@@ -94,22 +94,5 @@ func (s *SlotTx) Enqueue(ctx context.Context, m plan.Outgoing) (int64, bool, err
 		MessageID: m.MessageID, From: m.From, To: m.To, Raw: m.Raw}, s.now)
 }
 
-// LogReminder records that a task was reminded of a deadline (the sweep
-// logs whole groups with LogSweep; this is the one-task form, for tools
-// and tests that record a reminder by hand); false when it already was. A
-// dry run records nothing: it would be rolled back.
-func (s *SlotTx) LogReminder(ctx context.Context, taskID int64, deadline, kind string, outboxID int64) (bool, error) {
-	if s.dryRun {
-		return true, nil
-	}
-	res, err := s.q.ExecContext(ctx, `INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at)
-		VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`, taskID, deadline, kind, outboxID, s.now)
-	if err != nil {
-		return false, describe(err)
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
 // DryRun reports whether nothing the slot does will be kept.
 func (s *SlotTx) DryRun() bool { return s.dryRun }

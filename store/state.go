@@ -89,26 +89,3 @@ func (db *DB) LastHeartbeat(ctx context.Context) (time.Time, string, error) {
 	}
 	return time.Unix(at, 0).UTC(), value, nil
 }
-
-// PendingSummary counts the messages waiting to be sent and gives the
-// creation time of the oldest (zero when none).
-func (db *DB) PendingSummary(ctx context.Context) (n int, oldest time.Time, err error) {
-	var min sql.NullInt64
-	err = db.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')`).Scan(&n, &min)
-	if err != nil {
-		return 0, time.Time{}, describe(err)
-	}
-	if min.Valid {
-		oldest = time.Unix(min.Int64, 0).UTC()
-	}
-	return n, oldest, nil
-}
-
-// RecordMailChange keeps a change to where mail goes until an overview
-// listing it is delivered (plan's MailChanges and ListInOverview).
-func (db *DB) RecordMailChange(ctx context.Context, summary string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO mail_changes (at, summary) VALUES (?, ?)`, db.now().Unix(), summary)
-		return err
-	})
-}

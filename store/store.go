@@ -1,7 +1,7 @@
 // Package store keeps followup's state in one SQLite file: documents,
 // recommendations and their history, tasks and their audit trail, schedule
 // slots, the outbox and the reminder log. It implements the interfaces
-// package plan reads and writes through (plan.go): the reminder sweep is a
+// package plan reads and writes through (sweep.go): the reminder sweep is a
 // few SQL statements there, so that SQLite, not Go, goes through the tasks.
 //
 // Every exported method that writes is one IMMEDIATE transaction: it takes
@@ -277,4 +277,22 @@ func nullDate(s string) any {
 		return nil
 	}
 	return s
+}
+
+// Ping says whether the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("the database does not answer: %w", describe(err))
+	}
+	return nil
+}
+
+// traced tells the statement trace (TraceSQL) about a statement the
+// dashboard runs outside a slot: bench/dashsql times the sqlite3 shell on
+// the same statements.
+func (db *DB) traced(q string, args []any) {
+	if db.trace != nil {
+		db.trace(q, args)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/report/source"
 )
 
 // Roles of the body that records a progress update, toward the task.
@@ -140,16 +141,6 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 	return id, nil
 }
 
-// summary shortens an update's text for the audit trail, which points to
-// the update rather than repeating it.
-func summary(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > 200 {
-		return string(r[:199]) + "…"
-	}
-	return s
-}
-
 // SetUpdatePublic marks an update public (shown on the public progress page
 // and in --only-public drafts) or not, and records who decided.
 func (db *DB) SetUpdatePublic(ctx context.Context, updateID int64, public bool, by string) error {
@@ -277,4 +268,112 @@ func (db *DB) EvidenceData(ctx context.Context, evidenceID int64) (Evidence, int
 	}
 	e.Data = data
 	return e, taskID, nil
+}
+
+// PublishUpdate marks a progress update public or not, recording who
+// decided; it returns the update's task. Marking it as it already is
+// changes nothing.
+func (db *DB) PublishUpdate(ctx context.Context, updateID int64, public bool, by Actor) (int64, error) {
+	by.Name = strings.TrimSpace(by.Name)
+	if by.Name == "" {
+		return 0, fmt.Errorf("publish progress update %d: %w: no name", updateID, ErrInvalid)
+	}
+	var taskID int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var was bool
+		err := tx.QueryRowContext(ctx, `SELECT task_id, public FROM task_updates WHERE id = ?`, updateID).Scan(&taskID, &was)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("progress update %d: %w", updateID, ErrNotFound)
+		}
+		if err != nil || was == public {
+			return err
+		}
+		now := db.now().Unix()
+		if _, err := tx.ExecContext(ctx, `UPDATE task_updates SET public = ?, public_at = ?, public_by = ? WHERE id = ?`,
+			public, now, by.Name, updateID); err != nil {
+			return err
+		}
+		from, to := "private", "public"
+		if !public {
+			from, to = to, from
+		}
+		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
+			kind: "public", from: from, to: to, note: fmt.Sprintf("progress update %d", updateID)})
+	})
+	return taskID, describe(err)
+}
+
+// RecentUpdates returns the last limit progress updates, newest first,
+// without evidence (the task's page shows it).
+func (db *DB) RecentUpdates(ctx context.Context, limit int) ([]Update, error) {
+	q := `SELECT u.id, u.task_id, r.rec_id, u.ministry, u.role, u.focal_point, u.author, u.client_addr,
+			u.at, u.done_on, u.text, u.public,
+			(SELECT COUNT(*) FROM update_evidence e WHERE e.update_id = u.id)
+		FROM task_updates u JOIN recommendations r ON r.id = u.task_id ORDER BY u.id DESC LIMIT ?`
+	db.traced(q, []any{limit})
+	rows, err := db.db.QueryContext(ctx, q, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent updates: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []Update
+	for rows.Next() {
+		u, err := scanUpdateRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recent updates: %w", describe(err))
+	}
+	return out, nil
+}
+
+// TaskUpdates returns a task's progress updates, oldest first, each with
+// its evidence (without the files' bytes).
+func (db *DB) TaskUpdates(ctx context.Context, taskID int64) ([]Update, error) {
+	var out []Update
+	err := db.Updates(ctx, UpdateFilter{TaskID: taskID}, func(u Update) error {
+		out = append(out, u)
+		return nil
+	})
+	return out, err
+}
+
+// scanUpdateRow reads an update (the columns of RecentUpdates); Evidence
+// holds as many empty entries as it has pieces, for the count.
+func scanUpdateRow(rows *sql.Rows) (Update, error) {
+	var u Update
+	var at int64
+	var done sql.NullString
+	var nev int
+	if err := rows.Scan(&u.ID, &u.TaskID, &u.RecID, &u.Ministry, &u.Role, &u.FocalPoint, &u.Author, &u.ClientAddr,
+		&at, &done, &u.Text, &u.Public, &nev); err != nil {
+		return u, fmt.Errorf("read progress updates: %w", err)
+	}
+	u.At = time.Unix(at, 0).UTC()
+	if done.Valid {
+		d, err := parseStoredDate("", "update date", done)
+		if err != nil {
+			return u, fmt.Errorf("progress update %d of %s: %w", u.ID, u.RecID, err)
+		}
+		u.DoneOn = d
+	}
+	u.Evidence = make([]Evidence, nev)
+	return u, nil
+}
+
+// ReportUpdates streams the progress updates on a document's tasks with an
+// id above sinceID, by recommendation then as recorded.
+func (db *DB) ReportUpdates(ctx context.Context, documentID, sinceID int64, fn func(source.Update) error) error {
+	return db.Updates(ctx, UpdateFilter{DocumentID: documentID, SinceID: sinceID}, func(u Update) error {
+		out := source.Update{ID: u.ID, TaskID: u.TaskID, RecID: u.RecID, Ministry: u.Ministry, Role: u.Role, Author: u.Author,
+			At: u.At, DoneOn: u.DoneOn, Text: u.Text, Public: u.Public}
+		for _, e := range u.Evidence {
+			out.Evidence = append(out.Evidence, source.Evidence{ID: e.ID, Kind: e.Kind, URL: e.URL, Title: e.Title,
+				ContentType: e.ContentType, Size: e.Size})
+		}
+		return fn(out)
+	})
 }

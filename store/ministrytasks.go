@@ -17,23 +17,6 @@ import (
 	"github.com/followup-app/followup/workflow"
 )
 
-// setSupport keeps task_support in step with tasks.support: every
-// statement that writes tasks.support calls it in the same transaction.
-func setSupport(ctx context.Context, tx *sql.Tx, taskID int64, support []string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM task_support WHERE task_id = ?`, taskID); err != nil {
-		return err
-	}
-	for _, m := range support {
-		if m == "" {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO task_support (ministry, task_id) VALUES (?, ?)`, m, taskID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // MinistryGroup is how many of a ministry's tasks, in one role, are in one
 // (document, stage) group, counting apart those whose paragraph is one of
 // the document's follow-up paragraphs: the follow-up date is a deadline of
@@ -228,4 +211,36 @@ func scanListTask(rows *sql.Rows, p *RankedPos, loc *time.Location) (workflow.Ta
 	}
 	t.StageDate = civil.DateOf(time.Unix(since, 0).In(loc))
 	return t, nil
+}
+
+// MinistryTask is a task as a ministry sees it: as its lead or in support.
+type MinistryTask struct {
+	Task workflow.Task
+	Role string // RoleLead or RoleSupport
+}
+
+// MinistryTasks returns every task a ministry owns or supports, in
+// document order. The ministry's page does not use it (it reads a page at
+// a time: MinistryGroups, MinistryTaskPage).
+func (db *DB) MinistryTasks(ctx context.Context, ministry string) ([]MinistryTask, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+taskColumns+taskFrom+`
+		WHERE t.owner = ? OR t.id IN (SELECT task_id FROM task_support WHERE ministry = ?)
+		ORDER BY t.document_id, r.seq`, ministry, ministry)
+	if err != nil {
+		return nil, describe(err)
+	}
+	defer rows.Close()
+	var out []MinistryTask
+	for rows.Next() {
+		t, err := scanTask(rows, db.loc())
+		if err != nil {
+			return nil, err
+		}
+		role := RoleSupport
+		if t.Owner == ministry {
+			role = RoleLead
+		}
+		out = append(out, MinistryTask{Task: t, Role: role})
+	}
+	return out, rows.Err()
 }

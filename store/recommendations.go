@@ -1,0 +1,186 @@
+package store
+
+// Recommendations as imported, with the history of their fields.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/followup-app/followup/workflow"
+)
+
+// recFields are the recommendation fields a new version may change, in the
+// order the history names them.
+var recFields = []string{"paragraph", "item", "section", "subsection", "verb", "text", "lead", "concern", "recommending_states", "themes"}
+
+func recValues(r workflow.Recommendation) []string {
+	states, _ := json.Marshal(r.RecommendingStates)
+	if r.RecommendingStates == nil {
+		states = []byte("[]")
+	}
+	concern := ""
+	if r.Concern > 0 {
+		concern = strconv.Itoa(r.Concern)
+	}
+	themes, _ := json.Marshal(r.Themes)
+	if r.Themes == nil {
+		themes = []byte("[]")
+	}
+	return []string{strconv.Itoa(r.Paragraph), r.Item, r.Section, r.Subsection, r.Verb, r.Text, r.Lead, concern, string(states), string(themes)}
+}
+
+func insertRecommendation(ctx context.Context, tx *sql.Tx, docID int64, seq int, rec workflow.Recommendation, values []string) (int64, error) {
+	r, err := tx.ExecContext(ctx, `INSERT INTO recommendations (rec_id, document_id, seq, paragraph, item, section, subsection,
+		verb, text, lead, concern, recommending_states, themes, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		rec.ID, docID, seq, rec.Paragraph, rec.Item, rec.Section, rec.Subsection, rec.Verb, rec.Text, rec.Lead,
+		nullInt(values[7]), values[8], values[9], rec.Status)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
+}
+
+func recordChange(ctx context.Context, tx *sql.Tx, recID, at int64, source, field, oldV, newV string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO recommendation_changes (recommendation_id, at, source, field, old_value, new_value)
+		VALUES (?,?,?,?,?,?)`, recID, at, source, field, oldV, newV)
+	return err
+}
+
+func nullInt(s string) any {
+	if s == "" {
+		return nil
+	}
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// RecFilter selects recommendations.
+type RecFilter struct {
+	Document string // symbol; "" for all
+	Section  string // case-insensitive substring of the section or subsection
+}
+
+// Recommendations calls fn for each recommendation matching f, in document
+// order. It streams: a million rows never sit in memory at once.
+func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol string, r workflow.Recommendation) error) error {
+	q := `SELECT d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead,
+		COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes
+		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE 1=1`
+	var args []any
+	if f.Document != "" {
+		q += ` AND d.symbol = ?`
+		args = append(args, f.Document)
+	}
+	if f.Section != "" {
+		q += ` AND (instr(lower(r.section), lower(?)) > 0 OR instr(lower(r.subsection), lower(?)) > 0)`
+		args = append(args, f.Section, f.Section)
+	}
+	q += ` ORDER BY d.id, r.seq`
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var symbol, states, themes string
+		var r workflow.Recommendation
+		if err := rows.Scan(&symbol, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
+			&r.Concern, &r.Status, &states, &themes); err != nil {
+			return err
+		}
+		if r.Themes, err = decodeStates(themes); err != nil {
+			return fmt.Errorf("recommendation %s themes: %w", r.ID, err)
+		}
+		if r.RecommendingStates, err = decodeStates(states); err != nil {
+			return fmt.Errorf("recommendation %s: %w", r.ID, err)
+		}
+		if err := fn(symbol, r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Change is one entry of a recommendation's history.
+type Change struct {
+	At       time.Time
+	Source   string
+	Field    string
+	Old, New string
+}
+
+// RecommendationDetail is one recommendation with its document and history.
+type RecommendationDetail struct {
+	Document string
+	Rec      workflow.Recommendation
+	Changes  []Change
+}
+
+// Recommendation returns one recommendation by its id.
+func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationDetail, error) {
+	var out RecommendationDetail
+	var states, themes string
+	var id int64
+	r := &out.Rec
+	err := db.db.QueryRowContext(ctx, `SELECT r.id, d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb,
+		r.text, r.lead, COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes
+		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE r.rec_id = ?`, recID).
+		Scan(&id, &out.Document, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
+			&r.Concern, &r.Status, &states, &themes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("recommendation %s: %w", recID, ErrNotFound)
+	}
+	if err != nil {
+		return out, describe(err)
+	}
+	if r.RecommendingStates, err = decodeStates(states); err != nil {
+		return out, fmt.Errorf("recommendation %s: %w", recID, err)
+	}
+	if r.Themes, err = decodeStates(themes); err != nil {
+		return out, fmt.Errorf("recommendation %s themes: %w", recID, err)
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT at, source, field, old_value, new_value FROM recommendation_changes
+		WHERE recommendation_id = ? ORDER BY id`, id)
+	if err != nil {
+		return out, describe(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Change
+		var at int64
+		if err := rows.Scan(&at, &c.Source, &c.Field, &c.Old, &c.New); err != nil {
+			return out, err
+		}
+		c.At = time.Unix(at, 0).UTC()
+		out.Changes = append(out.Changes, c)
+	}
+	return out, rows.Err()
+}
+
+// Sections lists one document's sections in the order they come.
+func (db *DB) Sections(ctx context.Context, symbol string) ([]string, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT r.section FROM recommendations r
+		WHERE r.document_id = (SELECT id FROM documents WHERE symbol = ?) ORDER BY r.seq`, symbol)
+	if err != nil {
+		return nil, fmt.Errorf("list sections: %w", describe(err))
+	}
+	defer rows.Close()
+	var out []string
+	seen := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, fmt.Errorf("list sections: %w", err)
+		}
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out, rows.Err()
+}
