@@ -87,9 +87,24 @@ func (m *Metrics) Instrument(route func(*http.Request) string, next http.Handler
 		}
 		sw := &metricsWriter{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		m.requests.WithLabelValues(r.Method, pattern, strconv.Itoa(sw.code)).Inc()
+		m.requests.WithLabelValues(methodLabel(r.Method), pattern, strconv.Itoa(sw.code)).Inc()
 		m.latency.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
 	})
+}
+
+// methodLabel is the method as a label: one of HTTP's own methods, else
+// "other". Any token is a method to net/http, and a label is a series
+// kept for the life of the process: a client sending made-up methods
+// must not be able to grow the server's memory (or /metrics) one series
+// at a time. The route label is closed already: a pattern the mux was
+// given, or "unmatched".
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }
 
 // metricsRoutes serves /metrics and /healthz. Both answer without a

@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -132,4 +134,77 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestMetricsSeriesClosed sends made-up methods to known and unknown
+// paths: the number of series /metrics serves stays what it was after the
+// first such request (methods outside HTTP's own are counted as "other"),
+// every request is counted, and the client sees the usual page.
+func TestMetricsSeriesClosed(t *testing.T) {
+	f := newFixture(t)
+	c := f.client()
+	send := func(method, path string) {
+		t.Helper()
+		req, err := http.NewRequest(method, f.ts.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, body := f.do(c, req)
+		if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
+			t.Fatalf("%.20s %s: status %d", method, path, res.StatusCode)
+		}
+		if res.StatusCode == http.StatusNotFound && !strings.Contains(body, "There is no page at this address.") {
+			t.Fatalf("%.20s %s: %s", method, path, body)
+		}
+	}
+	scrape := func() (series int, other float64, body string) {
+		t.Helper()
+		res, body := f.get(c, f.ts.URL+"/metrics")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("/metrics: %d", res.StatusCode)
+		}
+		for _, l := range strings.Split(body, "\n") {
+			if strings.HasPrefix(l, "followup_http_") {
+				series++
+			}
+			if strings.HasPrefix(l, "followup_http_requests_total{") && strings.Contains(l, `method="other"`) {
+				var n float64
+				if _, err := fmt.Sscan(l[strings.LastIndexByte(l, ' ')+1:], &n); err != nil {
+					t.Fatalf("%s: %v", l, err)
+				}
+				other += n
+			}
+		}
+		return series, other, body
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('A' + rnd.IntN(26))
+		}
+		return string(b)
+	}
+	paths := []string{"/", "/c/", "/m/task/1", "/nowhere"}
+	// One of each kind first, and a scrape, so that every series the
+	// flood can reach exists.
+	for _, p := range paths {
+		send("BREW", p)
+	}
+	scrape()
+	before, otherBefore, _ := scrape()
+	const flood = 200
+	for i := range flood {
+		send("X"+word(1000), paths[i%len(paths)]+word(8))
+	}
+	after, otherAfter, body := scrape()
+	if after != before {
+		t.Errorf("series grew from %d to %d after %d made-up methods", before, after, flood)
+	}
+	if got := otherAfter - otherBefore; got != flood {
+		t.Errorf("counted %v requests of other methods, want %d", got, flood)
+	}
+	if strings.Contains(body, `method="X`) || strings.Contains(body, `method="BREW"`) {
+		t.Error("a made-up method became a label")
+	}
 }
