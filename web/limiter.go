@@ -1,6 +1,9 @@
 package web
 
 import (
+	"cmp"
+	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,7 +17,7 @@ import (
 const (
 	failBurst  = 20
 	failWindow = time.Minute
-	maxClients = 10000 // buckets kept; full ones are dropped first
+	maxClients = 10000 // buckets kept at most; full ones are dropped first
 )
 
 type limiter struct {
@@ -42,9 +45,25 @@ func (l *limiter) refill(b *bucket, now time.Time) {
 	b.at = now
 }
 
+// clientKey is the bucket of an address: an IPv6 client is its /64, the
+// block one host or one customer line gets, so that walking through the
+// addresses of one's own block is one client.
+func clientKey(client string) string {
+	a, err := netip.ParseAddr(client)
+	if err != nil || !a.Unmap().Is6() {
+		return client
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return client
+	}
+	return p.String()
+}
+
 // allow reports whether the client may have a link checked: it has
 // failures left in its bucket.
 func (l *limiter) allow(client string) bool {
+	client = clientKey(client)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.bucket[client]
@@ -57,6 +76,7 @@ func (l *limiter) allow(client string) bool {
 
 // fail takes one token from the client's bucket.
 func (l *limiter) fail(client string) {
+	client = clientKey(client)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.clock.Now()
@@ -73,12 +93,32 @@ func (l *limiter) fail(client string) {
 }
 
 // prune drops the buckets that have refilled: they hold nothing a new
-// bucket would not. The caller holds mu.
+// bucket would not. When failures from more than maxClients addresses
+// came within a refill (someone with many addresses), that frees
+// nothing: then the tenth of the buckets with the most tokens left go
+// too, so that the table never grows past maxClients whatever the
+// clients do, and the ones that failed most are the ones kept. The
+// caller holds mu.
 func (l *limiter) prune(now time.Time) {
 	for k, b := range l.bucket {
 		l.refill(b, now)
 		if b.tokens >= l.burst {
 			delete(l.bucket, k)
 		}
+	}
+	if len(l.bucket) < maxClients {
+		return
+	}
+	type entry struct {
+		key    string
+		tokens float64
+	}
+	all := make([]entry, 0, len(l.bucket))
+	for k, b := range l.bucket {
+		all = append(all, entry{k, b.tokens})
+	}
+	slices.SortFunc(all, func(a, b entry) int { return cmp.Compare(b.tokens, a.tokens) })
+	for _, e := range all[:len(all)-maxClients*9/10] {
+		delete(l.bucket, e.key)
 	}
 }
