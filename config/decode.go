@@ -101,6 +101,9 @@ func (f *fields) written(key string) bool { return f.vals[key] != nil }
 // missing reports a required key that is absent, at the mapping that lacks
 // it.
 func (d *decoder) missing(f *fields, key string) {
+	if f.n.broken { // a merge key may have been meant to give it
+		return
+	}
 	line, col := f.n.line, f.n.col
 	d.errs.at(line, col, f.path, "missing required key %q", key)
 }

@@ -56,8 +56,13 @@ func (l *errorList) at(line, col int, path, format string, args ...any) {
 	l.errs = append(l.errs, &Error{File: l.file, Line: line, Column: col, Msg: oneLine(msg)})
 }
 
-// atNode records an error at the position of n.
+// atNode records an error at the position of n, unless n stands for a
+// value the parser could not give (see node.broken): that mistake is
+// already reported, and what the walker would add is the same one again.
 func (l *errorList) atNode(n *node, path, format string, args ...any) {
+	if n.broken {
+		return
+	}
 	l.at(n.line, n.col, path, format, args...)
 }
 
@@ -72,6 +77,35 @@ func (l *errorList) sorted() Errors {
 		return es[i].Column < es[j].Column
 	})
 	return es
+}
+
+// Merge returns es and the errors of a later check together, in file
+// order. A later error at a place es already has an error for is dropped:
+// a ministry whose language tag is malformed is one mistake, not also "no
+// mail templates for" that tag.
+func (es Errors) Merge(later Errors) Errors {
+	type place struct {
+		file      string
+		line, col int
+	}
+	seen := map[place]bool{}
+	out := append(Errors(nil), es...)
+	for _, e := range es {
+		seen[place{e.File, e.Line, e.Column}] = true
+	}
+	for _, e := range later {
+		if e.Line > 0 && seen[place{e.File, e.Line, e.Column}] {
+			continue
+		}
+		out = append(out, e)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Line != out[j].Line {
+			return out[i].Line < out[j].Line
+		}
+		return out[i].Column < out[j].Column
+	})
+	return out
 }
 
 // oneLine keeps a message on one line, whatever a parser or a value put in

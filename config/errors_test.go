@@ -544,3 +544,66 @@ func reflectEqual(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// TestBrokenTreeHidesNothing: an alias to no anchor, a merge key or a
+// second document is reported with the file's other mistakes, not alone
+// (the walker reads on around it), and causes no second error of its own
+// (the mapping that lost its merged keys is not said to miss them).
+func TestBrokenTreeHidesNothing(t *testing.T) {
+	wantErrors(t, `documents: [*nope]
+digests:
+  max_listed: 0
+ministries:
+  - id: mps
+    <<: {name: Ministry of Public Security}
+    focal_points: [{email: border@mps.example.org}]
+  - id: moj
+    name: *gone
+    focal_points: [{email: not an address}]
+---
+time_zone: UTC
+`,
+		`followup.yaml:1:13: malformed YAML: alias *nope refers to no anchor &nope defined above it`,
+		`followup.yaml:3:15: digests.max_listed: 0 is out of range; expected a whole number from 1 to 10000`,
+		`followup.yaml:6:5: malformed YAML: merge keys (<<) are not supported; write the keys out`,
+		`followup.yaml:9:11: malformed YAML: alias *gone refers to no anchor &gone defined above it`,
+		`followup.yaml:10:28: ministries[1].focal_points[0].email: invalid e-mail address "not an address"`,
+		`followup.yaml:11:1: malformed YAML: found a second document (---); the config is one document`)
+}
+
+// TestCheckReturnsWhatItCouldRead: Check gives the mistakes and the config
+// as far as it could be read, for the checks that need one; Load and Parse
+// give no config with mistakes; a syntax error gives none either.
+func TestCheckReturnsWhatItCouldRead(t *testing.T) {
+	path := writeConfig(t, "time_zone: Asia/Vientiane\nministries:\n  - id: moj\n    name: Ministry of Justice\n    language: de\n    focal_points: []\ndigests: {max_listed: many}\n")
+	c, err := Check(path, LoadOptions{})
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 2 {
+		t.Fatalf("Check: %v, want 2 Errors", err)
+	}
+	if c == nil || c.TimeZone != "Asia/Vientiane" || len(c.Ministries) != 1 || c.Ministries[0].Language != "de" ||
+		c.Ministries[0].LanguageAt.Line != 5 || c.Digests.MaxListed != 50 || c.Path != path {
+		t.Errorf("Check's config: %+v", c)
+	}
+	if c, err := Load(path, LoadOptions{}); c != nil || err == nil {
+		t.Errorf("Load: %v, %v; want no config and the errors", c, err)
+	}
+	if c, err := Check(writeConfig(t, "time_zone: [UTC\n"), LoadOptions{}); c != nil || err == nil {
+		t.Errorf("Check of a syntax error: %v, %v", c, err)
+	}
+	if _, err := Check(filepath.Join(t.TempDir(), "none.yaml"), LoadOptions{}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Check of no file: %v", err)
+	}
+	if c, err := Check(writeConfig(t, "time_zone: UTC\n"), LoadOptions{}); c == nil || err != nil {
+		t.Errorf("Check of a good file: %v, %v", c, err)
+	}
+}
+
+func TestErrorsMerge(t *testing.T) {
+	a := Errors{{File: "f", Line: 3, Column: 1, Msg: "a"}, {File: "f", Line: 9, Column: 2, Msg: "b"}}
+	b := Errors{{File: "f", Line: 9, Column: 2, Msg: "same place"}, {File: "f", Line: 1, Column: 1, Msg: "c"}, {File: "f", Msg: "whole file"}}
+	got := a.Merge(b).Error()
+	if want := "f: whole file\nf:1:1: c\nf:3:1: a\nf:9:2: b"; got != want {
+		t.Errorf("Merge:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -29,6 +29,35 @@ func Load(path string, opts LoadOptions) (*Config, error) {
 // Parse is Load from bytes. name is used in messages and as Path, and
 // relative paths in the file are resolved against filepath.Dir(name).
 func Parse(name string, data []byte, opts LoadOptions) (*Config, error) {
+	c, errs := parse(name, data, opts)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}
+
+// Check is Load for `followup config check`. Besides the mistakes, it
+// returns the configuration as far as the file could be read (the default
+// wherever a value is wrong), so that the checks that need a Config, such
+// as whether each body's language has mail templates, run in the same pass
+// and the admin sees every mistake at once. The Config is nil only when the
+// file cannot be read or is not YAML. It is for checking: nothing should
+// run on a Config that came with errors.
+func Check(path string, opts LoadOptions) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config %s: %w", path, err)
+	}
+	c, errs := parse(path, data, opts)
+	if len(errs) > 0 {
+		return c, errs
+	}
+	return c, nil
+}
+
+// parse decodes and checks data. The Config is nil after a syntax error
+// and otherwise filled as far as it could be.
+func parse(name string, data []byte, opts LoadOptions) (*Config, Errors) {
 	errs := &errorList{file: name}
 	root := parseYAML(data, errs)
 	if root == nil { // a syntax error: nothing to walk
@@ -40,9 +69,6 @@ func Parse(name string, data []byte, opts LoadOptions) (*Config, error) {
 	}
 	d := &decoder{errs: errs, dir: filepath.Dir(name), getenv: getenv}
 	c := d.config(root)
-	if len(errs.errs) > 0 {
-		return nil, errs.sorted()
-	}
 	c.Path, c.Dir = name, d.dir
-	return c, nil
+	return c, errs.sorted()
 }

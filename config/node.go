@@ -36,6 +36,14 @@ type node struct {
 
 	pairs []pair  // maps, in file order
 	items []*node // lists
+
+	// broken marks a value the converter could not give and has already
+	// reported (an alias to no anchor, an unsupported structure), or a
+	// mapping that lost a key that way (a merge key). The walker still
+	// reads the rest of the file around it, so that its other mistakes
+	// come out in the same run; errors at a broken node are not repeated
+	// (errorList.atNode, decoder.missing).
+	broken bool
 }
 
 // pair is one key of a map.
@@ -101,16 +109,10 @@ func parseYAML(data []byte, errs *errorList) (root *node) {
 			line, col = tk.Position.Line, tk.Position.Column
 		}
 		errs.at(line, col, "", "malformed YAML: found a second document (---); the config is one document")
-		return nil
+		// The first document is still checked, so that its own mistakes
+		// come out in this run too.
 	}
-	before := len(errs.errs)
-	root = convertAST(docs[0].Body, errs)
-	if len(errs.errs) > before {
-		// Like a syntax error, a broken alias or a merge key leaves no tree
-		// worth checking: the walker would only repeat the same mistake.
-		return nil
-	}
-	return root
+	return convertAST(docs[0].Body, errs)
 }
 
 // parseAST calls the parser. goccy/go-yaml is a large hand-written parser;
@@ -161,7 +163,7 @@ func (c *converter) convert(n ast.Node, depth int) *node {
 	line, col := pos(n.GetToken())
 	if depth > maxDepth {
 		c.errs.at(line, col, "", "malformed YAML: nested more than %d levels deep", maxDepth)
-		return &node{kind: nullNode, line: line, col: col}
+		return &node{kind: nullNode, line: line, col: col, broken: true}
 	}
 	switch n := n.(type) {
 	case *ast.NullNode:
@@ -216,7 +218,7 @@ func (c *converter) convert(n ast.Node, depth int) *node {
 			return v
 		}
 		c.errs.at(line, col, "", "malformed YAML: alias *%s refers to no anchor &%s defined above it", name, name)
-		return &node{kind: nullNode, line: line, col: col}
+		return &node{kind: nullNode, line: line, col: col, broken: true}
 	case *ast.TagNode:
 		v := c.convert(n.Value, depth+1)
 		// !!str 123 is the string "123"; other tags add nothing the walker
@@ -231,7 +233,7 @@ func (c *converter) convert(n ast.Node, depth int) *node {
 		return &node{kind: nullNode, line: line, col: col}
 	}
 	c.errs.at(line, col, "", "malformed YAML: unsupported %s", n.Type())
-	return &node{kind: nullNode, line: line, col: col}
+	return &node{kind: nullNode, line: line, col: col, broken: true}
 }
 
 func (c *converter) addPair(m *node, mv *ast.MappingValueNode, depth int) {
@@ -241,11 +243,13 @@ func (c *converter) addPair(m *node, mv *ast.MappingValueNode, depth int) {
 	if mv.Key != nil && mv.Key.IsMergeKey() {
 		line, col := pos(mv.Key.GetToken())
 		c.errs.at(line, col, "", "malformed YAML: merge keys (<<) are not supported; write the keys out")
+		m.broken = true
 		return
 	}
 	k := c.convert(mv.Key, depth+1)
 	if k.kind != scalarNode {
 		c.errs.atNode(k, "", "malformed YAML: a key must be a plain word, found %s", k.describe())
+		m.broken = true
 		return
 	}
 	m.pairs = append(m.pairs, pair{key: k.text, keyPos: k, val: c.convert(mv.Value, depth+1)})

@@ -228,8 +228,13 @@ func (d *decoder) body(n *node, path string) (b Body, idNode *node, ok bool) {
 		d.headerText(v, sub(path, "name"))
 	}
 	b.Language = "en"
-	if v, written := d.str(f, "language", &b.Language); written {
-		if !languagePattern.MatchString(v.text) {
+	var lang string
+	if v, written := d.str(f, "language", &lang); written {
+		if languagePattern.MatchString(lang) {
+			b.Language = lang
+		} else {
+			// Left at the default, so that the checks after loading
+			// (config check's) do not report the same tag again.
 			d.errs.atNode(v, sub(path, "language"), "invalid language tag %q; expected a code such as lo or en", v.text)
 		}
 		b.LanguageAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(path, "language")}

@@ -147,18 +147,33 @@ type templateSource struct {
 // Stage names are shown in each language with the labels of the built-in
 // workflow; NewRendererFor uses the config's own stages.
 func NewRenderer(overrideDir string, loc *time.Location) (*Renderer, error) {
-	return newRenderer(overrideDir, loc, config.Default().Stages)
+	r, err := newRenderer(overrideDir, loc, config.Default().Stages)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // NewRendererFor builds the Renderer a config needs: its template folder,
 // its zone, its stages' names in each language; and it checks that every
 // body's language has templates (CheckLanguages).
+//
+// Both checks run whatever the other finds, so that `config check` reports
+// a broken template file and a language without templates in one run: the
+// error is then both joined (errors.Join), the language errors as
+// config.Errors.
 func NewRendererFor(cfg *config.Config) (*Renderer, error) {
 	r, err := newRenderer(cfg.Mail.Templates, cfg.Location, cfg.Stages)
-	if err != nil {
+	if r == nil {
 		return nil, err
 	}
-	if err := r.CheckLanguages(cfg); err != nil {
+	if lerr := r.CheckLanguages(cfg); lerr != nil {
+		if err == nil {
+			return nil, lerr
+		}
+		return nil, errors.Join(err, lerr)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -259,12 +274,14 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 			txt, hasTxt := files[stem+".txt"]
 			htm, hasHTML := files[stem+".html"]
 			if unreadable[stem+".txt"] || unreadable[stem+".html"] {
-				continue // reported
+				r.sets[kind][lang] = &templateSet{lang: lang} // reported; present for CheckLanguages
+				continue
 			}
 			if !hasTxt {
 				// Only a language override can lack its .txt.
 				errs = append(errs, fmt.Errorf("%s: there is no %s.txt next to it: a language needs its own .txt file "+
 					"(the subject and the plain-text part)", htm.display, stem))
+				r.sets[kind][lang] = &templateSet{lang: lang}
 				continue
 			}
 			funcs := templateFuncs(loc, lang, stages)
@@ -311,7 +328,9 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		// r is returned with the error for CheckLanguages only: a language
+		// whose files are broken is reported as broken, not also as missing.
+		return r, errors.Join(errs...)
 	}
 	return r, nil
 }

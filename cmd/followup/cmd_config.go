@@ -44,53 +44,83 @@ func configCheck(env *environment, args []string) error {
 	}
 	failed := false
 	for _, f := range files {
-		cfg, err := config.Load(f, config.LoadOptions{Getenv: env.getenv})
-		if err == nil {
-			// The templates the config names are loaded and rendered with
-			// sample data, as the daemon does at start: a broken one fails
-			// here, with its file and line, not at the next reload.
-			if _, terr := notify.NewRendererFor(cfg); terr != nil {
-				failed = true
-				// A body whose language has no templates is a mistake in
-				// the config file, reported at its language: value.
-				var errs config.Errors
-				if errors.As(terr, &errs) {
-					for _, e := range errs {
-						fmt.Fprintln(env.stderr, e.Error())
-					}
-					fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s)\n", f, len(errs))
-					continue
-				}
-				lines := strings.Split(terr.Error(), "\n")
-				for _, l := range lines {
-					fmt.Fprintln(env.stderr, l)
-				}
-				fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s) in the mail templates\n", f, len(lines))
-				continue
-			}
-			fmt.Fprintf(env.stdout, "%s: OK\n", f)
-			if ids := web.EnglishPagesFor(cfg); len(ids) > 0 && cfg.Web.Listen != config.WebOff {
-				fmt.Fprintf(env.stdout, "%s: note: the web pages of %s are in English (followup writes pages in en, es, fr and lo)\n",
-					f, strings.Join(ids, ", "))
-			}
-			continue
+		if !checkFile(env, f) {
+			failed = true
 		}
-		failed = true
-		var errs config.Errors
-		if errors.As(err, &errs) {
-			for _, e := range errs {
-				fmt.Fprintln(env.stderr, e.Error())
-			}
-			fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s)\n", f, len(errs))
-			continue
-		}
-		fmt.Fprintf(env.stderr, "%s\n", fileError(f, err))
-		fmt.Fprintf(env.stdout, "%s: FAILED\n", f)
 	}
 	if failed {
 		return &exitError{1, errors.New("")}
 	}
 	return nil
+}
+
+// checkFile checks one config file and says what it found; it reports
+// whether the file is fine. Every mistake comes out in one run: the file's
+// own (config.Check reads on past them) and those of the mail templates
+// and of each body's language, which need the config as far as it could
+// be read.
+func checkFile(env *environment, f string) bool {
+	cfg, err := config.Check(f, config.LoadOptions{Getenv: env.getenv})
+	var errs config.Errors
+	if err != nil && !errors.As(err, &errs) {
+		fmt.Fprintf(env.stderr, "%s\n", fileError(f, err))
+		fmt.Fprintf(env.stdout, "%s: FAILED\n", f)
+		return false
+	}
+	var templateLines []string
+	if cfg != nil {
+		// The templates the config names are loaded and rendered with
+		// sample data, as the daemon does at start: a broken one fails
+		// here, with its file and line, not at the next reload. A body
+		// whose language has no templates is a mistake in the config file,
+		// reported at its language: value.
+		if _, terr := notify.NewRendererFor(cfg); terr != nil {
+			more, lines := splitCheckError(terr)
+			errs = errs.Merge(more)
+			templateLines = lines
+		}
+	}
+	for _, e := range errs {
+		fmt.Fprintln(env.stderr, e.Error())
+	}
+	for _, l := range templateLines {
+		fmt.Fprintln(env.stderr, l)
+	}
+	switch {
+	case len(errs) > 0 && len(templateLines) > 0:
+		fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s) in the file, %d in the mail templates\n", f, len(errs), len(templateLines))
+	case len(errs) > 0:
+		fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s)\n", f, len(errs))
+	case len(templateLines) > 0:
+		fmt.Fprintf(env.stdout, "%s: FAILED: %d error(s) in the mail templates\n", f, len(templateLines))
+	default:
+		fmt.Fprintf(env.stdout, "%s: OK\n", f)
+		if ids := web.EnglishPagesFor(cfg); len(ids) > 0 && cfg.Web.Listen != config.WebOff {
+			fmt.Fprintf(env.stdout, "%s: note: the web pages of %s are in English (followup writes pages in en, es, fr and lo)\n",
+				f, strings.Join(ids, ", "))
+		}
+		return true
+	}
+	return false
+}
+
+// splitCheckError separates what notify.NewRendererFor found into the
+// config's own errors (a language without templates, at its value) and
+// the lines about template files.
+func splitCheckError(err error) (config.Errors, []string) {
+	switch e := err.(type) {
+	case config.Errors:
+		return e, nil
+	case interface{ Unwrap() []error }:
+		var errs config.Errors
+		var lines []string
+		for _, c := range e.Unwrap() {
+			ce, l := splitCheckError(c)
+			errs, lines = append(errs, ce...), append(lines, l...)
+		}
+		return errs, lines
+	}
+	return nil, strings.Split(err.Error(), "\n")
 }
 
 // configShow prints the effective config, defaults filled in and secrets
