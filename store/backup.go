@@ -12,10 +12,6 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// ErrBackupExists is returned by Backup when the destination exists and
-// overwriting was not asked for.
-var ErrBackupExists = errors.New("the backup file already exists")
-
 // Backup writes a consistent copy of the database to dest through
 // SQLite's online backup API, while the daemon keeps running: the copy is
 // the database as of one transaction. It is written to a temporary file
@@ -44,7 +40,9 @@ func (db *DB) Backup(ctx context.Context, dest string, overwrite bool) error {
 		}
 	}()
 	if err := db.backupTo(ctx, tmp); err != nil {
-		return fmt.Errorf("backup to %s: %w", dest, describe(err))
+		// The copy runs on raw connections, outside conn: its errors get
+		// their kind here.
+		return fmt.Errorf("backup to %s: %w", dest, kindOf(err))
 	}
 	if err := syncFile(tmp); err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
@@ -83,7 +81,7 @@ func (db *DB) backupTo(ctx context.Context, path string) (err error) {
 		return err
 	}
 	defer dconn.Close()
-	sconn, err := db.db.Conn(ctx)
+	sconn, err := db.db.raw.Conn(ctx)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (r ImportResult) Unchanged() bool {
 // new recommendation's task its owner and first stage; nil creates no tasks.
 func (db *DB) Import(ctx context.Context, items []ImportItem, plan Planner) ([]ImportResult, error) {
 	var results []ImportResult
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		results = results[:0]
 		now := db.now().Unix()
 		for _, it := range items {
@@ -102,7 +102,7 @@ func rowOf(it ImportItem) docRow {
 
 // upsertDocument stores the document's own fields; changed reports whether
 // anything but the source file differs.
-func upsertDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64) (id int64, isNew, changed bool, err error) {
+func upsertDocument(ctx context.Context, tx *txn, it ImportItem, now int64) (id int64, isNew, changed bool, err error) {
 	want := rowOf(it)
 	old, err := loadDocRow(ctx, tx, it.Doc.Symbol)
 	switch {
@@ -147,11 +147,11 @@ func loadDocRow(ctx context.Context, q querier, symbol string) (docRow, error) {
 }
 
 type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sqlRow
+	QueryContext(ctx context.Context, query string, args ...any) (*sqlRows, error)
 }
 
-func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, plan Planner) (ImportResult, error) {
+func importDocument(ctx context.Context, tx *txn, it ImportItem, now int64, plan Planner) (ImportResult, error) {
 	doc := it.Doc
 	res := ImportResult{Symbol: doc.Symbol, Kind: doc.Kind, Total: len(doc.Recommendations)}
 	docID, isNew, docChanged, err := upsertDocument(ctx, tx, it, now)
@@ -262,10 +262,7 @@ func importDocument(ctx context.Context, tx *sql.Tx, it ImportItem, now int64, p
 	return res, nil
 }
 
-// ErrParentMissing is returned when an addendum arrives before its report.
-var ErrParentMissing = errors.New("the report it answers is not imported")
-
-func importAddendum(ctx context.Context, tx *sql.Tx, it ImportItem, now int64) (ImportResult, error) {
+func importAddendum(ctx context.Context, tx *txn, it ImportItem, now int64) (ImportResult, error) {
 	doc := it.Doc
 	res := ImportResult{Symbol: doc.Symbol, Kind: doc.Kind, Total: len(doc.Positions)}
 	if _, err := loadDocRow(ctx, tx, doc.Parent); errors.Is(err, ErrNotFound) {
@@ -319,7 +316,7 @@ func (db *DB) Documents(ctx context.Context) ([]Document, error) {
 		d.imported_at, d.updated_at, (SELECT COUNT(*) FROM recommendations r WHERE r.document_id = d.id)
 		FROM documents d ORDER BY d.id`)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Document
@@ -371,7 +368,7 @@ func (db *DB) Facets(ctx context.Context) (Facets, error) {
 	var f Facets
 	rows, err := db.db.QueryContext(ctx, `SELECT id, symbol, title FROM documents ORDER BY id`)
 	if err != nil {
-		return f, fmt.Errorf("list documents: %w", describe(err))
+		return f, fmt.Errorf("list documents: %w", err)
 	}
 	for rows.Next() {
 		var d DocFacet
@@ -383,7 +380,7 @@ func (db *DB) Facets(ctx context.Context) (Facets, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return f, fmt.Errorf("list documents: %w", describe(err))
+		return f, fmt.Errorf("list documents: %w", err)
 	}
 	return f, nil
 }
@@ -403,7 +400,7 @@ func (db *DB) ReportDocuments(ctx context.Context, symbols []string) ([]source.D
 	q += ` ORDER BY id`
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	bySymbol := map[string]source.Document{}
@@ -443,7 +440,7 @@ func (db *DB) ReportDocuments(ctx context.Context, symbols []string) ([]source.D
 		all = append(all, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	if len(symbols) == 0 {
 		return all, nil

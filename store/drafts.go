@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -17,7 +16,7 @@ var _ source.Store = (*DB)(nil)
 
 // RecordDraft records a draft written, with the next number of its report.
 func (db *DB) RecordDraft(ctx context.Context, d source.Draft) (source.Draft, error) {
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(n), 0) + 1 FROM report_drafts WHERE report = ?`, d.Report).Scan(&d.N); err != nil {
 			return err
 		}
@@ -34,7 +33,7 @@ func (db *DB) RecordDraft(ctx context.Context, d source.Draft) (source.Draft, er
 		return err
 	})
 	if err != nil {
-		return d, fmt.Errorf("record the draft of %s: %w", d.Report, describe(err))
+		return d, fmt.Errorf("record the draft of %s: %w", d.Report, err)
 	}
 	return d, nil
 }
@@ -44,7 +43,7 @@ func (db *DB) Drafts(ctx context.Context, report string) ([]source.Draft, error)
 	rows, err := db.db.QueryContext(ctx, `SELECT id, report, n, at, drafted_by, format, options, file, sha256, last_update_id, updates, words
 		FROM report_drafts WHERE report = ? ORDER BY n`, report)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []source.Draft
@@ -61,5 +60,5 @@ func (db *DB) Drafts(ctx context.Context, report string) ([]source.Draft, error)
 		}
 		out = append(out, d)
 	}
-	return out, describe(rows.Err())
+	return out, rows.Err()
 }

@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,7 +35,7 @@ type Event struct {
 	ClientAddr string
 }
 
-func addEvent(ctx context.Context, tx *sql.Tx, taskID, at int64, actor, kind, from, to, note string) error {
+func addEvent(ctx context.Context, tx *txn, taskID, at int64, actor, kind, from, to, note string) error {
 	return insertEvent(ctx, tx, eventRow{taskID: taskID, at: at, actor: actor, kind: kind, from: from, to: to, note: note})
 }
 
@@ -46,7 +45,7 @@ type eventRow struct {
 	actor, focalPoint, clientAddr, kind, from, to, note string
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, e eventRow) error {
+func insertEvent(ctx context.Context, tx *txn, e eventRow) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, at, actor, kind, from_value, to_value, note, focal_point, client_addr)
 		VALUES (?,?,?,?,?,?,?,?,?)`, e.taskID, e.at, e.actor, e.kind, e.from, e.to, e.note, e.focalPoint, e.clientAddr)
 	return err
@@ -70,7 +69,7 @@ func (db *DB) History(ctx context.Context, taskID int64) ([]Event, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT id, at, actor, kind, from_value, to_value, note, focal_point, client_addr FROM task_events
 		WHERE task_id = ? ORDER BY id`, taskID)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Event
@@ -106,7 +105,7 @@ func (db *DB) ChangeMark(ctx context.Context) (int64, error) {
 	db.traced(q, nil)
 	err := db.db.QueryRowContext(ctx, q).Scan(&id)
 	if err != nil {
-		return 0, fmt.Errorf("read the last change: %w", describe(err))
+		return 0, fmt.Errorf("read the last change: %w", err)
 	}
 	return id, nil
 }
@@ -123,13 +122,13 @@ func (s *SlotTx) EventsSince(ctx context.Context, since time.Time, limit int) ([
 	args := append([]any{since.Unix()}, automaticActors...)
 	var total int
 	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM task_events WHERE at > ? AND actor NOT IN (?, ?)`, args...).Scan(&total); err != nil {
-		return nil, 0, describe(err)
+		return nil, 0, err
 	}
 	rows, err := s.q.QueryContext(ctx, `SELECT e.at, e.actor, e.kind, e.from_value, e.to_value, e.note, r.rec_id
 		FROM task_events e JOIN recommendations r ON r.id = e.task_id WHERE e.at > ? AND e.actor NOT IN (?, ?)
 		ORDER BY e.id DESC LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, 0, describe(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []plan.Event
@@ -143,7 +142,7 @@ func (s *SlotTx) EventsSince(ctx context.Context, since time.Time, limit int) ([
 		out = append(out, e)
 	}
 	slices.Reverse(out)
-	return out, total, describe(rows.Err())
+	return out, total, rows.Err()
 }
 
 // AutomaticEventsSince counts the task events after since that the import
@@ -152,7 +151,7 @@ func (s *SlotTx) AutomaticEventsSince(ctx context.Context, since time.Time) ([]p
 	rows, err := s.q.QueryContext(ctx, `SELECT actor, kind, COUNT(*), COUNT(DISTINCT task_id) FROM task_events
 		WHERE at > ? AND actor IN (?, ?) GROUP BY actor, kind ORDER BY MIN(id)`, append([]any{since.Unix()}, automaticActors...)...)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []plan.EventCount
@@ -163,5 +162,5 @@ func (s *SlotTx) AutomaticEventsSince(ctx context.Context, since time.Time) ([]p
 		}
 		out = append(out, c)
 	}
-	return out, describe(rows.Err())
+	return out, rows.Err()
 }

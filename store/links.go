@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -27,7 +26,7 @@ func (db *DB) LinkGeneration(ctx context.Context, email, body string) (int64, er
 	var g int64
 	err := db.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(generation), 0) FROM link_generations WHERE scope IN (?, ?, ?)`,
 		ScopeAll, ScopeBody(body), ScopeEmail(email)).Scan(&g)
-	return g, describe(err)
+	return g, err
 }
 
 // Revoke ends the links and sessions of a scope (ScopeAll, ScopeBody,
@@ -35,7 +34,7 @@ func (db *DB) LinkGeneration(ctx context.Context, email, body string) (int64, er
 // marks its open sessions revoked. It returns how many sessions ended.
 func (db *DB) Revoke(ctx context.Context, scope, by string) (int, error) {
 	var n int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		now := db.now().Unix()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO link_generations (scope, generation, bumped_at, bumped_by) VALUES (?, 1, ?, ?)
 			ON CONFLICT(scope) DO UPDATE SET generation = generation + 1, bumped_at = excluded.bumped_at, bumped_by = excluded.bumped_by`,
@@ -62,7 +61,7 @@ func (db *DB) Revoke(ctx context.Context, scope, by string) (int, error) {
 		n, err = res.RowsAffected()
 		return err
 	})
-	return int(n), describe(err)
+	return int(n), err
 }
 
 // LinkGeneration is DB.LinkGeneration inside a slot's transaction (plan

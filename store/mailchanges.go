@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 // RecordMailChange keeps a change to where mail goes until an overview
 // listing it is delivered (plan's MailChanges and ListInOverview).
 func (db *DB) RecordMailChange(ctx context.Context, summary string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO mail_changes (at, summary) VALUES (?, ?)`, db.now().Unix(), summary)
 		return err
 	})
@@ -25,7 +24,7 @@ func (db *DB) RecordMailChange(ctx context.Context, summary string) error {
 func (s *SlotTx) MailChanges(ctx context.Context) ([]plan.MailChange, error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT at, summary FROM mail_changes WHERE reported_at IS NULL ORDER BY id`)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []plan.MailChange
@@ -33,9 +32,9 @@ func (s *SlotTx) MailChanges(ctx context.Context) ([]plan.MailChange, error) {
 		var at int64
 		var summary string
 		if err := rows.Scan(&at, &summary); err != nil {
-			return nil, describe(err)
+			return nil, err
 		}
 		out = append(out, plan.MailChange{At: time.Unix(at, 0).UTC(), Changes: strings.Split(summary, "\n")})
 	}
-	return out, describe(rows.Err())
+	return out, rows.Err()
 }

@@ -51,7 +51,7 @@ func (db *DB) MinistryGroups(ctx context.Context, ministry string) ([]MinistryGr
 	db.traced(q, []any{ministry, ministry})
 	rows, err := db.db.QueryContext(ctx, q, ministry, ministry)
 	if err != nil {
-		return nil, fmt.Errorf("count the ministry's tasks: %w", describe(err))
+		return nil, fmt.Errorf("count the ministry's tasks: %w", err)
 	}
 	defer rows.Close()
 	var out []MinistryGroup
@@ -76,7 +76,7 @@ func (db *DB) MinistryGroups(ctx context.Context, ministry string) ([]MinistryGr
 		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count the ministry's tasks: %w", describe(err))
+		return nil, fmt.Errorf("count the ministry's tasks: %w", err)
 	}
 	return out, nil
 }
@@ -137,7 +137,7 @@ func (db *DB) MinistryTaskPage(ctx context.Context, ministry, role string, group
 	db.traced(q, args)
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("list the ministry's tasks: %w", describe(err))
+		return nil, nil, fmt.Errorf("list the ministry's tasks: %w", err)
 	}
 	defer rows.Close()
 	var out []MinistryTask
@@ -152,7 +152,7 @@ func (db *DB) MinistryTaskPage(ctx context.Context, ministry, role string, group
 		pos = append(pos, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("list the ministry's tasks: %w", describe(err))
+		return nil, nil, fmt.Errorf("list the ministry's tasks: %w", err)
 	}
 	return out, pos, nil
 }
@@ -192,7 +192,7 @@ const listColumns = `t.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, 
 	substr(r.text, 1, 400)`
 
 // scanListTask reads a row of listColumns and the page's position.
-func scanListTask(rows *sql.Rows, p *RankedPos, loc *time.Location) (workflow.Task, error) {
+func scanListTask(rows *sqlRows, p *RankedPos, loc *time.Location) (workflow.Task, error) {
 	var t workflow.Task
 	var adopted, fuDue sql.NullString
 	var imported, since int64
@@ -227,7 +227,7 @@ func (db *DB) MinistryTasks(ctx context.Context, ministry string) ([]MinistryTas
 		WHERE t.owner = ? OR t.id IN (SELECT task_id FROM task_support WHERE ministry = ?)
 		ORDER BY t.document_id, r.seq`, ministry, ministry)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []MinistryTask

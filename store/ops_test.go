@@ -97,7 +97,7 @@ func TestRetryWaiting(t *testing.T) {
 	}
 	// One message waits for later: not held up by this failure.
 	later := c.t.Add(time.Hour)
-	if _, err := db.db.Exec(`UPDATE outbox SET next_attempt = ? WHERE id = 5`, later.Unix()); err != nil {
+	if _, err := db.db.raw.Exec(`UPDATE outbox SET next_attempt = ? WHERE id = 5`, later.Unix()); err != nil {
 		t.Fatal(err)
 	}
 	next := func(n int) time.Time { return c.t.Add(time.Duration(n) * time.Minute) }

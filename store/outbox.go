@@ -67,7 +67,7 @@ func enqueue(ctx context.Context, tx execer, m OutboxMessage, now int64) (id int
 // Enqueue adds one message to the outbox in its own transaction; a message
 // with the same key is never added twice.
 func (db *DB) Enqueue(ctx context.Context, m OutboxMessage) (id int64, inserted bool, err error) {
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *txn) error {
 		id, inserted, err = enqueue(ctx, tx, m, db.now().Unix())
 		return err
 	})
@@ -76,7 +76,7 @@ func (db *DB) Enqueue(ctx context.Context, m OutboxMessage) (id int64, inserted 
 
 // enqueueAll puts messages in the outbox inside an action's transaction:
 // the receipt of a web action is written with the action or not at all.
-func enqueueAll(ctx context.Context, tx *sql.Tx, ms []OutboxMessage, now int64) error {
+func enqueueAll(ctx context.Context, tx *txn, ms []OutboxMessage, now int64) error {
 	for _, m := range ms {
 		if _, _, err := enqueue(ctx, tx, m, now); err != nil {
 			return fmt.Errorf("enqueue %s: %w", m.Key, err)
@@ -110,7 +110,7 @@ func scanOutbox(s scanner) (OutboxMessage, error) {
 func (db *DB) ClaimBatch(ctx context.Context, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
 	token := fmt.Sprintf("%d-%d", os.Getpid(), db.now().UnixNano())
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET status = 'sending', batch = ?
 			WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_pending WHERE status = 'pending' AND next_attempt <= ? ORDER BY id LIMIT ?)
@@ -138,7 +138,7 @@ func (db *DB) ClaimBatch(ctx context.Context, limit int) ([]OutboxMessage, error
 }
 
 // loadBodies reads the messages of claimed rows, in one query.
-func loadBodies(ctx context.Context, tx *sql.Tx, ms []OutboxMessage) error {
+func loadBodies(ctx context.Context, tx *txn, ms []OutboxMessage) error {
 	if len(ms) == 0 {
 		return nil
 	}
@@ -177,7 +177,7 @@ func loadBodies(ctx context.Context, tx *sql.Tx, ms []OutboxMessage) error {
 func (db *DB) ClaimKeys(ctx context.Context, keys []string) ([]OutboxMessage, error) {
 	var out []OutboxMessage
 	token := fmt.Sprintf("%d-%d", os.Getpid(), db.now().UnixNano())
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		out = out[:0]
 		for _, k := range keys {
 			m, err := scanOutbox(tx.QueryRowContext(ctx, `UPDATE outbox SET status = 'sending', batch = ?
@@ -212,11 +212,11 @@ func (db *DB) MarkSent(ctx context.Context, id int64, response string) error {
 			`UPDATE outbox SET status = 'sent', sent_at = ?, response = ?, last_error = '' WHERE id = ?`)
 	})
 	if db.markSentErr != nil {
-		return describe(db.markSentErr)
+		return db.markSentErr
 	}
 	res, err := db.markSent.ExecContext(ctx, db.now().Unix(), response, id)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("outbox row %d: %w", id, ErrNotFound)
@@ -244,7 +244,7 @@ type RecipientFailure struct {
 // and reported, when its attempts run out). All in one transaction.
 func (db *DB) MarkSentExcept(ctx context.Context, id int64, response string, refused []RecipientFailure, retryAt time.Time) error {
 	now := db.now().Unix()
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, response = ?, last_error = '' WHERE id = ?`,
 			now, response, id)
 		if err != nil {
@@ -276,7 +276,7 @@ func (db *DB) MarkSentExcept(ctx context.Context, id int64, response string, ref
 // resendTo puts the message of row id in the outbox again for the
 // addresses to, due at next. Its key is the row's with the addresses
 // after "/again:", so that the same refusal recorded twice adds it once.
-func resendTo(ctx context.Context, tx *sql.Tx, id int64, to []string, next, now int64) error {
+func resendTo(ctx context.Context, tx *txn, id int64, to []string, next, now int64) error {
 	sort.Strings(to)
 	res, err := tx.ExecContext(ctx, `INSERT INTO outbox (key, kind, recipient, subject, message_id, env_from, env_to, next_attempt, created_at)
 		SELECT key || '/again:' || ?, kind, recipient, subject, message_id, env_from, ?, ?, ? FROM outbox WHERE id = ?
@@ -299,18 +299,18 @@ func resendTo(ctx context.Context, tx *sql.Tx, id int64, to []string, next, now 
 func (db *DB) RecipientFailures(ctx context.Context, id int64) ([]RecipientFailure, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT address, code, error FROM outbox_recipients WHERE outbox_id = ? ORDER BY address`, id)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []RecipientFailure
 	for rows.Next() {
 		var r RecipientFailure
 		if err := rows.Scan(&r.Address, &r.Code, &r.Error); err != nil {
-			return nil, describe(err)
+			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, describe(rows.Err())
+	return out, rows.Err()
 }
 
 // MarkRetry records a temporary failure: the message waits until next.
@@ -338,7 +338,7 @@ func (db *DB) Release(ctx context.Context, ids []int64, next time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *txn) error {
 		for _, id := range ids {
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt = ? WHERE id = ? AND status = 'sending'`,
 				next.Unix(), id); err != nil {
@@ -358,7 +358,7 @@ func (db *DB) Release(ctx context.Context, ids []int64, next time.Time) error {
 // a message that has made n attempts. It returns how many failed.
 func (db *DB) RetryWaiting(ctx context.Context, batch []int64, cause string, maxAttempts int, next func(attempts int) time.Time) (failed int, err error) {
 	now := db.now().Unix()
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *txn) error {
 		failed = 0
 		for _, id := range batch {
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET status = 'pending', next_attempt = ? WHERE id = ? AND status = 'sending'`,
@@ -412,7 +412,7 @@ func (db *DB) RetryWaiting(ctx context.Context, batch []int64, cause string, max
 // transport); the rows after it were never attempted and go back to
 // pending. It returns how many rows became uncertain and pending.
 func (db *DB) Recover(ctx context.Context, resend bool) (uncertain, pending int, err error) {
-	err = db.tx(ctx, func(tx *sql.Tx) error {
+	err = db.tx(ctx, func(tx *txn) error {
 		uncertain, pending = 0, 0
 		if !resend {
 			// The first message of each interrupted batch was in flight.
@@ -457,7 +457,7 @@ type RequeueResult struct {
 // already did, for all of them, the message is not sent again.
 func (db *DB) Requeue(ctx context.Context, ids []int64, readdress Readdresser) (RequeueResult, error) {
 	var res RequeueResult
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		res = RequeueResult{}
 		for _, id := range ids {
 			m, err := scanOutbox(tx.QueryRowContext(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ? AND status IN ('failed', 'uncertain')`, id))
@@ -515,7 +515,7 @@ func (db *DB) Requeue(ctx context.Context, ids []int64, readdress Readdresser) (
 		}
 		return nil
 	})
-	return res, describe(err)
+	return res, err
 }
 
 // Outbox lists messages, newest first; status "" lists all.
@@ -530,7 +530,7 @@ func (db *DB) Outbox(ctx context.Context, status string, limit int) ([]OutboxMes
 	args = append(args, limit)
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []OutboxMessage
@@ -548,7 +548,7 @@ func (db *DB) Outbox(ctx context.Context, status string, limit int) ([]OutboxMes
 func (db *DB) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -578,12 +578,12 @@ type RefusedRecipient struct {
 func (db *DB) RefusedRecipients(ctx context.Context, limit int) (int, []RefusedRecipient, error) {
 	var n int
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox_recipients WHERE status = 'failed'`).Scan(&n); err != nil {
-		return 0, nil, describe(err)
+		return 0, nil, err
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT r.address, r.code, r.error, o.key, r.at FROM outbox_recipients r
 		JOIN outbox o ON o.id = r.outbox_id WHERE r.status = 'failed' ORDER BY r.at DESC, r.id DESC LIMIT ?`, limit)
 	if err != nil {
-		return 0, nil, describe(err)
+		return 0, nil, err
 	}
 	defer rows.Close()
 	var out []RefusedRecipient
@@ -591,19 +591,19 @@ func (db *DB) RefusedRecipients(ctx context.Context, limit int) (int, []RefusedR
 		var r RefusedRecipient
 		var at int64
 		if err := rows.Scan(&r.Address, &r.Code, &r.Error, &r.Key, &at); err != nil {
-			return 0, nil, describe(err)
+			return 0, nil, err
 		}
 		r.At = time.Unix(at, 0).UTC()
 		out = append(out, r)
 	}
-	return n, out, describe(rows.Err())
+	return n, out, rows.Err()
 }
 
 // NextAttempt is the earliest time a pending message may be sent, or zero.
 func (db *DB) NextAttempt(ctx context.Context) (time.Time, error) {
 	var next sql.NullInt64
 	if err := db.db.QueryRowContext(ctx, `SELECT MIN(next_attempt) FROM outbox WHERE status = 'pending'`).Scan(&next); err != nil {
-		return time.Time{}, describe(err)
+		return time.Time{}, err
 	}
 	if !next.Valid {
 		return time.Time{}, nil
@@ -614,7 +614,7 @@ func (db *DB) NextAttempt(ctx context.Context) (time.Time, error) {
 func (db *DB) exec(ctx context.Context, q string, args ...any) error {
 	res, err := db.db.ExecContext(ctx, q, args...)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("outbox row: %w", ErrNotFound)
@@ -632,7 +632,7 @@ type MessageCount struct {
 func (db *DB) MessageCounts(ctx context.Context) ([]MessageCount, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT kind, status, COUNT(*) FROM outbox GROUP BY kind, status ORDER BY kind, status`)
 	if err != nil {
-		return nil, fmt.Errorf("count messages: %w", describe(err))
+		return nil, fmt.Errorf("count messages: %w", err)
 	}
 	defer rows.Close()
 	var out []MessageCount
@@ -652,7 +652,7 @@ func (db *DB) PendingSummary(ctx context.Context) (n int, oldest time.Time, err 
 	var min sql.NullInt64
 	err = db.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')`).Scan(&n, &min)
 	if err != nil {
-		return 0, time.Time{}, describe(err)
+		return 0, time.Time{}, err
 	}
 	if min.Valid {
 		oldest = time.Unix(min.Int64, 0).UTC()
@@ -667,7 +667,7 @@ func (s *SlotTx) LastSent(ctx context.Context, kind, recipient string) (time.Tim
 	err := s.q.QueryRowContext(ctx, `SELECT MAX(created_at) FROM outbox WHERE kind = ? AND recipient = ? AND status = 'sent'`,
 		kind, recipient).Scan(&at)
 	if err != nil || !at.Valid {
-		return time.Time{}, describe(err)
+		return time.Time{}, err
 	}
 	return time.Unix(at.Int64, 0).UTC(), nil
 }
@@ -681,7 +681,7 @@ func (s *SlotTx) DeliveredReminders(ctx context.Context, recipients []string) (m
 		var last sql.NullInt64
 		if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*), MAX(sent_at) FROM outbox INDEXED BY outbox_by_kind
 			WHERE kind = 'reminder' AND recipient = ? AND status = 'sent'`, r).Scan(&n, &last); err != nil {
-			return nil, describe(err)
+			return nil, err
 		}
 		if n > 0 {
 			out[r] = plan.Delivered{Count: n, Last: time.Unix(last.Int64, 0).UTC()}
@@ -706,12 +706,12 @@ const unreportedFailures = `SELECT 'message' AS what, id AS ref, created_at, sub
 func (s *SlotTx) Failures(ctx context.Context, limit int) ([]plan.Delivery, int, error) {
 	var total int
 	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+unreportedFailures+`)`).Scan(&total); err != nil {
-		return nil, 0, describe(err)
+		return nil, 0, err
 	}
 	rows, err := s.q.QueryContext(ctx, `SELECT created_at, subject, rcpt, status, error FROM (`+unreportedFailures+`)
 		ORDER BY created_at, what, ref LIMIT ?`, limit)
 	if err != nil {
-		return nil, 0, describe(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []plan.Delivery
@@ -720,7 +720,7 @@ func (s *SlotTx) Failures(ctx context.Context, limit int) ([]plan.Delivery, int,
 		var at int64
 		var to string
 		if err := rows.Scan(&at, &d.Subject, &to, &d.Status, &d.Error); err != nil {
-			return nil, 0, describe(err)
+			return nil, 0, err
 		}
 		d.CreatedAt = time.Unix(at, 0).UTC()
 		if to != "" {
@@ -728,7 +728,7 @@ func (s *SlotTx) Failures(ctx context.Context, limit int) ([]plan.Delivery, int,
 		}
 		out = append(out, d)
 	}
-	return out, total, describe(rows.Err())
+	return out, total, rows.Err()
 }
 
 // ListInOverview records that the overview in outbox row digest lists
@@ -742,9 +742,9 @@ func (s *SlotTx) ListInOverview(ctx context.Context, digest int64) error {
 	}
 	if _, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
 		SELECT ?, what, ref FROM (`+unreportedFailures+`) WHERE true ON CONFLICT DO NOTHING`, digest); err != nil {
-		return describe(err)
+		return err
 	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO overview_lists (digest_id, what, ref)
 		SELECT ?, 'mail_change', id FROM mail_changes WHERE reported_at IS NULL ON CONFLICT DO NOTHING`, digest)
-	return describe(err)
+	return err
 }

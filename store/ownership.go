@@ -53,7 +53,7 @@ func (db *DB) AddOwnershipRequest(ctx context.Context, r OwnershipRequest, also 
 		return 0, fmt.Errorf("ownership request: %w: the proposed ministry is the one asking", ErrInvalid)
 	}
 	var id int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks WHERE id = ?`, r.TaskID).Scan(&exists); err != nil {
 			return err
@@ -76,7 +76,7 @@ func (db *DB) AddOwnershipRequest(ctx context.Context, r OwnershipRequest, also 
 		}
 		return enqueueAll(ctx, tx, also, now)
 	})
-	return id, describe(err)
+	return id, err
 }
 
 // OwnershipFilter selects requests; zero fields select all.
@@ -105,7 +105,7 @@ func (db *DB) OwnershipRequests(ctx context.Context, f OwnershipFilter) ([]Owner
 	}
 	rows, err := db.db.QueryContext(ctx, q+` ORDER BY o.id`, args...)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []OwnershipRequest
@@ -126,9 +126,6 @@ func (db *DB) OwnershipRequests(ctx context.Context, f OwnershipFilter) ([]Owner
 	return out, rows.Err()
 }
 
-// ErrDecided is returned when a request was already decided.
-var ErrDecided = errors.New("already decided")
-
 // DecideOwnership records the coordinator's decision on an open request.
 // When agreed, the task is reassigned in the same transaction (a manual
 // assignment, which rules never change again). Either
@@ -138,7 +135,7 @@ func (db *DB) DecideOwnership(ctx context.Context, id int64, agree bool, by Acto
 	if by.Name == "" {
 		return fmt.Errorf("ownership decision: %w: no name", ErrInvalid)
 	}
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var taskID int64
 		var ministry, proposed, decision string
 		err := tx.QueryRowContext(ctx, `SELECT task_id, ministry, proposed, decision FROM ownership_requests WHERE id = ?`, id).
@@ -198,7 +195,7 @@ func (db *DB) DecideOwnership(ctx context.Context, id int64, agree bool, by Acto
 		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
 			kind: "not-ours-decided", from: ministry, to: decision, note: note})
 	})
-	return describe(err)
+	return err
 }
 
 func splitList(s string) []string {

@@ -34,7 +34,7 @@ func recValues(r workflow.Recommendation) []string {
 	return []string{strconv.Itoa(r.Paragraph), r.Item, r.Section, r.Subsection, r.Verb, r.Text, r.Lead, concern, string(states), string(themes)}
 }
 
-func insertRecommendation(ctx context.Context, tx *sql.Tx, docID int64, seq int, rec workflow.Recommendation, values []string) (int64, error) {
+func insertRecommendation(ctx context.Context, tx *txn, docID int64, seq int, rec workflow.Recommendation, values []string) (int64, error) {
 	r, err := tx.ExecContext(ctx, `INSERT INTO recommendations (rec_id, document_id, seq, paragraph, item, section, subsection,
 		verb, text, lead, concern, recommending_states, themes, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		rec.ID, docID, seq, rec.Paragraph, rec.Item, rec.Section, rec.Subsection, rec.Verb, rec.Text, rec.Lead,
@@ -45,7 +45,7 @@ func insertRecommendation(ctx context.Context, tx *sql.Tx, docID int64, seq int,
 	return r.LastInsertId()
 }
 
-func recordChange(ctx context.Context, tx *sql.Tx, recID, at int64, source, field, oldV, newV string) error {
+func recordChange(ctx context.Context, tx *txn, recID, at int64, source, field, oldV, newV string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO recommendation_changes (recommendation_id, at, source, field, old_value, new_value)
 		VALUES (?,?,?,?,?,?)`, recID, at, source, field, oldV, newV)
 	return err
@@ -83,7 +83,7 @@ func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol s
 	q += ` ORDER BY d.id, r.seq`
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -136,7 +136,7 @@ func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationD
 		return out, fmt.Errorf("recommendation %s: %w", recID, ErrNotFound)
 	}
 	if err != nil {
-		return out, describe(err)
+		return out, err
 	}
 	if r.RecommendingStates, err = decodeStates(states); err != nil {
 		return out, fmt.Errorf("recommendation %s: %w", recID, err)
@@ -147,7 +147,7 @@ func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationD
 	rows, err := db.db.QueryContext(ctx, `SELECT at, source, field, old_value, new_value FROM recommendation_changes
 		WHERE recommendation_id = ? ORDER BY id`, id)
 	if err != nil {
-		return out, describe(err)
+		return out, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -167,7 +167,7 @@ func (db *DB) Sections(ctx context.Context, symbol string) ([]string, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT r.section FROM recommendations r
 		WHERE r.document_id = (SELECT id FROM documents WHERE symbol = ?) ORDER BY r.seq`, symbol)
 	if err != nil {
-		return nil, fmt.Errorf("list sections: %w", describe(err))
+		return nil, fmt.Errorf("list sections: %w", err)
 	}
 	defer rows.Close()
 	var out []string

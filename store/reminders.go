@@ -20,7 +20,7 @@ func (db *DB) LastReminded(ctx context.Context, documentID int64) ([]source.Remi
 		WHERE t.document_id = ? AND o.status = 'sent' AND o.sent_at IS NOT NULL
 		GROUP BY l.task_id, o.recipient`, documentID)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []source.Reminded
@@ -33,7 +33,7 @@ func (db *DB) LastReminded(ctx context.Context, documentID int64) ([]source.Remi
 		r.At = time.Unix(at, 0).UTC()
 		out = append(out, r)
 	}
-	return out, describe(rows.Err())
+	return out, rows.Err()
 }
 
 // LogReminder records that a task was reminded of a deadline (the sweep
@@ -47,7 +47,7 @@ func (s *SlotTx) LogReminder(ctx context.Context, taskID int64, deadline, kind s
 	res, err := s.q.ExecContext(ctx, `INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at)
 		VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`, taskID, deadline, kind, outboxID, s.now)
 	if err != nil {
-		return false, describe(err)
+		return false, err
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err

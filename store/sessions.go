@@ -27,7 +27,7 @@ type Session struct {
 
 // CreateSession records a new session.
 func (db *DB) CreateSession(ctx context.Context, s Session) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *txn) error {
 		now := db.now().Unix()
 		_, err := tx.ExecContext(ctx, `INSERT INTO web_sessions (id_hash, focal_point, body, coordinator, created_at, expires_at, last_seen, client_addr)
 			VALUES (?,?,?,?,?,?,?,?)`, s.IDHash, s.FocalPoint, s.Body, s.Coordinator, now, s.Expires.Unix(), now, s.ClientAddr)
@@ -40,7 +40,7 @@ func (db *DB) CreateSession(ctx context.Context, s Session) error {
 // what was done through them stays in the tasks' history.
 func (db *DB) PurgeSessions(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM web_sessions WHERE expires_at < ?1 OR revoked_at < ?1`, before.Unix())
 		if err != nil {
 			return err
@@ -48,7 +48,7 @@ func (db *DB) PurgeSessions(ctx context.Context, before time.Time) (int64, error
 		n, err = res.RowsAffected()
 		return err
 	})
-	return n, describe(err)
+	return n, err
 }
 
 // ActiveSession returns the session with this id hash if it is neither
@@ -64,7 +64,7 @@ func (db *DB) ActiveSession(ctx context.Context, idHash string, now time.Time) (
 		return s, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	if err != nil {
-		return s, describe(err)
+		return s, err
 	}
 	s.Created, s.Expires, s.LastSeen = time.Unix(created, 0).UTC(), time.Unix(expires, 0).UTC(), time.Unix(seen, 0).UTC()
 	s.Revoked = revoked.Valid
@@ -100,7 +100,7 @@ func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) 
 	}
 	rows, err := db.db.QueryContext(ctx, q+` ORDER BY created_at DESC, id_hash`, args...)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Session
@@ -120,7 +120,7 @@ func (db *DB) Sessions(ctx context.Context, f SessionFilter) ([]Session, error) 
 
 // EndSession revokes one session (sign out).
 func (db *DB) EndSession(ctx context.Context, idHash string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `UPDATE web_sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL`, db.now().Unix(), idHash)
 		return err
 	})

@@ -17,14 +17,14 @@ func (db *DB) LastSlot(ctx context.Context, name string) (time.Time, bool, error
 		return time.Time{}, false, nil
 	}
 	if err != nil {
-		return time.Time{}, false, describe(err)
+		return time.Time{}, false, err
 	}
 	return time.Unix(last, 0).UTC(), true, nil
 }
 
 // SetLastSlot records a slot as run (or skipped) without running anything.
 func (db *DB) SetLastSlot(ctx context.Context, name string, slot time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return setSlot(ctx, tx, name, slot, db.now().Unix()) })
+	return db.tx(ctx, func(tx *txn) error { return setSlot(ctx, tx, name, slot, db.now().Unix()) })
 }
 
 func setSlot(ctx context.Context, tx execer, name string, slot time.Time, now int64) error {
@@ -32,9 +32,6 @@ func setSlot(ctx context.Context, tx execer, name string, slot time.Time, now in
 		ON CONFLICT(name) DO UPDATE SET last_slot = excluded.last_slot, updated_at = excluded.updated_at`, name, slot.Unix(), now)
 	return err
 }
-
-// ErrSlotDone is returned by RunSlot when the slot already ran.
-var ErrSlotDone = errors.New("slot already ran")
 
 // SlotTx is the transaction of one schedule run. Everything it enqueues and
 // logs commits together with the slot's advance, or nothing does: a crash
@@ -58,7 +55,7 @@ var _ plan.Tx = (*SlotTx)(nil)
 // without recording anything.
 func (db *DB) RunSlot(ctx context.Context, name string, slot time.Time, dryRun bool, fn func(*SlotTx) error) error {
 	errRollback := errors.New("dry run")
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var last int64
 		q := tracedTx{tx, db.trace}
 		err := q.QueryRowContext(ctx, `SELECT last_slot FROM schedule_slots WHERE name = ?`, name).Scan(&last)

@@ -73,7 +73,7 @@ func TestReportQueries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.db.Exec(`INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at) VALUES (?, ?, 'due', ?, ?)`, task, key, id, at.Unix()); err != nil {
+		if _, err := db.db.raw.Exec(`INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at) VALUES (?, ?, 'due', ?, ?)`, task, key, id, at.Unix()); err != nil {
 			t.Fatal(err)
 		}
 		if sent {

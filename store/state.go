@@ -33,7 +33,7 @@ func (db *DB) SetDeliveryState(ctx context.Context, state, errText string) error
 		value += "\n" + errText
 	}
 	now := db.now().Unix()
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *txn) error {
 		var old string
 		var since int64
 		err := tx.QueryRowContext(ctx, `SELECT value, since FROM daemon_state WHERE key = 'delivery'`).Scan(&old, &since)
@@ -60,7 +60,7 @@ func (db *DB) Delivery(ctx context.Context) (DeliveryState, error) {
 		return DeliveryState{}, nil
 	}
 	if err != nil {
-		return DeliveryState{}, describe(err)
+		return DeliveryState{}, err
 	}
 	st, errText, _ := strings.Cut(value, "\n")
 	return DeliveryState{State: st, Err: errText, Since: time.Unix(since, 0).UTC(), At: time.Unix(at, 0).UTC()}, nil
@@ -72,7 +72,7 @@ func (db *DB) Heartbeat(ctx context.Context, pid int) error {
 	_, err := db.db.ExecContext(ctx, `INSERT INTO daemon_state (key, value, since, at) VALUES ('heartbeat', ?, ?, ?)
 		ON CONFLICT(key) DO UPDATE SET since = CASE WHEN value = excluded.value THEN since ELSE excluded.since END,
 			value = excluded.value, at = excluded.at`, strconv.Itoa(pid), now, now)
-	return describe(err)
+	return err
 }
 
 // LastHeartbeat is when the daemon last recorded a heartbeat, with the
@@ -85,7 +85,7 @@ func (db *DB) LastHeartbeat(ctx context.Context) (time.Time, string, error) {
 		return time.Time{}, "", nil
 	}
 	if err != nil {
-		return time.Time{}, "", describe(err)
+		return time.Time{}, "", err
 	}
 	return time.Unix(at, 0).UTC(), value, nil
 }

@@ -27,34 +27,21 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/mattn/go-sqlite3"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// ErrNotFound is returned when a document, recommendation or task does not
-// exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrNoDatabase is returned by Open with MustExist when the file is absent.
-var ErrNoDatabase = errors.New("database does not exist")
-
-// ErrSchemaTooNew is returned when the database was written by a newer
-// followup: running an older binary on it could lose data.
-var ErrSchemaTooNew = errors.New("database schema is newer than this program")
-
 // DB is the store.
 type DB struct {
-	db       *sql.DB
+	db       conn
 	path     string
 	now      func() time.Time
 	location *time.Location
 	logger   *slog.Logger
 
 	markSentOnce sync.Once
-	markSent     *sql.Stmt
+	markSent     *stmt
 	markSentErr  error
 
 	trace func(query string, args []any) // see TraceSQL
@@ -103,7 +90,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// One writer at a time is SQLite's model; a single connection also
 	// keeps reads inside a transaction consistent with its writes.
 	sqldb.SetMaxOpenConns(1)
-	db := &DB{db: sqldb, path: path, now: opts.Now, location: opts.Location, logger: opts.Logger.With("component", "store")}
+	db := &DB{db: conn{sqldb}, path: path, now: opts.Now, location: opts.Location, logger: opts.Logger.With("component", "store")}
 	if err := db.migrate(ctx); err != nil {
 		_ = sqldb.Close() // the error that matters is the migration's
 		return nil, err
@@ -143,7 +130,7 @@ func (db *DB) Close() error {
 	if db.markSent != nil {
 		db.markSent.Close()
 	}
-	return db.db.Close()
+	return db.db.raw.Close()
 }
 
 // ReleaseMemory hands back what SQLite holds that it can read again (the
@@ -151,7 +138,7 @@ func (db *DB) Close() error {
 // read much, before it trims malloc's arenas.
 func (db *DB) ReleaseMemory(ctx context.Context) error {
 	_, err := db.db.ExecContext(ctx, `PRAGMA shrink_memory`)
-	return describe(err)
+	return err
 }
 
 // Path is the database file.
@@ -208,18 +195,18 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("open database %s: %w", db.path, describe(err))
+		return fmt.Errorf("open database %s: %w", db.path, err)
 	}
 	var current int
 	if err := db.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return fmt.Errorf("open database %s: %w", db.path, describe(err))
+		return fmt.Errorf("open database %s: %w", db.path, err)
 	}
 	if current > len(ms) {
 		return fmt.Errorf("%w: %s has schema version %d and this followup knows %d; upgrade followup (or restore a backup made for this version)",
 			ErrSchemaTooNew, db.path, current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		err := db.tx(ctx, func(tx *sql.Tx) error {
+		err := db.tx(ctx, func(tx *txn) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return err
 			}
@@ -237,39 +224,18 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // tx runs fn in one IMMEDIATE transaction (the DSN sets _txlock), committing
 // when fn returns nil.
-func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+func (db *DB) tx(ctx context.Context, fn func(*txn) error) error {
+	tx, err := db.db.begin(ctx)
 	if err != nil {
-		return describe(err)
+		return err
 	}
-	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	defer tx.rollback()
 	if err := fn(tx); err != nil {
-		return err
+		// fn's statements gave their errors a kind already; an error
+		// from elsewhere that SQLite made gets one here.
+		return kindOf(err)
 	}
-	if err := tx.Commit(); err != nil {
-		return describe(err)
-	}
-	return nil
-}
-
-// describe turns SQLite's errors into what an admin can act on, by code,
-// never by message text.
-func describe(err error) error {
-	var se sqlite3.Error
-	if !errors.As(err, &se) {
-		return err
-	}
-	switch se.Code {
-	case sqlite3.ErrBusy, sqlite3.ErrLocked:
-		return fmt.Errorf("the database is busy (another followup is writing to it): %w", err)
-	case sqlite3.ErrReadonly, sqlite3.ErrPerm, sqlite3.ErrCantOpen:
-		return fmt.Errorf("cannot write the database file (check the path and its permissions): %w", err)
-	case sqlite3.ErrCorrupt, sqlite3.ErrNotADB:
-		return fmt.Errorf("the database file is damaged or not a followup database: %w", err)
-	case sqlite3.ErrFull:
-		return fmt.Errorf("the disk is full: %w", err)
-	}
-	return err
+	return tx.commit()
 }
 
 func nullDate(s string) any {
@@ -283,7 +249,7 @@ func nullDate(s string) any {
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := db.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("the database does not answer: %w", describe(err))
+		return fmt.Errorf("the database does not answer: %w", err)
 	}
 	return nil
 }

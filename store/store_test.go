@@ -54,7 +54,7 @@ func planAll(owner string) Planner {
 func count(t *testing.T, db *DB, table string) int {
 	t.Helper()
 	var n int
-	if err := db.db.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+	if err := db.db.raw.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -118,7 +118,7 @@ func TestCorrectedVersionKeepsHistory(t *testing.T) {
 		t.Errorf("14b was deleted: %v", err)
 	}
 	// The history cannot be edited in place.
-	if _, err := db.db.Exec(`UPDATE recommendation_changes SET old_value = 'x'`); err == nil || !strings.Contains(err.Error(), "append-only") {
+	if _, err := db.db.raw.Exec(`UPDATE recommendation_changes SET old_value = 'x'`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("history update: %v", err)
 	}
 }
@@ -193,7 +193,7 @@ func TestSchemaTooNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 0)`); err != nil {
+	if _, err := db.db.raw.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 0)`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -210,13 +210,13 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 	db, _ := openTest(t)
 	var mode string
 	var fk, busy int
-	if err := db.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+	if err := db.db.raw.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q %v", mode, err)
 	}
-	if err := db.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+	if err := db.db.raw.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign_keys = %d %v", fk, err)
 	}
-	if err := db.db.QueryRow(`PRAGMA busy_timeout`).Scan(&busy); err != nil || busy != 10000 {
+	if err := db.db.raw.QueryRow(`PRAGMA busy_timeout`).Scan(&busy); err != nil || busy != 10000 {
 		t.Errorf("busy_timeout = %d %v", busy, err)
 	}
 }
@@ -263,7 +263,7 @@ func TestTasksAdvanceAssignAndRules(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("history = %q, want %q", got, want)
 	}
-	if _, err := db.db.Exec(`DELETE FROM task_events`); err == nil {
+	if _, err := db.db.raw.Exec(`DELETE FROM task_events`); err == nil {
 		t.Error("the audit trail could be deleted")
 	}
 	if _, err := db.Task(ctx, "CRC/C/XYZ/CO/1:99"); !errors.Is(err, ErrNotFound) {
@@ -421,7 +421,7 @@ func TestGroups(t *testing.T) {
 		`UPDATE tasks SET owner = 'mps', stage = 'reported' WHERE id = 3`,
 		`UPDATE tasks SET owner = 'zz', stage = 'old_stage' WHERE id = 5`,
 	} {
-		if _, err := db.db.Exec(q); err != nil {
+		if _, err := db.db.raw.Exec(q); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -50,7 +50,7 @@ func supportPairs(t *testing.T, q interface {
 
 func checkSupport(t *testing.T, db *DB, after string, want []string) {
 	t.Helper()
-	list, table := supportPairs(t, db.db)
+	list, table := supportPairs(t, db.db.raw)
 	if !slices.Equal(list, table) {
 		t.Errorf("after %s: tasks.support says %v, task_support %v", after, list, table)
 	}
@@ -165,7 +165,7 @@ func TestSupportMigrationBackfills(t *testing.T) {
 	if _, err := db.Import(ctx, []ImportItem{{Doc: coDoc(), Source: "co.txt"}}, plan); err != nil {
 		t.Fatal(err)
 	}
-	before, _ := supportPairs(t, db.db)
+	before, _ := supportPairs(t, db.db.raw)
 	if len(before) != 4 {
 		t.Fatalf("support pairs before = %v", before)
 	}
@@ -173,7 +173,7 @@ func TestSupportMigrationBackfills(t *testing.T) {
 	// database of the previous version has it.
 	for _, q := range []string{`DROP TABLE task_support`, `DROP INDEX tasks_by_owner`, `CREATE INDEX tasks_by_owner ON tasks(owner, stage)`,
 		`DELETE FROM schema_migrations WHERE version >= 10`} {
-		if _, err := db.db.Exec(q); err != nil {
+		if _, err := db.db.raw.Exec(q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,12 +186,12 @@ func TestSupportMigrationBackfills(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	list, table := supportPairs(t, db.db)
+	list, table := supportPairs(t, db.db.raw)
 	if !slices.Equal(list, before) || !slices.Equal(table, before) {
 		t.Errorf("after the migration: tasks.support %v, task_support %v, want %v", list, table, before)
 	}
 	var idx string
-	if err := db.db.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'tasks_by_owner'`).Scan(&idx); err != nil {
+	if err := db.db.raw.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'tasks_by_owner'`).Scan(&idx); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(idx, "owner, stage, document_id") {

@@ -20,14 +20,14 @@ import (
 // execer is what statements run on: a transaction, or tracedTx.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sqlRows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sqlRow
 }
 
 // tracedTx runs statements on a transaction, telling trace about each one
 // first when it is set.
 type tracedTx struct {
-	tx    *sql.Tx
+	tx    *txn
 	trace func(query string, args []any)
 }
 
@@ -38,14 +38,14 @@ func (t tracedTx) ExecContext(ctx context.Context, query string, args ...any) (s
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
-func (t tracedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (t tracedTx) QueryContext(ctx context.Context, query string, args ...any) (*sqlRows, error) {
 	if t.trace != nil {
 		t.trace(query, args)
 	}
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
-func (t tracedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (t tracedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sqlRow {
 	if t.trace != nil {
 		t.trace(query, args)
 	}
@@ -62,7 +62,7 @@ func (db *DB) TraceSQL(fn func(query string, args []any)) { db.trace = fn }
 // database (a transaction, rolled back at the end: nothing is written).
 func (db *DB) Read(ctx context.Context, fn func(plan.Reader) error) error {
 	errDone := errors.New("read done")
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		s := &SlotTx{q: tracedTx{tx, db.trace}, db: db, now: db.now().Unix(), dryRun: true}
 		defer s.dropSweep(context.WithoutCancel(ctx))
 		if err := fn(s); err != nil {
@@ -104,7 +104,7 @@ func taskGroups(ctx context.Context, q execer, db *DB, keep func(stage string) b
 		WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.document_id = d.id AND t.stage = s.stage)
 		ORDER BY d.id, s.stage`, args...)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []plan.Group
@@ -125,7 +125,7 @@ func taskGroups(ctx context.Context, q execer, db *DB, keep func(stage string) b
 		out = append(out, g)
 		prev = g
 	}
-	return out, describe(rows.Err())
+	return out, rows.Err()
 }
 
 // stagesInUse lists the stages tasks are in, sorted. It skips through the
@@ -144,7 +144,7 @@ func stagesInUse(ctx context.Context, q execer) ([]string, error) {
 			FROM s WHERE s.stage IS NOT NULL)
 		SELECT DISTINCT stage FROM s WHERE stage IS NOT NULL ORDER BY stage`)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []string
@@ -304,11 +304,11 @@ func (s *SlotTx) Sweep(ctx context.Context, q plan.SweepQuery) (plan.SweepResult
 		return res, nil
 	}
 	if err := s.loadSweep(ctx, q); err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	rows, err := s.q.QueryContext(ctx, sweepCounts)
 	if err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	for rows.Next() {
 		var ch plan.Channel
@@ -332,7 +332,7 @@ func (s *SlotTx) Sweep(ctx context.Context, q plan.SweepQuery) (plan.SweepResult
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	if q.List <= 0 {
 		return res, nil
@@ -368,7 +368,7 @@ func (s *SlotTx) Sweep(ctx context.Context, q plan.SweepQuery) (plan.SweepResult
 		k := cuts[ch]
 		rows, err := s.q.QueryContext(ctx, sweepListing, ch.Escalation, k.rank, ch.Owner, k.rank, q.List)
 		if err != nil {
-			return res, describe(err)
+			return res, err
 		}
 		for rows.Next() {
 			t := plan.SweepTask{Channel: ch}
@@ -391,7 +391,7 @@ func (s *SlotTx) Sweep(ctx context.Context, q plan.SweepQuery) (plan.SweepResult
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return res, describe(err)
+			return res, err
 		}
 	}
 	return res, nil
@@ -404,7 +404,7 @@ func (s *SlotTx) LogSweep(ctx context.Context, q plan.SweepQuery, outbox map[pla
 		return nil
 	}
 	if err := s.loadSweep(ctx, q); err != nil {
-		return describe(err)
+		return err
 	}
 	args := make([]any, 0, 3*len(outbox))
 	for ch, id := range outbox {
@@ -412,7 +412,7 @@ func (s *SlotTx) LogSweep(ctx context.Context, q plan.SweepQuery, outbox map[pla
 	}
 	if _, err := s.q.ExecContext(ctx, `INSERT INTO temp.sweep_outbox (owner, esc, outbox_id) VALUES `+
 		strings.TrimSuffix(strings.Repeat("(?,?,?),", len(outbox)), ","), args...); err != nil {
-		return describe(err)
+		return err
 	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at)
 		SELECT t.id, f.deadline, f.kind, o.outbox_id, ?
@@ -421,7 +421,7 @@ func (s *SlotTx) LogSweep(ctx context.Context, q plan.SweepQuery, outbox map[pla
 		CROSS JOIN temp.sweep_outbox o ON o.owner = +t.owner AND o.esc = f.esc
 		WHERE f.paras = '' OR instr(f.paras, ',' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',') > 0
 		ON CONFLICT DO NOTHING`, s.now)
-	return describe(err)
+	return err
 }
 
 // OpenTasks streams the tasks in stages, without their texts.
@@ -436,7 +436,7 @@ func (s *SlotTx) OpenTasks(ctx context.Context, stages []string, fn func(plan.Li
 	rows, err := s.q.QueryContext(ctx, `SELECT t.id, t.document_id, r.paragraph, t.owner, t.support, t.stage
 		FROM tasks t JOIN recommendations r ON r.id = t.id WHERE t.stage IN (`+placeholders(len(stages))+`)`, args...)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	defer rows.Close()
 	var t plan.LightTask
@@ -448,7 +448,7 @@ func (s *SlotTx) OpenTasks(ctx context.Context, stages []string, fn func(plan.Li
 			return err
 		}
 	}
-	return describe(rows.Err())
+	return rows.Err()
 }
 
 func placeholders(n int) string {
@@ -469,7 +469,7 @@ func (s *SlotTx) TasksByID(ctx context.Context, ids []int64) (map[int64]plan.Tas
 		rows, err := s.q.QueryContext(ctx, `SELECT t.id, t.document_id, r.rec_id, r.paragraph, r.item, r.text, r.status, t.owner, t.support, t.stage
 			FROM tasks t JOIN recommendations r ON r.id = t.id WHERE t.id IN (`+placeholders(n)+`)`, args...)
 		if err != nil {
-			return nil, describe(err)
+			return nil, err
 		}
 		for rows.Next() {
 			var t plan.TaskRow
@@ -485,7 +485,7 @@ func (s *SlotTx) TasksByID(ctx context.Context, ids []int64) (map[int64]plan.Tas
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, describe(err)
+			return nil, err
 		}
 	}
 	return out, nil
@@ -495,7 +495,7 @@ func (s *SlotTx) TasksByID(ctx context.Context, ids []int64) (map[int64]plan.Tas
 func (s *SlotTx) Progress(ctx context.Context) ([]plan.OwnerStageCount, error) {
 	rows, err := s.q.QueryContext(ctx, `SELECT owner, stage, COUNT(*) FROM tasks GROUP BY owner, stage ORDER BY owner, stage`)
 	if err != nil {
-		return nil, describe(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var out []plan.OwnerStageCount
@@ -506,7 +506,7 @@ func (s *SlotTx) Progress(ctx context.Context) ([]plan.OwnerStageCount, error) {
 		}
 		out = append(out, c)
 	}
-	return out, describe(rows.Err())
+	return out, rows.Err()
 }
 
 // lateFrom selects the tasks of the late groups in temp.late_group, each
@@ -543,17 +543,17 @@ func (s *SlotTx) LateTasks(ctx context.Context, q plan.LateQuery) (res plan.Late
 	}
 	if _, err := s.q.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS late_group (
 		doc INTEGER NOT NULL, stage TEXT NOT NULL, day INTEGER NOT NULL, k INTEGER NOT NULL, paras TEXT NOT NULL, exc TEXT NOT NULL)`); err != nil {
-		return res, fmt.Errorf("late groups: %w", describe(err))
+		return res, fmt.Errorf("late groups: %w", err)
 	}
 	// Dropped after use, or its rows stay in memory for as long as the
 	// connection lives (a rolled-back transaction drops it too).
 	defer func() {
 		if _, derr := s.q.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.late_group`); derr != nil && err == nil {
-			err = describe(derr)
+			err = derr
 		}
 	}()
 	if _, err := s.q.ExecContext(ctx, `DELETE FROM temp.late_group`); err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	for i := 0; i < len(q.Groups); i += lateBatch {
 		n := min(len(q.Groups)-i, lateBatch)
@@ -563,42 +563,42 @@ func (s *SlotTx) LateTasks(ctx context.Context, q plan.LateQuery) (res plan.Late
 		}
 		if _, err := s.q.ExecContext(ctx, `INSERT INTO temp.late_group (doc, stage, day, k, paras, exc) VALUES `+
 			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?),", n), ","), args...); err != nil {
-			return res, describe(err)
+			return res, err
 		}
 	}
 	rows, err := s.q.QueryContext(ctx, `SELECT owner, count(*) FROM (`+lateFrom+`) GROUP BY owner`)
 	if err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	for rows.Next() {
 		var owner string
 		var n int
 		if err := rows.Scan(&owner, &n); err != nil {
 			rows.Close()
-			return res, describe(err)
+			return res, err
 		}
 		res.ByOwner[owner] = n
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	if q.Limit <= 0 {
 		return res, nil
 	}
 	rows, err = s.q.QueryContext(ctx, `SELECT id, k FROM (`+lateFrom+`) ORDER BY day, id LIMIT ?`, q.Limit)
 	if err != nil {
-		return res, describe(err)
+		return res, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var t plan.LateTask
 		if err := rows.Scan(&t.ID, &t.Group); err != nil {
-			return res, describe(err)
+			return res, err
 		}
 		res.First = append(res.First, t)
 	}
-	return res, describe(rows.Err())
+	return res, rows.Err()
 }
 
 // Unassigned reads the first limit tasks nobody owns in one of stages, by
@@ -614,7 +614,7 @@ func (s *SlotTx) Unassigned(ctx context.Context, stages []string, limit int) ([]
 	var total int
 	if err := s.q.QueryRowContext(ctx, `SELECT count(*) FROM tasks WHERE owner = '' AND stage IN (`+placeholders(len(stages))+`)`,
 		args...).Scan(&total); err != nil {
-		return nil, 0, describe(err)
+		return nil, 0, err
 	}
 	if total == 0 || limit <= 0 {
 		return nil, total, nil
@@ -623,16 +623,16 @@ func (s *SlotTx) Unassigned(ctx context.Context, stages []string, limit int) ([]
 		FROM tasks t JOIN recommendations r ON r.id = t.id
 		WHERE t.owner = '' AND t.stage IN (`+placeholders(len(stages))+`) ORDER BY t.id LIMIT ?`, append(args, limit)...)
 	if err != nil {
-		return nil, 0, describe(err)
+		return nil, 0, err
 	}
 	defer rows.Close()
 	var out []plan.LightTask
 	for rows.Next() {
 		var t plan.LightTask
 		if err := rows.Scan(&t.ID, &t.Document, &t.Paragraph, &t.Stage); err != nil {
-			return nil, 0, describe(err)
+			return nil, 0, err
 		}
 		out = append(out, t)
 	}
-	return out, total, describe(rows.Err())
+	return out, total, rows.Err()
 }

@@ -237,7 +237,7 @@ func (db *DB) TaskList(ctx context.Context, q TaskQuery) (TaskPage, error) {
 	db.traced(countSQL, countArgs)
 	err := db.db.QueryRowContext(ctx, countSQL, countArgs...).Scan(&n)
 	if err != nil {
-		return page, fmt.Errorf("count tasks: %w", describe(err))
+		return page, fmt.Errorf("count tasks: %w", err)
 	}
 	page.Total, page.TotalCapped = min(n, CountCap), n > CountCap
 	where, args = q.where(false)
@@ -287,7 +287,7 @@ func (db *DB) listTasks(ctx context.Context, q TaskQuery, where string, args []a
 	db.traced(sqlText, args)
 	rows, err := db.db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
-		return fmt.Errorf("list tasks: %w", describe(err))
+		return fmt.Errorf("list tasks: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -311,7 +311,7 @@ func (db *DB) listTasks(ctx context.Context, q TaskQuery, where string, args []a
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list tasks: %w", describe(err))
+		return fmt.Errorf("list tasks: %w", err)
 	}
 	return nil
 }

@@ -253,7 +253,7 @@ func TestRecentUpdatesFacetsAndChangeMark(t *testing.T) {
 func TestTaskListPlanUsesIndexes(t *testing.T) {
 	db := dashDB(t)
 	where, args := TaskQuery{Owner: "moj"}.where(false)
-	rows, err := db.db.Query(`EXPLAIN QUERY PLAN SELECT `+dashColumns+dashFrom+where+` AND (r.document_id, r.seq) > (?, ?) ORDER BY r.document_id, r.seq LIMIT 51`,
+	rows, err := db.db.raw.Query(`EXPLAIN QUERY PLAN SELECT `+dashColumns+dashFrom+where+` AND (r.document_id, r.seq) > (?, ?) ORDER BY r.document_id, r.seq LIMIT 51`,
 		append(args, 1, 1)...)
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 	"github.com/followup-app/followup/workflow"
 )
 
-func createTask(ctx context.Context, tx *sql.Tx, recID, docID int64, a workflow.Assignment, now int64) error {
+func createTask(ctx context.Context, tx *txn, recID, docID int64, a workflow.Assignment, now int64) error {
 	if a.Stage == "" {
 		return errors.New("no initial stage for the new task")
 	}
@@ -161,7 +161,7 @@ func (db *DB) task(ctx context.Context, q querier, ref string) (workflow.Task, e
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("task %s: %w (see followup tasks for the ids)", ref, ErrNotFound)
 	}
-	return t, describe(err)
+	return t, err
 }
 
 // TaskFilter selects tasks. Empty fields select everything.
@@ -194,7 +194,7 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter, fn func(workflow.Task) er
 	q += ` ORDER BY t.document_id, r.seq`
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -214,7 +214,7 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter, fn func(workflow.Task) er
 // transaction, so two admins cannot both move it from the same stage.
 func (db *DB) Advance(ctx context.Context, ref, to, actor, note string, check func(workflow.Task) error) (workflow.Task, error) {
 	var t workflow.Task
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var err error
 		if t, err = db.task(ctx, tx, ref); err != nil {
 			return err
@@ -239,7 +239,7 @@ func (db *DB) Advance(ctx context.Context, ref, to, actor, note string, check fu
 // check validates the ministries.
 func (db *DB) Reassign(ctx context.Context, ref, owner string, support []string, actor, note string) (workflow.Task, error) {
 	var t workflow.Task
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var err error
 		if t, err = db.task(ctx, tx, ref); err != nil {
 			return err
@@ -272,7 +272,7 @@ func (db *DB) RulesApplied(ctx context.Context) (string, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
-	return id, describe(err)
+	return id, err
 }
 
 // ApplyRules brings every task not assigned by hand in line with the
@@ -281,7 +281,7 @@ func (db *DB) RulesApplied(ctx context.Context) (string, error) {
 // is a hash of them); it returns how many tasks changed.
 func (db *DB) ApplyRules(ctx context.Context, rulesID string, plan Planner) (int, error) {
 	changed := 0
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		changed = 0
 		var last string
 		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'rules'`).Scan(&last)
@@ -362,7 +362,7 @@ func (db *DB) ApplyRules(ctx context.Context, rulesID string, plan Planner) (int
 	return changed, err
 }
 
-func (db *DB) createMissingTasks(ctx context.Context, tx *sql.Tx, plan Planner, now int64) (int, error) {
+func (db *DB) createMissingTasks(ctx context.Context, tx *txn, plan Planner, now int64) (int, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.document_id, d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection,
 		r.verb, r.text, r.status FROM recommendations r JOIN documents d ON d.id = r.document_id
 		LEFT JOIN tasks t ON t.id = r.id WHERE t.id IS NULL ORDER BY r.id`)
@@ -401,7 +401,7 @@ func (db *DB) createMissingTasks(ctx context.Context, tx *sql.Tx, plan Planner, 
 // in also (the receipt) are enqueued in the same transaction.
 func (db *DB) AdvanceAs(ctx context.Context, ref, to string, by Actor, note string, check func(workflow.Task) error, also ...OutboxMessage) (workflow.Task, error) {
 	var t workflow.Task
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var err error
 		if t, err = db.task(ctx, tx, ref); err != nil {
 			return err
@@ -431,7 +431,7 @@ func (db *DB) AssignTask(ctx context.Context, id int64, owner string, support []
 		return workflow.Task{}, fmt.Errorf("assign task %d: %w: no name", id, ErrInvalid)
 	}
 	var t workflow.Task
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var err error
 		if t, err = db.task(ctx, tx, fmt.Sprint(id)); err != nil {
 			return err
@@ -454,7 +454,7 @@ func (db *DB) AssignTask(ctx context.Context, id int64, owner string, support []
 		t.Owner, t.Support, t.By, t.Manual = owner, support, by.Name, true
 		return nil
 	})
-	return t, describe(err)
+	return t, err
 }
 
 // StageCounts counts the tasks in each stage. It groups by owner and
@@ -466,7 +466,7 @@ func (db *DB) StageCounts(ctx context.Context) (map[string]int, error) {
 	db.traced(q, nil)
 	rows, err := db.db.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("count tasks by stage: %w", describe(err))
+		return nil, fmt.Errorf("count tasks by stage: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -483,7 +483,7 @@ func (db *DB) StageCounts(ctx context.Context) (map[string]int, error) {
 
 // setSupport keeps task_support in step with tasks.support: every
 // statement that writes tasks.support calls it in the same transaction.
-func setSupport(ctx context.Context, tx *sql.Tx, taskID int64, support []string) error {
+func setSupport(ctx context.Context, tx *txn, taskID int64, support []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM task_support WHERE task_id = ?`, taskID); err != nil {
 		return err
 	}
@@ -500,7 +500,7 @@ func setSupport(ctx context.Context, tx *sql.Tx, taskID int64, support []string)
 
 // replan gives a task the owner its rules now say, unless an admin chose
 // the owner by hand; the change is a task event.
-func replan(ctx context.Context, tx *sql.Tx, taskID int64, a workflow.Assignment, now int64) error {
+func replan(ctx context.Context, tx *txn, taskID int64, a workflow.Assignment, now int64) error {
 	var owner, support string
 	var manual int
 	err := tx.QueryRowContext(ctx, `SELECT owner, support, manual FROM tasks WHERE id = ?`, taskID).Scan(&owner, &support, &manual)
@@ -529,7 +529,7 @@ func replan(ctx context.Context, tx *sql.Tx, taskID int64, a workflow.Assignment
 
 // scanPlus scans a row of taskColumns followed by more columns.
 type scanPlus struct {
-	rows  *sql.Rows
+	rows  *sqlRows
 	extra []any
 }
 
@@ -540,7 +540,7 @@ func (db *DB) ReportItems(ctx context.Context, documentID int64, fn func(source.
 		COALESCE((SELECT c.source FROM recommendation_changes c WHERE c.recommendation_id = r.id AND c.field = 'status'
 			ORDER BY c.id DESC LIMIT 1), '')`+taskFrom+` WHERE t.document_id = ? ORDER BY r.seq`, documentID)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -555,7 +555,7 @@ func (db *DB) ReportItems(ctx context.Context, documentID int64, fn func(source.
 			return err
 		}
 	}
-	return describe(rows.Err())
+	return rows.Err()
 }
 
 func (s scanPlus) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.extra...)...) }

@@ -59,9 +59,6 @@ type Evidence struct {
 	Data []byte
 }
 
-// ErrInvalid is returned for an update the store refuses to record.
-var ErrInvalid = errors.New("invalid")
-
 // AddUpdate records a progress update with its evidence and its entry in
 // the task's audit trail, in one transaction. Callers check who may write
 // what (the web checks the session's ministry); the store checks only that
@@ -86,7 +83,7 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 		}
 	}
 	var id int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks WHERE id = ?`, u.TaskID).Scan(&exists); err != nil {
 			return err
@@ -136,7 +133,7 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 		return enqueueAll(ctx, tx, also, now)
 	})
 	if err != nil {
-		return 0, describe(err)
+		return 0, err
 	}
 	return id, nil
 }
@@ -144,7 +141,7 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 // SetUpdatePublic marks an update public (shown on the public progress page
 // and in --only-public drafts) or not, and records who decided.
 func (db *DB) SetUpdatePublic(ctx context.Context, updateID int64, public bool, by string) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+	return db.tx(ctx, func(tx *txn) error {
 		var taskID int64
 		var was bool
 		err := tx.QueryRowContext(ctx, `SELECT task_id, public FROM task_updates WHERE id = ?`, updateID).Scan(&taskID, &was)
@@ -208,7 +205,7 @@ func (db *DB) Updates(ctx context.Context, f UpdateFilter, fn func(Update) error
 	q += ` ORDER BY r.document_id, r.seq, u.id, e.id`
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return describe(err)
+		return err
 	}
 	defer rows.Close()
 	var cur Update
@@ -243,7 +240,7 @@ func (db *DB) Updates(ctx context.Context, f UpdateFilter, fn func(Update) error
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return describe(err)
+		return err
 	}
 	if have {
 		return fn(cur)
@@ -264,7 +261,7 @@ func (db *DB) EvidenceData(ctx context.Context, evidenceID int64) (Evidence, int
 		return e, 0, fmt.Errorf("evidence %d: %w", evidenceID, ErrNotFound)
 	}
 	if err != nil {
-		return e, 0, describe(err)
+		return e, 0, err
 	}
 	e.Data = data
 	return e, taskID, nil
@@ -279,7 +276,7 @@ func (db *DB) PublishUpdate(ctx context.Context, updateID int64, public bool, by
 		return 0, fmt.Errorf("publish progress update %d: %w: no name", updateID, ErrInvalid)
 	}
 	var taskID int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		var was bool
 		err := tx.QueryRowContext(ctx, `SELECT task_id, public FROM task_updates WHERE id = ?`, updateID).Scan(&taskID, &was)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -300,7 +297,7 @@ func (db *DB) PublishUpdate(ctx context.Context, updateID int64, public bool, by
 		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
 			kind: "public", from: from, to: to, note: fmt.Sprintf("progress update %d", updateID)})
 	})
-	return taskID, describe(err)
+	return taskID, err
 }
 
 // RecentUpdates returns the last limit progress updates, newest first,
@@ -313,7 +310,7 @@ func (db *DB) RecentUpdates(ctx context.Context, limit int) ([]Update, error) {
 	db.traced(q, []any{limit})
 	rows, err := db.db.QueryContext(ctx, q, limit)
 	if err != nil {
-		return nil, fmt.Errorf("recent updates: %w", describe(err))
+		return nil, fmt.Errorf("recent updates: %w", err)
 	}
 	defer rows.Close()
 	var out []Update
@@ -325,7 +322,7 @@ func (db *DB) RecentUpdates(ctx context.Context, limit int) ([]Update, error) {
 		out = append(out, u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("recent updates: %w", describe(err))
+		return nil, fmt.Errorf("recent updates: %w", err)
 	}
 	return out, nil
 }
@@ -343,7 +340,7 @@ func (db *DB) TaskUpdates(ctx context.Context, taskID int64) ([]Update, error) {
 
 // scanUpdateRow reads an update (the columns of RecentUpdates); Evidence
 // holds as many empty entries as it has pieces, for the count.
-func scanUpdateRow(rows *sql.Rows) (Update, error) {
+func scanUpdateRow(rows *sqlRows) (Update, error) {
 	var u Update
 	var at int64
 	var done sql.NullString

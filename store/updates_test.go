@@ -143,10 +143,10 @@ func TestUpdatesAreNeverEdited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.db.Exec(`UPDATE task_updates SET text = 'rewritten' WHERE id = ?`, id); err == nil {
+	if _, err := db.db.raw.Exec(`UPDATE task_updates SET text = 'rewritten' WHERE id = ?`, id); err == nil {
 		t.Error("an update's text was rewritten")
 	}
-	if _, err := db.db.Exec(`DELETE FROM task_updates WHERE id = ?`, id); err == nil {
+	if _, err := db.db.raw.Exec(`DELETE FROM task_updates WHERE id = ?`, id); err == nil {
 		t.Error("an update was deleted")
 	}
 }
@@ -160,10 +160,10 @@ func TestUpdateWithDamagedDateNamesIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Damage the stored date behind the trigger's back.
-	if _, err := db.db.Exec(`DROP TRIGGER task_updates_keep_text`); err != nil {
+	if _, err := db.db.raw.Exec(`DROP TRIGGER task_updates_keep_text`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.db.Exec(`UPDATE task_updates SET done_on = '2027-13-45' WHERE id = ?`, id); err != nil {
+	if _, err := db.db.raw.Exec(`UPDATE task_updates SET done_on = '2027-13-45' WHERE id = ?`, id); err != nil {
 		t.Fatal(err)
 	}
 	err = db.Updates(ctx, UpdateFilter{}, func(Update) error { return nil })
