@@ -14,6 +14,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/i18n"
 )
 
 // Config is a loaded, validated configuration. Zero values never reach the
@@ -168,21 +169,29 @@ type Stage struct {
 // Label returns the stage's name in a language: the label for the exact
 // tag, then for its first part ("fr" for "fr-CA"), else Name (or the id).
 func (s Stage) Label(lang string) string {
-	tag := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
-	for tag != "" {
-		if l := s.Labels[tag]; l != "" {
-			return l
-		}
-		i := strings.LastIndexByte(tag, '-')
-		if i < 0 {
-			break
-		}
-		tag = tag[:i]
+	if l, ok := lookupTag(s.Labels, lang); ok {
+		return l
 	}
 	if s.Name != "" {
 		return s.Name
 	}
 	return s.ID
+}
+
+// lookupTag finds a language's entry in a map keyed by the tags the
+// config writes: the exact tag, then its parents ("fr" for "fr-CA"), as
+// i18n resolves tags everywhere. It allocates nothing for the shipped
+// languages, which a CSV export asks for every row.
+func lookupTag(m map[string]string, lang string) (string, bool) {
+	for tag := i18n.Normalize(lang); tag != ""; tag = i18n.Parent(tag) {
+		if v := m[tag]; v != "" {
+			return v, true
+		}
+		if v := m[strings.ToLower(tag)]; v != "" {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // AskPlaceholders are the words an ask may hold in braces.
@@ -192,10 +201,8 @@ var AskPlaceholders = []string{"{coordinator}", "{deadline}", "{by}"}
 // language ("" or "en" English, "fr", "es", "lo"; English for another):
 // what the default stages ask, and for another stage a generic request.
 func DefaultAsk(stageID, lang string) string {
-	asks, ok := defaultAsks[baseTag(lang)]
-	if !ok {
-		asks = defaultAsks["en"]
-	}
+	tag, _ := i18n.Match(lang) // English for another language
+	asks := defaultAsks[tag]
 	if a, ok := asks[stageID]; ok {
 		return a
 	}
@@ -204,7 +211,7 @@ func DefaultAsk(stageID, lang string) string {
 
 // AskLanguages are the languages other than English that followup has
 // default asks in, as it has templates in them.
-var AskLanguages = []string{"fr", "es", "lo"}
+var AskLanguages = i18n.Languages()[1:]
 
 // defaultAsks are the built-in asks by language and stage id; "" is the
 // ask of a stage that is not built in. The French, Spanish and Lao ones say
@@ -248,33 +255,12 @@ var defaultAsks = map[string]map[string]string{
 	},
 }
 
-// baseTag is the first part of a language tag, in lower case ("fr" for
-// "fr-CA" or "FR_ca"); "en" for none.
-func baseTag(lang string) string {
-	tag := strings.ToLower(strings.TrimSpace(lang))
-	if i := strings.IndexAny(tag, "-_"); i >= 0 {
-		tag = tag[:i]
-	}
-	if tag == "" {
-		return "en"
-	}
-	return tag
-}
-
 // AskIn returns the stage's ask in a language: the ask for the exact tag,
 // then for its first part, else Ask (the English one, or the admin's own
 // words when the config gives an ask without that language).
 func (s Stage) AskIn(lang string) string {
-	tag := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
-	for tag != "" {
-		if a := s.Asks[tag]; a != "" {
-			return a
-		}
-		i := strings.LastIndexByte(tag, '-')
-		if i < 0 {
-			break
-		}
-		tag = tag[:i]
+	if a, ok := lookupTag(s.Asks, lang); ok {
+		return a
 	}
 	return s.Ask
 }

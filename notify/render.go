@@ -88,6 +88,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
 )
 
 //go:embed templates/*
@@ -386,22 +387,17 @@ func (r *Renderer) pick(kind, lang string) *templateSet {
 	if sets == nil {
 		return nil
 	}
-	tag := normTag(lang)
-	for tag != "" {
+	tags := i18n.Fallbacks(lang)
+	if len(tags) == 0 {
+		return sets[""]
+	}
+	for _, tag := range tags {
 		if s := sets[tag]; s != nil {
 			return s
 		}
-		if tag == "en" {
+		if tag == i18n.English {
 			return sets[""]
 		}
-		i := strings.LastIndexByte(tag, '-')
-		if i < 0 {
-			break
-		}
-		tag = tag[:i]
-	}
-	if normTag(lang) == "" {
-		return sets[""]
 	}
 	return nil
 }
@@ -467,7 +463,7 @@ func (r *Renderer) CheckLanguages(cfg *config.Config) error {
 		}
 		var files []string
 		for _, k := range missing {
-			files = append(files, k+"."+normTag(b.Language)+".txt", k+"."+normTag(b.Language)+".html")
+			files = append(files, k+"."+i18n.Normalize(b.Language)+".txt", k+"."+i18n.Normalize(b.Language)+".html")
 		}
 		errs = append(errs, at.Error(cfg.Path, fmt.Sprintf("%s for language %q; followup has templates for %s: "+
 			"use one of them, or write %s in the folder that mail.templates names (see the README, Languages)",
@@ -503,8 +499,8 @@ func askLanguages(cfg *config.Config) config.Errors {
 		}
 		var langs, who []string
 		for _, b := range bodies {
-			tag := normTag(b.Language)
-			if tag == "" || tag == "en" || strings.HasPrefix(tag, "en-") || st.AskIn(tag) != st.Ask {
+			tag := i18n.Normalize(b.Language)
+			if i18n.IsEnglish(tag) || st.AskIn(tag) != st.Ask {
 				continue
 			}
 			if !slices.Contains(langs, tag) {
@@ -620,7 +616,7 @@ func splitTemplateName(name string) (kind, lang string, ok bool) {
 			return k, "", true
 		}
 		if rest, found := strings.CutPrefix(stem, k+"."); found && reLangTag.MatchString(rest) {
-			return k, strings.ToLower(rest), true
+			return k, i18n.Normalize(rest), true
 		}
 	}
 	return "", "", false

@@ -12,6 +12,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
 )
 
 // words is one language's way of writing what the template functions
@@ -215,32 +216,21 @@ var neutralWords = &words{
 // wordsFor returns the words of a language tag: the exact tag, then its
 // first part ("fr" for "fr-CA"); the neutral forms for other languages.
 func wordsFor(lang string) *words {
-	tag := normTag(lang)
-	if tag == "" {
-		return builtinWords["en"]
+	tags := i18n.Fallbacks(lang)
+	if len(tags) == 0 {
+		return builtinWords[i18n.English]
 	}
-	for tag != "" {
+	for _, tag := range tags {
 		if w := builtinWords[tag]; w != nil {
 			return w
 		}
-		i := strings.LastIndexByte(tag, '-')
-		if i < 0 {
-			break
-		}
-		tag = tag[:i]
 	}
 	return neutralWords
 }
 
 // BuiltinLanguages lists the languages followup ships templates and words
 // for, English first.
-func BuiltinLanguages() []string { return []string{"en", "fr", "es", "lo"} }
-
-// normTag writes a language tag the way template names and lookups use it:
-// lower case, with hyphens.
-func normTag(lang string) string {
-	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-"))
-}
+func BuiltinLanguages() []string { return i18n.Languages() }
 
 func pick2(first bool, a, b string) string {
 	if first {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/workflow"
 )
@@ -54,14 +55,8 @@ var fixedAsks = map[string]map[string]string{
 // fixedAsk returns the ask of a kind in a language (its first part: "fr"
 // for "fr-CA"), in English for a language without one.
 func fixedAsk(kind, lang string) string {
-	tag := strings.ToLower(strings.TrimSpace(lang))
-	if i := strings.IndexAny(tag, "-_"); i >= 0 {
-		tag = tag[:i]
-	}
-	if asks, ok := fixedAsks[tag]; ok {
-		return asks[kind]
-	}
-	return fixedAsks["en"][kind]
+	tag, _ := i18n.Match(lang) // English for a language without its own
+	return fixedAsks[tag][kind]
 }
 
 // ask is what a reminder asks of a ministry for deadline d, in one

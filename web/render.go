@@ -71,7 +71,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return st
 		},
-		"languages": func() []struct{ Tag, Name string } { return languageNames },
+		"languages": languageNames,
 		"event": func(kind string) string {
 			if n, ok := eventNames[kind]; ok {
 				return tr(lang, n)

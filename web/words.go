@@ -9,6 +9,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
 	"github.com/followup-app/followup/notify"
 )
 
@@ -20,26 +21,15 @@ import (
 // the code, and a sentence nobody translated yet still shows, in English.
 // TestPageTextComplete holds every language to the same sentences.
 
-// pageLanguages are the languages the pages are written in, English first.
-var pageLanguages = []string{"en", "fr", "es", "lo"}
+// pageLanguages are the languages the pages are written in: those
+// followup ships, English first.
+var pageLanguages = i18n.Languages()
 
-// pagesLanguage is the page language of a language tag: the tag's first
-// part when the pages are written in it ("fr-CA" → fr, "LO" → lo), else
-// English; ok says whether they are. Every choice of a page language goes
-// through it (a body's, the browser's), and it allocates nothing: a CSV
-// export asks it for every row.
-func pagesLanguage(tag string) (lang string, ok bool) {
-	tag = strings.TrimSpace(tag)
-	if i := strings.IndexAny(tag, "-_"); i >= 0 {
-		tag = tag[:i]
-	}
-	for _, l := range pageLanguages {
-		if strings.EqualFold(tag, l) {
-			return l, true
-		}
-	}
-	return "en", false
-}
+// pagesLanguage is the page language of a language tag (i18n.Match):
+// the shipped language it is written in ("fr-CA" → fr, "LO" → lo), else
+// English; ok says whether the pages are in it. Every choice of a page
+// language goes through it (a body's, the browser's).
+func pagesLanguage(tag string) (lang string, ok bool) { return i18n.Match(tag) }
 
 // EnglishPagesFor names the bodies of cfg whose language the pages are not
 // written in ("moj (de)"): their pages are in English. A body's language
@@ -104,8 +94,12 @@ func coordLang(cfg *config.Config) string {
 
 // languageNames name each page language in itself, for the public pages'
 // language links.
-var languageNames = []struct{ Tag, Name string }{
-	{"en", "English"}, {"fr", "Français"}, {"es", "Español"}, {"lo", "ລາວ"},
+func languageNames() []struct{ Tag, Name string } {
+	var out []struct{ Tag, Name string }
+	for _, l := range i18n.Languages() {
+		out = append(out, struct{ Tag, Name string }{l, i18n.Name(l)})
+	}
+	return out
 }
 
 // valueNames name the other values a task's history records: an update's
@@ -180,19 +174,10 @@ func withLang(r *http.Request, lang string) *http.Request {
 	return r.WithContext(context.WithValue(r.Context(), langKey{}, lang))
 }
 
-// acceptLanguage picks the first language of an Accept-Language header
-// that the pages are written in ("fr-CA,fr;q=0.9" → fr); English when
-// none is. Browsers list languages in the user's order, so the q values
-// are not weighed.
-func acceptLanguage(h string) string {
-	for _, part := range strings.Split(h, ",") {
-		tag, _, _ := strings.Cut(part, ";")
-		if lang, ok := pagesLanguage(tag); ok {
-			return lang
-		}
-	}
-	return "en"
-}
+// acceptLanguage picks the language of the pages an Accept-Language
+// header asks for (i18n.MatchAccept): "fr-CA,fr;q=0.9" → fr; English when
+// it asks for none they are written in.
+func acceptLanguage(h string) string { return i18n.MatchAccept(h) }
 
 // statusTitle is a message page's heading for an HTTP status.
 func statusTitle(lang string, status int) string {
