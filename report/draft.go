@@ -75,8 +75,21 @@ func (r *Rendered) Options() []string {
 
 // Record records the draft as written to file ("" when streamed).
 func (r *Rendered) Record(ctx context.Context, src source.Store, file string) (source.Draft, error) {
-	return src.RecordDraft(ctx, source.Draft{Report: r.Request.Report, At: r.Request.Now, By: r.Request.By, Format: string(r.Request.Format),
-		Options: r.Options(), File: file, SHA256: r.SHA256, LastUpdateID: r.Stats.LastUpdateID, Updates: r.Stats.Updates, Words: r.Stats.Words})
+	return src.RecordDraft(ctx, r.record(file))
+}
+
+// Keep records the draft with its bytes, for a download afterwards: what
+// the dashboard does, so that making a draft is one request that writes
+// and fetching it another that does not.
+func (r *Rendered) Keep(ctx context.Context, src source.Store) (source.Draft, error) {
+	d := r.record("")
+	d.Data = r.Bytes
+	return src.RecordDraft(ctx, d)
+}
+
+func (r *Rendered) record(file string) source.Draft {
+	return source.Draft{Report: r.Request.Report, At: r.Request.Now, By: r.Request.By, Format: string(r.Request.Format),
+		Options: r.Options(), File: file, SHA256: r.SHA256, LastUpdateID: r.Stats.LastUpdateID, Updates: r.Stats.Updates, Words: r.Stats.Words}
 }
 
 // Draft renders a draft, writes it to w and records it: what a web

@@ -83,7 +83,13 @@ func (s *Server) dashboardRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /c/update/{id}/public", c(s.handleDashPublic))
 	mux.HandleFunc("POST /c/request/{id}/decide", c(s.handleDashDecide))
 	mux.HandleFunc("GET /c/evidence/{id}", c(s.handleDashEvidence))
-	mux.HandleFunc("GET /c/report/{id}", c(s.handleDashReport))
+	mux.HandleFunc("POST /c/report/{id}", c(s.handleDashReport))
+	mux.HandleFunc("GET /c/report/{id}/draft/{n}", c(s.handleDashDraft))
+	// The address the dashboard's links drafted at, before a draft needed
+	// a POST: a bookmark of it leads to the dashboard's reports.
+	mux.HandleFunc("GET /c/report/{id}", c(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/c/#reports", http.StatusSeeOther)
+	}))
 }
 
 // overview returns the cached overview, the overdue groups and the
@@ -786,10 +792,11 @@ func (s *Server) handleDashEvidence(w http.ResponseWriter, r *http.Request) {
 	serveFile(w, e)
 }
 
-// handleDashReport drafts a report of the config and sends it as a
-// download (.docx by default, ?format=md): the same draft as `followup
-// report draft`, recorded with the coordinator's focal point as its
-// drafter.
+// handleDashReport drafts a report of the config (.docx by default,
+// format=md), records it with its bytes and the coordinator's focal point
+// as its drafter, and sends the browser to its download. Making a draft
+// writes, so it is a POST from the dashboard's form: a link followed by
+// a browser, a mail scanner or another site's page records nothing.
 func (s *Server) handleDashReport(w http.ResponseWriter, r *http.Request) {
 	cfg := s.Config()
 	id := r.PathValue("id")
@@ -797,7 +804,10 @@ func (s *Server) handleDashReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "There is no such report in the config.")
 		return
 	}
-	f := report.Format(r.URL.Query().Get("format"))
+	if !s.parseSmallForm(w, r) {
+		return
+	}
+	f := report.Format(r.PostFormValue("format"))
 	if f == "" {
 		f = report.DOCX
 	}
@@ -813,13 +823,37 @@ func (s *Server) handleDashReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusUnprocessableEntity, "The draft could not be made: %s", err.Error())
 		return
 	}
-	d, err := rendered.Record(r.Context(), s.db, "")
+	d, err := rendered.Keep(r.Context(), s.db)
 	if err != nil {
 		s.dbError(w, r, err)
 		return
 	}
+	s.logger.Info("report drafted", "report", id, "draft", d.N, "format", string(f), "by", p.FocalPoint)
+	http.Redirect(w, r, fmt.Sprintf("/c/report/%s/draft/%d", url.PathEscape(id), d.N), http.StatusSeeOther)
+}
+
+// handleDashDraft sends a draft recorded by handleDashReport, as a
+// download; it writes nothing, so it may be fetched again.
+func (s *Server) handleDashDraft(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n <= 0 {
+		s.fail(w, r, http.StatusNotFound, "There is no such file.")
+		return
+	}
+	d, data, err := s.db.DraftFile(r.Context(), id, n)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || err == nil && data == nil:
+		// data is nil for a draft the command line wrote to a file.
+		s.fail(w, r, http.StatusNotFound, "There is no such file.")
+		return
+	case err != nil:
+		s.dbError(w, r, err)
+		return
+	}
+	f := report.Format(d.Format)
 	w.Header().Set("Content-Type", f.ContentType())
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-draft-%d.%s"`, url.PathEscape(id), d.N, f))
-	w.Header().Set("Content-Length", strconv.Itoa(len(rendered.Bytes)))
-	_, _ = w.Write(rendered.Bytes) // the client went away: the draft is recorded anyway
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data) // the client went away: it may fetch the draft again
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/report/source"
 	"github.com/followup-app/followup/store"
 )
 
@@ -307,30 +310,91 @@ func TestDashboardReportDraft(t *testing.T) {
 		WordLimit: config.DefaultWordLimit(config.ReportPeriodic)}}
 	f.srv.SetConfig(&cfg)
 	c := f.login("ncmc", coordEmail)
-	if _, body := f.get(c, f.ts.URL+"/c/"); !strings.Contains(body, `href="/c/report/crc-5?format=docx"`) || !strings.Contains(body, "Fifth periodic report") {
-		t.Error("the dashboard does not link to the report's draft")
+	if _, body := f.get(c, f.ts.URL+"/c/"); !strings.Contains(body, `<form method="post" action="/c/report/crc-5">`) ||
+		!strings.Contains(body, `name="format" value="docx">docx</button>`) || !strings.Contains(body, "Fifth periodic report") {
+		t.Error("the dashboard offers no form to draft the report")
 	}
-	res, body := f.get(c, f.ts.URL+"/c/report/crc-5?format=md")
-	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), `crc-5-draft-1.md`) ||
-		!strings.Contains(body, "Trained 40 judges in 2027.") || !strings.Contains(body, "14 (a)") {
-		t.Errorf("md draft: %d %s\n%s", res.StatusCode, res.Header.Get("Content-Disposition"), body)
+	drafts := func() []source.Draft {
+		t.Helper()
+		d, err := f.db.Drafts(ctx, "crc-5")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
 	}
-	res, body = f.get(c, f.ts.URL+"/c/report/crc-5")
+	// Fetching the old address, by GET or HEAD (a browser's prefetch,
+	// a link followed from another site), records nothing.
+	before := f.checksum()
+	for _, m := range []string{http.MethodGet, http.MethodHead} {
+		req, _ := http.NewRequest(m, f.ts.URL+"/c/report/crc-5?format=md", nil)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		res, _ := f.do(c, req)
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/c/#reports" {
+			t.Errorf("%s /c/report/crc-5: %d to %q, want 303 to the dashboard", m, res.StatusCode, res.Header.Get("Location"))
+		}
+	}
+	if f.checksum() != before || len(drafts()) != 0 {
+		t.Fatalf("a GET or HEAD recorded a draft: %+v", drafts())
+	}
+	// Another site's form cannot draft either.
+	req, _ := http.NewRequest(http.MethodPost, f.ts.URL+"/c/report/crc-5", strings.NewReader("format=md"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, body := f.do(c, req)
+	refused(t, f, "cross-site draft", before, res, body, http.StatusForbidden, "sent from another site")
+
+	// The form's button: one draft recorded, then its download, as often
+	// as asked, without another.
+	res, body = f.post(c, "/c/report/crc-5", url.Values{"format": {"md"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/c/report/crc-5/draft/1" {
+		t.Fatalf("draft md: %d to %q\n%s", res.StatusCode, res.Header.Get("Location"), body)
+	}
+	for range 2 {
+		res, body = f.get(c, f.ts.URL+"/c/report/crc-5/draft/1")
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), `crc-5-draft-1.md`) ||
+			!strings.Contains(body, "Trained 40 judges in 2027.") || !strings.Contains(body, "14 (a)") {
+			t.Errorf("md draft: %d %s\n%s", res.StatusCode, res.Header.Get("Content-Disposition"), body)
+		}
+	}
+	if d := drafts(); len(d) != 1 || d[0].Format != "md" || d[0].By != coordEmail {
+		t.Errorf("drafts recorded after one POST and two downloads: %+v", d)
+	}
+	res, _ = f.post(c, "/c/report/crc-5", url.Values{"format": {"docx"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/c/report/crc-5/draft/2" {
+		t.Fatalf("draft docx: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, body = f.get(c, f.ts.URL+"/c/report/crc-5/draft/2")
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") || !strings.Contains(res.Header.Get("Content-Disposition"), "crc-5-draft-2.docx") {
 		t.Errorf("docx draft: %d %s", res.StatusCode, res.Header.Get("Content-Disposition"))
 	}
-	drafts, err := f.db.Drafts(ctx, "crc-5")
-	if err != nil || len(drafts) != 2 || drafts[0].By != coordEmail {
-		t.Errorf("drafts recorded: %+v, %v", drafts, err)
+	if d := drafts(); len(d) != 2 || d[1].SHA256 != fmt.Sprintf("%x", sha256.Sum256([]byte(body))) {
+		t.Errorf("drafts recorded: %+v", d)
 	}
-	for _, u := range []string{"/c/report/nope", "/c/report/crc-5?format=xlsx"} {
-		if res, _ := f.get(c, f.ts.URL+u); res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusUnprocessableEntity {
+	// Refusals write nothing.
+	before = f.checksum()
+	for path, want := range map[string]int{"/c/report/nope": http.StatusNotFound, "/c/report/crc-5?format=xlsx": http.StatusUnprocessableEntity} {
+		p, q, _ := strings.Cut(path, "?")
+		form, _ := url.ParseQuery(q)
+		if res, _ := f.post(c, p, form); res.StatusCode != want {
+			t.Errorf("POST %s: %d, want %d", path, res.StatusCode, want)
+		}
+	}
+	for _, u := range []string{"/c/report/crc-5/draft/3", "/c/report/crc-5/draft/x", "/c/report/nope/draft/1"} {
+		if res, body := f.get(c, f.ts.URL+u); res.StatusCode != http.StatusNotFound || !strings.Contains(body, "There is no such file.") {
 			t.Errorf("%s: %d", u, res.StatusCode)
 		}
 	}
-	// A ministry cannot draft.
-	if res, _ := f.get(f.login("moj", "focal@moj.example"), f.ts.URL+"/c/report/crc-5"); res.StatusCode != http.StatusForbidden {
+	// A ministry can neither draft nor download.
+	moj := f.login("moj", "focal@moj.example")
+	before = f.checksum()
+	if res, _ := f.post(moj, "/c/report/crc-5", url.Values{"format": {"md"}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a ministry drafting: %d", res.StatusCode)
+	}
+	if res, _ := f.get(moj, f.ts.URL+"/c/report/crc-5/draft/1"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a ministry downloading: %d", res.StatusCode)
+	}
+	if f.checksum() != before || len(drafts()) != 2 {
+		t.Error("a refused draft was recorded")
 	}
 }
 

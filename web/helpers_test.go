@@ -185,7 +185,7 @@ func (f *fixture) checksum() string {
 	}
 	defer db.Close()
 	h := sha256.New()
-	for _, table := range []string{"tasks", "task_events", "task_updates", "update_evidence", "evidence_files", "ownership_requests", "outbox"} {
+	for _, table := range []string{"tasks", "task_events", "task_updates", "update_evidence", "evidence_files", "ownership_requests", "outbox", "report_drafts", "web_sessions"} {
 		rows, err := db.Query(`SELECT * FROM ` + table + ` ORDER BY 1`)
 		if err != nil {
 			f.t.Fatalf("%s: %v", table, err)

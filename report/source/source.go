@@ -109,4 +109,7 @@ type Draft struct {
 	LastUpdateID int64
 	Updates      int
 	Words        int
+	// Data is the draft's bytes, kept with the record when set (a draft
+	// made on the dashboard, downloaded afterwards); reads leave it nil.
+	Data []byte
 }
