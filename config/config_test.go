@@ -33,10 +33,7 @@ func comparable(c *Config) (Config, []string) {
 	for i := range cp.Ministries {
 		cp.Ministries[i].LanguageAt = Pos{}
 	}
-	cp.Stages = append([]Stage(nil), c.Stages...)
-	for i := range cp.Stages {
-		cp.Stages[i].AskAt = Pos{}
-	}
+	cp.asksAt = nil
 	cp.Location = nil
 	for _, s := range []*Schedule{&cp.Schedules.Reminders, &cp.Schedules.CoordinatorDigest, &cp.Schedules.MinistryDigest} {
 		if s.Schedule == nil {

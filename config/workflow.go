@@ -19,6 +19,7 @@ type stageRefs struct {
 	at     *node
 	next   []strItem
 	nextAt *node
+	askAt  Pos // where an ask of the admin's own is written
 }
 
 func (d *decoder) stages(f *fields, c *Config) {
@@ -49,6 +50,12 @@ func (d *decoder) stages(f *fields, c *Config) {
 		for _, r := range refs {
 			d.stageLinks(r, valid)
 			c.Stages = append(c.Stages, r.stage)
+			if r.askAt.Line != 0 && r.at != nil && seen[r.stage.ID] == r.at {
+				if c.asksAt == nil {
+					c.asksAt = map[string]Pos{}
+				}
+				c.asksAt[r.stage.ID] = r.askAt
+			}
 		}
 	} else {
 		for _, s := range c.Stages {
@@ -118,7 +125,7 @@ func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
 		// config show do) keeps its translations.
 		builtin = strings.TrimSpace(v.text) == DefaultAsk(s.ID, "en")
 		if !builtin {
-			s.AskAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(p, "ask")}
+			ref.askAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(p, "ask")}
 		}
 	}
 	s.Asks = d.stageAsks(sf, s.ID, builtin)

@@ -494,7 +494,7 @@ func askLanguages(cfg *config.Config) config.Errors {
 	var errs config.Errors
 	bodies := append([]config.Body{cfg.Coordinator}, cfg.Ministries...)
 	for _, st := range cfg.Stages {
-		if st.AskAt.Line == 0 || st.Final || st.Deadline == nil {
+		if cfg.AskAt(st.ID).Line == 0 || st.Final || st.Deadline == nil {
 			continue
 		}
 		var langs, who []string
@@ -511,7 +511,7 @@ func askLanguages(cfg *config.Config) config.Errors {
 		if len(langs) == 0 {
 			continue
 		}
-		errs = append(errs, st.AskAt.Error(cfg.Path, fmt.Sprintf("this ask has no version in %s, the language of %s; "+
+		errs = append(errs, cfg.AskAt(st.ID).Error(cfg.Path, fmt.Sprintf("this ask has no version in %s, the language of %s; "+
 			"give it under asks: (e.g. asks: {%s: …}), or their reminders open with it as written",
 			strings.Join(langs, ", "), strings.Join(who, ", "), langs[0])))
 	}

@@ -109,7 +109,7 @@ type groupNext struct {
 // (workflow.Next over its group's deadlines).
 func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classified, error) {
 	cfg := p.Config
-	today := workflow.Today(cfg, at)
+	today := workflow.Today(cfg.Location, at)
 	limit := cfg.Digests.MaxListed
 	groups, err := r.TaskGroups(ctx, p.openStage)
 	if err != nil {

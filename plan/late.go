@@ -15,7 +15,7 @@ import (
 // one).
 func (p *Planner) nextDeadlines(groups []Group, today civil.Date) map[groupKey]groupNext {
 	next := make(map[groupKey]groupNext, len(groups))
-	cal := workflow.NewCalendar(p.Config)
+	cal := p.Config.Calendar()
 	for _, g := range groups {
 		ds := cal.Group(g.Doc, g.Stage)
 		var gn groupNext
@@ -59,7 +59,7 @@ type late struct {
 // tasks, twice the database's own work.
 func (p *Planner) lateTasks(ctx context.Context, r Reader, at time.Time) (*late, error) {
 	cfg := p.Config
-	today := workflow.Today(cfg, at)
+	today := workflow.Today(cfg.Location, at)
 	limit := cfg.Digests.MaxListed
 	open := p.openStageIDs()
 	groups, err := r.TaskGroups(ctx, func(stage string) bool { return slices.Contains(open, stage) })

@@ -34,7 +34,7 @@ func TestOverviewOverdueAgreesWithTheRules(t *testing.T) {
 	checked := 0
 	for _, day := range []time.Time{time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC), time.Date(2026, 12, 11, 8, 0, 0, 0, time.UTC),
 		time.Date(2027, 6, 1, 8, 0, 0, 0, time.UTC), time.Date(2029, 1, 1, 8, 0, 0, 0, time.UTC)} {
-		today := workflow.Today(e.cfg, day)
+		today := workflow.Today(e.cfg.Location, day)
 		type task struct {
 			id   int64
 			date civil.Date
@@ -47,7 +47,7 @@ func TestOverviewOverdueAgreesWithTheRules(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			cal := workflow.NewCalendar(e.cfg)
+			cal := e.cfg.Calendar()
 			deadlines := map[string][]workflow.GroupDeadline{}
 			for _, g := range groups {
 				deadlines[fmt.Sprint(g.Document, g.Stage)] = cal.Group(g.Doc, g.Stage)

@@ -112,7 +112,7 @@ func Countdowns(cfg *config.Config, today civil.Date) []Countdown {
 // at most the config's digests.max_listed tasks.
 func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since time.Time) (*Overview, error) {
 	p := &Planner{Config: cfg}
-	today := workflow.Today(cfg, at)
+	today := workflow.Today(cfg.Location, at)
 	limit := cfg.Digests.MaxListed
 	o := &Overview{At: at, Today: today, Since: since, ChangesFrom: since, Reports: Countdowns(cfg, today),
 		Stages: cfg.Stages}
@@ -145,7 +145,7 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 		}
 		mp.Total += n.Count
 		o.TotalTasks += n.Count
-		if workflow.Final(cfg, n.Stage) {
+		if workflow.Final(cfg.Stages, n.Stage) {
 			mp.Closed += n.Count
 		} else {
 			mp.Open += n.Count

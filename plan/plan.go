@@ -184,7 +184,7 @@ func (p *Planner) recipientOrder() []string {
 	return ids
 }
 
-func (p *Planner) openStage(stage string) bool { return !workflow.Final(p.Config, stage) }
+func (p *Planner) openStage(stage string) bool { return !workflow.Final(p.Config.Stages, stage) }
 
 func (p *Planner) openStageIDs() []string {
 	var out []string

@@ -108,7 +108,7 @@ func (e *env) importDoc(sym string, fu *workflow.FollowUp, recs ...workflow.Reco
 		r.ID = workflow.RecID(sym, r.Paragraph, r.Item)
 		doc.Recommendations = append(doc.Recommendations, r)
 	}
-	if _, err := e.db.Import(context.Background(), []store.ImportItem{{Doc: doc, Source: "test"}}, workflow.NewAssigner(e.cfg).Assign); err != nil {
+	if _, err := e.db.Import(context.Background(), []store.ImportItem{{Doc: doc, Source: "test"}}, workflow.NewAssigner(e.cfg.InitialStage, e.cfg.Assignment).Assign); err != nil {
 		e.t.Fatal(err)
 	}
 }

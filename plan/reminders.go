@@ -36,12 +36,12 @@ type sweep struct {
 var groupOrder = map[string]int{"overdue": 0, "escalation": 0, "due": 1, "lead": 2}
 
 // sweepAt works out the fires of the reminder sweep at slot: for each
-// group of open tasks, each deadline (workflow.GroupDeadlines) for which
+// group of open tasks, each deadline (workflow.Calendar.Group) for which
 // workflow.DueReminder calls for a reminder today, and its escalation.
 // Ranks follow the order messages list deadlines in.
 func (p *Planner) sweepAt(ctx context.Context, r Reader, slot time.Time) (*sweep, error) {
 	cfg := p.Config
-	s := &sweep{today: workflow.Today(cfg, slot), query: SweepQuery{List: cfg.Digests.MaxListed}}
+	s := &sweep{today: workflow.Today(cfg.Location, slot), query: SweepQuery{List: cfg.Digests.MaxListed}}
 	groups, err := r.TaskGroups(ctx, p.openStage)
 	if err != nil {
 		return nil, err
@@ -55,14 +55,14 @@ func (p *Planner) sweepAt(ctx context.Context, r Reader, slot time.Time) (*sweep
 		at  [2]int // place in s.dues of its reminder and its escalation
 	}
 	byKey := map[string]*dueToday{}
-	cal := workflow.NewCalendar(cfg)
+	cal := cfg.Calendar()
 	for _, g := range groups {
 		for _, d := range cal.Group(g.Doc, g.Stage) {
 			key := d.Key()
 			dt := byKey[key]
 			if dt == nil {
 				dt = &dueToday{}
-				dt.rem, dt.ok = workflow.DueReminder(cfg, d.Deadline, s.today)
+				dt.rem, dt.ok = workflow.DueReminder(cfg.Reminders, d.Deadline, s.today)
 				if dt.ok {
 					header := notify.ReminderGroup{Kind: dt.rem.Group, Deadline: d.Date, Label: d.Label, DaysLeft: s.today.DaysUntil(d.Date)}
 					dt.at[0] = len(s.dues)

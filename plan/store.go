@@ -85,7 +85,7 @@ type Tx interface {
 }
 
 // Group is the tasks of one document in one stage. Every deadline
-// follows from the document and the stage (workflow.GroupDeadlines), so
+// follows from the document and the stage (workflow.Calendar.Group), so
 // the sweep and the digests decide per group.
 type Group struct {
 	Document int64 // the store's id of the document

@@ -176,7 +176,7 @@ func TestSweepAgreesWithTheRules(t *testing.T) {
 	e.exec(`UPDATE documents SET follow_up_due = '2026-12-10' WHERE follow_up_due IS NOT NULL AND id % 2 = 0`)
 	for day := 0; day < 21; day += 3 {
 		slot := time.Date(2026, 11, 24+day, 8, 0, 0, 0, time.UTC)
-		today := workflow.Today(e.cfg, slot)
+		today := workflow.Today(e.cfg.Location, slot)
 		logged := map[string]bool{}
 		rows, err := e.raw.Query(`SELECT task_id, deadline, kind FROM reminder_log`)
 		if err != nil {
@@ -202,8 +202,8 @@ func TestSweepAgreesWithTheRules(t *testing.T) {
 			// The coordinator's own tasks are never escalated to it: not
 			// counted, not logged.
 			mine := recipient == e.cfg.Coordinator.ID
-			for _, d := range workflow.Deadlines(e.cfg, task) {
-				r, ok := workflow.DueReminder(e.cfg, d, today)
+			for _, d := range e.cfg.Calendar().Deadlines(task) {
+				r, ok := workflow.DueReminder(e.cfg.Reminders, d, today)
 				if !ok {
 					continue
 				}

@@ -68,7 +68,7 @@ func importFiles(t testing.TB, db *store.DB, cfg *config.Config, paths ...string
 
 func importDocs(t testing.TB, db *store.DB, cfg *config.Config, items ...store.ImportItem) {
 	t.Helper()
-	if _, err := db.Import(context.Background(), items, workflow.NewAssigner(cfg).Assign); err != nil {
+	if _, err := db.Import(context.Background(), items, workflow.NewAssigner(cfg.InitialStage, cfg.Assignment).Assign); err != nil {
 		t.Fatal(err)
 	}
 }

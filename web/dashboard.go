@@ -104,7 +104,7 @@ func (s *Server) overview(ctx context.Context) (*plan.Overview, []store.GroupSel
 	d := s.dash
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	day := workflow.Today(cfg, now)
+	day := workflow.Today(cfg.Location, now)
 	if d.ov != nil && d.day == day && d.cfg == cfg {
 		age := now.Sub(d.built)
 		// Unchanged and fresh; or changed, but rebuilt so recently that
@@ -521,7 +521,7 @@ func (s *Server) handleDashCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusUnprocessableEntity, err.Error())
 		return
 	}
-	name := "followup-tasks-" + workflow.Today(cfg, s.clock.Now()).String() + ".csv"
+	name := "followup-tasks-" + workflow.Today(cfg.Location, s.clock.Now()).String() + ".csv"
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	if err := WriteTasksCSV(ctx, w, s.db, cfg, q); err != nil {
@@ -591,14 +591,14 @@ func (s *Server) renderDashTask(w http.ResponseWriter, r *http.Request, status i
 	ctx := r.Context()
 	cfg := s.Config()
 	p := dashTaskPage{Title: t.Rec.ID, Task: t, Label: plan.ParagraphLabel(t.Rec.Paragraph, t.Rec.Item), OwnerName: dashBodyName(cfg, t.Owner),
-		StageName: dashStageName(cfg, t.Stage), Deadlines: workflow.Deadlines(cfg, t), Error: errText}
+		StageName: dashStageName(cfg, t.Stage), Deadlines: cfg.Calendar().Deadlines(t), Error: errText}
 	if n, ok := notices[done]; ok {
 		p.Notice = s.tr(r, n)
 	}
 	for _, id := range t.Support {
 		p.Support = append(p.Support, dashBodyName(cfg, id))
 	}
-	for _, id := range workflow.AllowedNext(cfg, t.Stage, t.Rec.Status) {
+	for _, id := range workflow.AllowedNext(cfg.Stages, t.Stage, t.Rec.Status) {
 		p.Next = append(p.Next, option{id, dashStageName(cfg, id), false})
 	}
 	p.Ministries = append(p.Ministries, option{"", s.tr(r, "Unassigned (the coordinating body holds it)"), t.Owner == ""})
@@ -648,7 +648,7 @@ func (s *Server) handleDashStage(w http.ResponseWriter, r *http.Request) {
 	}
 	to := r.PostFormValue("to")
 	_, err := s.db.AdvanceAs(r.Context(), strconv.FormatInt(t.ID, 10), to, by, strings.TrimSpace(r.PostFormValue("note")), func(cur workflow.Task) error {
-		return workflow.CheckTransition(cfg, cur, to)
+		return workflow.CheckTransition(cfg.Stages, cur, to)
 	})
 	var te *workflow.TransitionError
 	switch {

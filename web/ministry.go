@@ -44,9 +44,10 @@ type taskView struct {
 
 func (s *Server) viewOf(cfg *config.Config, t workflow.Task, role string, now time.Time) taskView {
 	v := taskView{Task: t, Role: role, Document: t.Document.Symbol}
-	if d, ok := workflow.NextDeadline(cfg, t, now); ok {
+	today := workflow.Today(cfg.Location, now)
+	if d, ok := cfg.Calendar().NextDeadline(t, today); ok {
 		v.Next = &d
-		v.Overdue = d.Overdue(workflow.Today(cfg, now))
+		v.Overdue = d.Overdue(today)
 	}
 	return v
 }
@@ -186,7 +187,7 @@ type ministryTiers struct {
 // tiersOf sorts the ministry's groups into tiers, each group ranked by
 // its tier's place.
 func tiersOf(cfg *config.Config, groups []store.MinistryGroup, today civil.Date) ministryTiers {
-	cal := workflow.NewCalendar(cfg)
+	cal := cfg.Calendar()
 	var out ministryTiers
 	for i, role := range [2]string{store.RoleLead, store.RoleSupport} {
 		rt := &out.roles[i]
@@ -263,7 +264,7 @@ func (s *Server) ministryState(ctx context.Context, cfg *config.Config, now time
 	if err != nil {
 		return nil, err
 	}
-	today := workflow.Today(cfg, now)
+	today := workflow.Today(cfg.Location, now)
 	c := &s.ministries
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -479,7 +480,7 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, status int, t 
 	p, _ := PrincipalFrom(r.Context())
 	cfg := s.Config()
 	ctx := r.Context()
-	page := taskPage{taskView: s.viewOf(cfg, t, role, s.clock.Now()), Deadlines: workflow.Deadlines(cfg, t),
+	page := taskPage{taskView: s.viewOf(cfg, t, role, s.clock.Now()), Deadlines: cfg.Calendar().Deadlines(t),
 		MaxFile: sizeText(maxFileSize), Form: form, MaxFiles: maxFiles}
 	if msg, ok := doneMessages[r.URL.Query().Get("done")]; ok {
 		page.Done = s.tr(r, msg)
@@ -501,7 +502,7 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, status int, t 
 		return
 	}
 	if role == store.RoleLead {
-		for _, id := range workflow.AllowedNext(cfg, t.Stage, t.Rec.Status) {
+		for _, id := range workflow.AllowedNext(cfg.Stages, t.Stage, t.Rec.Status) {
 			if st, ok := cfg.Stage(id); ok {
 				page.NextSteps = append(page.NextSteps, st)
 			}
@@ -565,7 +566,7 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 	cfg := s.Config()
 	receipt := s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptStage, Actor: by.Name, From: t.Stage, To: form.Stage})
 	moved, err := s.db.AdvanceAs(r.Context(), strconv.FormatInt(t.ID, 10), form.Stage, by, "from the web page", func(cur workflow.Task) error {
-		return workflow.CheckTransition(cfg, cur, form.Stage)
+		return workflow.CheckTransition(cfg.Stages, cur, form.Stage)
 	}, receipt...)
 	var te *workflow.TransitionError
 	if errors.As(err, &te) {
@@ -586,7 +587,7 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) allowedText(r *http.Request, cfg *config.Config, t workflow.Task) string {
 	lang := s.pageLang(r)
 	var names []string
-	for _, id := range workflow.AllowedNext(cfg, t.Stage, t.Rec.Status) {
+	for _, id := range workflow.AllowedNext(cfg.Stages, t.Stage, t.Rec.Status) {
 		names = append(names, stageLabel(cfg, id, lang))
 	}
 	if len(names) == 0 {
@@ -698,7 +699,7 @@ func sizeText(n int64) string {
 }
 
 // today is the date in the config's zone, for date fields.
-func (s *Server) today() civil.Date { return workflow.Today(s.Config(), s.clock.Now()) }
+func (s *Server) today() civil.Date { return workflow.Today(s.Config().Location, s.clock.Now()) }
 
 // MinistryPageWork does the database work of a ministry's first page
 // without the cache (the groups counted, then a page of each list) and
@@ -709,7 +710,7 @@ func MinistryPageWork(ctx context.Context, db *store.DB, cfg *config.Config, min
 	if err != nil {
 		return 0, err
 	}
-	tiers := tiersOf(cfg, groups, workflow.Today(cfg, now))
+	tiers := tiersOf(cfg, groups, workflow.Today(cfg.Location, now))
 	s := &Server{db: db}
 	n := 0
 	for i, role := range [2]string{store.RoleLead, store.RoleSupport} {

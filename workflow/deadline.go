@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/civil"
-	"github.com/followup-app/followup/config"
 )
 
 // DeadlineKind tells where a deadline comes from.
@@ -44,9 +43,9 @@ func (d Deadline) Key() string {
 func (d Deadline) Hard() bool { return d.Kind == KindStage || d.Kind == KindReport }
 
 // Reports returns the reports a document's recommendations report into.
-func Reports(cfg *config.Config, symbol string) []config.Report {
-	var out []config.Report
-	for _, r := range cfg.Reports {
+func Reports(reports []Report, symbol string) []Report {
+	var out []Report
+	for _, r := range reports {
 		if len(r.Documents) == 0 || slices.Contains(r.Documents, symbol) {
 			out = append(out, r)
 		}
@@ -56,8 +55,8 @@ func Reports(cfg *config.Config, symbol string) []config.Report {
 
 // StageDeadline is the date by which a task of document doc should leave
 // stage, if the stage sets one and its anchor is known.
-func StageDeadline(cfg *config.Config, doc DocFacts, stage string) (Deadline, bool) {
-	st, ok := cfg.Stage(stage)
+func (c *Calendar) StageDeadline(doc DocFacts, stage string) (Deadline, bool) {
+	st, ok := stageOf(c.stages, stage)
 	if !ok || st.Final || st.Deadline == nil {
 		return Deadline{}, false
 	}
@@ -76,7 +75,7 @@ func StageDeadline(cfg *config.Config, doc DocFacts, stage string) (Deadline, bo
 			base = doc.FollowUp.Due
 		}
 	case "report":
-		if rs := Reports(cfg, doc.Symbol); len(rs) > 0 {
+		if rs := Reports(c.reports, doc.Symbol); len(rs) > 0 {
 			base = rs[0].Due
 		}
 	}
@@ -91,14 +90,14 @@ func StageDeadline(cfg *config.Config, doc DocFacts, stage string) (Deadline, bo
 	// Acknowledged", the first of the next stages being the usual path.
 	label := stageName(st)
 	if len(st.Next) > 0 {
-		if next, ok := cfg.Stage(st.Next[0]); ok {
+		if next, ok := stageOf(c.stages, st.Next[0]); ok {
 			label += " → " + stageName(next)
 		}
 	}
 	return Deadline{Date: d, Kind: KindStage, Label: label, Ref: st.ID}, true
 }
 
-func stageName(s config.Stage) string {
+func stageName(s Stage) string {
 	if s.Name != "" {
 		return s.Name
 	}
@@ -108,7 +107,7 @@ func stageName(s config.Stage) string {
 // ReportDeadlines are a report's milestones and its due date, in the
 // config's order: the countdown of the coordinator's overview and the
 // deadlines of every task that goes into the report.
-func ReportDeadlines(r config.Report) []Deadline {
+func ReportDeadlines(r Report) []Deadline {
 	var out []Deadline
 	for _, m := range r.Milestones {
 		out = append(out, Deadline{Date: r.Due.Sub(m.Before), Kind: KindMilestone, Label: m.Name + " (" + r.ID + ")", Ref: r.ID + "/" + m.Name})
@@ -137,46 +136,43 @@ func (d GroupDeadline) AppliesTo(paragraph int) bool {
 	return d.Paragraphs == nil || slices.Contains(d.Paragraphs, paragraph)
 }
 
-// GroupDeadlines returns the deadlines of the tasks of one document in one
-// stage, earliest first: the stage's own target, the follow-up date (for
-// the follow-up paragraphs only), and the milestones and due date of each
+// Calendar works out the deadlines of task groups under a set of stages
+// and reports, remembering what groups share (the reports a document goes
+// into, and their milestones): the sweep and the digests ask for every
+// group of the database. It is not safe for concurrent use: make one per
+// sweep or request.
+type Calendar struct {
+	stages  []Stage
+	reports []Report
+	byDoc   map[string][]GroupDeadline // the reports' deadlines, by document symbol
+}
+
+// NewCalendar makes a Calendar for these stages and reports.
+func NewCalendar(stages []Stage, reports []Report) *Calendar {
+	return &Calendar{stages: stages, reports: reports, byDoc: map[string][]GroupDeadline{}}
+}
+
+// Group returns the deadlines of the tasks of one document in one stage,
+// earliest first: the stage's own target, the follow-up date (for the
+// follow-up paragraphs only), and the milestones and due date of each
 // report the document goes into. Every deadline is worked out here: a
 // task's (Deadlines, NextDeadline), the reminder sweep's and the digests'
 // all come from it. A final stage has none.
-func GroupDeadlines(cfg *config.Config, doc DocFacts, stage string) []GroupDeadline {
-	return NewCalendar(cfg).Group(doc, stage)
-}
-
-// Calendar works out the deadlines of task groups for one config, as
-// GroupDeadlines does, remembering what groups share (the reports a
-// document goes into, and their milestones): the sweep and the digests
-// ask for every group of the database.
-type Calendar struct {
-	cfg     *config.Config
-	reports map[string][]GroupDeadline // by document symbol
-}
-
-// NewCalendar makes a Calendar for cfg.
-func NewCalendar(cfg *config.Config) *Calendar {
-	return &Calendar{cfg: cfg, reports: map[string][]GroupDeadline{}}
-}
-
-// Group is GroupDeadlines(cfg, doc, stage).
 func (c *Calendar) Group(doc DocFacts, stage string) []GroupDeadline {
-	if Final(c.cfg, stage) {
+	if Final(c.stages, stage) {
 		return nil
 	}
-	reports, ok := c.reports[doc.Symbol]
+	reports, ok := c.byDoc[doc.Symbol]
 	if !ok {
-		for _, r := range Reports(c.cfg, doc.Symbol) {
+		for _, r := range Reports(c.reports, doc.Symbol) {
 			for _, d := range ReportDeadlines(r) {
 				reports = append(reports, GroupDeadline{Deadline: d})
 			}
 		}
-		c.reports[doc.Symbol] = reports
+		c.byDoc[doc.Symbol] = reports
 	}
 	out := make([]GroupDeadline, 0, 2+len(reports))
-	if d, ok := StageDeadline(c.cfg, doc, stage); ok {
+	if d, ok := c.StageDeadline(doc, stage); ok {
 		out = append(out, GroupDeadline{Deadline: d})
 	}
 	if fu := doc.FollowUp; fu != nil && !fu.Due.IsZero() && len(fu.Paragraphs) > 0 {
@@ -189,11 +185,11 @@ func (c *Calendar) Group(doc DocFacts, stage string) []GroupDeadline {
 }
 
 // Deadlines returns every deadline that applies to a task, earliest first:
-// those of its group (GroupDeadlines) that concern its paragraph. A task
-// in a final stage has none.
-func Deadlines(cfg *config.Config, t Task) []Deadline {
+// those of its group (Group) that concern its paragraph. A task in a final
+// stage has none.
+func (c *Calendar) Deadlines(t Task) []Deadline {
 	var out []Deadline
-	for _, d := range GroupDeadlines(cfg, t.Document, t.Stage) {
+	for _, d := range c.Group(t.Document, t.Stage) {
 		if d.AppliesTo(t.Rec.Paragraph) {
 			out = append(out, d.Deadline)
 		}
@@ -201,21 +197,24 @@ func Deadlines(cfg *config.Config, t Task) []Deadline {
 	return out
 }
 
-// Today is the date of now in the config's zone.
-func Today(cfg *config.Config, now time.Time) civil.Date {
-	return civil.DateOf(now.In(cfg.Location))
+// Today is the date of now in the config's zone loc (UTC when nil).
+func Today(loc *time.Location, now time.Time) civil.Date {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return civil.DateOf(now.In(loc))
 }
 
-// NextDeadline is the deadline a task works toward at time now: the
+// NextDeadline is the deadline a task works toward on day today: the
 // earliest hard deadline already missed, else the earliest deadline from
 // today on. ok is false when none applies.
-func NextDeadline(cfg *config.Config, t Task, now time.Time) (d Deadline, ok bool) {
-	return Next(GroupDeadlines(cfg, t.Document, t.Stage), t.Rec.Paragraph, Today(cfg, now))
+func (c *Calendar) NextDeadline(t Task, today civil.Date) (d Deadline, ok bool) {
+	return Next(c.Group(t.Document, t.Stage), t.Rec.Paragraph, today)
 }
 
 // Next is the deadline the group's task of paragraph works toward on day
 // today, among the group's deadlines ds (earliest first, as
-// GroupDeadlines gives them): the earliest hard deadline already missed,
+// Calendar.Group gives them): the earliest hard deadline already missed,
 // else the earliest from today on.
 func Next(ds []GroupDeadline, paragraph int, today civil.Date) (d Deadline, ok bool) {
 	for _, c := range ds {

@@ -131,7 +131,7 @@ stages:
     final: true
 `)
 			cfg.Reports = tc.reports
-			got, ok := workflow.StageDeadline(cfg, tc.doc, "open")
+			got, ok := cfg.Calendar().StageDeadline(tc.doc, "open")
 			if ok != tc.wantOK {
 				t.Fatalf("StageDeadline ok = %v (deadline %v), want %v", ok, got, tc.wantOK)
 			}
@@ -174,7 +174,7 @@ func TestStageDeadlineDefaultStages(t *testing.T) {
 		{"no-such-stage", civil.Date{}, false},
 	}
 	for _, tc := range tests {
-		got, ok := workflow.StageDeadline(cfg, doc, tc.stage)
+		got, ok := cfg.Calendar().StageDeadline(doc, tc.stage)
 		if ok != tc.wantOK || got.Date != tc.want {
 			t.Errorf("StageDeadline(%q) = %v, %v; want %v, %v", tc.stage, got.Date, ok, tc.want, tc.wantOK)
 		}
@@ -282,7 +282,7 @@ func TestDeadlines(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ds := workflow.Deadlines(cfg, tc.task)
+			ds := cfg.Calendar().Deadlines(tc.task)
 			got := keys(ds)
 			want := tc.want
 			if !slices.Equal(got, want) {
@@ -303,7 +303,7 @@ func TestDeadlines(t *testing.T) {
 func TestDeadlinesFinalStageIsNil(t *testing.T) {
 	cfg := mustParse(t, deadlinesConfig)
 	for _, stage := range []string{"reported", "not_accepted"} {
-		if got := workflow.Deadlines(cfg, coTask(14, stage)); got != nil {
+		if got := cfg.Calendar().Deadlines(coTask(14, stage)); got != nil {
 			t.Errorf("Deadlines in final stage %q = %q, want nil", stage, keys(got))
 		}
 	}
@@ -402,7 +402,7 @@ func TestNextDeadline(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := workflow.NextDeadline(tc.cfg, tc.task, tc.now)
+			got, ok := tc.cfg.Calendar().NextDeadline(tc.task, workflow.Today(tc.cfg.Location, tc.now))
 			if tc.wantKey == "" {
 				if ok {
 					t.Fatalf("NextDeadline = %s, true; want none", got.Key())
@@ -415,7 +415,7 @@ func TestNextDeadline(t *testing.T) {
 			if got.Key() != tc.wantKey {
 				t.Errorf("NextDeadline = %s, want %s", got.Key(), tc.wantKey)
 			}
-			today := workflow.Today(tc.cfg, tc.now)
+			today := workflow.Today(tc.cfg.Location, tc.now)
 			if over := got.Overdue(today); over != tc.wantOverdue {
 				t.Errorf("NextDeadline(%v) = %s: Overdue(%v) = %v, want %v", tc.now, got.Key(), today, over, tc.wantOverdue)
 			}
@@ -462,12 +462,12 @@ stages:
 		{"follow-up and report tie, after: the follow-up drops, the report is overdue", "waiting", utc(2027, 12, 1, 0, 0, 0), "report:crc-next:2027-11-30", true},
 	}
 	for _, tc := range tests {
-		got, ok := workflow.NextDeadline(cfg, task(tc.stage), tc.now)
+		got, ok := cfg.Calendar().NextDeadline(task(tc.stage), workflow.Today(cfg.Location, tc.now))
 		if !ok || got.Key() != tc.wantKey {
 			t.Errorf("%s: NextDeadline = %s, %v; want %s, true", tc.name, got.Key(), ok, tc.wantKey)
 			continue
 		}
-		if over := got.Overdue(workflow.Today(cfg, tc.now)); over != tc.wantOverdue {
+		if over := got.Overdue(workflow.Today(cfg.Location, tc.now)); over != tc.wantOverdue {
 			t.Errorf("%s: Overdue = %v, want %v", tc.name, over, tc.wantOverdue)
 		}
 	}
@@ -533,7 +533,7 @@ func TestToday(t *testing.T) {
 			cfg = mustParse(t, "time_zone: "+tc.zone+"\n")
 			cfgs[tc.zone] = cfg
 		}
-		if got := workflow.Today(cfg, tc.now); got != tc.want {
+		if got := workflow.Today(cfg.Location, tc.now); got != tc.want {
 			t.Errorf("Today(%s, %s) = %v, want %v", tc.zone, tc.now.UTC().Format(time.RFC3339), got, tc.want)
 		}
 	}
@@ -575,7 +575,7 @@ func TestOverdueFromLocalMidnight(t *testing.T) {
 				{tc.firstOverdue, true},
 				{tc.firstOverdue.Add(time.Minute), true},
 			} {
-				today := workflow.Today(cfg, c.now)
+				today := workflow.Today(cfg.Location, c.now)
 				if got := stage.Overdue(today); got != c.want {
 					t.Errorf("at %s (today %v) Overdue = %v, want %v", c.now.UTC().Format(time.RFC3339Nano), today, got, c.want)
 				}
@@ -617,12 +617,12 @@ stages:
 		{"later", "23:59 EST on 11-02", utc(2025, 11, 3, 4, 59, 0), "milestone:r/inputs:2025-11-02", false},
 		{"later", "00:00 EST on 11-03", utc(2025, 11, 3, 5, 0, 0), "report:r:2025-12-02", false},
 	} {
-		got, ok := workflow.NextDeadline(cfg, task(c.stage), c.now)
+		got, ok := cfg.Calendar().NextDeadline(task(c.stage), workflow.Today(cfg.Location, c.now))
 		if !ok || got.Key() != c.wantKey {
 			t.Errorf("%s at %s: NextDeadline = %s, %v; want %s", c.stage, c.when, got.Key(), ok, c.wantKey)
 			continue
 		}
-		if over := got.Overdue(workflow.Today(cfg, c.now)); over != c.wantOverdue {
+		if over := got.Overdue(workflow.Today(cfg.Location, c.now)); over != c.wantOverdue {
 			t.Errorf("%s at %s: %s Overdue = %v, want %v", c.stage, c.when, got.Key(), over, c.wantOverdue)
 		}
 	}

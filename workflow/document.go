@@ -3,7 +3,11 @@
 // assignment rules, the allowed stage transitions, deadlines, and which
 // reminder a deadline calls for on a day. Everything here is a pure
 // function of its inputs, so plan, the store and the CLI all agree on one
-// definition: every deadline comes from GroupDeadlines (or a Calendar).
+// definition: every deadline comes from a Calendar's Group.
+//
+// The policy (stages, reports, assignment rules, reminder rhythm: policy.go)
+// is declared here and read from the admin's file by package config; each
+// function takes the values it needs, and this package imports no config.
 package workflow
 
 import (

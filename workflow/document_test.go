@@ -70,7 +70,7 @@ assignment:
     - recommendation: "`+id+`"
       ministry: mofa
 `)
-		got := workflow.NewAssigner(cfg).Assign(tc.symbol, workflow.Recommendation{ID: id, Paragraph: tc.paragraph, Item: tc.item})
+		got := workflow.NewAssigner(cfg.InitialStage, cfg.Assignment).Assign(tc.symbol, workflow.Recommendation{ID: id, Paragraph: tc.paragraph, Item: tc.item})
 		if got.Owner != "mofa" || got.By != "override" {
 			t.Errorf("override for %q: Assign = owner %q by %q, want mofa by override", id, got.Owner, got.By)
 		}

@@ -16,8 +16,8 @@ func TestGroupDeadlines(t *testing.T) {
 	cfg := mustParse(t, deadlinesConfig)
 	for _, stage := range []string{"assigned", "acknowledged", "in_progress", "reported"} {
 		doc := coTask(14, stage).Document
-		gds := workflow.GroupDeadlines(cfg, doc, stage)
-		if workflow.Final(cfg, stage) {
+		gds := cfg.Calendar().Group(doc, stage)
+		if workflow.Final(cfg.Stages, stage) {
 			if gds != nil {
 				t.Errorf("%s: a final stage has deadlines %v", stage, gds)
 			}
@@ -48,7 +48,7 @@ func TestGroupDeadlines(t *testing.T) {
 					fromGroup = append(fromGroup, d.Key())
 				}
 			}
-			if got := keys(workflow.Deadlines(cfg, task)); !slices.Equal(got, fromGroup) {
+			if got := keys(cfg.Calendar().Deadlines(task)); !slices.Equal(got, fromGroup) {
 				t.Errorf("%s, paragraph %d: Deadlines = %q, the group's = %q", stage, para, got, fromGroup)
 			}
 		}
@@ -80,7 +80,7 @@ func TestReportDeadlines(t *testing.T) {
 func TestNext(t *testing.T) {
 	cfg := mustParse(t, deadlinesConfig)
 	doc := coTask(14, "action_planned").Document // no stage deadline
-	gds := workflow.GroupDeadlines(cfg, doc, "action_planned")
+	gds := cfg.Calendar().Group(doc, "action_planned")
 	cases := []struct {
 		paragraph int
 		today     string

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/followup-app/followup/civil"
-	"github.com/followup-app/followup/config"
 )
 
 // Reminder is what one deadline asks of a ministry on one day.
@@ -38,16 +37,16 @@ const EscalationKind = "escalation"
 //     overdue_every later, and so on; from escalate_after on, Escalate.
 //     Countdown points (milestones, the follow-up date) send nothing once
 //     passed.
-func DueReminder(cfg *config.Config, d Deadline, today civil.Date) (Reminder, bool) {
+func DueReminder(p ReminderPolicy, d Deadline, today civil.Date) (Reminder, bool) {
 	days := today.DaysUntil(d.Date)
 	switch {
-	case days == 0 && cfg.Reminders.DueToday:
+	case days == 0 && p.DueToday:
 		return Reminder{Kind: "due", Group: "due"}, true
 	case days >= 0:
 		var best *civil.Span
 		var bestDate civil.Date
-		for i := range cfg.Reminders.LeadTimes {
-			l := cfg.Reminders.LeadTimes[i]
+		for i := range p.LeadTimes {
+			l := p.LeadTimes[i]
 			fire := d.Date.Sub(l)
 			if fire.After(today) {
 				continue
@@ -70,7 +69,7 @@ func DueReminder(cfg *config.Config, d Deadline, today civil.Date) (Reminder, bo
 	// Overdue: the series starts the day after the deadline.
 	first := d.Date.AddDays(1)
 	k := 0
-	every := cfg.Reminders.OverdueEvery
+	every := p.OverdueEvery
 	if every.IsZero() {
 		every = civil.Span{Days: 7}
 	}
@@ -86,7 +85,7 @@ func DueReminder(cfg *config.Config, d Deadline, today civil.Date) (Reminder, bo
 		}
 	}
 	r := Reminder{Kind: fmt.Sprintf("overdue:%d", k), Group: "overdue"}
-	if esc := d.Date.Add(cfg.Reminders.EscalateAfter); !esc.After(today) {
+	if esc := d.Date.Add(p.EscalateAfter); !esc.After(today) {
 		r.Escalate = true
 	}
 	return r, true

@@ -35,7 +35,7 @@ func checkDays(t *testing.T, cfg *config.Config, d workflow.Deadline, from, to i
 	for off := from; off <= to; off++ {
 		today := d.Date.AddDays(off)
 		w := wantOn(t, ranges, off)
-		got, ok := workflow.DueReminder(cfg, d, today)
+		got, ok := workflow.DueReminder(cfg.Reminders, d, today)
 		if w.Kind == "" {
 			if ok {
 				t.Errorf("D%+d (%v): DueReminder = %+v, true; want none", off, today, got)
@@ -120,7 +120,7 @@ func TestDueReminderWithoutDueToday(t *testing.T) {
 	// Without due_today and without lead times, the day itself sends
 	// nothing.
 	cfg.Reminders.LeadTimes = nil
-	if got, ok := workflow.DueReminder(cfg, workflow.Deadline{Date: date(2025, 3, 10), Kind: workflow.KindStage}, date(2025, 3, 10)); ok {
+	if got, ok := workflow.DueReminder(cfg.Reminders, workflow.Deadline{Date: date(2025, 3, 10), Kind: workflow.KindStage}, date(2025, 3, 10)); ok {
 		t.Errorf("no lead times, no due_today: DueReminder on the day = %+v, true; want none", got)
 	}
 }
@@ -183,7 +183,7 @@ func TestDueReminderMonthLeadTimes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		d := workflow.Deadline{Date: tc.deadline, Kind: workflow.KindStage, Ref: "x"}
-		got, ok := workflow.DueReminder(tc.cfg, d, tc.today)
+		got, ok := workflow.DueReminder(tc.cfg.Reminders, d, tc.today)
 		switch {
 		case tc.want == "" && ok:
 			t.Errorf("%s: DueReminder = %+v, true; want none", tc.name, got)
@@ -204,7 +204,7 @@ func TestDueReminderKeysAreStable(t *testing.T) {
 	moved.Date = date(2025, 3, 17)
 	sent := map[string]bool{}
 	for off := -40; off <= 40; off++ {
-		r, ok := workflow.DueReminder(cfg, d, d.Date.AddDays(off))
+		r, ok := workflow.DueReminder(cfg.Reminders, d, d.Date.AddDays(off))
 		if ok {
 			sent[d.Key()+"|"+r.Kind] = true
 		}
@@ -213,7 +213,7 @@ func TestDueReminderKeysAreStable(t *testing.T) {
 	if got, want := len(sent), 4+1+6; got != want {
 		t.Errorf("distinct reminders over D-40..D+40 = %d, want %d: %v", got, want, sent)
 	}
-	r, ok := workflow.DueReminder(cfg, moved, date(2025, 3, 3))
+	r, ok := workflow.DueReminder(cfg.Reminders, moved, date(2025, 3, 3))
 	if !ok || sent[moved.Key()+"|"+r.Kind] {
 		t.Errorf("moved deadline: DueReminder = %+v, %v with key %s; want a reminder not sent before", r, ok, moved.Key())
 	}
@@ -229,7 +229,7 @@ func TestDueReminderLongOverdue(t *testing.T) {
 		for k := 1; k*every < 5*366; k++ {
 			on := first.AddDays(k * every)
 			for day, want := range map[civil.Date]string{on.AddDays(-1): fmt.Sprintf("overdue:%d", k-1), on: fmt.Sprintf("overdue:%d", k)} {
-				r, ok := workflow.DueReminder(cfg, d, day)
+				r, ok := workflow.DueReminder(cfg.Reminders, d, day)
 				if !ok || r.Kind != want {
 					t.Fatalf("every %dd, on %s: %q, %v; want %q", every, day, r.Kind, ok, want)
 				}

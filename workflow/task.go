@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/followup-app/followup/civil"
-	"github.com/followup-app/followup/config"
 )
 
 // Task is the follow-up of one recommendation: who owns it and where it
@@ -52,21 +51,23 @@ func (a Assignment) Same(b Assignment) bool {
 // Unassigned is the By of a task no rule matched.
 const Unassigned = "no rule matched"
 
-// Assigner applies the config's overrides and rules to recommendations.
-// Build it once per config: it compiles every keyword.
+// Assigner applies overrides and rules to recommendations. Build it once
+// per set of rules: it compiles every keyword.
 type Assigner struct {
-	cfg       *config.Config
-	overrides map[string]config.Override
+	initial   string // the stage new tasks start in
+	rules     []Rule
+	overrides map[string]Override
 	keywords  [][]*regexp.Regexp // per rule
 }
 
-// NewAssigner compiles the config's assignment rules.
-func NewAssigner(cfg *config.Config) *Assigner {
-	a := &Assigner{cfg: cfg, overrides: map[string]config.Override{}}
-	for _, o := range cfg.Assignment.Overrides {
+// NewAssigner compiles the assignment rules; new tasks start in stage
+// initial.
+func NewAssigner(initial string, rules AssignmentRules) *Assigner {
+	a := &Assigner{initial: initial, rules: rules.Rules, overrides: map[string]Override{}}
+	for _, o := range rules.Overrides {
 		a.overrides[o.Recommendation] = o
 	}
-	for _, r := range cfg.Assignment.Rules {
+	for _, r := range rules.Rules {
 		var res []*regexp.Regexp
 		for _, k := range r.Keywords {
 			// Whole words, any case: "police" must not match "policemen".
@@ -83,12 +84,12 @@ func NewAssigner(cfg *config.Config) *Assigner {
 // then the first rule that matches. A recommendation nothing matches is
 // unassigned and the coordinating body holds it.
 func (a *Assigner) Assign(symbol string, rec Recommendation) Assignment {
-	out := Assignment{Stage: a.cfg.InitialStage}
+	out := Assignment{Stage: a.initial}
 	if o, ok := a.overrides[rec.ID]; ok {
 		out.Owner, out.Support, out.By = o.Ministry, slices.Clone(o.Support), "override"
 		return out
 	}
-	for i, r := range a.cfg.Assignment.Rules {
+	for i, r := range a.rules {
 		if !a.matches(i, r, symbol, rec) {
 			continue
 		}
@@ -103,7 +104,7 @@ func (a *Assigner) Assign(symbol string, rec Recommendation) Assignment {
 	return out
 }
 
-func (a *Assigner) matches(i int, r config.Rule, symbol string, rec Recommendation) bool {
+func (a *Assigner) matches(i int, r Rule, symbol string, rec Recommendation) bool {
 	if len(r.Documents) > 0 && !slices.Contains(r.Documents, symbol) {
 		return false
 	}
@@ -173,37 +174,37 @@ func (e *TransitionError) Error() string {
 
 // AllowedNext lists the stages a task in stage from may move to, given its
 // recommendation's status (a stage may admit only, say, noted ones).
-func AllowedNext(cfg *config.Config, from, status string) []string {
-	st, ok := cfg.Stage(from)
+func AllowedNext(stages []Stage, from, status string) []string {
+	st, ok := stageOf(stages, from)
 	if !ok {
 		return nil
 	}
 	var out []string
 	for _, n := range st.Next {
-		if next, ok := cfg.Stage(n); ok && admits(next, status) {
+		if next, ok := stageOf(stages, n); ok && admits(next, status) {
 			out = append(out, n)
 		}
 	}
 	return out
 }
 
-func admits(s config.Stage, status string) bool {
+func admits(s Stage, status string) bool {
 	return len(s.OnlyStatus) == 0 || slices.Contains(s.OnlyStatus, status)
 }
 
 // CheckTransition says whether task t may move to stage to.
-func CheckTransition(cfg *config.Config, t Task, to string) error {
-	allowed := AllowedNext(cfg, t.Stage, t.Rec.Status)
-	from, known := cfg.Stage(t.Stage)
+func CheckTransition(stages []Stage, t Task, to string) error {
+	allowed := AllowedNext(stages, t.Stage, t.Rec.Status)
+	from, known := stageOf(stages, t.Stage)
 	e := &TransitionError{Task: t.Rec.ID, From: t.Stage, To: to, Allowed: allowed, fromFinal: known && from.Final, fromMissing: !known}
-	target, ok := cfg.Stage(to)
+	target, ok := stageOf(stages, to)
 	switch {
 	case !ok:
 		e.Reason = fmt.Sprintf("there is no stage %q", to)
 		return e
 	case slices.Contains(allowed, to):
 		return nil
-	case !admits(target, t.Rec.Status) && slices.Contains(mustStage(cfg, t.Stage).Next, to):
+	case !admits(target, t.Rec.Status) && slices.Contains(from.Next, to):
 		status := t.Rec.Status
 		if status == "" {
 			status = "none"
@@ -214,14 +215,9 @@ func CheckTransition(cfg *config.Config, t Task, to string) error {
 	return e
 }
 
-func mustStage(cfg *config.Config, id string) config.Stage {
-	s, _ := cfg.Stage(id)
-	return s
-}
-
 // Final reports whether the stage closes a task.
-func Final(cfg *config.Config, stage string) bool {
-	s, ok := cfg.Stage(stage)
+func Final(stages []Stage, stage string) bool {
+	s, ok := stageOf(stages, stage)
 	return ok && s.Final
 }
 

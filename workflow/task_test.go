@@ -40,7 +40,7 @@ assignment:
 
 func TestAssign(t *testing.T) {
 	cfg := mustParse(t, assignConfig)
-	a := workflow.NewAssigner(cfg)
+	a := workflow.NewAssigner(cfg.InitialStage, cfg.Assignment)
 	rec := func(id, section, subsection, text string) workflow.Recommendation {
 		return workflow.Recommendation{ID: id, Section: section, Subsection: subsection, Text: text}
 	}
@@ -138,7 +138,7 @@ func TestAssign(t *testing.T) {
 
 func TestAssignUnassigned(t *testing.T) {
 	cfg := config.Default() // no rules at all
-	got := workflow.NewAssigner(cfg).Assign(coSymbol, workflow.Recommendation{ID: coSymbol + ":1", Text: "Anything."})
+	got := workflow.NewAssigner(cfg.InitialStage, cfg.Assignment).Assign(coSymbol, workflow.Recommendation{ID: coSymbol + ":1", Text: "Anything."})
 	want := workflow.Assignment{Owner: "", By: workflow.Unassigned, Stage: "assigned"}
 	if got.Owner != want.Owner || got.By != want.By || got.Stage != want.Stage || got.Support != nil {
 		t.Errorf("Assign with no rules = %+v, want %+v", got, want)
@@ -151,7 +151,7 @@ func TestAssignUnassigned(t *testing.T) {
 
 func TestAssignSupportIsACopy(t *testing.T) {
 	cfg := mustParse(t, assignConfig)
-	a := workflow.NewAssigner(cfg)
+	a := workflow.NewAssigner(cfg.InitialStage, cfg.Assignment)
 	for _, tc := range []struct {
 		name string
 		rec  workflow.Recommendation
@@ -217,7 +217,7 @@ func TestAllowedNext(t *testing.T) {
 		{"no-such-stage", "", nil},
 	}
 	for _, tc := range tests {
-		if got := workflow.AllowedNext(cfg, tc.from, tc.status); !slices.Equal(got, tc.want) {
+		if got := workflow.AllowedNext(cfg.Stages, tc.from, tc.status); !slices.Equal(got, tc.want) {
 			t.Errorf("AllowedNext(%q, %q) = %q, want %q", tc.from, tc.status, got, tc.want)
 		}
 	}
@@ -228,7 +228,7 @@ func TestFinal(t *testing.T) {
 	for stage, want := range map[string]bool{
 		"assigned": false, "in_progress": false, "reported": true, "not_accepted": true, "no-such-stage": false,
 	} {
-		if got := workflow.Final(cfg, stage); got != want {
+		if got := workflow.Final(cfg.Stages, stage); got != want {
 			t.Errorf("Final(%q) = %v, want %v", stage, got, want)
 		}
 	}
@@ -282,7 +282,7 @@ func TestCheckTransition(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := workflow.CheckTransition(cfg, tc.task, tc.to)
+			err := workflow.CheckTransition(cfg.Stages, tc.task, tc.to)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatalf("CheckTransition(%q -> %q) = %v, want nil", tc.task.Stage, tc.to, err)
@@ -337,7 +337,7 @@ stages:
 	}
 	for _, tc := range tests {
 		task := workflow.Task{Rec: workflow.Recommendation{ID: uprSymbol + ":122.17", Status: tc.status}, Stage: "received"}
-		err := workflow.CheckTransition(cfg, task, tc.to)
+		err := workflow.CheckTransition(cfg.Stages, task, tc.to)
 		switch {
 		case tc.wantErr == "" && err != nil:
 			t.Errorf("%s -> %s: CheckTransition = %v, want nil", tc.status, tc.to, err)
@@ -361,7 +361,7 @@ assignment:
       ministry: mofa
       keywords: [U.N.]
 `)
-	a := workflow.NewAssigner(cfg)
+	a := workflow.NewAssigner(cfg.InitialStage, cfg.Assignment)
 	tests := []struct{ text, wantBy string }{
 		{"Garantir le droit à l'éducation des enfants.", "education-fr"},
 		{"L'accès à l'éducation primaire.", "education-fr"},
@@ -393,7 +393,7 @@ stages:
 		"old_stage_removed_from_config": "the config has no such stage any more",
 	} {
 		task := workflow.Task{Rec: workflow.Recommendation{ID: uprSymbol + ":122.17", Status: "supported"}, Stage: stage}
-		err := workflow.CheckTransition(cfg, task, "received")
+		err := workflow.CheckTransition(cfg.Stages, task, "received")
 		if err == nil {
 			t.Fatalf("CheckTransition from %q = nil, want an error", stage)
 		}
@@ -421,7 +421,7 @@ assignment:
       themes: [Just & favourable conditions of work]
       keywords: [wage]
 `)
-	a := workflow.NewAssigner(cfg)
+	a := workflow.NewAssigner(cfg.InitialStage, cfg.Assignment)
 	for _, tc := range []struct {
 		themes []string
 		text   string

@@ -127,7 +127,8 @@ func cmdTasks(ctx context.Context, env *environment, args []string) (err error) 
 		}
 	}
 	now := env.clock()()
-	today := workflow.Today(cfg, now)
+	today := workflow.Today(cfg.Location, now)
+	cal := cfg.Calendar()
 	owner := *ministry
 	w := bufio.NewWriter(env.stdout)
 	defer flush(w, &err)
@@ -139,7 +140,7 @@ func cmdTasks(ctx context.Context, env *environment, args []string) (err error) 
 	}
 	n := 0
 	err = db.Tasks(ctx, store.TaskFilter{Owner: owner, Stage: *stage, Document: *doc}, func(t workflow.Task) error {
-		next, ok := workflow.NextDeadline(cfg, t, now)
+		next, ok := cal.NextDeadline(t, today)
 		var np *workflow.Deadline
 		if ok {
 			np = &next
@@ -274,8 +275,8 @@ func taskShow(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	now := env.clock()()
-	today := workflow.Today(cfg, now)
-	next, ok := workflow.NextDeadline(cfg, t, now)
+	today := workflow.Today(cfg.Location, now)
+	next, ok := cfg.Calendar().NextDeadline(t, today)
 	var np *workflow.Deadline
 	if ok {
 		np = &next
@@ -295,8 +296,8 @@ func taskShow(ctx context.Context, env *environment, args []string) error {
 			Allowed   []string       `json:"allowed_stages"`
 			History   []jsonEvent    `json:"history"`
 		}{jsonTask: toJSONTask(cfg, t, today, np), Deadlines: []jsonDeadline{}, History: []jsonEvent{},
-			Allowed: workflow.AllowedNext(cfg, t.Stage, t.Rec.Status)}
-		for _, d := range workflow.Deadlines(cfg, t) {
+			Allowed: workflow.AllowedNext(cfg.Stages, t.Stage, t.Rec.Status)}
+		for _, d := range cfg.Calendar().Deadlines(t) {
 			out.Deadlines = append(out.Deadlines, jsonDeadline{d.Date.String(), string(d.Kind), d.Label, d.Overdue(today), today.DaysUntil(d.Date)})
 		}
 		for _, e := range events {
@@ -325,14 +326,14 @@ func taskShow(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(w, "  Supporting: %s\n", strings.Join(names, "; "))
 	}
 	fmt.Fprintf(w, "  Stage:      %s since %s", stageName(cfg, t.Stage), t.StageDate)
-	if allowed := workflow.AllowedNext(cfg, t.Stage, t.Rec.Status); len(allowed) > 0 {
+	if allowed := workflow.AllowedNext(cfg.Stages, t.Stage, t.Rec.Status); len(allowed) > 0 {
 		fmt.Fprintf(w, " (next: %s)", strings.Join(allowed, ", "))
 	}
 	fmt.Fprintln(w)
 	if np != nil {
 		fmt.Fprintf(w, "  Next deadline: %s, %s (%s)\n", np.Date, np.Label, dueText(today, *np))
 	}
-	if ds := workflow.Deadlines(cfg, t); len(ds) > 0 {
+	if ds := cfg.Calendar().Deadlines(t); len(ds) > 0 {
 		fmt.Fprintln(w, "\nDeadlines:")
 		for _, d := range ds {
 			fmt.Fprintf(w, "  %s  %-10s %s (%s)\n", d.Date, d.Kind, d.Label, dueText(today, d))
@@ -385,7 +386,7 @@ func taskAdvance(ctx context.Context, env *environment, args []string) error {
 	}
 	defer db.Close()
 	t, err := db.Advance(ctx, rest[0], rest[1], *by, *note, func(t workflow.Task) error {
-		return workflow.CheckTransition(cfg, t, rest[1])
+		return workflow.CheckTransition(cfg.Stages, t, rest[1])
 	})
 	if err != nil {
 		return err

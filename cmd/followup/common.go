@@ -122,7 +122,7 @@ func openStore(ctx context.Context, cfg *config.Config, mustExist bool, logger *
 
 // planner adapts the config's rules to the store.
 func planner(cfg *config.Config) store.Planner {
-	a := workflow.NewAssigner(cfg)
+	a := workflow.NewAssigner(cfg.InitialStage, cfg.Assignment)
 	return a.Assign
 }
 

@@ -182,10 +182,10 @@ func TestGenerateDeadlinesAroundStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	today := workflow.Today(cfg, genStart)
+	today := workflow.Today(cfg.Location, genStart)
 	before, after := 0, 0
 	for _, g := range groups {
-		if d, ok := workflow.StageDeadline(cfg, g.Doc, g.Stage); ok {
+		if d, ok := cfg.Calendar().StageDeadline(g.Doc, g.Stage); ok {
 			if d.Date.Before(today) {
 				before++
 			} else {
