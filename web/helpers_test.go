@@ -6,11 +6,14 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -130,11 +133,57 @@ func (f *fixture) login(body, email string) *http.Client {
 		f.t.Fatal(err)
 	}
 	c := f.client()
-	res, _ := f.get(c, f.local(link))
-	if res.StatusCode != http.StatusSeeOther {
+	if res := openLink(f.t, c, f.local(link)); res.StatusCode != http.StatusSeeOther {
 		f.t.Fatalf("opening %s: status %d", link, res.StatusCode)
 	}
 	return c
+}
+
+var (
+	reLinkForm = regexp.MustCompile(`<form method="post" action="(/l/[^"]+)">`)
+	reLinkTo   = regexp.MustCompile(`<input type="hidden" name="to" value="([^"]*)">`)
+)
+
+// openLink opens a link as a person does: the page it shows (GET), then
+// its button (a same-origin POST). It returns the button's response, or
+// the page's when the page has no button (a refusal, or a session of the
+// link's focal point already held).
+func openLink(t *testing.T, c *http.Client, link string) *http.Response {
+	t.Helper()
+	res, err := c.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := reLinkForm.FindSubmatch(b)
+	if res.StatusCode != http.StatusOK || m == nil {
+		return res
+	}
+	form := url.Values{}
+	if to := reLinkTo.FindSubmatch(b); to != nil {
+		form.Set("to", html.UnescapeString(string(to[1])))
+	}
+	action, err := res.Request.URL.Parse(html.UnescapeString(string(m[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, action.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
 }
 
 // local turns a link made for base_url into one to the test server.

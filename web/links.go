@@ -195,22 +195,72 @@ func (s *Server) purgeSessions(ctx context.Context) {
 // left open on a shared computer should not stay signed in for weeks.
 const sessionMax = 14 * 24 * time.Hour
 
-// handleLink opens a session from a link and redirects to the same site
-// without the token (so it does not stay in the address bar, the history
-// or a Referer).
+// A link opened is a page with one button: GET and HEAD write nothing (a
+// mail scanner that fetches every link of a message, a browser's
+// prefetch), and the button's POST starts the session. A browser that
+// holds a session of the link's own focal point already goes straight
+// on.
+
+// handleLink answers a link opened (GET or HEAD): the refusal of a link
+// that is not valid, else the page whose button opens the session.
 func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.checkLink(w, r)
+	if !ok {
+		return
+	}
+	cfg := s.Config()
+	coordinator := c.Body == cfg.Coordinator.ID
+	to := landing(r.URL.Query().Get("to"), coordinator)
+	if s.sessionOf(r, c) {
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
+	}
+	b, _ := known(cfg, c.Body, c.FocalPoint)
+	name := c.FocalPoint
+	for _, fp := range b.FocalPoints {
+		if strings.EqualFold(fp.Email, c.FocalPoint) && strings.TrimSpace(fp.Name) != "" {
+			name = fp.Name
+		}
+	}
+	p := linkPage{Action: "/l/" + r.PathValue("token"), Name: name, BodyName: b.Name, Coordinator: coordinator}
+	if to != landing("", coordinator) {
+		p.To = to
+	}
+	s.render(w, withLang(r, s.bodyLang(c.Body)), http.StatusOK, "link.html", p)
+}
+
+// linkPage is the data of link.html.
+type linkPage struct {
+	Action      string // where the button posts: the link itself
+	To          string // the page the link leads to, when not the area's first
+	Name        string // the focal point's name in the config, else its address
+	BodyName    string
+	Coordinator bool
+}
+
+// sessionOf reports whether the request comes with a session of the
+// link's focal point and body.
+func (s *Server) sessionOf(r *http.Request, c Claims) bool {
+	p, ok := PrincipalFrom(r.Context())
+	return ok && p.Body == c.Body && strings.EqualFold(p.FocalPoint, c.FocalPoint)
+}
+
+// checkLink checks the link of the request's path, for a client that has
+// not failed too often; false when the request was answered (403, 429,
+// 503). A failure counts against the client's address.
+func (s *Server) checkLink(w http.ResponseWriter, r *http.Request) (Claims, bool) {
 	ip := s.clientAddr(r)
 	if !s.limiter.allow(ip) {
 		w.Header().Set("Retry-After", "60")
 		s.fail(w, r, http.StatusTooManyRequests, "Too many links that do not work were opened from your address. Wait a minute and open the link in your latest e-mail again.")
-		return
+		return Claims{}, false
 	}
 	c, err := s.Verify(r.Context(), r.PathValue("token"))
 	if err != nil {
 		if !errors.Is(err, errBadToken) && !errors.Is(err, errExpired) && !errors.Is(err, errRevoked) {
 			s.logger.Error("check link", "err", err)
 			s.fail(w, r, http.StatusServiceUnavailable, "The server cannot check links right now. Please try again in a few minutes.")
-			return
+			return c, false
 		}
 		s.limiter.fail(ip)
 		s.logger.Info("link refused", "client", ip, "reason", err.Error())
@@ -227,8 +277,28 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 			msg = "This link was revoked. Open the link in your latest e-mail from followup, or ask the coordinating body for a new one."
 		}
 		s.fail(w, r, http.StatusForbidden, msg)
+		return c, false
+	}
+	return c, true
+}
+
+// handleLinkOpen opens a session from a link (the button of its page)
+// and redirects to the same site without the token (so that it does not
+// stay in the address bar, the history or a Referer). A second press,
+// sent with the session the first one opened, opens no other.
+func (s *Server) handleLinkOpen(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.checkLink(w, r)
+	if !ok || !s.parseSmallForm(w, r) {
 		return
 	}
+	cfg := s.Config()
+	coordinator := c.Body == cfg.Coordinator.ID
+	to := landing(r.PostFormValue("to"), coordinator)
+	if s.sessionOf(r, c) {
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return
+	}
+	ip := s.clientAddr(r)
 	id := make([]byte, 32)
 	if _, err := rand.Read(id); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "The server could not start a session. Please try again.")
@@ -240,8 +310,6 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	if c.Expires.Before(exp) {
 		exp = c.Expires
 	}
-	cfg := s.Config()
-	coordinator := c.Body == cfg.Coordinator.ID
 	if err := s.db.CreateSession(r.Context(), store.Session{IDHash: hashID(sid), FocalPoint: c.FocalPoint, Body: c.Body,
 		Coordinator: coordinator, Expires: exp, ClientAddr: ip}); err != nil {
 		s.logger.Error("create session", "err", err)
@@ -251,7 +319,7 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sid, Path: "/", Expires: exp, MaxAge: int(exp.Sub(now).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure()})
 	s.logger.Info("session opened", "focal_point", c.FocalPoint, "body", c.Body, "client", ip)
-	http.Redirect(w, r, landing(r.URL.Query().Get("to"), coordinator), http.StatusSeeOther)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // landing is where a link leads once the session is open: its ?to= when

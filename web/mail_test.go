@@ -69,8 +69,7 @@ func TestDigestsArePersonal(t *testing.T) {
 	}
 	for addr, link := range seen {
 		c := f.client()
-		res, _ := f.get(c, f.local(link))
-		if res.StatusCode != http.StatusSeeOther {
+		if res := openLink(t, c, f.local(link)); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("%s's link: %d", addr, res.StatusCode)
 		}
 		if _, body := f.get(c, f.ts.URL+"/m/"); !strings.Contains(body, addr) {

@@ -306,7 +306,7 @@ func TestManyBadTokensAreRateLimited(t *testing.T) {
 	res, body := f.get(c, f.local(link))
 	refused(t, f, "good link while blocked", before, res, body, http.StatusTooManyRequests, "Wait a minute")
 	f.clock.Advance(failWindow)
-	if res, _ := f.get(c, f.local(link)); res.StatusCode != http.StatusSeeOther {
+	if res := openLink(t, c, f.local(link)); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after a minute: %d", res.StatusCode)
 	}
 }

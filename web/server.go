@@ -116,6 +116,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	mux.HandleFunc("GET /l/{token}", s.handleLink)
+	mux.HandleFunc("POST /l/{token}", s.handleLinkOpen)
 	mux.HandleFunc("POST /logout", s.handleLogout)
 	s.ministryRoutes(mux)
 	s.dashboardRoutes(mux)

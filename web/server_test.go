@@ -1,12 +1,16 @@
 package web
 
 import (
-	"github.com/followup-app/followup/config"
+	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/store"
 )
 
 func TestSecurityHeaders(t *testing.T) {
@@ -95,7 +99,7 @@ func TestSessionRedirectsToPagesWithoutToken(t *testing.T) {
 		t.Fatalf("link %q does not start with the base URL", link)
 	}
 	c := f.client()
-	res, _ := f.get(c, f.local(link))
+	res := openLink(t, c, f.local(link))
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/m/" {
 		t.Fatalf("open link: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
@@ -189,5 +193,88 @@ func TestRemovedFocalPointLosesAccess(t *testing.T) {
 	}
 	if res, _ := f.get(f.client(), f.local(link)); res.StatusCode != http.StatusForbidden {
 		t.Errorf("link of a removed focal point: %d", res.StatusCode)
+	}
+}
+
+// TestLinkOpensOnlyOnPost: a link fetched by GET or HEAD, as a mail
+// scanner or a browser's prefetch does, shows a page with one button and
+// writes nothing; the button's POST opens one session and goes on to the
+// page the link names. Pressing it twice, or opening the link again with
+// that session, opens no other; another site's form opens none.
+func TestLinkOpensOnlyOnPost(t *testing.T) {
+	f := newFixture(t)
+	link, err := f.srv.Link(t.Context(), "moj", "focal@moj.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := fmt.Sprintf("/m/task/%d", f.task("8"))
+	target := f.local(link) + "?to=" + url.QueryEscape(task)
+	sessions := func() int {
+		t.Helper()
+		s, err := f.db.Sessions(t.Context(), store.SessionFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(s)
+	}
+	before := f.checksum()
+	scanner := f.client()
+	for range 3 {
+		for _, m := range []string{http.MethodGet, http.MethodHead} {
+			req, _ := http.NewRequest(m, target, nil)
+			res, body := f.do(scanner, req)
+			if res.StatusCode != http.StatusOK || len(res.Cookies()) != 0 {
+				t.Fatalf("%s of the link: %d, cookies %v", m, res.StatusCode, res.Cookies())
+			}
+			if m == http.MethodGet {
+				for _, want := range []string{
+					"This is the personal link of Ms Justice (Ministry of Justice).",
+					`<form method="post" action="/l/` + strings.TrimPrefix(link, f.cfg.Web.BaseURL+"/l/") + `">`,
+					`<input type="hidden" name="to" value="` + task + `">`,
+					"Go to your ministry&#39;s tasks</button>",
+				} {
+					if !strings.Contains(body, want) {
+						t.Errorf("the link's page lacks %q:\n%s", want, body)
+					}
+				}
+			}
+		}
+	}
+	if n := sessions(); n != 0 || f.checksum() != before {
+		t.Fatalf("fetching the link wrote: %d sessions", n)
+	}
+	// Another site's form posting to the link opens nothing.
+	req, _ := http.NewRequest(http.MethodPost, f.local(link), strings.NewReader(url.Values{"to": {task}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, body := f.do(f.client(), req)
+	refused(t, f, "cross-site POST of a link", before, res, body, http.StatusForbidden, "sent from another site")
+
+	// The button: one session, and on to the task without the token.
+	c := f.client()
+	res = openLink(t, c, target)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != task || len(res.Cookies()) != 1 {
+		t.Fatalf("the button: %d to %q, cookies %v", res.StatusCode, res.Header.Get("Location"), res.Cookies())
+	}
+	if n := sessions(); n != 1 {
+		t.Fatalf("%d sessions after the button, want 1", n)
+	}
+	if res, body := f.get(c, f.ts.URL+task); res.StatusCode != http.StatusOK || !strings.Contains(body, "Collect data on the sale of children.") {
+		t.Fatalf("the task with the session: %d", res.StatusCode)
+	}
+	// A second press, and the link opened again, with that session.
+	res, _ = f.post(c, strings.TrimPrefix(f.local(link), f.ts.URL), url.Values{"to": {task}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != task || len(res.Cookies()) != 0 {
+		t.Errorf("a second press: %d to %q, cookies %v", res.StatusCode, res.Header.Get("Location"), res.Cookies())
+	}
+	if res, _ := f.get(c, target); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != task {
+		t.Errorf("the link opened again with its session: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	// Another focal point's session on the same browser gets the page.
+	if res, body := f.get(f.login("moj", "deputy@moj.example"), target); res.StatusCode != http.StatusOK || !strings.Contains(body, "Ms Justice") {
+		t.Errorf("the link opened with another focal point's session: %d", res.StatusCode)
+	}
+	if n := sessions(); n != 2 {
+		t.Errorf("%d sessions, want the focal point's one and the deputy's", n)
 	}
 }

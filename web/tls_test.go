@@ -86,11 +86,7 @@ func TestServesHTTPSItself(t *testing.T) {
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Get("https://" + addr.String() + strings.TrimPrefix(link, cfg.Web.BaseURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	res := openLink(t, client, "https://"+addr.String()+strings.TrimPrefix(link, cfg.Web.BaseURL))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d", res.StatusCode)
 	}

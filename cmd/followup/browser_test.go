@@ -3,7 +3,7 @@ package main
 // The browser test: the real daemon (followup run, as a process, mail as
 // .eml files) and a real Chromium driven by chromedp, with JavaScript
 // turned off. A ministry's focal point opens the link from an e-mail the
-// daemon wrote, records a progress update with a PDF attached and moves
+// daemon wrote (its page, then its button), records a progress update with a PDF attached and moves
 // the task; the coordinator then finds the change on the dashboard, and so
 // do `followup task show` and the next coordinator overview. Every page is
 // checked at 360 px wide (no horizontal scroll). With FOLLOWUP_SCREENSHOTS=1
@@ -283,9 +283,16 @@ func TestBrowser(t *testing.T) {
 	}
 	viewport(1280)
 
-	// The ministry's focal point opens the link: a session, then a page
-	// without the token.
+	// The ministry's focal point opens the link: a page with one button
+	// (fetching a link opens nothing: mail scanners fetch them), whose
+	// press opens a session and leads to a page without the token.
 	do("open the ministry's link", chromedp.Navigate(ministryLink))
+	if txt := pageText(); !strings.Contains(txt, "Ministry of Justice") {
+		t.Fatalf("the link's page:\n%s", txt)
+	}
+	narrow("the link's page")
+	do("press the link's button", chromedp.Click(chromedp.CSS(`form[action^="/l/"] button[type=submit]`)))
+	arrived("/m/")
 	if u := location(); strings.Contains(u, "/l/") || !strings.Contains(u, "/m/") {
 		t.Fatalf("after the link, the browser is at %s", u)
 	}
@@ -335,6 +342,8 @@ func TestBrowser(t *testing.T) {
 
 	// The coordinator's dashboard shows the update and the move.
 	do("open the coordinator's link", chromedp.Navigate(coordLink))
+	do("press the link's button", chromedp.Click(chromedp.CSS(`form[action^="/l/"] button[type=submit]`)))
+	arrived("/c/")
 	if u := location(); !strings.HasSuffix(u, "/c/") {
 		t.Fatalf("after the coordinator's link, the browser is at %s", u)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -40,12 +41,49 @@ func openLink(t *testing.T, c *cli, cfgPath, link string) int {
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Get(ts.URL + strings.TrimPrefix(link, cfg.Web.BaseURL))
+	return pressLink(t, client, ts.URL+strings.TrimPrefix(link, cfg.Web.BaseURL)).StatusCode
+}
+
+// pressLink opens a link as a person does: its page (GET), which must
+// hold the button, then the button (a same-origin POST of the link with
+// the page it leads to). It returns the page's response when the page is
+// not the button's (a refusal), else the button's.
+func pressLink(t *testing.T, client *http.Client, link string) *http.Response {
+	t.Helper()
+	res, err := client.Get(link)
 	if err != nil {
 		t.Fatal(err)
 	}
+	b, err := io.ReadAll(res.Body)
 	res.Body.Close()
-	return res.StatusCode
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), `<form method="post" action="/l/`) {
+		return res
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{}
+	if to := u.Query().Get("to"); to != "" {
+		form.Set("to", to)
+	}
+	u.RawQuery = ""
+	req, err := http.NewRequest(http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
 }
 
 func TestLinkCommand(t *testing.T) {
@@ -138,11 +176,9 @@ func TestWebUpdateInTaskShowAndOverview(t *testing.T) {
 	ts := httptest.NewServer(srv.Handler())
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Get(ts.URL + strings.TrimPrefix(link, conf.Web.BaseURL))
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("open link: %v %v", err, res)
+	if res := pressLink(t, client, ts.URL+strings.TrimPrefix(link, conf.Web.BaseURL)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("open link: %d", res.StatusCode)
 	}
-	res.Body.Close()
 	tasks, err := db.MinistryTasks(context.Background(), "moj")
 	if err != nil || len(tasks) == 0 {
 		t.Fatalf("moj's tasks: %v %d", err, len(tasks))
@@ -152,7 +188,7 @@ func TestWebUpdateInTaskShowAndOverview(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/m/task/"+id+"/stage", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	res, err = client.Do(req)
+	res, err := client.Do(req)
 	if err != nil || res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move: %v %v", err, res)
 	}

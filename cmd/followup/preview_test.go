@@ -170,11 +170,7 @@ func TestQuickstart(t *testing.T) {
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for link, want := range map[string]string{personal: "/m/", task: "/m/task/"} {
-		res, err := client.Get(strings.Replace(link, "127.0.0.1:8080", td.web, 1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
+		res := pressLink(t, client, strings.Replace(link, "127.0.0.1:8080", td.web, 1))
 		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), want) {
 			t.Errorf("%s: %d to %q, want 303 to %s", link, res.StatusCode, res.Header.Get("Location"), want)
 		}

@@ -45,11 +45,7 @@ func TestDaemonServesLinksAndSendsReceipts(t *testing.T) {
 	}
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
-	res, err := client.Get(strings.Replace(task[0], "127.0.0.1:8080", td.web, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
+	res := pressLink(t, client, strings.Replace(task[0], "127.0.0.1:8080", td.web, 1))
 	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/m/task/"+task[1] {
 		t.Fatalf("the task link led to %d %s", res.StatusCode, res.Request.URL)
 	}
