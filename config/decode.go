@@ -20,6 +20,10 @@ type decoder struct {
 	errs   *errorList
 	dir    string              // relative paths are resolved against it
 	getenv func(string) string // never nil
+
+	cfg     *Config          // the config being read, for keys that depend on another section's
+	ids     *idRegistry      // the coordinator's and the ministries' ids, once read
+	firstAt map[string]*node // where each id of a list was first defined (unique)
 }
 
 // fields is one mapping of the file, checked against the keys its section
@@ -270,6 +274,15 @@ func (d *decoder) duration(f *fields, key string, dst *time.Duration) (*node, bo
 	}
 	*dst = dur
 	return v, true
+}
+
+// isDuration reports whether n is a duration that reads well.
+func isDuration(n *node) bool {
+	if n == nil || n.kind != scalarNode {
+		return false
+	}
+	_, err := time.ParseDuration(strings.TrimSpace(n.text))
+	return err == nil
 }
 
 // spanOf parses one calendar span value.

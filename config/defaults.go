@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
-
-	"github.com/followup-app/followup/civil"
 )
 
 // Default returns the built-in configuration: what `followup run` uses
@@ -17,53 +15,12 @@ func Default() *Config {
 	return defaults()
 }
 
-// defaults returns a fresh Config holding every default. Load starts from
-// it and overwrites what the file sets, so a default lives in one place.
+// defaults returns a fresh Config holding every default: each key's, from
+// its row in the tables (keys.go). Load starts from it and overwrites what
+// the file sets.
 func defaults() *Config {
-	c := &Config{
-		TimeZone: "UTC",
-		Location: time.UTC,
-		Database: "followup.db",
-		Coordinator: Body{
-			ID:          "coordinator",
-			Name:        "Coordinating body",
-			Language:    "en",
-			FocalPoints: []FocalPoint{{Name: "Secretariat", Email: "coordinator@example.org"}},
-		},
-		Stages: defaultStages(),
-		Reminders: Reminders{
-			LeadTimes:     []civil.Span{{Days: 30}, {Days: 14}, {Days: 7}, {Days: 1}},
-			DueToday:      true,
-			OverdueEvery:  civil.Span{Days: 7},
-			EscalateAfter: civil.Span{Days: 30},
-		},
-		Schedules: Schedules{
-			Reminders:         Schedule{Spec: "0 8 * * 1-5"},
-			CoordinatorDigest: Schedule{Spec: "0 8 * * 1"},
-			MinistryDigest:    Schedule{Spec: "0 8 1 * *"},
-			Grace:             36 * time.Hour,
-			Heartbeat:         30 * time.Second,
-		},
-		Digests: Digests{MaxListed: 50},
-		Mail: Mail{
-			From:      "followup@example.org",
-			Transport: "file",
-			Dir:       "mail",
-			SMTP: SMTP{
-				Port:    587,
-				TLS:     "starttls",
-				Timeout: 60 * time.Second,
-			},
-			Retry: Retry{Initial: time.Minute, Max: 6 * time.Hour, MaxAttempts: 10},
-		},
-		Web: defaultWeb(),
-	}
-	c.InitialStage = c.Stages[0].ID
-	// The default specs are constants that parse; Load re-parses them in the
-	// file's time zone.
-	for _, s := range []*Schedule{&c.Schedules.Reminders, &c.Schedules.CoordinatorDigest, &c.Schedules.MinistryDigest} {
-		s.Schedule, _ = parseCron(s.Spec, c.TimeZone)
-	}
+	c := &Config{}
+	configSection.defaults(c)
 	return c
 }
 

@@ -13,9 +13,10 @@ import (
 // The config is decoded in two steps. First goccy/go-yaml's parser turns
 // the bytes into an AST, and toNode turns that into the small tree below:
 // maps, lists and scalars, each with its line and column, anchors and
-// aliases resolved. Then a hand-written walker per section (decode.go) reads
-// that tree into Config, so that every mistake, from an unknown key to a
-// ministry that does not exist, is reported where it is in the file.
+// aliases resolved. Then each section's table of keys (keys.go), with the
+// readers of decode.go, reads that tree into Config, so that every
+// mistake, from an unknown key to a ministry that does not exist, is
+// reported where it is in the file.
 
 type kind uint8
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 )
@@ -23,51 +22,59 @@ var (
 
 const idRule = `expected 1 to 32 lowercase letters, digits, "-" or "_", starting with a letter`
 
-// Keys each section accepts, in the order the documentation lists them
-// ("!key": see decoder.mapping).
-var (
-	topKeys        = []string{"time_zone", "database", "documents", "coordinator", "ministries", "reports", "stages", "initial_stage", "assignment", "reminders", "schedules", "digests", "mail", "web"}
-	bodyKeys       = []string{"id", "name", "language", "focal_points"}
-	focalKeys      = []string{"name", "unit", "email"}
-	reportKeys     = []string{"id", "title", "due", "kind", "word_limit", "documents", "milestones"}
-	milestoneKeys  = []string{"name", "before"}
-	stageKeys      = []string{"id", "name", "labels", "next", "final", "only_status", "deadline", "ask", "asks"}
-	assignmentKeys = []string{"rules", "overrides"}
-	ruleKeys       = []string{"name", "ministry", "support", "sections", "keywords", "regex", "themes", "documents"}
-	overrideKeys   = []string{"recommendation", "ministry", "support"}
-	reminderKeys   = []string{"lead_times", "due_today", "overdue_every", "escalate_after"}
-	scheduleKeys   = []string{"reminders", "coordinator_digest", "ministry_digest", "grace", "heartbeat"}
-	digestKeys     = []string{"send_empty", "max_listed"}
-	mailKeys       = []string{"from", "transport", "dir", "templates", "smtp", "retry"}
-	smtpKeys       = []string{"host", "port", "tls", "username", "!password", "password_env", "password_file", "timeout", "helo"}
-	retryKeys      = []string{"initial", "max", "max_attempts"}
+// configSection is the whole file. Its keys are read in this order, which
+// is also the order of dependency (the time zone before the schedules, the
+// ministries before the rules that name them) whatever their order in the
+// file; errors are sorted afterwards.
+var configSection = section[Config]{keys: []key[Config]{
+	{name: "time_zone",
+		def:  func(c *Config) { c.TimeZone, c.Location = "UTC", time.UTC },
+		read: readTimeZone,
+		show: func(w *yamlWriter, n int, _ *Config, c *Config) { w.kv(n, "time_zone", q(c.TimeZone)) }},
+	pathKey("database", func(c *Config) *string { return &c.Database }, "followup.db", false),
+	{name: "documents",
+		read: readDocuments,
+		show: func(w *yamlWriter, n int, _ *Config, c *Config) {
+			docs := make([]string, len(c.Documents))
+			for i, d := range c.Documents {
+				docs[i] = c.rel(d)
+			}
+			w.kv(n, "documents", qlist(docs))
+		}},
+	{name: "coordinator",
+		def:  func(c *Config) { c.Coordinator = defaultCoordinator() },
+		read: readCoordinator,
+		show: func(w *yamlWriter, n int, _ *Config, c *Config) {
+			w.key(n, "coordinator")
+			bodySection.show(w, n+2, c, &c.Coordinator)
+		}},
+	listKey("ministries", func(c *Config) *[]Body { return &c.Ministries }, &bodySection, nil,
+		func(d *decoder, f *fields, b *Body) bool {
+			return b.ID != "" && d.ids.add(d, b.ID, f.get("id"), sub(f.path, "id"))
+		}),
+	listKey("reports", func(c *Config) *[]Report { return &c.Reports }, &reportSection, nil,
+		func(d *decoder, f *fields, r *Report) bool {
+			if r.ID != "" {
+				d.unique("report", r.ID, f.get("id"), sub(f.path, "id"), "duplicate id %q (first defined at line %d)")
+			}
+			return true
+		}),
+	stagesKey,
+	initialStageKey,
+	sectionKey("assignment", func(c *Config) *Assignment { return &c.Assignment }, &assignmentSection),
+	sectionKey("reminders", func(c *Config) *Reminders { return &c.Reminders }, &remindersSection),
+	sectionKey("schedules", func(c *Config) *Schedules { return &c.Schedules }, &schedulesSection),
+	sectionKey("digests", func(c *Config) *Digests { return &c.Digests }, &digestsSection),
+	sectionKey("mail", func(c *Config) *Mail { return &c.Mail }, &mailSection),
+	sectionKey("web", func(c *Config) *Web { return &c.Web }, &webSection),
+}}
 
-	statuses    = []string{"supported", "noted", "pending"}
-	anchorFroms = []string{"adoption", "report", "follow_up", "import"}
-	transports  = []string{"file", "smtp"}
-	tlsModes    = []string{"starttls", "opportunistic", "none", "tls"}
-)
-
-// config reads the whole file. Sections are read in dependency order (the
-// time zone before the schedules, the ministries before the rules that name
-// them) whatever their order in the file; errors are sorted afterwards.
+// config reads the whole file.
 func (d *decoder) config(root *node) *Config {
-	f, ok := d.mapping(root, "", topKeys...)
 	c := defaults()
-	if !ok {
-		return c
-	}
-	d.timeZone(f, c)
-	d.files(f, c)
-	ids := d.bodies(f, c)
-	d.reports(f, c)
-	d.stages(f, c)
-	d.assignment(f, c, ids)
-	d.reminders(f, c)
-	d.schedules(f, c)
-	d.digests(f, c)
-	d.mail(f, c)
-	d.web(f, c)
+	d.cfg = c
+	d.ids = &idRegistry{where: map[string]*node{}}
+	configSection.read(d, root, "", c)
 	return c
 }
 
@@ -91,7 +98,7 @@ func loadZone(name string) (*time.Location, error) {
 	return time.LoadLocation(name)
 }
 
-func (d *decoder) timeZone(f *fields, c *Config) {
+func readTimeZone(d *decoder, f *fields, c *Config) {
 	v, ok := d.str(f, "time_zone", &c.TimeZone)
 	if !ok {
 		return
@@ -105,17 +112,8 @@ func (d *decoder) timeZone(f *fields, c *Config) {
 	c.Location = loc
 }
 
-// optPath reads an optional path that, when written, must not be empty.
-func (d *decoder) optPath(f *fields, key string, dst *string) {
-	v, ok := d.str(f, key, dst)
-	if ok && strings.TrimSpace(v.text) == "" {
-		d.errs.atNode(v, sub(f.path, key), "must not be empty")
-	}
-	*dst = resolve(d.dir, *dst)
-}
-
-func (d *decoder) files(f *fields, c *Config) {
-	d.optPath(f, "database", &c.Database)
+// readDocuments reads the documents the daemon imports at start.
+func readDocuments(d *decoder, f *fields, c *Config) {
 	docs, _ := d.strList(f, "documents")
 	for _, it := range docs {
 		p := resolve(d.dir, it.s)
@@ -152,32 +150,6 @@ type idRegistry struct {
 
 func (r *idRegistry) list() string { return strings.Join(r.ids, ", ") }
 
-func (d *decoder) bodies(f *fields, c *Config) *idRegistry {
-	reg := &idRegistry{where: map[string]*node{}}
-	if v := f.get("coordinator"); v != nil {
-		if b, idNode, ok := d.body(v, "coordinator"); ok {
-			c.Coordinator = b
-			reg.add(d, b.ID, idNode, "coordinator.id")
-		}
-	}
-	if _, seen := reg.where[c.Coordinator.ID]; !seen {
-		reg.ids = append(reg.ids, c.Coordinator.ID)
-		reg.where[c.Coordinator.ID] = nil
-	}
-	items, _ := d.list(f, "ministries")
-	for i, it := range items {
-		p := index("ministries", i)
-		b, idNode, ok := d.body(it, p)
-		if !ok {
-			continue
-		}
-		if reg.add(d, b.ID, idNode, sub(p, "id")) {
-			c.Ministries = append(c.Ministries, b)
-		}
-	}
-	return reg
-}
-
 // add registers an id, reporting a duplicate. It returns false for one.
 func (r *idRegistry) add(d *decoder, id string, at *node, path string) bool {
 	if first, dup := r.where[id]; dup {
@@ -193,6 +165,45 @@ func (r *idRegistry) add(d *decoder, id string, at *node, path string) bool {
 	return true
 }
 
+// unique reports a value (an id in a list of kind) seen before, with
+// format's %q for the value and %d for the line of the first; it returns
+// false for one.
+func (d *decoder) unique(kind, value string, at *node, path, format string) bool {
+	if d.firstAt == nil {
+		d.firstAt = map[string]*node{}
+	}
+	k := kind + "\x00" + value
+	if first, dup := d.firstAt[k]; dup {
+		d.errs.atNode(at, path, format, value, first.line)
+		return false
+	}
+	d.firstAt[k] = at
+	return true
+}
+
+// readCoordinator reads the coordinating body, which takes its id first:
+// the default's when the file has none.
+func readCoordinator(d *decoder, f *fields, c *Config) {
+	if v := f.get("coordinator"); v != nil && d.needMapping(v, "coordinator") {
+		var b Body
+		bodySection.defaults(&b)
+		bf, _ := bodySection.read(d, v, "coordinator", &b)
+		if b.ID != "" {
+			c.Coordinator = b
+			d.ids.add(d, b.ID, bf.get("id"), "coordinator.id")
+		}
+	}
+	if _, seen := d.ids.where[c.Coordinator.ID]; !seen {
+		d.ids.ids = append(d.ids.ids, c.Coordinator.ID)
+		d.ids.where[c.Coordinator.ID] = nil
+	}
+}
+
+func defaultCoordinator() Body {
+	return Body{ID: "coordinator", Name: "Coordinating body", Language: "en",
+		FocalPoints: []FocalPoint{{Name: "Secretariat", Email: "coordinator@example.org"}}}
+}
+
 // needMapping rejects a list item that is not a mapping, including an
 // empty "- " line, before its keys are read.
 func (d *decoder) needMapping(n *node, path string) bool {
@@ -203,78 +214,94 @@ func (d *decoder) needMapping(n *node, path string) bool {
 	return true
 }
 
-// id reads a required id and checks its form.
-func (d *decoder) id(f *fields, dst *string) (*node, bool) {
-	v, ok := d.reqStr(f, "id", dst)
-	if !ok {
-		return nil, false
+// idKey is a required id. It is set only when it is valid, so that an
+// item without one is neither registered nor referenced.
+func idKey[S any](at func(*S) *string) key[S] {
+	return key[S]{name: "id",
+		read: func(d *decoder, f *fields, s *S) {
+			var id string
+			v, ok := d.reqStr(f, "id", &id)
+			if !ok {
+				return
+			}
+			if !idPattern.MatchString(v.text) {
+				d.errs.atNode(v, sub(f.path, "id"), "invalid id %q; %s", v.text, idRule)
+				return
+			}
+			*at(s) = id
+		},
+		show: func(w *yamlWriter, n int, _ *Config, s *S) { w.kv(n, "id", q(*at(s))) },
 	}
-	if !idPattern.MatchString(v.text) {
-		d.errs.atNode(v, sub(f.path, "id"), "invalid id %q; %s", v.text, idRule)
-		return nil, false
-	}
-	return v, true
 }
 
-// body reads the coordinator or one ministry. ok is false when it has no
-// usable id, so that it is neither registered nor referenced.
-func (d *decoder) body(n *node, path string) (b Body, idNode *node, ok bool) {
-	if !d.needMapping(n, path) {
-		return b, nil, false
+// required reports a key that must have a value: missing, or written with
+// none. It returns whether the key has a value to read.
+func (d *decoder) required(f *fields, key string) bool {
+	switch {
+	case !f.written(key):
+		d.missing(f, key)
+		return false
+	case f.get(key) == nil:
+		d.errs.atNode(f.vals[key], sub(f.path, key), "must not be empty")
+		return false
 	}
-	f, _ := d.mapping(n, path, bodyKeys...)
-	idNode, ok = d.id(f, &b.ID)
-	if v, ok := d.reqStr(f, "name", &b.Name); ok {
-		d.headerText(v, sub(path, "name"))
-	}
-	b.Language = "en"
-	var lang string
-	if v, written := d.str(f, "language", &lang); written {
-		if languagePattern.MatchString(lang) {
-			b.Language = lang
-		} else {
-			// Left at the default, so that the checks after loading
-			// (config check's) do not report the same tag again.
-			d.errs.atNode(v, sub(path, "language"), "invalid language tag %q; expected a code such as lo or en", v.text)
-		}
-		b.LanguageAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(path, "language")}
-	}
-	b.FocalPoints = d.focalPoints(f)
-	return b, idNode, ok
+	return true
 }
 
-func (d *decoder) focalPoints(f *fields) []FocalPoint {
-	p := sub(f.path, "focal_points")
-	if !f.written("focal_points") {
-		d.missing(f, "focal_points")
-		return nil
+// bodySection is the coordinating body or one ministry.
+var bodySection = section[Body]{keys: []key[Body]{
+	idKey(func(b *Body) *string { return &b.ID }),
+	textKey("name", func(b *Body) *string { return &b.Name }, true),
+	{name: "language",
+		def: func(b *Body) { b.Language = "en" },
+		read: func(d *decoder, f *fields, b *Body) {
+			var lang string
+			v, written := d.str(f, "language", &lang)
+			if !written {
+				return
+			}
+			if languagePattern.MatchString(lang) {
+				b.Language = lang
+			} else {
+				// Left at the default, so that the checks after loading
+				// (config check's) do not report the same tag again.
+				d.errs.atNode(v, sub(f.path, "language"), "invalid language tag %q; expected a code such as lo or en", v.text)
+			}
+			b.LanguageAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(f.path, "language")}
+		},
+		show: func(w *yamlWriter, n int, _ *Config, b *Body) { w.kv(n, "language", q(b.Language)) }},
+	requiredList(listKey("focal_points", func(b *Body) *[]FocalPoint { return &b.FocalPoints }, &focalSection, nil, nil),
+		"expected at least one focal point"),
+}}
+
+// requiredList makes a list key required and not empty (empty says why).
+func requiredList[S any](k key[S], empty string) key[S] {
+	read := k.read
+	k.read = func(d *decoder, f *fields, s *S) {
+		if !f.written(k.name) {
+			d.missing(f, k.name)
+			return
+		}
+		if v := f.vals[k.name]; v.kind == nullNode || (v.kind == seqNode && len(v.items) == 0) {
+			d.errs.atNode(v, sub(f.path, k.name), "%s", empty)
+			return
+		}
+		read(d, f, s)
 	}
-	if v := f.vals["focal_points"]; v.kind == nullNode || (v.kind == seqNode && len(v.items) == 0) {
-		d.errs.atNode(v, p, "expected at least one focal point")
-		return nil
-	}
-	items, _ := d.list(f, "focal_points")
-	var out []FocalPoint
-	for i, it := range items {
-		ip := index(p, i)
-		if !d.needMapping(it, ip) {
-			continue
-		}
-		ff, _ := d.mapping(it, ip, focalKeys...)
-		var fp FocalPoint
-		if v, ok := d.str(ff, "name", &fp.Name); ok {
-			d.headerText(v, sub(ip, "name"))
-		}
-		if v, ok := d.str(ff, "unit", &fp.Unit); ok {
-			d.headerText(v, sub(ip, "unit"))
-		}
-		if v, ok := d.reqStr(ff, "email", &fp.Email); ok {
-			d.checkAddress(v, sub(ip, "email"), true)
-		}
-		out = append(out, fp)
-	}
-	return out
+	return k
 }
+
+var focalSection = section[FocalPoint]{keys: []key[FocalPoint]{
+	textKey("name", func(p *FocalPoint) *string { return &p.Name }, false),
+	textKey("unit", func(p *FocalPoint) *string { return &p.Unit }, false),
+	{name: "email",
+		read: func(d *decoder, f *fields, p *FocalPoint) {
+			if v, ok := d.reqStr(f, "email", &p.Email); ok {
+				d.checkAddress(v, sub(f.path, "email"), true)
+			}
+		},
+		show: func(w *yamlWriter, n int, _ *Config, p *FocalPoint) { w.kv(n, "email", q(p.Email)) }},
+}}
 
 // checkAddress validates an e-mail address with net/mail. A focal point's
 // address must be bare (the name goes under name:); mail.from may carry a
@@ -289,60 +316,38 @@ func (d *decoder) checkAddress(v *node, path string, bare bool) {
 	}
 }
 
-func (d *decoder) reports(f *fields, c *Config) {
-	items, _ := d.list(f, "reports")
-	seen := map[string]*node{}
-	for i, it := range items {
-		p := index("reports", i)
-		if !d.needMapping(it, p) {
-			continue
-		}
-		rf, _ := d.mapping(it, p, reportKeys...)
-		var r Report
-		if v, ok := d.id(rf, &r.ID); ok {
-			if first, dup := seen[r.ID]; dup {
-				d.errs.atNode(v, sub(p, "id"), "duplicate id %q (first defined at line %d)", r.ID, first.line)
+var reportSection = section[Report]{keys: []key[Report]{
+	idKey(func(r *Report) *string { return &r.ID }),
+	strKey("title", func(r *Report) *string { return &r.Title }, "", nil),
+	{name: "due",
+		read: func(d *decoder, f *fields, r *Report) {
+			if d.required(f, "due") {
+				d.date(f, "due", &r.Due)
 			}
-			seen[r.ID] = v
-		}
-		d.str(rf, "title", &r.Title)
-		switch {
-		case !rf.written("due"):
-			d.missing(rf, "due")
-		case rf.get("due") == nil:
-			d.errs.atNode(rf.vals["due"], sub(p, "due"), "must not be empty")
-		default:
-			d.date(rf, "due", &r.Due)
-		}
-		r.Kind = ReportPeriodic
-		if v, ok := d.str(rf, "kind", &r.Kind); ok && !slices.Contains(ReportKinds, r.Kind) {
-			d.errs.atNode(v, sub(p, "kind"), "unknown kind of report %q; expected one of: %s", r.Kind, strings.Join(ReportKinds, ", "))
-		}
-		r.WordLimit = DefaultWordLimit(r.Kind)
-		d.integer(rf, "word_limit", &r.WordLimit, 0, 1000000)
-		docs, _ := d.strList(rf, "documents")
-		r.Documents = strs(docs)
-		ms, _ := d.list(rf, "milestones")
-		for j, m := range ms {
-			mp := index(sub(p, "milestones"), j)
-			if !d.needMapping(m, mp) {
-				continue
-			}
-			mf, _ := d.mapping(m, mp, milestoneKeys...)
-			var ml Milestone
-			d.reqStr(mf, "name", &ml.Name)
-			switch {
-			case !mf.written("before"):
-				d.missing(mf, "before")
-			case mf.get("before") == nil:
-				d.errs.atNode(mf.vals["before"], sub(mp, "before"), "must not be empty")
-			default:
-				if v, ok := d.span(mf, "before", &ml.Before); ok && !positive(ml.Before) {
-					d.errs.atNode(v, sub(mp, "before"), "must be longer than zero")
+		},
+		show: func(w *yamlWriter, n int, _ *Config, r *Report) { w.kv(n, "due", q(r.Due.String())) }},
+	enumKey("kind", func(r *Report) *string { return &r.Kind }, ReportPeriodic, "kind of report", ReportKinds),
+	{name: "word_limit",
+		read: func(d *decoder, f *fields, r *Report) {
+			r.WordLimit = DefaultWordLimit(r.Kind) // the kind is read first
+			d.integer(f, "word_limit", &r.WordLimit, 0, 1000000)
+		},
+		show: func(w *yamlWriter, n int, _ *Config, r *Report) { w.kv(n, "word_limit", fmt.Sprint(r.WordLimit)) }},
+	strListKey("documents", func(r *Report) *[]string { return &r.Documents }, nil),
+	listKey("milestones", func(r *Report) *[]Milestone { return &r.Milestones }, &milestoneSection, nil, nil),
+}}
+
+var milestoneSection = section[Milestone]{keys: []key[Milestone]{
+	{name: "name",
+		read: func(d *decoder, f *fields, m *Milestone) { d.reqStr(f, "name", &m.Name) },
+		show: func(w *yamlWriter, n int, _ *Config, m *Milestone) { w.kv(n, "name", q(m.Name)) }},
+	{name: "before",
+		read: func(d *decoder, f *fields, m *Milestone) {
+			if d.required(f, "before") {
+				if v, ok := d.span(f, "before", &m.Before); ok && !positive(m.Before) {
+					d.errs.atNode(v, sub(f.path, "before"), "must be longer than zero")
 				}
 			}
-			r.Milestones = append(r.Milestones, ml)
-		}
-		c.Reports = append(c.Reports, r)
-	}
-}
+		},
+		show: func(w *yamlWriter, n int, _ *Config, m *Milestone) { w.kv(n, "before", q(m.Before.String())) }},
+}}

@@ -230,7 +230,7 @@ type SMTP struct {
 	Username string
 	// Password is read from PasswordEnv or PasswordFile at load time; it is
 	// never written in the config file and never printed.
-	Password     string
+	Password     Secret
 	PasswordEnv  string
 	PasswordFile string
 	Timeout      time.Duration

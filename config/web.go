@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
@@ -40,57 +41,61 @@ type Web struct {
 // WebOff is the Listen value that runs the daemon without a web server.
 const WebOff = "off"
 
-var webKeys = []string{"listen", "base_url", "secret_file", "link_valid", "tls_cert", "tls_key", "public", "trusted_proxies"}
-
-func defaultWeb() Web {
-	return Web{
-		Listen:     "127.0.0.1:8080",
-		BaseURL:    "http://127.0.0.1:8080",
-		SecretFile: "followup-web.key",
-		LinkValid:  civil.Span{Days: 60},
+var webSection = section[Web]{keys: []key[Web]{
+	strKey("listen", func(w *Web) *string { return &w.Listen }, "127.0.0.1:8080", func(v, _ string) string {
+		if _, port, err := net.SplitHostPort(v); v != WebOff && (err != nil || port == "") {
+			return fmt.Sprintf("invalid address %q; expected host:port such as 127.0.0.1:8080, or off", v)
+		}
+		return ""
+	}),
+	{name: "base_url",
+		def: func(w *Web) { w.BaseURL = "http://127.0.0.1:8080" },
+		read: func(d *decoder, f *fields, w *Web) {
+			v, ok := d.str(f, "base_url", &w.BaseURL)
+			if !ok {
+				// Not written: it follows listen (read before it).
+				if w.Listen != WebOff {
+					w.BaseURL = baseURLOf(w.Listen)
+				}
+				return
+			}
+			u, err := url.Parse(v.text)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+				d.errs.atNode(v, sub(f.path, "base_url"), "invalid base URL %q; expected an address such as https://followup.example.org", v.text)
+			}
+			w.BaseURL = strings.TrimRight(w.BaseURL, "/")
+		},
+		show: func(w *yamlWriter, n int, _ *Config, wb *Web) { w.kv(n, "base_url", q(wb.BaseURL)) }},
+	pathKey("secret_file", func(w *Web) *string { return &w.SecretFile }, "followup-web.key", false),
+	spanKey("link_valid", func(w *Web) *civil.Span { return &w.LinkValid }, civil.Span{Days: 60}, longerThanZero),
+	pathKey("tls_cert", func(w *Web) *string { return &w.TLSCert }, "", true),
+	pathKey("tls_key", func(w *Web) *string { return &w.TLSKey }, "", true),
+	boolKey("public", func(w *Web) *bool { return &w.Public }, false),
+	{name: "trusted_proxies",
+		read: readTrustedProxies,
+		show: func(w *yamlWriter, n int, _ *Config, wb *Web) {
+			proxies := make([]string, len(wb.TrustedProxies))
+			for i, p := range wb.TrustedProxies {
+				proxies[i] = p.String()
+			}
+			w.kv(n, "trusted_proxies", qlist(proxies))
+		}},
+}, check: func(d *decoder, f *fields, w *Web) {
+	// A certificate and its key, both or neither.
+	switch {
+	case w.TLSCert != "" && w.TLSKey == "":
+		d.errs.atNode(f.vals["tls_cert"], sub(f.path, "tls_cert"), "a certificate needs its key; set tls_key too")
+	case w.TLSKey != "" && w.TLSCert == "":
+		d.errs.atNode(f.vals["tls_key"], sub(f.path, "tls_key"), "a key needs its certificate; set tls_cert too")
 	}
-}
+}}
 
 // HTTPS reports whether the server itself speaks HTTPS.
 func (w Web) HTTPS() bool { return w.TLSCert != "" }
 
-func (d *decoder) web(f *fields, c *Config) {
-	wf, ok := d.mapping(f.get("web"), "web", webKeys...)
-	w := &c.Web
-	if !ok {
-		w.SecretFile = resolve(d.dir, w.SecretFile)
-		return
-	}
-	if v, ok := d.str(wf, "listen", &w.Listen); ok && w.Listen != WebOff {
-		if _, port, err := net.SplitHostPort(v.text); err != nil || port == "" {
-			d.errs.atNode(v, "web.listen", "invalid address %q; expected host:port such as 127.0.0.1:8080, or off", v.text)
-		}
-	}
-	if v, ok := d.str(wf, "base_url", &w.BaseURL); ok {
-		u, err := url.Parse(v.text)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			d.errs.atNode(v, "web.base_url", "invalid base URL %q; expected an address such as https://followup.example.org", v.text)
-		}
-		w.BaseURL = strings.TrimRight(w.BaseURL, "/")
-	} else if w.Listen != WebOff {
-		w.BaseURL = baseURLOf(w.Listen)
-	}
-	d.optPath(wf, "secret_file", &w.SecretFile) // the default or the file's, resolved once
-	if v, ok := d.span(wf, "link_valid", &w.LinkValid); ok && !positive(w.LinkValid) {
-		d.errs.atNode(v, "web.link_valid", "must be longer than zero")
-	}
-	certNode, hasCert := d.str(wf, "tls_cert", &w.TLSCert)
-	keyNode, hasKey := d.str(wf, "tls_key", &w.TLSKey)
-	hasCert, hasKey = hasCert && w.TLSCert != "", hasKey && w.TLSKey != ""
-	switch {
-	case hasCert && !hasKey:
-		d.errs.atNode(certNode, "web.tls_cert", "a certificate needs its key; set tls_key too")
-	case hasKey && !hasCert:
-		d.errs.atNode(keyNode, "web.tls_key", "a key needs its certificate; set tls_cert too")
-	}
-	w.TLSCert, w.TLSKey = resolve(d.dir, w.TLSCert), resolve(d.dir, w.TLSKey)
-	d.boolean(wf, "public", &w.Public)
-	proxies, _ := d.strList(wf, "trusted_proxies")
+// readTrustedProxies reads web.trusted_proxies: addresses or prefixes.
+func readTrustedProxies(d *decoder, f *fields, w *Web) {
+	proxies, _ := d.strList(f, "trusted_proxies")
 	for _, it := range proxies {
 		s := strings.TrimSpace(it.s)
 		p, err := netip.ParsePrefix(s)

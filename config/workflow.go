@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/followup-app/followup/civil"
@@ -11,132 +12,213 @@ import (
 // The sections the workflow reads: stages and the assignment of
 // recommendations to ministries.
 
-// stageRefs remembers the references between stages until every stage is
-// known.
-type stageRefs struct {
-	stage  Stage
-	path   string
-	at     *node
-	next   []strItem
-	nextAt *node
-	askAt  Pos // where an ask of the admin's own is written
+var (
+	statuses    = []string{"supported", "noted", "pending"}
+	anchorFroms = []string{"adoption", "report", "follow_up", "import"}
+)
+
+// stagesKey is the list of stages. A stage's next stages may name stages
+// further down, so they are checked once every stage is read.
+var stagesKey = key[Config]{name: "stages",
+	def:  func(c *Config) { c.Stages = defaultStages() },
+	read: readStages,
+	show: func(w *yamlWriter, n int, _ *Config, c *Config) {
+		w.key(n, "stages")
+		for i := range c.Stages {
+			w.item(n + 2)
+			stageSection.show(w, n+4, c, &c.Stages[i])
+		}
+	},
 }
 
-func (d *decoder) stages(f *fields, c *Config) {
+func readStages(d *decoder, f *fields, c *Config) {
+	items, ok := d.list(f, "stages")
+	if !ok {
+		return
+	}
+	if len(items) == 0 {
+		d.errs.atNode(f.get("stages"), "stages", "expected at least one stage")
+	}
+	type read struct {
+		stage Stage
+		f     *fields
+		first bool // the first stage with its id
+	}
+	var all []read
 	var valid []string
-	if items, ok := d.list(f, "stages"); ok {
-		if len(items) == 0 {
-			d.errs.atNode(f.get("stages"), "stages", "expected at least one stage")
+	for i, it := range items {
+		p := index("stages", i)
+		if !d.needMapping(it, p) {
+			continue
 		}
-		seen := map[string]*node{}
-		var refs []stageRefs
-		for i, it := range items {
-			p := index("stages", i)
-			if !d.needMapping(it, p) {
-				continue
-			}
-			s, ref := d.stage(it, p)
-			if ref.at != nil {
-				if first, dup := seen[s.ID]; dup {
-					d.errs.atNode(ref.at, sub(p, "id"), "duplicate id %q (first defined at line %d)", s.ID, first.line)
-				} else {
-					seen[s.ID] = ref.at
-					valid = append(valid, s.ID)
-				}
-			}
-			refs = append(refs, ref)
-		}
-		c.Stages = nil
-		for _, r := range refs {
-			d.stageLinks(r, valid)
-			c.Stages = append(c.Stages, r.stage)
-			if r.askAt.Line != 0 && r.at != nil && seen[r.stage.ID] == r.at {
-				if c.asksAt == nil {
-					c.asksAt = map[string]Pos{}
-				}
-				c.asksAt[r.stage.ID] = r.askAt
+		var s Stage
+		sf, _ := stageSection.read(d, it, p, &s)
+		r := read{stage: s, f: sf}
+		if s.ID != "" {
+			r.first = d.unique("stage", s.ID, sf.get("id"), sub(p, "id"), "duplicate id %q (first defined at line %d)")
+			if r.first {
+				valid = append(valid, s.ID)
 			}
 		}
-	} else {
-		for _, s := range c.Stages {
-			valid = append(valid, s.ID)
-		}
+		all = append(all, r)
 	}
-	if len(c.Stages) > 0 {
-		c.InitialStage = c.Stages[0].ID
-	}
-	v, ok := d.str(f, "initial_stage", &c.InitialStage)
-	switch {
-	case ok && !contains(valid, v.text):
-		d.errs.atNode(v, "initial_stage", "unknown stage %q; expected one of: %s", v.text, strings.Join(valid, ", "))
-	case ok:
-		if s, _ := c.Stage(v.text); s.Final {
-			d.errs.atNode(v, "initial_stage", "stage %q is final; new tasks need a stage that is not final", v.text)
+	c.Stages = nil
+	for _, r := range all {
+		stageLinks(d, r.f, r.stage, valid)
+		c.Stages = append(c.Stages, r.stage)
+		if v := r.f.get("ask"); r.first && v != nil && v.kind == scalarNode && strings.TrimSpace(v.text) != DefaultAsk(r.stage.ID, "en") {
+			if c.asksAt == nil {
+				c.asksAt = map[string]Pos{}
+			}
+			c.asksAt[r.stage.ID] = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(r.f.path, "ask")}
 		}
-	case len(c.Stages) > 0 && c.Stages[0].Final && f.get("stages") != nil:
-		// Without initial_stage, tasks start in the first stage.
-		first := f.get("stages")
-		if len(first.items) > 0 {
-			first = first.items[0]
-		}
-		d.errs.atNode(first, "stages[0]", "new tasks start in the first stage, which is final; put a stage that is not final first or set initial_stage")
 	}
 }
 
-func (d *decoder) stage(n *node, p string) (Stage, stageRefs) {
-	sf, _ := d.mapping(n, p, stageKeys...)
-	var s Stage
-	ref := stageRefs{path: p}
-	ref.at, _ = d.id(sf, &s.ID)
-	s.Name = s.ID
-	if v, ok := d.str(sf, "name", &s.Name); ok && strings.TrimSpace(v.text) == "" {
-		d.errs.atNode(v, sub(p, "name"), "must not be empty")
+// stageLinks checks one stage's next stages once all stage ids are known.
+func stageLinks(d *decoder, f *fields, s Stage, valid []string) {
+	next := f.get("next")
+	if next == nil || next.kind != seqNode {
+		return
 	}
-	s.Labels = d.stageLabels(sf, s)
-	ref.next, _ = d.strList(sf, "next")
-	ref.nextAt = sf.get("next")
-	s.Next = strs(ref.next)
-	d.boolean(sf, "final", &s.Final)
-	only, _ := d.strList(sf, "only_status")
-	for _, it := range only {
-		if !contains(statuses, it.s) {
-			d.errs.atNode(it.n, it.path, "unknown status %q; expected one of: %s", it.s, strings.Join(statuses, ", "))
+	seen := map[string]bool{}
+	for i, it := range next.items {
+		if it.kind != scalarNode || strings.TrimSpace(it.text) == "" {
+			continue // reported when read
 		}
+		p := index(sub(f.path, "next"), i)
+		switch {
+		case !contains(valid, it.text):
+			d.errs.atNode(it, p, "unknown stage %q; expected one of: %s", it.text, strings.Join(valid, ", "))
+		case it.text == s.ID:
+			d.errs.atNode(it, p, "a stage cannot move to itself")
+		case seen[it.text]:
+			d.errs.atNode(it, p, "duplicate stage %q", it.text)
+		}
+		seen[it.text] = true
 	}
-	s.OnlyStatus = strs(only)
-	if v, ok := d.str(sf, "deadline", new(string)); ok {
-		a, err := parseAnchor(v.text)
-		if err != nil {
-			d.errs.atNode(v, sub(p, "deadline"), "invalid deadline %q: %v", v.text, err)
-		} else {
-			s.Deadline = a
-			if s.Final {
-				d.errs.atNode(v, sub(p, "deadline"), "a final stage closes the task, so it has no deadline")
+}
+
+// initialStageKey is the stage new tasks start in: the first stage unless
+// written.
+var initialStageKey = key[Config]{name: "initial_stage",
+	def: func(c *Config) { c.InitialStage = c.Stages[0].ID },
+	read: func(d *decoder, f *fields, c *Config) {
+		var valid []string
+		for _, s := range c.Stages {
+			if !contains(valid, s.ID) {
+				valid = append(valid, s.ID)
 			}
 		}
-	}
-	s.Ask = DefaultAsk(s.ID, "en")
-	builtin := true
-	if v, ok := d.str(sf, "ask", &s.Ask); ok {
-		if msg := checkAsk(v.text); msg != "" {
-			d.errs.atNode(v, sub(p, "ask"), "%s", msg)
+		if len(c.Stages) > 0 {
+			c.InitialStage = c.Stages[0].ID
 		}
-		// The default sentence written out (as the example config and
-		// config show do) keeps its translations.
-		builtin = strings.TrimSpace(v.text) == DefaultAsk(s.ID, "en")
-		if !builtin {
-			ref.askAt = Pos{File: d.errs.file, Line: v.line, Column: v.col, Path: sub(p, "ask")}
+		v, ok := d.str(f, "initial_stage", &c.InitialStage)
+		switch {
+		case ok && !contains(valid, v.text):
+			d.errs.atNode(v, "initial_stage", "unknown stage %q; expected one of: %s", v.text, strings.Join(valid, ", "))
+		case ok:
+			if s, _ := c.Stage(v.text); s.Final {
+				d.errs.atNode(v, "initial_stage", "stage %q is final; new tasks need a stage that is not final", v.text)
+			}
+		case len(c.Stages) > 0 && c.Stages[0].Final && f.get("stages") != nil:
+			// Without initial_stage, tasks start in the first stage.
+			first := f.get("stages")
+			if len(first.items) > 0 {
+				first = first.items[0]
+			}
+			d.errs.atNode(first, "stages[0]", "new tasks start in the first stage, which is final; put a stage that is not final first or set initial_stage")
 		}
+	},
+	show: func(w *yamlWriter, n int, _ *Config, c *Config) { w.kv(n, "initial_stage", q(c.InitialStage)) },
+}
+
+// stageSection is one stage.
+var stageSection = section[Stage]{keys: []key[Stage]{
+	idKey(func(s *Stage) *string { return &s.ID }),
+	{name: "name",
+		read: func(d *decoder, f *fields, s *Stage) {
+			s.Name = s.ID // the id is read first
+			if v, ok := d.str(f, "name", &s.Name); ok && strings.TrimSpace(v.text) == "" {
+				d.errs.atNode(v, sub(f.path, "name"), "must not be empty")
+			}
+		},
+		show: func(w *yamlWriter, n int, _ *Config, s *Stage) { w.kv(n, "name", q(s.Name)) }},
+	{name: "labels",
+		read: func(d *decoder, f *fields, s *Stage) { s.Labels = d.stageLabels(f, *s) },
+		show: func(w *yamlWriter, n int, _ *Config, s *Stage) { showByLanguage(w, n, "labels", s.Labels) }},
+	strListKey("next", func(s *Stage) *[]string { return &s.Next }, nil),
+	boolKey("final", func(s *Stage) *bool { return &s.Final }, false),
+	strListKey("only_status", func(s *Stage) *[]string { return &s.OnlyStatus }, func(v, _ string) string {
+		if !contains(statuses, v) {
+			return fmt.Sprintf("unknown status %q; expected one of: %s", v, strings.Join(statuses, ", "))
+		}
+		return ""
+	}),
+	{name: "deadline",
+		read: func(d *decoder, f *fields, s *Stage) {
+			v, ok := d.str(f, "deadline", new(string))
+			if !ok {
+				return
+			}
+			a, err := parseAnchor(v.text)
+			if err != nil {
+				d.errs.atNode(v, sub(f.path, "deadline"), "invalid deadline %q: %v", v.text, err)
+				return
+			}
+			s.Deadline = a
+			if s.Final { // final is read first
+				d.errs.atNode(v, sub(f.path, "deadline"), "a final stage closes the task, so it has no deadline")
+			}
+		},
+		show: func(w *yamlWriter, n int, _ *Config, s *Stage) {
+			if s.Deadline != nil {
+				w.kv(n, "deadline", q(s.Deadline.Text))
+			}
+		}},
+	{name: "ask",
+		read: func(d *decoder, f *fields, s *Stage) {
+			s.Ask = DefaultAsk(s.ID, "en")
+			if v, ok := d.str(f, "ask", &s.Ask); ok {
+				if msg := checkAsk(v.text); msg != "" {
+					d.errs.atNode(v, sub(f.path, "ask"), "%s", msg)
+				}
+			}
+		},
+		show: func(w *yamlWriter, n int, _ *Config, s *Stage) { w.kv(n, "ask", q(s.Ask)) }},
+	{name: "asks",
+		read: func(d *decoder, f *fields, s *Stage) {
+			// The default sentence written out (as the example config and
+			// config show do) keeps its translations.
+			v := f.get("ask")
+			builtin := v == nil || v.kind != scalarNode || strings.TrimSpace(v.text) == DefaultAsk(s.ID, "en")
+			s.Asks = d.stageAsks(f, s.ID, builtin)
+		},
+		show: func(w *yamlWriter, n int, _ *Config, s *Stage) { showByLanguage(w, n, "asks", s.Asks) }},
+}, check: func(d *decoder, f *fields, s *Stage) {
+	if !s.Final && len(s.Next) == 0 && f.n.kind == mapNode {
+		d.errs.atNode(f.n, f.path, "a stage that is not final needs next stages (where its tasks can move)")
 	}
-	s.Asks = d.stageAsks(sf, s.ID, builtin)
-	if !s.Final && len(ref.next) == 0 && sf.n.kind == mapNode {
-		d.errs.atNode(sf.n, p, "a stage that is not final needs next stages (where its tasks can move)")
+	if next := f.get("next"); s.Final && next != nil && len(s.Next) > 0 {
+		d.errs.atNode(next, sub(f.path, "next"), "a final stage closes the task, so it has no next stages")
 	}
-	if s.Final && ref.nextAt != nil && len(ref.next) > 0 {
-		d.errs.atNode(ref.nextAt, sub(p, "next"), "a final stage closes the task, so it has no next stages")
+}}
+
+// showByLanguage writes a mapping of language to text, sorted by
+// language; nothing for none.
+func showByLanguage(w *yamlWriter, n int, name string, m map[string]string) {
+	if len(m) == 0 {
+		return
 	}
-	ref.stage = s
-	return s, ref
+	w.key(n, name)
+	langs := make([]string, 0, len(m))
+	for l := range m {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for _, l := range langs {
+		w.kv(n+2, l, q(m[l]))
+	}
 }
 
 // reAskWord finds the words in braces of an ask.
@@ -205,7 +287,6 @@ func (d *decoder) stageAsks(sf *fields, stageID string, builtin bool) map[string
 	return out
 }
 
-// stageLinks checks one stage's next list once all stage ids are known.
 // stageLabels reads a stage's names in other languages, `labels: {fr:
 // Attribuée, lo: ມອບໝາຍແລ້ວ}`. A stage of the built-in workflow written with
 // its built-in id and name keeps the built-in labels for the languages the
@@ -250,21 +331,6 @@ func (d *decoder) stageLabels(sf *fields, s Stage) map[string]string {
 	return out
 }
 
-func (d *decoder) stageLinks(r stageRefs, valid []string) {
-	seen := map[string]bool{}
-	for _, it := range r.next {
-		switch {
-		case !contains(valid, it.s):
-			d.errs.atNode(it.n, it.path, "unknown stage %q; expected one of: %s", it.s, strings.Join(valid, ", "))
-		case it.s == r.stage.ID:
-			d.errs.atNode(it.n, it.path, "a stage cannot move to itself")
-		case seen[it.s]:
-			d.errs.atNode(it.n, it.path, "duplicate stage %q", it.s)
-		}
-		seen[it.s] = true
-	}
-}
-
 // parseAnchor parses "<from> [(+|-) <span>]", e.g. "adoption + 2mo",
 // "report - 9mo", "follow_up".
 func parseAnchor(text string) (*Anchor, error) {
@@ -287,91 +353,113 @@ func parseAnchor(text string) (*Anchor, error) {
 	return a, nil
 }
 
-func (d *decoder) assignment(f *fields, c *Config, ids *idRegistry) {
-	af, ok := d.mapping(f.get("assignment"), "assignment", assignmentKeys...)
-	if !ok {
-		return
-	}
-	rules, _ := d.list(af, "rules")
-	for i, it := range rules {
-		p := index("assignment.rules", i)
-		if !d.needMapping(it, p) {
-			continue
-		}
-		rf, _ := d.mapping(it, p, ruleKeys...)
-		var r Rule
-		d.str(rf, "name", &r.Name)
-		r.Ministry, r.Support = d.owners(rf, ids)
-		sections, _ := d.strList(rf, "sections")
-		keywords, _ := d.strList(rf, "keywords")
-		themes, _ := d.strList(rf, "themes")
-		r.Sections, r.Keywords, r.Themes = strs(sections), strs(keywords), strs(themes)
-		var expr string
-		if v, ok := d.str(rf, "regex", &expr); ok {
-			if expr == "" {
-				d.errs.atNode(v, sub(p, "regex"), "must not be empty")
-			} else if re, err := regexp.Compile(expr); err != nil {
-				d.errs.atNode(v, sub(p, "regex"), "invalid regular expression %q: %v", expr, err)
-			} else {
+var assignmentSection = section[Assignment]{keys: []key[Assignment]{
+	listKey("rules", func(a *Assignment) *[]Rule { return &a.Rules }, &ruleSection, nil, nil),
+	listKey("overrides", func(a *Assignment) *[]Override { return &a.Overrides }, &overrideSection, nil, nil),
+}}
+
+var ruleSection = section[Rule]{keys: []key[Rule]{
+	strKey("name", func(r *Rule) *string { return &r.Name }, "", nil),
+	ministryKey(func(r *Rule) *string { return &r.Ministry }),
+	supportKey(func(r *Rule) *[]string { return &r.Support }, func(r *Rule) string { return r.Ministry }),
+	strListKey("sections", func(r *Rule) *[]string { return &r.Sections }, nil),
+	strListKey("keywords", func(r *Rule) *[]string { return &r.Keywords }, nil),
+	{name: "regex",
+		read: func(d *decoder, f *fields, r *Rule) {
+			var expr string
+			v, ok := d.str(f, "regex", &expr)
+			switch {
+			case !ok:
+			case expr == "":
+				d.errs.atNode(v, sub(f.path, "regex"), "must not be empty")
+			default:
+				re, err := regexp.Compile(expr)
+				if err != nil {
+					d.errs.atNode(v, sub(f.path, "regex"), "invalid regular expression %q: %v", expr, err)
+					return
+				}
 				r.Regex = re
 			}
-		}
-		docs, _ := d.strList(rf, "documents")
-		r.Documents = strs(docs)
-		// "sections: []" sets nothing: such a rule would match everything.
-		if emptyList(rf.get("sections")) && emptyList(rf.get("keywords")) && rf.get("regex") == nil && emptyList(rf.get("themes")) {
-			d.errs.atNode(rf.n, p, "a rule must set at least one of sections, keywords, regex or themes")
-		}
-		c.Assignment.Rules = append(c.Assignment.Rules, r)
-	}
-	overrides, _ := d.list(af, "overrides")
-	seen := map[string]*node{}
-	for i, it := range overrides {
-		p := index("assignment.overrides", i)
-		if !d.needMapping(it, p) {
-			continue
-		}
-		of, _ := d.mapping(it, p, overrideKeys...)
-		var o Override
-		if v, ok := d.reqStr(of, "recommendation", &o.Recommendation); ok {
-			switch first, dup := seen[v.text]; {
-			case !recIDPattern.MatchString(v.text):
-				d.errs.atNode(v, sub(p, "recommendation"), "invalid recommendation id %q; expected <document symbol>:<paragraph>[item], e.g. CRC/C/OPSC/LAO/CO/1:26b", v.text)
-			case dup:
-				d.errs.atNode(v, sub(p, "recommendation"), "duplicate override for %q (first defined at line %d)", v.text, first.line)
-			default:
-				seen[v.text] = v
+		},
+		show: func(w *yamlWriter, n int, _ *Config, r *Rule) {
+			if r.Regex != nil {
+				w.kv(n, "regex", q(r.Regex.String()))
 			}
-		}
-		o.Ministry, o.Support = d.owners(of, ids)
-		c.Assignment.Overrides = append(c.Assignment.Overrides, o)
+		}},
+	{name: "themes",
+		read: func(d *decoder, f *fields, r *Rule) {
+			themes, _ := d.strList(f, "themes")
+			r.Themes = strs(themes)
+		},
+		show: func(w *yamlWriter, n int, _ *Config, r *Rule) {
+			if len(r.Themes) > 0 {
+				w.kv(n, "themes", qlist(r.Themes))
+			}
+		}},
+	strListKey("documents", func(r *Rule) *[]string { return &r.Documents }, nil),
+}, check: func(d *decoder, f *fields, r *Rule) {
+	// "sections: []" sets nothing: such a rule would match everything.
+	if emptyList(f.get("sections")) && emptyList(f.get("keywords")) && f.get("regex") == nil && emptyList(f.get("themes")) {
+		d.errs.atNode(f.n, f.path, "a rule must set at least one of sections, keywords, regex or themes")
 	}
-}
+}}
+
+var overrideSection = section[Override]{keys: []key[Override]{
+	{name: "recommendation",
+		read: func(d *decoder, f *fields, o *Override) {
+			v, ok := d.reqStr(f, "recommendation", &o.Recommendation)
+			switch {
+			case !ok:
+			case !recIDPattern.MatchString(v.text):
+				d.errs.atNode(v, sub(f.path, "recommendation"), "invalid recommendation id %q; expected <document symbol>:<paragraph>[item], e.g. CRC/C/OPSC/LAO/CO/1:26b", v.text)
+			default:
+				d.unique("override", v.text, v, sub(f.path, "recommendation"), "duplicate override for %q (first defined at line %d)")
+			}
+		},
+		show: func(w *yamlWriter, n int, _ *Config, o *Override) { w.kv(n, "recommendation", q(o.Recommendation)) }},
+	ministryKey(func(o *Override) *string { return &o.Ministry }),
+	supportKey(func(o *Override) *[]string { return &o.Support }, func(o *Override) string { return o.Ministry }),
+}}
 
 // emptyList reports whether a value is absent or a list with no items.
 func emptyList(n *node) bool { return n == nil || (n.kind == seqNode && len(n.items) == 0) }
 
-// owners reads the lead ministry and the supporting ones of a rule or an
-// override.
-func (d *decoder) owners(f *fields, ids *idRegistry) (lead string, support []string) {
-	if v, ok := d.reqStr(f, "ministry", &lead); ok {
-		if _, known := ids.where[lead]; !known {
-			d.errs.atNode(v, sub(f.path, "ministry"), "unknown ministry %q; expected one of: %s", lead, ids.list())
-		}
+// ministryKey is the lead ministry of a rule or an override: one the
+// config has (the coordinator's id included).
+func ministryKey[S any](at func(*S) *string) key[S] {
+	return key[S]{name: "ministry",
+		read: func(d *decoder, f *fields, s *S) {
+			if v, ok := d.reqStr(f, "ministry", at(s)); ok {
+				if _, known := d.ids.where[v.text]; !known {
+					d.errs.atNode(v, sub(f.path, "ministry"), "unknown ministry %q; expected one of: %s", v.text, d.ids.list())
+				}
+			}
+		},
+		show: func(w *yamlWriter, n int, _ *Config, s *S) { w.kv(n, "ministry", q(*at(s))) },
 	}
-	items, _ := d.strList(f, "support")
-	seen := map[string]bool{}
-	for _, it := range items {
-		_, known := ids.where[it.s]
-		switch {
-		case !known:
-			d.errs.atNode(it.n, it.path, "unknown ministry %q; expected one of: %s", it.s, ids.list())
-		case it.s == lead:
-			d.errs.atNode(it.n, it.path, "%q is already the lead ministry (ministry:)", it.s)
-		case seen[it.s]:
-			d.errs.atNode(it.n, it.path, "duplicate ministry %q", it.s)
-		}
-		seen[it.s] = true
+}
+
+// supportKey is the supporting ministries of a rule or an override: known,
+// once each, and not the lead (read first).
+func supportKey[S any](at func(*S) *[]string, lead func(*S) string) key[S] {
+	return key[S]{name: "support",
+		read: func(d *decoder, f *fields, s *S) {
+			items, _ := d.strList(f, "support")
+			seen := map[string]bool{}
+			for _, it := range items {
+				_, known := d.ids.where[it.s]
+				switch {
+				case !known:
+					d.errs.atNode(it.n, it.path, "unknown ministry %q; expected one of: %s", it.s, d.ids.list())
+				case it.s == lead(s):
+					d.errs.atNode(it.n, it.path, "%q is already the lead ministry (ministry:)", it.s)
+				case seen[it.s]:
+					d.errs.atNode(it.n, it.path, "duplicate ministry %q", it.s)
+				}
+				seen[it.s] = true
+			}
+			*at(s) = strs(items)
+		},
+		show: func(w *yamlWriter, n int, _ *Config, s *S) { w.kv(n, "support", qlist(*at(s))) },
 	}
-	return lead, strs(items)
 }

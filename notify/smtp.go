@@ -148,7 +148,7 @@ func NewSMTP(c config.SMTP, logger *slog.Logger, options ...SMTPOption) (*SMTPTr
 			auth = gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthSCRAMSHA256, gomail.SMTPAuthSCRAMSHA1,
 				gomail.SMTPAuthCramMD5, gomail.SMTPAuthPlain, gomail.SMTPAuthLogin)
 		}
-		t.opts = append(t.opts, auth, gomail.WithUsername(c.Username), gomail.WithPassword(c.Password))
+		t.opts = append(t.opts, auth, gomail.WithUsername(c.Username), gomail.WithPassword(c.Password.Reveal()))
 	}
 
 	// Build one client now so that bad settings fail at start, not at the
