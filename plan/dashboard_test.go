@@ -18,7 +18,7 @@ func TestOverdueGroupsSelectTheOverviewsOverdue(t *testing.T) {
 	e := newEnv(t, 50)
 	e.standard()
 	e.now = time.Date(2027, 1, 20, 9, 0, 0, 0, loc)
-	if _, err := e.db.Advance(context.Background(), symbol+":5a", "acknowledged", "Justice focal point", "", func(workflow.Task) error { return nil }); err != nil {
+	if _, err := e.db.Advance(context.Background(), symbol+":5a", "acknowledged", store.Actor{Name: "Justice focal point"}, "", func(workflow.Task) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	seen := 0

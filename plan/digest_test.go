@@ -8,6 +8,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/plan"
+	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -39,7 +40,7 @@ func TestOverview(t *testing.T) {
 	e := newEnv(t, 50)
 	e.standard()
 	e.now = time.Date(2027, 1, 20, 9, 0, 0, 0, loc)
-	if _, err := e.db.Advance(context.Background(), symbol+":5a", "acknowledged", "Justice focal point", "received", func(workflow.Task) error { return nil }); err != nil {
+	if _, err := e.db.Advance(context.Background(), symbol+":5a", "acknowledged", store.Actor{Name: "Justice focal point"}, "received", func(workflow.Task) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	o := e.overview(at(2027, 3, 1), time.Time{})

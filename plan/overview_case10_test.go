@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/plan"
+	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -25,10 +26,10 @@ func TestOverviewsForPeople(t *testing.T) {
 	e.standard()
 	ctx := context.Background()
 	e.now = time.Date(2027, 1, 6, 9, 0, 0, 0, loc)
-	if _, err := e.db.Advance(ctx, symbol+":5a", "acknowledged", "Justice focal point", "received", func(workflow.Task) error { return nil }); err != nil {
+	if _, err := e.db.Advance(ctx, symbol+":5a", "acknowledged", store.Actor{Name: "Justice focal point"}, "received", func(workflow.Task) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.Reassign(ctx, symbol+":6", "moj", nil, "admin", "law reform"); err != nil {
+	if _, err := e.db.Assign(ctx, symbol+":6", "moj", nil, store.Actor{Name: "admin"}, "law reform"); err != nil {
 		t.Fatal(err)
 	}
 	e.exec(`INSERT INTO outbox (key, kind, recipient, subject, message_id, env_from, env_to, status, next_attempt, last_error, created_at)

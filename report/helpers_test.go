@@ -85,18 +85,18 @@ func tasks(t testing.TB, db *store.DB, symbol string) []workflow.Task {
 
 // remindSent records a reminder about a task to a ministry the way the
 // daemon does (in a slot, logged, then delivered), sent at the clock's time.
-func remindSent(t testing.TB, db *store.DB, c *clock, taskID int64, ministry string) {
+func remindSent(t testing.TB, db *store.DB, c *clock, task workflow.Task, ministry string) {
 	t.Helper()
 	ctx := context.Background()
 	key := "reminder:" + ministry + ":" + c.t.Format(time.RFC3339)
+	doc := documentID(t, db, task)
 	err := db.RunSlot(ctx, "reminders", c.t, false, func(s *store.SlotTx) error {
 		id, _, err := s.Enqueue(ctx, plan.Outgoing{Key: key, Kind: "reminder", Recipient: ministry, Subject: "Reminder",
 			MessageID: key + "@test", From: "followup@example.org", To: []string{ministry + "@example.org"}, Raw: []byte("Subject: Reminder\r\n\r\nx\r\n")})
 		if err != nil {
 			return err
 		}
-		_, err = s.LogReminder(ctx, taskID, "stage:assigned:"+c.t.Format("2006-01-02"), "due", id)
-		return err
+		return logReminder(ctx, s, doc, task, "stage:assigned:"+c.t.Format("2006-01-02"), "due", id)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -110,4 +110,23 @@ func remindSent(t testing.TB, db *store.DB, c *clock, taskID int64, ministry str
 			t.Fatal(err)
 		}
 	}
+}
+
+// documentID is the stored id of a task's document.
+func documentID(t testing.TB, db *store.DB, task workflow.Task) int64 {
+	t.Helper()
+	docs, err := db.ReportDocuments(context.Background(), []string{task.Document.Symbol})
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("document of %s: %v %v", task.Rec.ID, docs, err)
+	}
+	return docs[0].ID
+}
+
+// logReminder logs a reminder of the task's paragraph in its group (of
+// document doc) under the message outboxID, as the sweep does (the tasks
+// of the same paragraph and owner in that group are logged with it).
+func logReminder(ctx context.Context, s *store.SlotTx, doc int64, task workflow.Task, deadline, kind string, outboxID int64) error {
+	q := plan.SweepQuery{Fires: []plan.Fire{{Document: doc, Stage: task.Stage, Paragraphs: []int{task.Rec.Paragraph},
+		Deadline: deadline, Kind: kind}}}
+	return s.LogSweep(ctx, q, map[plan.Channel]int64{{Owner: task.Owner}: outboxID})
 }

@@ -94,16 +94,16 @@ func seed(t testing.TB) *seedFixture {
 		}
 	}
 	c.t = time.Date(2027, 3, 3, 1, 0, 0, 0, time.UTC)
-	remindSent(t, db, c, f.reminded.ID, "moj")
+	remindSent(t, db, c, f.reminded, "moj")
 	c.t = time.Date(2027, 3, 10, 1, 0, 0, 0, time.UTC)
+	doc := documentID(t, db, f.reminded)
 	if err := db.RunSlot(ctx, "reminders", c.t, false, func(s *store.SlotTx) error {
 		id, _, err := s.Enqueue(ctx, plan.Outgoing{Key: "queued", Kind: "reminder", Recipient: "moj", Subject: "s", MessageID: "q@test",
 			From: "f@example.org", To: []string{"t@example.org"}, Raw: []byte("x")})
 		if err != nil {
 			return err
 		}
-		_, err = s.LogReminder(ctx, f.reminded.ID, "stage:assigned:later", "overdue:1", id)
-		return err
+		return logReminder(ctx, s, doc, f.reminded, "stage:assigned:later", "overdue:1", id)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +338,7 @@ func TestOnlyPublic(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.db.SetUpdatePublic(ctx, lsb, true, "NCMC"); err != nil {
+	if _, err := f.db.SetUpdatePublic(ctx, lsb, true, store.Actor{Name: "NCMC"}); err != nil {
 		t.Fatal(err)
 	}
 	req := f.request(report.Markdown)

@@ -12,12 +12,34 @@ import (
 	"github.com/followup-app/followup/plan"
 )
 
-// Actor is who does something through the web: the name typed in the
-// form, the focal point the link was issued to and the client address.
+// Actor is who makes a change; every write that changes a task takes one,
+// and the task's audit trail records it.
+//   - a person at the command line: Name is the admin's --by;
+//   - a focal point through a signed link: Name is the name typed in the
+//     form, FocalPoint the address the link was issued to, ClientAddr
+//     where the request came from;
+//   - the program itself: ByImport, ByRules.
 type Actor struct {
 	Name       string
 	FocalPoint string
 	ClientAddr string
+}
+
+// The program's own actors. Overviews count their events rather than
+// list them (automaticActors).
+var (
+	ByImport = Actor{Name: "import"}
+	ByRules  = Actor{Name: "rules"}
+)
+
+// named trims the actor's name and refuses an actor without one: every
+// change records who made it.
+func (a Actor) named(action string) (Actor, error) {
+	a.Name = strings.TrimSpace(a.Name)
+	if a.Name == "" {
+		return a, fmt.Errorf("%s: %w: no name (every change records who made it)", action, ErrInvalid)
+	}
+	return a, nil
 }
 
 // Event is one entry of a task's audit trail.
@@ -35,19 +57,16 @@ type Event struct {
 	ClientAddr string
 }
 
-func addEvent(ctx context.Context, tx *txn, taskID, at int64, actor, kind, from, to, note string) error {
-	return insertEvent(ctx, tx, eventRow{taskID: taskID, at: at, actor: actor, kind: kind, from: from, to: to, note: note})
-}
-
 // eventRow is one row of the audit trail to write.
 type eventRow struct {
-	taskID, at                                          int64
-	actor, focalPoint, clientAddr, kind, from, to, note string
+	taskID, at           int64
+	by                   Actor
+	kind, from, to, note string
 }
 
 func insertEvent(ctx context.Context, tx *txn, e eventRow) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, at, actor, kind, from_value, to_value, note, focal_point, client_addr)
-		VALUES (?,?,?,?,?,?,?,?,?)`, e.taskID, e.at, e.actor, e.kind, e.from, e.to, e.note, e.focalPoint, e.clientAddr)
+		VALUES (?,?,?,?,?,?,?,?,?)`, e.taskID, e.at, e.by.Name, e.kind, e.from, e.to, e.note, e.by.FocalPoint, e.by.ClientAddr)
 	return err
 }
 
@@ -113,7 +132,7 @@ func (db *DB) ChangeMark(ctx context.Context) (int64, error) {
 // automaticActors are the actors of the task events the program makes
 // itself: tasks created by an import, owners given by the assignment
 // rules. Overviews count these instead of listing them.
-var automaticActors = []any{"import", "rules"}
+var automaticActors = []any{ByImport.Name, ByRules.Name}
 
 // EventsSince returns the last limit task events after since made by
 // people (not by the import or the assignment rules), oldest first, and

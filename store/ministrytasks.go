@@ -218,29 +218,3 @@ type MinistryTask struct {
 	Task workflow.Task
 	Role string // RoleLead or RoleSupport
 }
-
-// MinistryTasks returns every task a ministry owns or supports, in
-// document order. The ministry's page does not use it (it reads a page at
-// a time: MinistryGroups, MinistryTaskPage).
-func (db *DB) MinistryTasks(ctx context.Context, ministry string) ([]MinistryTask, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+taskColumns+taskFrom+`
-		WHERE t.owner = ? OR t.id IN (SELECT task_id FROM task_support WHERE ministry = ?)
-		ORDER BY t.document_id, r.seq`, ministry, ministry)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []MinistryTask
-	for rows.Next() {
-		t, err := scanTask(rows, db.loc())
-		if err != nil {
-			return nil, err
-		}
-		role := RoleSupport
-		if t.Owner == ministry {
-			role = RoleLead
-		}
-		out = append(out, MinistryTask{Task: t, Role: role})
-	}
-	return out, rows.Err()
-}

@@ -295,24 +295,6 @@ func resendTo(ctx context.Context, tx *txn, id int64, to []string, next, now int
 	return err
 }
 
-// RecipientFailures lists the recipients refused for a message, by address.
-func (db *DB) RecipientFailures(ctx context.Context, id int64) ([]RecipientFailure, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT address, code, error FROM outbox_recipients WHERE outbox_id = ? ORDER BY address`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RecipientFailure
-	for rows.Next() {
-		var r RecipientFailure
-		if err := rows.Scan(&r.Address, &r.Code, &r.Error); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // MarkRetry records a temporary failure: the message waits until next.
 // After maxAttempts attempts it is marked failed instead.
 func (db *DB) MarkRetry(ctx context.Context, id int64, cause string, next time.Time, maxAttempts int) error {
@@ -597,18 +579,6 @@ func (db *DB) RefusedRecipients(ctx context.Context, limit int) (int, []RefusedR
 		out = append(out, r)
 	}
 	return n, out, rows.Err()
-}
-
-// NextAttempt is the earliest time a pending message may be sent, or zero.
-func (db *DB) NextAttempt(ctx context.Context) (time.Time, error) {
-	var next sql.NullInt64
-	if err := db.db.QueryRowContext(ctx, `SELECT MIN(next_attempt) FROM outbox WHERE status = 'pending'`).Scan(&next); err != nil {
-		return time.Time{}, err
-	}
-	if !next.Valid {
-		return time.Time{}, nil
-	}
-	return time.Unix(next.Int64, 0).UTC(), nil
 }
 
 func (db *DB) exec(ctx context.Context, q string, args ...any) error {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/followup-app/followup/workflow"
 )
 
 // The ministries' "this is not ours" requests and the coordinator's
@@ -70,7 +72,7 @@ func (db *DB) AddOwnershipRequest(ctx context.Context, r OwnershipRequest, also 
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		if err := insertEvent(ctx, tx, eventRow{taskID: r.TaskID, at: now, actor: r.By.Name, focalPoint: r.By.FocalPoint, clientAddr: r.By.ClientAddr,
+		if err := insertEvent(ctx, tx, eventRow{taskID: r.TaskID, at: now, by: r.By,
 			kind: "not-ours", from: r.Ministry, to: r.Proposed, note: summary(r.Reason)}); err != nil {
 			return err
 		}
@@ -131,11 +133,11 @@ func (db *DB) OwnershipRequests(ctx context.Context, f OwnershipFilter) ([]Owner
 // assignment, which rules never change again). Either
 // way the decision is an event in the task's audit trail.
 func (db *DB) DecideOwnership(ctx context.Context, id int64, agree bool, by Actor, note string) error {
-	by.Name = strings.TrimSpace(by.Name)
-	if by.Name == "" {
-		return fmt.Errorf("ownership decision: %w: no name", ErrInvalid)
+	by, err := by.named(fmt.Sprintf("decide ownership request %d", id))
+	if err != nil {
+		return err
 	}
-	err := db.tx(ctx, func(tx *txn) error {
+	err = db.tx(ctx, func(tx *txn) error {
 		var taskID int64
 		var ministry, proposed, decision string
 		err := tx.QueryRowContext(ctx, `SELECT task_id, ministry, proposed, decision FROM ownership_requests WHERE id = ?`, id).
@@ -179,20 +181,12 @@ func (db *DB) DecideOwnership(ctx context.Context, id int64, agree bool, by Acto
 			if ministry != owner && proposed != newOwner {
 				sup = append(sup, proposed)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, manual = 1, updated_at = ? WHERE id = ?`,
-				newOwner, strings.Join(sup, ","), by.Name, now, taskID); err != nil {
-				return err
-			}
-			if err := setSupport(ctx, tx, taskID, sup); err != nil {
-				return err
-			}
-			if err := insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
-				kind: "assign", from: ownerText(owner, splitList(support)), to: ownerText(newOwner, sup),
-				note: fmt.Sprintf("ownership request %d agreed", id)}); err != nil {
+			if err := setAssignment(ctx, tx, taskID, workflow.Assignment{Owner: owner, Support: splitList(support)},
+				workflow.Assignment{Owner: newOwner, Support: sup, By: by.Name, Manual: true}, by, fmt.Sprintf("ownership request %d agreed", id), now); err != nil {
 				return err
 			}
 		}
-		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
+		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, by: by,
 			kind: "not-ours-decided", from: ministry, to: decision, note: note})
 	})
 	return err

@@ -35,20 +35,3 @@ func (db *DB) LastReminded(ctx context.Context, documentID int64) ([]source.Remi
 	}
 	return out, rows.Err()
 }
-
-// LogReminder records that a task was reminded of a deadline (the sweep
-// logs whole groups with LogSweep; this is the one-task form, for tools
-// and tests that record a reminder by hand); false when it already was. A
-// dry run records nothing: it would be rolled back.
-func (s *SlotTx) LogReminder(ctx context.Context, taskID int64, deadline, kind string, outboxID int64) (bool, error) {
-	if s.dryRun {
-		return true, nil
-	}
-	res, err := s.q.ExecContext(ctx, `INSERT INTO reminder_log (task_id, deadline, kind, outbox_id, at)
-		VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING`, taskID, deadline, kind, outboxID, s.now)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}

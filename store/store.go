@@ -177,15 +177,6 @@ func migrations() ([]migration, error) {
 	return out, nil
 }
 
-// SchemaVersion is the newest migration this program knows.
-func SchemaVersion() int {
-	ms, err := migrations()
-	if err != nil {
-		return 0
-	}
-	return len(ms)
-}
-
 // migrate applies the missing migrations, each in its own transaction with
 // its version row, and refuses a database from a newer program.
 func (db *DB) migrate(ctx context.Context) error {

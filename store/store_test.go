@@ -228,15 +228,15 @@ func TestTasksAdvanceAssignAndRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	refuse := errors.New("refused")
-	if _, err := db.Advance(ctx, "CRC/C/XYZ/CO/1:8", "implemented", "ana", "", func(workflow.Task) error { return refuse }); !errors.Is(err, refuse) {
+	if _, err := db.Advance(ctx, "CRC/C/XYZ/CO/1:8", "implemented", Actor{Name: "ana"}, "", func(workflow.Task) error { return refuse }); !errors.Is(err, refuse) {
 		t.Fatalf("refused advance: %v", err)
 	}
 	c.t = c.t.Add(time.Hour)
-	tk, err := db.Advance(ctx, "CRC/C/XYZ/CO/1:8", "acknowledged", "ana", "received", func(workflow.Task) error { return nil })
+	tk, err := db.Advance(ctx, "CRC/C/XYZ/CO/1:8", "acknowledged", Actor{Name: "ana"}, "received", func(workflow.Task) error { return nil })
 	if err != nil || tk.Stage != "acknowledged" {
 		t.Fatalf("advance: %+v %v", tk, err)
 	}
-	if _, err := db.Reassign(ctx, "1", "lsb", []string{"ncmc"}, "ana", "statistics"); err != nil {
+	if _, err := db.Assign(ctx, "1", "lsb", []string{"ncmc"}, Actor{Name: "ana"}, "statistics"); err != nil {
 		t.Fatal(err)
 	}
 	// The rules change: every task but the one assigned by hand follows.

@@ -97,12 +97,12 @@ func TestTaskSupportFollowsEveryWrite(t *testing.T) {
 	}
 	checkSupport(t, db, "rules", slices.Concat(pairs("8", "moj"), pairs("14a", "moj"), pairs("14b", "moj")))
 
-	if _, err := db.Reassign(ctx, "CRC/C/XYZ/CO/1:8", "na", nil, "admin", "by hand"); err != nil {
+	if _, err := db.Assign(ctx, "CRC/C/XYZ/CO/1:8", "na", nil, Actor{Name: "admin"}, "by hand"); err != nil {
 		t.Fatal(err)
 	}
 	checkSupport(t, db, "reassign", slices.Concat(pairs("14a", "moj"), pairs("14b", "moj")))
 
-	if _, err := db.AssignTask(ctx, id["14a"], "moj", []string{"mps", "edu"}, Actor{Name: "Coordinator"}, ""); err != nil {
+	if _, err := db.Assign(ctx, fmt.Sprint(id["14a"]), "moj", []string{"mps", "edu"}, Actor{Name: "Coordinator"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	checkSupport(t, db, "assign", slices.Concat(pairs("14a", "mps", "edu"), pairs("14b", "moj")))
@@ -134,13 +134,24 @@ func TestTaskSupportFollowsEveryWrite(t *testing.T) {
 	if len(gs) != 1 || gs[0].Role != RoleSupport || gs[0].Count != 1 || gs[0].Stage != "assigned" {
 		t.Errorf("health's groups = %+v, want one task in support", gs)
 	}
-	tasks, err := db.MinistryTasks(ctx, "moj")
-	if err != nil {
+	if gs, err = db.MinistryGroups(ctx, "moj"); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, mt := range tasks {
-		got = append(got, mt.Task.Rec.ID+" "+mt.Role)
+	for _, role := range []string{RoleLead, RoleSupport} {
+		var ranked []RankedGroup
+		for _, g := range gs {
+			if g.Role == role {
+				ranked = append(ranked, RankedGroup{Document: g.Document, Stage: g.Stage, FollowUp: g.FollowUp, Rank: len(ranked)})
+			}
+		}
+		tasks, _, err := db.MinistryTaskPage(ctx, "moj", role, ranked, 0, -1, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mt := range tasks {
+			got = append(got, mt.Task.Rec.ID+" "+mt.Role)
+		}
 	}
 	if want := []string{"CRC/C/XYZ/CO/1:14a lead", "CRC/C/XYZ/CO/1:14b support"}; !slices.Equal(got, want) {
 		t.Errorf("moj's tasks = %v, want %v", got, want)

@@ -64,7 +64,7 @@ func recIDs(ts []DashTask) []string {
 func TestTaskListFiltersAndPages(t *testing.T) {
 	db := dashDB(t)
 	ctx := context.Background()
-	if _, err := db.Advance(ctx, "CRC/C/B/CO/1:5", "in_progress", "Coordinator", "", func(workflow.Task) error { return nil }); err != nil {
+	if _, err := db.Advance(ctx, "CRC/C/B/CO/1:5", "in_progress", Actor{Name: "Coordinator"}, "", func(workflow.Task) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AddUpdate(ctx, Update{TaskID: mustTask(t, db, "CRC/C/B/CO/1:5"), Ministry: "mps", Role: RoleLead, Author: "Khamla", Text: "Done a part."}); err != nil {
@@ -288,33 +288,47 @@ func TestAssignAndPublishRecordWhoAndRefuseWithoutName(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := count(t, db, "task_events")
-	if _, err := db.AssignTask(ctx, id, "mps", nil, Actor{Name: "  "}, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := db.Assign(ctx, fmt.Sprint(id), "mps", nil, Actor{Name: "  "}, ""); !errors.Is(err, ErrInvalid) {
 		t.Errorf("assign without a name: %v", err)
 	}
-	if _, err := db.PublishUpdate(ctx, uid, true, Actor{}); !errors.Is(err, ErrInvalid) {
+	if _, err := db.SetUpdatePublic(ctx, uid, true, Actor{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("publish without a name: %v", err)
 	}
-	if _, err := db.PublishUpdate(ctx, 999, true, Actor{Name: "Vanh"}); !errors.Is(err, ErrNotFound) {
+	if _, err := db.SetUpdatePublic(ctx, 999, true, Actor{Name: "Vanh"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("publish an unknown update: %v", err)
 	}
-	if _, err := db.AssignTask(ctx, 99999, "mps", nil, Actor{Name: "Vanh"}, ""); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Assign(ctx, fmt.Sprint(99999), "mps", nil, Actor{Name: "Vanh"}, ""); !errors.Is(err, ErrNotFound) {
 		t.Errorf("assign an unknown task: %v", err)
 	}
-	// The same assignment again writes nothing.
-	if _, err := db.AssignTask(ctx, id, "moj", nil, Actor{Name: "Vanh"}, ""); err != nil {
-		t.Fatal(err)
-	}
 	if n := count(t, db, "task_events"); n != events {
-		t.Fatalf("refused or empty changes wrote %d events", n-events)
+		t.Fatalf("refused changes wrote %d events", n-events)
 	}
+	// The rules gave moj: moj by hand is a change (the rules no longer
+	// move the task), recorded once; the same form sent again writes
+	// nothing.
+	for range 2 {
+		if _, err := db.Assign(ctx, fmt.Sprint(id), "moj", nil, Actor{Name: "Vanh"}, "confirmed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, db, "task_events"); n != events+1 {
+		t.Fatalf("the same assignment by hand, twice, wrote %d events, want 1", n-events)
+	}
+	if tk, err := db.Task(ctx, fmt.Sprint(id)); err != nil || !tk.Manual || tk.Owner != "moj" || tk.By != "Vanh" {
+		t.Fatalf("after the assignment by hand: %+v, %v", tk, err)
+	}
+	if h, err := db.History(ctx, id); err != nil || h[len(h)-1].Kind != "assign" || h[len(h)-1].From != "moj" || h[len(h)-1].To != "moj" || h[len(h)-1].Note != "confirmed" {
+		t.Fatalf("history = %+v, %v", h, err)
+	}
+	events++
 	by := Actor{Name: "Vanh", FocalPoint: "secretariat@ncmc.example", ClientAddr: "192.0.2.1"}
-	if _, err := db.AssignTask(ctx, id, "mps", []string{"moe"}, by, "courts"); err != nil {
+	if _, err := db.Assign(ctx, fmt.Sprint(id), "mps", []string{"moe"}, by, "courts"); err != nil {
 		t.Fatal(err)
 	}
-	if tid, err := db.PublishUpdate(ctx, uid, true, by); err != nil || tid != id {
+	if tid, err := db.SetUpdatePublic(ctx, uid, true, by); err != nil || tid != id {
 		t.Fatalf("publish: task %d, %v", tid, err)
 	}
-	if _, err := db.PublishUpdate(ctx, uid, true, by); err != nil { // already public: nothing
+	if _, err := db.SetUpdatePublic(ctx, uid, true, by); err != nil { // already public: nothing
 		t.Fatal(err)
 	}
 	h, err := db.History(ctx, id)

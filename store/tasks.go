@@ -30,7 +30,7 @@ func createTask(ctx context.Context, tx *txn, recID, docID int64, a workflow.Ass
 	if err := setSupport(ctx, tx, recID, a.Support); err != nil {
 		return err
 	}
-	return addEvent(ctx, tx, recID, now, "import", "created", "", ownerText(a.Owner, a.Support), a.By)
+	return insertEvent(ctx, tx, eventRow{taskID: recID, at: now, by: ByImport, kind: "created", to: ownerText(a.Owner, a.Support), note: a.By})
 }
 
 const taskColumns = `t.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
@@ -211,54 +211,85 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter, fn func(workflow.Task) er
 
 // Advance moves a task to stage to, if check allows it, and records who,
 // when, from, to and why. check sees the task as stored inside the
-// transaction, so two admins cannot both move it from the same stage.
-func (db *DB) Advance(ctx context.Context, ref, to, actor, note string, check func(workflow.Task) error) (workflow.Task, error) {
+// transaction, so two people cannot both move it from the same stage (nil
+// checks nothing). Messages in also (a receipt) are enqueued in the same
+// transaction: the move is written with them or not at all.
+func (db *DB) Advance(ctx context.Context, ref, to string, by Actor, note string, check func(workflow.Task) error, also ...OutboxMessage) (workflow.Task, error) {
+	by, err := by.named("move task " + ref)
+	if err != nil {
+		return workflow.Task{}, err
+	}
 	var t workflow.Task
-	err := db.tx(ctx, func(tx *txn) error {
+	err = db.tx(ctx, func(tx *txn) error {
 		var err error
 		if t, err = db.task(ctx, tx, ref); err != nil {
 			return err
 		}
-		if err := check(t); err != nil {
-			return err
+		if check != nil {
+			if err := check(t); err != nil {
+				return err
+			}
 		}
 		now := db.now().Unix()
 		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET stage = ?, stage_since = ?, updated_at = ? WHERE id = ?`, to, now, now, t.ID); err != nil {
 			return err
 		}
-		if err := addEvent(ctx, tx, t.ID, now, actor, "stage", t.Stage, to, note); err != nil {
+		if err := insertEvent(ctx, tx, eventRow{taskID: t.ID, at: now, by: by, kind: "stage", from: t.Stage, to: to, note: strings.TrimSpace(note)}); err != nil {
 			return err
 		}
 		t.Stage, t.StageDate = to, civil.DateOf(time.Unix(now, 0).In(db.loc()))
+		return enqueueAll(ctx, tx, also, now)
+	})
+	return t, err
+}
+
+// Assign gives a task an owner and supporting ministries by hand: the
+// assignment rules never change them again. The caller checks that the
+// ministries exist. An assignment that changes nothing (the same
+// ministries, already given by hand) writes nothing and records no event,
+// so a form sent twice leaves one entry in the history; the same
+// ministries the rules gave are a change (rules no longer move the task),
+// recorded as one.
+func (db *DB) Assign(ctx context.Context, ref, owner string, support []string, by Actor, note string) (workflow.Task, error) {
+	by, err := by.named("assign task " + ref)
+	if err != nil {
+		return workflow.Task{}, err
+	}
+	var t workflow.Task
+	err = db.tx(ctx, func(tx *txn) error {
+		var err error
+		if t, err = db.task(ctx, tx, ref); err != nil {
+			return err
+		}
+		from := workflow.Assignment{Owner: t.Owner, Support: t.Support, By: t.By, Manual: t.Manual}
+		to := workflow.Assignment{Owner: owner, Support: support, By: by.Name, Manual: true}
+		if from.Manual && to.Same(from) {
+			return nil
+		}
+		if err := setAssignment(ctx, tx, t.ID, from, to, by, strings.TrimSpace(note), db.now().Unix()); err != nil {
+			return err
+		}
+		t.Owner, t.Support, t.By, t.Manual = owner, support, by.Name, true
 		return nil
 	})
 	return t, err
 }
 
-// Reassign gives a task a new owner by hand: rules never change it again.
-// check validates the ministries.
-func (db *DB) Reassign(ctx context.Context, ref, owner string, support []string, actor, note string) (workflow.Task, error) {
-	var t workflow.Task
-	err := db.tx(ctx, func(tx *txn) error {
-		var err error
-		if t, err = db.task(ctx, tx, ref); err != nil {
-			return err
-		}
-		now := db.now().Unix()
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, manual = 1, updated_at = ? WHERE id = ?`,
-			owner, strings.Join(support, ","), actor, now, t.ID); err != nil {
-			return err
-		}
-		if err := setSupport(ctx, tx, t.ID, support); err != nil {
-			return err
-		}
-		if err := addEvent(ctx, tx, t.ID, now, actor, "assign", ownerText(t.Owner, t.Support), ownerText(owner, support), note); err != nil {
-			return err
-		}
-		t.Owner, t.Support, t.By, t.Manual = owner, support, actor, true
-		return nil
-	})
-	return t, err
+// setAssignment is the one write of a task's owner and supporting
+// ministries, whoever changes them (a person, the rules, an import, an
+// agreed ownership request), with its event in the audit trail. to.By is
+// what the task says assigned it (a rule, a person); to.Manual keeps the
+// rules off it from then on.
+func setAssignment(ctx context.Context, tx *txn, taskID int64, from, to workflow.Assignment, by Actor, note string, now int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, manual = ?, updated_at = ? WHERE id = ?`,
+		to.Owner, strings.Join(to.Support, ","), to.By, to.Manual, now, taskID); err != nil {
+		return err
+	}
+	if err := setSupport(ctx, tx, taskID, to.Support); err != nil {
+		return err
+	}
+	return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, by: by, kind: "assign",
+		from: ownerText(from.Owner, from.Support), to: ownerText(to.Owner, to.Support), note: note})
 }
 
 // Planner computes the assignment of a recommendation from the rules.
@@ -342,14 +373,8 @@ func (db *DB) ApplyRules(ctx context.Context, rulesID string, plan Planner) (int
 					}
 					continue
 				}
-				if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, updated_at = ? WHERE id = ?`,
-					a.Owner, strings.Join(a.Support, ","), a.By, now, b.t.ID); err != nil {
-					return err
-				}
-				if err := setSupport(ctx, tx, b.t.ID, a.Support); err != nil {
-					return err
-				}
-				if err := addEvent(ctx, tx, b.t.ID, now, "rules", "assign", ownerText(b.t.Owner, b.t.Support), ownerText(a.Owner, a.Support), a.By); err != nil {
+				a.Manual = false
+				if err := setAssignment(ctx, tx, b.t.ID, workflow.Assignment{Owner: b.t.Owner, Support: b.t.Support}, a, ByRules, a.By, now); err != nil {
 					return err
 				}
 				changed++
@@ -394,67 +419,6 @@ func (db *DB) createMissingTasks(ctx context.Context, tx *txn, plan Planner, now
 		}
 	}
 	return len(all), nil
-}
-
-// AdvanceAs is Advance by someone on the web: the audit trail records
-// the focal point and the client address beside the name typed. Messages
-// in also (the receipt) are enqueued in the same transaction.
-func (db *DB) AdvanceAs(ctx context.Context, ref, to string, by Actor, note string, check func(workflow.Task) error, also ...OutboxMessage) (workflow.Task, error) {
-	var t workflow.Task
-	err := db.tx(ctx, func(tx *txn) error {
-		var err error
-		if t, err = db.task(ctx, tx, ref); err != nil {
-			return err
-		}
-		if err := check(t); err != nil {
-			return err
-		}
-		now := db.now().Unix()
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET stage = ?, stage_since = ?, updated_at = ? WHERE id = ?`, to, now, now, t.ID); err != nil {
-			return err
-		}
-		if err := insertEvent(ctx, tx, eventRow{taskID: t.ID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
-			kind: "stage", from: t.Stage, to: to, note: note}); err != nil {
-			return err
-		}
-		t.Stage, t.StageDate = to, civil.DateOf(time.Unix(now, 0).In(db.loc()))
-		return enqueueAll(ctx, tx, also, now)
-	})
-	return t, err
-}
-
-// AssignTask gives task id an owner and supporting ministries by hand
-// (rules never change it again). The caller checks the ministries exist.
-func (db *DB) AssignTask(ctx context.Context, id int64, owner string, support []string, by Actor, note string) (workflow.Task, error) {
-	by.Name = strings.TrimSpace(by.Name)
-	if by.Name == "" {
-		return workflow.Task{}, fmt.Errorf("assign task %d: %w: no name", id, ErrInvalid)
-	}
-	var t workflow.Task
-	err := db.tx(ctx, func(tx *txn) error {
-		var err error
-		if t, err = db.task(ctx, tx, fmt.Sprint(id)); err != nil {
-			return err
-		}
-		if (workflow.Assignment{Owner: owner, Support: support}).Same(workflow.Assignment{Owner: t.Owner, Support: t.Support}) {
-			return nil // nothing changes: no event
-		}
-		now := db.now().Unix()
-		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, manual = 1, updated_at = ? WHERE id = ?`,
-			owner, strings.Join(support, ","), by.Name, now, t.ID); err != nil {
-			return err
-		}
-		if err := setSupport(ctx, tx, t.ID, support); err != nil {
-			return err
-		}
-		if err := insertEvent(ctx, tx, eventRow{taskID: t.ID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
-			kind: "assign", from: ownerText(t.Owner, t.Support), to: ownerText(owner, support), note: strings.TrimSpace(note)}); err != nil {
-			return err
-		}
-		t.Owner, t.Support, t.By, t.Manual = owner, support, by.Name, true
-		return nil
-	})
-	return t, err
 }
 
 // StageCounts counts the tasks in each stage. It groups by owner and
@@ -517,14 +481,8 @@ func replan(ctx context.Context, tx *txn, taskID int64, a workflow.Assignment, n
 	if a.Same(workflow.Assignment{Owner: owner, Support: sup}) {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tasks SET owner = ?, support = ?, assigned_by = ?, updated_at = ? WHERE id = ?`,
-		a.Owner, strings.Join(a.Support, ","), a.By, now, taskID); err != nil {
-		return err
-	}
-	if err := setSupport(ctx, tx, taskID, a.Support); err != nil {
-		return err
-	}
-	return addEvent(ctx, tx, taskID, now, "import", "assign", ownerText(owner, sup), ownerText(a.Owner, a.Support), a.By)
+	a.Manual = false
+	return setAssignment(ctx, tx, taskID, workflow.Assignment{Owner: owner, Support: sup}, a, ByImport, a.By, now)
 }
 
 // scanPlus scans a row of taskColumns followed by more columns.

@@ -69,7 +69,7 @@ func TestThemesReassign(t *testing.T) {
 	if _, err := db.Import(ctx, []ImportItem{{Doc: doc(nil), Source: "report.txt"}}, byTheme); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Reassign(ctx, "A/HRC/58/15:140.2", "mof", nil, "admin", "by hand"); err != nil {
+	if _, err := db.Assign(ctx, "A/HRC/58/15:140.2", "mof", nil, Actor{Name: "admin"}, "by hand"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Import(ctx, []ImportItem{{Doc: doc([]string{"Right to education"}), Source: "matrix.docx"}}, byTheme); err != nil {

@@ -126,8 +126,8 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 				return err
 			}
 		}
-		if err := insertEvent(ctx, tx, eventRow{taskID: u.TaskID, at: now, actor: u.Author, focalPoint: u.FocalPoint,
-			clientAddr: u.ClientAddr, kind: "update", to: u.Ministry, note: summary(u.Text)}); err != nil {
+		if err := insertEvent(ctx, tx, eventRow{taskID: u.TaskID, at: now, by: Actor{Name: u.Author, FocalPoint: u.FocalPoint, ClientAddr: u.ClientAddr},
+			kind: "update", to: u.Ministry, note: summary(u.Text)}); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, tx, also, now)
@@ -136,36 +136,6 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 		return 0, err
 	}
 	return id, nil
-}
-
-// SetUpdatePublic marks an update public (shown on the public progress page
-// and in --only-public drafts) or not, and records who decided.
-func (db *DB) SetUpdatePublic(ctx context.Context, updateID int64, public bool, by string) error {
-	return db.tx(ctx, func(tx *txn) error {
-		var taskID int64
-		var was bool
-		err := tx.QueryRowContext(ctx, `SELECT task_id, public FROM task_updates WHERE id = ?`, updateID).Scan(&taskID, &was)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("progress update %d: %w", updateID, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		if was == public {
-			return nil
-		}
-		now := db.now().Unix()
-		if _, err := tx.ExecContext(ctx, `UPDATE task_updates SET public = ?, public_at = ?, public_by = ? WHERE id = ?`,
-			public, now, by, updateID); err != nil {
-			return err
-		}
-		from, to := "private", "public"
-		if !public {
-			from, to = to, from
-		}
-		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by, kind: "public", from: from, to: to,
-			note: fmt.Sprintf("progress update %d", updateID)})
-	})
 }
 
 // UpdateFilter selects progress updates. Zero fields select everything.
@@ -267,16 +237,17 @@ func (db *DB) EvidenceData(ctx context.Context, evidenceID int64) (Evidence, int
 	return e, taskID, nil
 }
 
-// PublishUpdate marks a progress update public or not, recording who
+// SetUpdatePublic marks a progress update public (shown on the public
+// progress page and in --only-public drafts) or not, recording who
 // decided; it returns the update's task. Marking it as it already is
-// changes nothing.
-func (db *DB) PublishUpdate(ctx context.Context, updateID int64, public bool, by Actor) (int64, error) {
-	by.Name = strings.TrimSpace(by.Name)
-	if by.Name == "" {
-		return 0, fmt.Errorf("publish progress update %d: %w: no name", updateID, ErrInvalid)
+// changes nothing and records no event.
+func (db *DB) SetUpdatePublic(ctx context.Context, updateID int64, public bool, by Actor) (int64, error) {
+	by, err := by.named(fmt.Sprintf("publish progress update %d", updateID))
+	if err != nil {
+		return 0, err
 	}
 	var taskID int64
-	err := db.tx(ctx, func(tx *txn) error {
+	err = db.tx(ctx, func(tx *txn) error {
 		var was bool
 		err := tx.QueryRowContext(ctx, `SELECT task_id, public FROM task_updates WHERE id = ?`, updateID).Scan(&taskID, &was)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -294,7 +265,7 @@ func (db *DB) PublishUpdate(ctx context.Context, updateID int64, public bool, by
 		if !public {
 			from, to = to, from
 		}
-		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, actor: by.Name, focalPoint: by.FocalPoint, clientAddr: by.ClientAddr,
+		return insertEvent(ctx, tx, eventRow{taskID: taskID, at: now, by: by,
 			kind: "public", from: from, to: to, note: fmt.Sprintf("progress update %d", updateID)})
 	})
 	return taskID, err

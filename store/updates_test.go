@@ -88,7 +88,7 @@ func TestAddUpdateWithEvidence(t *testing.T) {
 	}
 
 	// Public: recorded with who decided; OnlyPublic and SinceID filter.
-	if err := db.SetUpdatePublic(ctx, id, true, "Coordinator"); err != nil {
+	if _, err := db.SetUpdatePublic(ctx, id, true, Actor{Name: "Coordinator"}); err != nil {
 		t.Fatal(err)
 	}
 	var public []int64

@@ -647,7 +647,7 @@ func (s *Server) handleDashStage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	to := r.PostFormValue("to")
-	_, err := s.db.AdvanceAs(r.Context(), strconv.FormatInt(t.ID, 10), to, by, strings.TrimSpace(r.PostFormValue("note")), func(cur workflow.Task) error {
+	_, err := s.db.Advance(r.Context(), strconv.FormatInt(t.ID, 10), to, by, strings.TrimSpace(r.PostFormValue("note")), func(cur workflow.Task) error {
 		return workflow.CheckTransition(cfg.Stages, cur, to)
 	})
 	var te *workflow.TransitionError
@@ -689,7 +689,7 @@ func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if _, err := s.db.AssignTask(r.Context(), t.ID, owner, support, by, r.PostFormValue("note")); err != nil {
+	if _, err := s.db.Assign(r.Context(), strconv.FormatInt(t.ID, 10), owner, support, by, r.PostFormValue("note")); err != nil {
 		s.dbError(w, r, err)
 		return
 	}
@@ -730,7 +730,7 @@ func (s *Server) handleDashPublic(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	taskID, err := s.db.PublishUpdate(r.Context(), id, public, by)
+	taskID, err := s.db.SetUpdatePublic(r.Context(), id, public, by)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, http.StatusNotFound, "There is no such progress update.")

@@ -253,7 +253,7 @@ func TestPublicPage(t *testing.T) {
 	cfg := *f.cfg
 	cfg.Web.Public = true
 	f.srv.SetConfig(&cfg)
-	if _, err := f.db.PublishUpdate(ctx, uid, true, store.Actor{Name: "Vanh"}); err != nil {
+	if _, err := f.db.SetUpdatePublic(ctx, uid, true, store.Actor{Name: "Vanh"}); err != nil {
 		t.Fatal(err)
 	}
 	res, body := f.get(f.client(), f.ts.URL+"/public/")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/scheduler"
+	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -111,7 +112,7 @@ func TestMetrics(t *testing.T) {
 	}
 
 	// A task that moves changes the counts at the next scrape.
-	if _, err := f.db.Advance(ctx, "CRC/C/OPSC/LAO/CO/1:8", "acknowledged", "test", "", func(workflow.Task) error { return nil }); err != nil {
+	if _, err := f.db.Advance(ctx, "CRC/C/OPSC/LAO/CO/1:8", "acknowledged", store.Actor{Name: "test"}, "", func(workflow.Task) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	_, body = get(t, h, "/metrics")

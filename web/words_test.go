@@ -119,6 +119,15 @@ func pageMsgIDs(t *testing.T) map[string]bool {
 						}
 					}
 				}
+			case *ast.CompositeLit:
+				// What a page says for each kind of store error (storeFail).
+				if id, ok := n.Type.(*ast.Ident); ok && id.Name == "failTexts" {
+					for _, el := range n.Elts {
+						if kv, ok := el.(*ast.KeyValueExpr); ok {
+							add(kv.Value)
+						}
+					}
+				}
 			case *ast.AssignStmt:
 				for i, l := range n.Lhs {
 					if id, ok := l.(*ast.Ident); ok && id.Name == "msg" && i < len(n.Rhs) {

@@ -385,7 +385,7 @@ func taskAdvance(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
-	t, err := db.Advance(ctx, rest[0], rest[1], *by, *note, func(t workflow.Task) error {
+	t, err := db.Advance(ctx, rest[0], rest[1], store.Actor{Name: *by}, *note, func(t workflow.Task) error {
 		return workflow.CheckTransition(cfg.Stages, t, rest[1])
 	})
 	if err != nil {
@@ -437,7 +437,7 @@ func taskAssign(ctx context.Context, env *environment, args []string) error {
 			sup = append(sup, s)
 		}
 	}
-	t, err := db.Reassign(ctx, rest[0], owner, sup, *by, *note)
+	t, err := db.Assign(ctx, rest[0], owner, sup, store.Actor{Name: *by}, *note)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/web"
+	"github.com/followup-app/followup/workflow"
 )
 
 // openLink opens a link against a server on the same config and database
@@ -179,11 +180,12 @@ func TestWebUpdateInTaskShowAndOverview(t *testing.T) {
 	if res := pressLink(t, client, ts.URL+strings.TrimPrefix(link, conf.Web.BaseURL)); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("open link: %d", res.StatusCode)
 	}
-	tasks, err := db.MinistryTasks(context.Background(), "moj")
+	var tasks []workflow.Task
+	err = db.Tasks(context.Background(), store.TaskFilter{Owner: "moj"}, func(t workflow.Task) error { tasks = append(tasks, t); return nil })
 	if err != nil || len(tasks) == 0 {
 		t.Fatalf("moj's tasks: %v %d", err, len(tasks))
 	}
-	id := fmt.Sprint(tasks[0].Task.ID)
+	id := fmt.Sprint(tasks[0].ID)
 	form := url.Values{"task": {id}, "stage": {"acknowledged"}, "name": {"Khamla"}}
 	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/m/task/"+id+"/stage", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
