@@ -248,3 +248,70 @@ type MinistryDigestData struct {
 	// opens a session on their pages. "" when the web server is off.
 	Link string
 }
+
+// The counts below are what the templates' texts say in a sentence ("3
+// tasks due soon, 2 overdue"): computed here once rather than in each
+// language's texts.
+
+// SoonCount is the number of tasks a reminder is about whose deadline has
+// not passed, listed or not.
+func (d ReminderData) SoonCount() int {
+	n := d.OmittedSoon
+	for _, g := range d.Groups {
+		if g.DaysLeft >= 0 {
+			n += len(g.Tasks) + g.More
+		}
+	}
+	return n
+}
+
+// LateCount is the number of tasks a reminder is about whose deadline has
+// passed, listed or not.
+func (d ReminderData) LateCount() int {
+	n := d.OmittedOverdue
+	for _, g := range d.Groups {
+		if g.DaysLeft < 0 {
+			n += len(g.Tasks) + g.More
+		}
+	}
+	return n
+}
+
+// OverdueCount is the number of overdue tasks, listed or not.
+func (d CoordinatorDigestData) OverdueCount() int { return len(d.Overdue) + d.OverdueMore }
+
+// FailedCount is the number of messages not delivered, listed or not.
+func (d CoordinatorDigestData) FailedCount() int { return len(d.Failed) + d.FailedMore }
+
+// UnassignedCount is the number of tasks without an owner, listed or not.
+func (d CoordinatorDigestData) UnassignedCount() int { return len(d.Unassigned) + d.UnassignedMore }
+
+// NextReportDays is the number of days until the next report that is not
+// yet due, -1 when there is none.
+func (d CoordinatorDigestData) NextReportDays() int {
+	next := -1
+	for _, r := range d.Reports {
+		if r.DaysLeft >= 0 && (next < 0 || r.DaysLeft < next) {
+			next = r.DaysLeft
+		}
+	}
+	return next
+}
+
+// OverdueCount is the number of the ministry's overdue tasks, listed or
+// not.
+func (d MinistryDigestData) OverdueCount() int { return len(d.Overdue) + d.OverdueMore }
+
+// ComingCount is the number of the ministry's tasks with a deadline
+// coming, listed or not.
+func (d MinistryDigestData) ComingCount() int { return len(d.Coming) + d.ComingMore }
+
+// LaterCount is the number of the ministry's open tasks with no deadline
+// soon, over all stages.
+func (d MinistryDigestData) LaterCount() int {
+	n := 0
+	for _, s := range d.ByStage {
+		n += s.Later
+	}
+	return n
+}

@@ -5,29 +5,43 @@ package notify
 // # Template files
 //
 // Each kind of message K (reminder, escalation, coordinator-digest,
-// ministry-digest) has two files per language, shipped embedded for
-// English, French, Spanish and Lao:
+// ministry-digest) has one layout in two files, for every language:
 //
-//	K.txt, K.html            English (the default set)
-//	K.LANG.txt, K.LANG.html  another language: K.fr.txt, K.es.html, K.lo.txt…
+//	K.txt    a text/template that defines "subject" (one line) and "body"
+//	         (plain text)
+//	K.html   an html/template that defines "body" (a complete HTML
+//	         document)
 //
-// K.txt is a text/template that defines "subject" (one line) and "body"
-// (plain text); K.html is an html/template that defines "body" (a complete
-// HTML document).
+// The layouts hold no words: each {{template "NAME" .}} places a text of
+// the message's language, defined in that language's texts file:
 //
-// The recipient's language picks the set: a ministry's for its reminders
-// and overview, the coordinator's for its overview and for escalations
-// (the coordinator reads them; the ministry is in copy). The exact tag is
-// tried first, then its first part ("lo" for "lo-LA"). There is no
-// fallback: a language without templates is an error of CheckLanguages
-// (config check, daemon start, reload), never a message in English.
+//	texts.LANG.txt  {{define "NAME"}}the words{{end}}, one per text, for
+//	                every kind: texts.en.txt, texts.fr.txt, texts.es.txt,
+//	                texts.lo.txt are built in
 //
-// The admin may put files of the same names in a folder (mail.templates in
-// the config). Each replaces the embedded file of the same name; files for
-// a new language add it (reminder.de.txt…). A new language with a .txt but
-// no .html sends text only. Note that most mail programs show the HTML
-// part: to change what a message says, change both files (the subject is
-// always taken from the .txt file).
+// so that a change to the layout is made once, and a translator edits one
+// file. The recipient's language picks the texts: a ministry's for its
+// reminders and overview, the coordinator's for its overview and for
+// escalations (the coordinator reads them; the ministry is in copy). Tags
+// resolve as i18n says: the exact tag, then its parents ("lo" for "lo-LA";
+// a texts.fr-CA.txt is read over texts.fr.txt). There is no fallback: a
+// language without texts is an error of CheckLanguages (config check,
+// daemon start, reload), never a message in English.
+//
+// The admin may put files in a folder (mail.templates in the config):
+//
+//	texts.LANG.txt  its texts replace those of the same name (the others
+//	                stay), or add a language (texts.de.txt: every text)
+//	K.txt, K.html   replace the layout of every language; a K.txt that
+//	                places no text (an English template of the kind followup
+//	                had before the texts) replaces the English message only
+//	K.LANG.txt,     a whole template for one language, with its own words
+//	K.LANG.html     (reminder.de.txt); a language with such a .txt, no
+//	                texts and no .html sends text only
+//
+// Note that most mail programs show the HTML part: a layout changed in
+// K.txt is changed in K.html too (the subject is always taken from the .txt
+// file).
 //
 // Every template is executed with sample data when the Renderer is built,
 // so a misspelled field or function is reported at start (and by `followup
@@ -70,21 +84,14 @@ package notify
 // so templates may be laid out for reading.
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
-	htemplate "html/template"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	ttemplate "text/template"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
@@ -120,21 +127,6 @@ func TemplateNames() []string {
 type Renderer struct {
 	sets   map[string]map[string]*templateSet // kind -> language ("" for the default) -> templates
 	stages []config.Stage                     // for stage names in each language
-}
-
-// templateSet is the templates one kind uses for one language.
-type templateSet struct {
-	lang               string // "" for the default (English) set
-	textFile, htmlFile string // as shown in errors: "templates/reminder.txt" or the override's path
-	text               *ttemplate.Template
-	html               *htemplate.Template // nil: send text only
-}
-
-// templateSource is one template file's content and where it came from.
-type templateSource struct {
-	name    string // base name, e.g. "reminder.lo.txt"; the template's name in Go's errors
-	display string // shown in our errors
-	src     string
 }
 
 // NewRenderer parses the embedded templates and, when overrideDir is not
@@ -176,162 +168,6 @@ func NewRendererFor(cfg *config.Config) (*Renderer, error) {
 	}
 	if err != nil {
 		return nil, err
-	}
-	return r, nil
-}
-
-func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) (*Renderer, error) {
-	if loc == nil {
-		loc = time.UTC
-	}
-	files := map[string]templateSource{}
-	langs := map[string]map[string]bool{} // kind -> languages with templates
-	addLang := func(kind, lang string) {
-		if langs[kind] == nil {
-			langs[kind] = map[string]bool{}
-		}
-		langs[kind][lang] = true
-	}
-	entries, err := embeddedTemplates.ReadDir("templates")
-	if err != nil {
-		return nil, fmt.Errorf("embedded templates: %w", err)
-	}
-	for _, e := range entries {
-		name := e.Name()
-		kind, lang, ok := splitTemplateName(name)
-		if !ok {
-			return nil, fmt.Errorf("embedded template %s: not a template name", name)
-		}
-		b, err := embeddedTemplates.ReadFile("templates/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("embedded template %s: %w", name, err)
-		}
-		files[name] = templateSource{name: name, display: "templates/" + name, src: string(b)}
-		if lang != "" {
-			addLang(kind, lang)
-		}
-	}
-	for _, name := range TemplateNames() {
-		if _, ok := files[name]; !ok {
-			return nil, fmt.Errorf("embedded template %s is missing", name)
-		}
-	}
-	var errs []error
-	unreadable := map[string]bool{} // override files already reported
-	if overrideDir != "" {
-		entries, err := os.ReadDir(overrideDir)
-		if err != nil {
-			return nil, fmt.Errorf("template folder: %w", err)
-		}
-		for _, e := range entries {
-			name := e.Name()
-			ext := filepath.Ext(name)
-			if e.IsDir() || strings.HasPrefix(name, ".") || (ext != ".txt" && ext != ".html") {
-				continue
-			}
-			display := filepath.Join(overrideDir, name)
-			kind, lang, ok := splitTemplateName(name)
-			if !ok {
-				errs = append(errs, fmt.Errorf("%s: not a template name followup knows: name template files KIND%s or KIND.LANG%s "+
-					"(e.g. reminder%s, reminder.lo%s), with KIND one of %s; rename or remove this file",
-					display, ext, ext, ext, ext, strings.Join(templateKinds, ", ")))
-				continue
-			}
-			key := kind
-			if lang != "" {
-				key = kind + "." + lang
-				addLang(kind, lang)
-				// An override of one file of a built-in language
-				// replaces that file only; the other keeps the
-				// embedded version.
-			}
-			b, err := os.ReadFile(display)
-			if err == nil {
-				var src string
-				if src, err = cleanSource(b); err == nil {
-					files[key+ext] = templateSource{name: name, display: display, src: src}
-					continue
-				}
-				err = fmt.Errorf("%s: %w", display, err)
-			}
-			errs = append(errs, err)
-			unreadable[key+ext] = true
-		}
-	}
-
-	r := &Renderer{sets: map[string]map[string]*templateSet{}, stages: stages}
-	for _, kind := range templateKinds {
-		r.sets[kind] = map[string]*templateSet{}
-		var order []string
-		for l := range langs[kind] {
-			order = append(order, l)
-		}
-		sort.Strings(order)
-		for _, lang := range append([]string{""}, order...) {
-			stem := kind
-			if lang != "" {
-				stem = kind + "." + lang
-			}
-			txt, hasTxt := files[stem+".txt"]
-			htm, hasHTML := files[stem+".html"]
-			if unreadable[stem+".txt"] || unreadable[stem+".html"] {
-				r.sets[kind][lang] = &templateSet{lang: lang} // reported; present for CheckLanguages
-				continue
-			}
-			if !hasTxt {
-				// Only a language override can lack its .txt.
-				errs = append(errs, fmt.Errorf("%s: there is no %s.txt next to it: a language needs its own .txt file "+
-					"(the subject and the plain-text part)", htm.display, stem))
-				r.sets[kind][lang] = &templateSet{lang: lang}
-				continue
-			}
-			funcs := templateFuncs(loc, lang, stages)
-			set := &templateSet{textFile: txt.display, lang: lang}
-			var bad bool
-			if set.text, bad = parseText(txt, funcs, &errs); !bad {
-				if err := checkDefined(txt.display, func(n string) bool { return set.text.Lookup(n) != nil }, "subject", "body"); err != nil {
-					errs = append(errs, err)
-					bad = true
-				}
-			}
-			textOK := !bad
-			htmlOK := true
-			if hasHTML {
-				set.htmlFile = htm.display
-				set.html, bad = parseHTML(htm, funcs, &errs)
-				if !bad {
-					if err := checkDefined(htm.display, func(n string) bool { return set.html.Lookup(n) != nil }, "body"); err != nil {
-						errs = append(errs, err)
-						bad = true
-					}
-				}
-				htmlOK = !bad
-			}
-			// Execute what parsed with every sample: one error per file.
-			for _, data := range sampleData(kind, lang) {
-				if !textOK && !htmlOK {
-					break
-				}
-				if textOK {
-					if _, _, err := set.execText(data); err != nil {
-						errs = append(errs, err)
-						textOK = false
-					}
-				}
-				if htmlOK && set.html != nil {
-					if _, err := set.execHTML(data); err != nil {
-						errs = append(errs, err)
-						htmlOK = false
-					}
-				}
-			}
-			r.sets[kind][lang] = set
-		}
-	}
-	if len(errs) > 0 {
-		// r is returned with the error for CheckLanguages only: a language
-		// whose files are broken is reported as broken, not also as missing.
-		return r, errors.Join(errs...)
 	}
 	return r, nil
 }
@@ -461,13 +297,20 @@ func (r *Renderer) CheckLanguages(cfg *config.Config) error {
 		if len(missing) < len(kinds) {
 			what = "no " + strings.Join(missing, ", ") + " templates"
 		}
-		var files []string
-		for _, k := range missing {
-			files = append(files, k+"."+i18n.Normalize(b.Language)+".txt", k+"."+i18n.Normalize(b.Language)+".html")
+		tag := i18n.Normalize(b.Language)
+		write := fmt.Sprintf("%s.%s.txt (the texts of every message: copy %s.en.txt and translate it)", textsStem, tag, textsStem)
+		if len(missing) < len(kinds) {
+			// The admin wrote whole templates for some kinds: say which
+			// are missing too.
+			var files []string
+			for _, k := range missing {
+				files = append(files, k+"."+tag+".txt", k+"."+tag+".html")
+			}
+			write += ", or " + strings.Join(files, ", ")
 		}
 		errs = append(errs, at.Error(cfg.Path, fmt.Sprintf("%s for language %q; followup has templates for %s: "+
 			"use one of them, or write %s in the folder that mail.templates names (see the README, Languages)",
-			what, b.Language, strings.Join(r.Languages(), ", "), strings.Join(files, ", "))))
+			what, b.Language, strings.Join(r.Languages(), ", "), write)))
 	}
 	check(cfg.Coordinator, "coordinator.language", templateKinds...)
 	for i, m := range cfg.Ministries {
@@ -516,120 +359,6 @@ func askLanguages(cfg *config.Config) config.Errors {
 			strings.Join(langs, ", "), strings.Join(who, ", "), langs[0])))
 	}
 	return errs
-}
-
-func (s *templateSet) execText(data any) (subject, text string, err error) {
-	var b bytes.Buffer
-	if err := s.text.ExecuteTemplate(&b, "subject", data); err != nil {
-		return "", "", templateError(s.textFile, s.text.Name(), err)
-	}
-	subject = oneLine(b.String())
-	if subject == "" {
-		return "", "", fmt.Errorf("%s: the subject is empty", s.textFile)
-	}
-	b.Reset()
-	if err := s.text.ExecuteTemplate(&b, "body", data); err != nil {
-		return "", "", templateError(s.textFile, s.text.Name(), err)
-	}
-	text = tidyText(b.String())
-	if text == "" {
-		return "", "", fmt.Errorf("%s: the body is empty", s.textFile)
-	}
-	return subject, text, nil
-}
-
-func (s *templateSet) execHTML(data any) (string, error) {
-	var b bytes.Buffer
-	if err := s.html.ExecuteTemplate(&b, "body", data); err != nil {
-		return "", templateError(s.htmlFile, s.html.Name(), err)
-	}
-	out := strings.TrimSpace(b.String())
-	if out == "" {
-		return "", fmt.Errorf("%s: the body is empty", s.htmlFile)
-	}
-	return out + "\n", nil
-}
-
-func parseText(f templateSource, funcs map[string]any, errs *[]error) (*ttemplate.Template, bool) {
-	t, err := ttemplate.New(f.name).Funcs(funcs).Option("missingkey=error").Parse(f.src)
-	if err != nil {
-		*errs = append(*errs, templateError(f.display, f.name, err))
-		return nil, true
-	}
-	return t, false
-}
-
-func parseHTML(f templateSource, funcs map[string]any, errs *[]error) (*htemplate.Template, bool) {
-	t, err := htemplate.New(f.name).Funcs(funcs).Option("missingkey=error").Parse(f.src)
-	if err != nil {
-		*errs = append(*errs, templateError(f.display, f.name, err))
-		return nil, true
-	}
-	return t, false
-}
-
-func checkDefined(display string, lookup func(string) bool, names ...string) error {
-	for _, n := range names {
-		if !lookup(n) {
-			return fmt.Errorf("%s: no %q template: the file must contain {{define %q}}…{{end}}", display, n, n)
-		}
-	}
-	return nil
-}
-
-// renderError is a template error rewritten to name the file as the admin
-// knows it; Unwrap gives Go's original error.
-type renderError struct {
-	msg string
-	err error
-}
-
-func (e *renderError) Error() string { return e.msg }
-func (e *renderError) Unwrap() error { return e.err }
-
-// templateError rewrites Go's "template: reminder.txt:7:14: executing …" or
-// "html/template:reminder.html:3:5: …" as "templates/reminder.txt:7:14: …".
-func templateError(display, name string, err error) error {
-	msg := err.Error()
-	for _, p := range []string{"template: ", "html/template: ", "html/template:"} {
-		if rest, ok := strings.CutPrefix(msg, p); ok {
-			msg = rest
-			break
-		}
-	}
-	if rest, ok := strings.CutPrefix(msg, name+":"); ok {
-		msg = display + ":" + rest
-	} else {
-		msg = display + ": " + msg
-	}
-	return &renderError{msg: msg, err: err}
-}
-
-var reLangTag = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
-
-// splitTemplateName parses "reminder.txt" (kind, no language) or
-// "reminder.lo.html" (kind, language "lo").
-func splitTemplateName(name string) (kind, lang string, ok bool) {
-	stem := strings.TrimSuffix(name, filepath.Ext(name))
-	for _, k := range templateKinds {
-		if stem == k {
-			return k, "", true
-		}
-		if rest, found := strings.CutPrefix(stem, k+"."); found && reLangTag.MatchString(rest) {
-			return k, i18n.Normalize(rest), true
-		}
-	}
-	return "", "", false
-}
-
-// cleanSource checks that an admin's file is UTF-8 and drops what Windows
-// editors add: a byte order mark and CR before LF.
-func cleanSource(b []byte) (string, error) {
-	if !utf8.Valid(b) {
-		return "", errors.New("not UTF-8 text: save the file with the UTF-8 encoding")
-	}
-	s := strings.TrimPrefix(string(b), "\uFEFF")
-	return strings.ReplaceAll(s, "\r\n", "\n"), nil
 }
 
 // oneLine collapses all whitespace and control characters into single
@@ -699,6 +428,9 @@ func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[s
 			}
 			return l
 		},
+		// lang is the texts' language, for <html lang> when the body's
+		// language is not given.
+		"lang":   func() string { return pick2(lang == "", i18n.English, lang) },
 		"bar":    textBar,
 		"pct":    percent,
 		"add":    func(a, b int) int { return a + b },

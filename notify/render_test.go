@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -615,14 +616,13 @@ func TestRenderBrokenTemplates(t *testing.T) {
 // edit by a developer) names it as it sits in the source tree.
 func TestRenderEmbeddedErrorNames(t *testing.T) {
 	set := &templateSet{textFile: "templates/reminder.txt"}
-	var errs []error
-	_, bad := parseText(templateSource{name: "reminder.txt", display: "templates/reminder.txt", src: "{{define \"body\"}}\n{{.X}\n{{end}}"},
-		templateFuncs(time.UTC, "", nil), &errs)
-	if !bad || len(errs) != 1 || !strings.HasPrefix(errs[0].Error(), "templates/reminder.txt:2: ") {
-		t.Fatalf("parse error: %v", errs)
+	_, err := parseText(templateSource{display: "templates/reminder.txt", src: "{{define \"body\"}}\n{{.X}\n{{end}}"}, nil,
+		templateFuncs(time.UTC, "", nil))
+	if err == nil || !strings.HasPrefix(err.Error(), "templates/reminder.txt:2: ") {
+		t.Fatalf("parse error: %v", err)
 	}
 	set.text = ttemplateMust(t, "reminder.txt", "{{define \"subject\"}}s{{end}}{{define \"body\"}}\n\n{{.Ministry.Nam}}{{end}}")
-	_, _, err := set.execText(renderReminderData())
+	_, _, err = set.execText(renderReminderData())
 	const want = `templates/reminder.txt:3:11: executing "body" at <.Ministry.Nam>: can't evaluate field Nam in type config.Body`
 	if err == nil || err.Error() != want {
 		t.Fatalf("got  %v\nwant %s", err, want)
@@ -635,10 +635,9 @@ func TestRenderEmbeddedErrorNames(t *testing.T) {
 
 func ttemplateMust(t *testing.T, name, src string) *texttemplate.Template {
 	t.Helper()
-	var errs []error
-	tmpl, bad := parseText(templateSource{name: name, display: "templates/" + name, src: src}, templateFuncs(time.UTC, "", nil), &errs)
-	if bad {
-		t.Fatal(errs)
+	tmpl, err := parseText(templateSource{display: "templates/" + name, src: src}, nil, templateFuncs(time.UTC, "", nil))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return tmpl
 }
@@ -659,22 +658,18 @@ func TestTemplateNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every built-in language has the eight files: K.txt and K.html for
-	// English, K.LANG.txt and K.LANG.html for the others.
-	var all []string
+	// The eight layouts, and each built-in language's texts.
+	all := slices.Clone(names)
 	for _, lang := range BuiltinLanguages() {
-		for _, n := range names {
-			if lang != "en" {
-				n = strings.TrimSuffix(n, filepath.Ext(n)) + "." + lang + filepath.Ext(n)
-			}
-			all = append(all, n)
-			if _, err := embeddedTemplates.ReadFile("templates/" + n); err != nil {
-				t.Errorf("%s: %v", n, err)
-			}
+		all = append(all, "texts."+lang+".txt")
+	}
+	for _, n := range all {
+		if _, err := embeddedTemplates.ReadFile("templates/" + n); err != nil {
+			t.Errorf("%s: %v", n, err)
 		}
 	}
 	if len(entries) != len(all) {
-		t.Errorf("embedded %d files, want %d (%d languages × %d)", len(entries), len(all), len(BuiltinLanguages()), len(names))
+		t.Errorf("embedded %d files, want %d (8 layouts and %d languages' texts)", len(entries), len(all), len(BuiltinLanguages()))
 	}
 	// Copying the embedded files into an override folder changes nothing.
 	files := map[string]string{}

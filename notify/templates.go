@@ -1,0 +1,565 @@
+package notify
+
+// Loading the templates, in three steps: gather the files (the embedded
+// ones, then the admin's folder over them), parse each kind's layout with
+// each language's texts, and run every set with the sample data of the
+// start-up check (checkdata.go). See render.go for what the files hold.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htemplate "html/template"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	ttemplate "text/template"
+	"text/template/parse"
+	"time"
+	"unicode/utf8"
+
+	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
+)
+
+// textsStem starts the name of a language's texts file: texts.fr.txt.
+const textsStem = "texts"
+
+// templateSource is one template file's content and where it came from.
+type templateSource struct {
+	display string // shown in errors, and the name Go's errors give: "templates/reminder.txt" or the override's path
+	src     string
+}
+
+// templateSources are the files the Renderer is built from.
+type templateSources struct {
+	// layouts by file name: "reminder.txt", "reminder.html"; and an
+	// admin's layout for one language, "reminder.de.txt".
+	layouts map[string]templateSource
+	// texts by language tag ("en", "fr", "de-CH"): the embedded file,
+	// then the admin's, whose texts replace those of the same name.
+	texts map[string][]templateSource
+	// unreadable are the names of override files already reported; the
+	// sets that would use them are skipped.
+	unreadable map[string]bool
+	// builtin are the embedded layouts. An admin's layout that places no
+	// text writes its own words: it is English, as such a file was before
+	// the layouts had texts, and the other languages keep the built-in
+	// layout.
+	builtin     map[string]templateSource
+	englishOnly map[string]bool
+}
+
+// templateSet is the templates one kind uses for one language.
+type templateSet struct {
+	lang               string // "" for the default (English) set
+	textFile, htmlFile string // the layouts, as shown in errors
+	text               *ttemplate.Template
+	html               *htemplate.Template // nil: send text only
+}
+
+func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) (*Renderer, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	src, err := embeddedSources()
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	if overrideDir != "" {
+		errs, err = src.addOverrides(overrideDir)
+		if err != nil {
+			return nil, err
+		}
+	}
+	r := &Renderer{sets: map[string]map[string]*templateSet{}, stages: stages}
+	for _, kind := range templateKinds {
+		r.sets[kind] = map[string]*templateSet{}
+		for _, lang := range src.languages(kind) {
+			set, err := src.parse(kind, lang, templateFuncs(loc, lang, stages))
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if set == nil {
+				continue // a file it needs was reported unreadable
+			}
+			if err := set.check(sampleData(kind, lang)); err != nil {
+				errs = append(errs, err)
+			}
+			r.sets[kind][lang] = set
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(distinct(errs)...)
+	}
+	return r, nil
+}
+
+// distinct drops repeated errors: a broken layout is every language's,
+// and is said once.
+func distinct(errs []error) []error {
+	seen := map[string]bool{}
+	var out []error
+	for _, err := range errs {
+		for _, e := range unjoin(err) {
+			if !seen[e.Error()] {
+				seen[e.Error()] = true
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// embeddedSources reads the templates built into the program.
+func embeddedSources() (*templateSources, error) {
+	src := &templateSources{layouts: map[string]templateSource{}, texts: map[string][]templateSource{}, unreadable: map[string]bool{},
+		builtin: map[string]templateSource{}, englishOnly: map[string]bool{}}
+	entries, err := embeddedTemplates.ReadDir("templates")
+	if err != nil {
+		return nil, fmt.Errorf("embedded templates: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		b, err := embeddedTemplates.ReadFile("templates/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("embedded template %s: %w", name, err)
+		}
+		f := templateSource{display: "templates/" + name, src: string(b)}
+		switch kind, lang, texts, ok := splitTemplateName(name); {
+		case !ok || (lang != "" && !texts):
+			return nil, fmt.Errorf("embedded template %s: not a layout or a texts file", name)
+		case texts:
+			src.texts[lang] = append(src.texts[lang], f)
+		default:
+			src.layouts[kind+filepath.Ext(name)] = f
+			src.builtin[kind+filepath.Ext(name)] = f
+		}
+	}
+	for _, name := range TemplateNames() {
+		if _, ok := src.layouts[name]; !ok {
+			return nil, fmt.Errorf("embedded template %s is missing", name)
+		}
+	}
+	if len(src.texts[i18n.English]) == 0 {
+		return nil, fmt.Errorf("embedded template %s.%s.txt is missing", textsStem, i18n.English)
+	}
+	return src, nil
+}
+
+// addOverrides adds the admin's files from dir: a layout replaces the
+// embedded one for every language (reminder.txt), or gives one language
+// its own (reminder.de.txt); a texts file adds its texts over those of the
+// same language (texts.fr.txt), or adds a language (texts.de.txt). The
+// errors are the files' own, one per file; err is the folder's.
+func (src *templateSources) addOverrides(dir string) (errs []error, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("template folder: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		ext := filepath.Ext(name)
+		if e.IsDir() || strings.HasPrefix(name, ".") || (ext != ".txt" && ext != ".html") {
+			continue
+		}
+		display := filepath.Join(dir, name)
+		kind, lang, texts, ok := splitTemplateName(name)
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: not a template name followup knows: name a layout KIND%s or KIND.LANG%s "+
+				"(e.g. reminder%s, reminder.lo%s), with KIND one of %s, and a language's texts %s.LANG.txt (e.g. %s.lo.txt); "+
+				"rename or remove this file", display, ext, ext, ext, ext, strings.Join(templateKinds, ", "), textsStem, textsStem))
+			continue
+		}
+		key := kind + ext
+		if lang != "" {
+			key = kind + "." + lang + ext
+		}
+		b, err := os.ReadFile(display)
+		if err == nil {
+			var s string
+			if s, err = cleanSource(b); err == nil {
+				f := templateSource{display: display, src: s}
+				switch {
+				case texts:
+					src.texts[lang] = append(src.texts[lang], f)
+				case lang == "" && !src.placesTexts(s):
+					src.layouts[key] = f
+					src.englishOnly[key] = true
+				default:
+					src.layouts[key] = f
+				}
+				continue
+			}
+			err = fmt.Errorf("%s: %w", display, err)
+		}
+		errs = append(errs, err)
+		src.unreadable[key] = true
+	}
+	return errs, nil
+}
+
+// placesTexts reports whether a layout places any of the built-in texts.
+func (src *templateSources) placesTexts(layout string) bool {
+	defined := map[string]bool{}
+	for _, f := range src.texts[i18n.English] {
+		for _, m := range reDefine.FindAllStringSubmatch(f.src, -1) {
+			defined[m[1]] = true
+		}
+	}
+	for _, m := range rePlace.FindAllStringSubmatch(layout, -1) {
+		if defined[m[1]] {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	reDefine = regexp.MustCompile(`\{\{-?\s*define\s+"([^"]+)"`)
+	rePlace  = regexp.MustCompile(`\{\{-?\s*template\s+"([^"]+)"`)
+)
+
+// layout is the layout of a kind (name "reminder.txt") for a language.
+func (src *templateSources) layout(name, lang string) (templateSource, bool) {
+	if lang != "" && src.englishOnly[name] {
+		f, ok := src.builtin[name]
+		return f, ok
+	}
+	f, ok := src.layouts[name]
+	return f, ok
+}
+
+// languages lists the languages a kind can be written in, sorted, ""
+// (English) first: those with texts, and those with a layout of their own.
+func (src *templateSources) languages(kind string) []string {
+	set := map[string]bool{}
+	for lang := range src.texts {
+		if lang != i18n.English {
+			set[lang] = true
+		}
+	}
+	for name := range src.layouts {
+		if k, lang, _, _ := splitTemplateName(name); k == kind && lang != "" {
+			set[lang] = true
+		}
+	}
+	out := []string{""}
+	for l := range set {
+		out = append(out, l)
+	}
+	sort.Strings(out[1:])
+	return out
+}
+
+// textsFor are the texts files of a language, the least specific first,
+// so that those of "fr-CA" are read over those of "fr".
+func (src *templateSources) textsFor(lang string) []templateSource {
+	if lang == "" {
+		lang = i18n.English
+	}
+	var out []templateSource
+	tags := i18n.Fallbacks(lang)
+	for i := len(tags) - 1; i >= 0; i-- {
+		out = append(out, src.texts[tags[i]]...)
+	}
+	return out
+}
+
+// parse builds the templates of one kind in one language: the language's
+// own layout if the admin wrote one, else the kind's layout, with the
+// language's texts. A language whose texts the admin did not give has no
+// HTML layout unless it has its own: its mail is text only. nil, nil: a
+// file it needs was reported unreadable.
+func (src *templateSources) parse(kind, lang string, funcs map[string]any) (*templateSet, error) {
+	stem := kind
+	if lang != "" {
+		stem = kind + "." + lang
+	}
+	texts := src.textsFor(lang)
+	if src.unreadable[stem+".txt"] || src.unreadable[stem+".html"] || src.unreadable[kind+".txt"] || src.unreadable[kind+".html"] {
+		return nil, nil
+	}
+	txt, ownTxt := src.layouts[stem+".txt"]
+	htm, ownHTML := src.layouts[stem+".html"]
+	if !ownTxt || !ownHTML {
+		if len(texts) == 0 {
+			if !ownTxt {
+				return nil, fmt.Errorf("%s: there is no %s.txt next to it, nor %s.%s.txt: a language needs the subject and the plain-text part",
+					htm.display, stem, textsStem, lang)
+			}
+		} else {
+			if !ownTxt {
+				txt, _ = src.layout(kind+".txt", lang)
+			}
+			if !ownHTML {
+				htm, ownHTML = src.layout(kind+".html", lang)
+			}
+		}
+	}
+	set := &templateSet{lang: lang, textFile: txt.display}
+	var errs []error
+	var err error
+	if set.text, err = parseText(txt, texts, funcs); err != nil {
+		errs = append(errs, err)
+	} else if err := checkDefined(txt.display, texts, set.text.Lookup, "subject", "body"); err != nil {
+		errs = append(errs, err)
+	}
+	if ownHTML {
+		set.htmlFile = htm.display
+		if set.html, err = parseHTML(htm, texts, funcs); err != nil {
+			errs = append(errs, err)
+		} else if err := checkDefined(htm.display, texts, htmlLookup(set.html), "body"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return set, nil
+}
+
+// check runs the set with each sample: a misspelled field or a function
+// that fails is reported at start, not when a mail is due. One error per
+// file.
+func (s *templateSet) check(samples []any) error {
+	var errs []error
+	textOK, htmlOK := true, s.html != nil
+	for _, data := range samples {
+		if textOK {
+			if _, _, err := s.execText(data); err != nil {
+				errs = append(errs, err)
+				textOK = false
+			}
+		}
+		if htmlOK {
+			if _, err := s.execHTML(data); err != nil {
+				errs = append(errs, err)
+				htmlOK = false
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s *templateSet) execText(data any) (subject, text string, err error) {
+	var b bytes.Buffer
+	if err := s.text.ExecuteTemplate(&b, "subject", data); err != nil {
+		return "", "", templateError(s.textFile, err)
+	}
+	subject = oneLine(b.String())
+	if subject == "" {
+		return "", "", fmt.Errorf("%s: the subject is empty", s.textFile)
+	}
+	b.Reset()
+	if err := s.text.ExecuteTemplate(&b, "body", data); err != nil {
+		return "", "", templateError(s.textFile, err)
+	}
+	text = tidyText(b.String())
+	if text == "" {
+		return "", "", fmt.Errorf("%s: the body is empty", s.textFile)
+	}
+	return subject, text, nil
+}
+
+func (s *templateSet) execHTML(data any) (string, error) {
+	var b bytes.Buffer
+	if err := s.html.ExecuteTemplate(&b, "body", data); err != nil {
+		return "", templateError(s.htmlFile, err)
+	}
+	out := strings.TrimSpace(b.String())
+	if out == "" {
+		return "", fmt.Errorf("%s: the body is empty", s.htmlFile)
+	}
+	return out + "\n", nil
+}
+
+// parseText parses a layout and then the texts over it; each file's
+// templates are named by its display name, so that Go's errors name it.
+func parseText(layout templateSource, texts []templateSource, funcs map[string]any) (*ttemplate.Template, error) {
+	t, err := ttemplate.New(layout.display).Funcs(funcs).Option("missingkey=error").Parse(layout.src)
+	if err != nil {
+		return nil, templateError(layout.display, err)
+	}
+	for _, f := range texts {
+		if _, err := t.New(f.display).Parse(f.src); err != nil {
+			return nil, templateError(f.display, err)
+		}
+	}
+	return t, nil
+}
+
+func parseHTML(layout templateSource, texts []templateSource, funcs map[string]any) (*htemplate.Template, error) {
+	t, err := htemplate.New(layout.display).Funcs(funcs).Option("missingkey=error").Parse(layout.src)
+	if err != nil {
+		return nil, templateError(layout.display, err)
+	}
+	for _, f := range texts {
+		if _, err := t.New(f.display).Parse(f.src); err != nil {
+			return nil, templateError(f.display, err)
+		}
+	}
+	return t, nil
+}
+
+func htmlLookup(t *htemplate.Template) func(string) *ttemplate.Template {
+	return func(name string) *ttemplate.Template {
+		if h := t.Lookup(name); h != nil && h.Tree != nil {
+			return &ttemplate.Template{Tree: h.Tree}
+		}
+		return nil
+	}
+}
+
+// checkDefined reports a layout that lacks a template the message needs
+// ("subject", "body"), and a text that a template places but no file
+// defines: for a language the admin adds, the texts file that lacks it.
+func checkDefined(display string, texts []templateSource, lookup func(string) *ttemplate.Template, names ...string) error {
+	for _, n := range names {
+		if t := lookup(n); t == nil || t.Tree == nil {
+			return fmt.Errorf("%s: no %q template: the file must contain {{define %q}}…{{end}}", display, n, n)
+		}
+	}
+	// Walk what the entry points place, and what that places.
+	var missing []string
+	seen := map[string]bool{}
+	todo := slices.Clone(names)
+	for len(todo) > 0 {
+		n := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		t := lookup(n)
+		if t == nil || t.Tree == nil {
+			missing = append(missing, n)
+			continue
+		}
+		todo = append(todo, templateCalls(t.Tree.Root)...)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	where := display
+	if len(texts) > 0 {
+		where = texts[len(texts)-1].display
+	}
+	return fmt.Errorf("%s: no text %s, which %s places: copy %s from %s.%s.txt and translate %s",
+		where, quoteAll(missing), display, pick2(len(missing) == 1, "it", "them"), textsStem, i18n.English, pick2(len(missing) == 1, "it", "them"))
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// templateCalls lists the templates a parse tree places with {{template}}.
+func templateCalls(n parse.Node) []string {
+	var out []string
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.TemplateNode:
+			out = append(out, n.Name)
+		case *parse.IfNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	walk(n)
+	return out
+}
+
+// renderError is a template error as the admin reads it, naming the file
+// ("templates/reminder.txt:7:14: …"); Unwrap gives Go's original error.
+type renderError struct {
+	msg string
+	err error
+}
+
+func (e *renderError) Error() string { return e.msg }
+func (e *renderError) Unwrap() error { return e.err }
+
+// templateError drops Go's "template: " or "html/template:" before the
+// file's name (templates are named by their file's display name); an
+// error that names no file is given display's.
+func templateError(display string, err error) error {
+	msg := err.Error()
+	for _, p := range []string{"template: ", "html/template: ", "html/template:"} {
+		if rest, ok := strings.CutPrefix(msg, p); ok {
+			msg = rest
+			break
+		}
+	}
+	if !reFileFirst.MatchString(msg) {
+		msg = display + ": " + msg
+	}
+	return &renderError{msg: msg, err: err}
+}
+
+// reFileFirst matches an error that starts with a file name and a line.
+var reFileFirst = regexp.MustCompile(`^[^\s:]+\.(txt|html):\d+`)
+
+var reLangTag = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
+
+// splitTemplateName parses "reminder.txt" (a layout), "reminder.lo.html"
+// (a layout of one language, "lo") or "texts.lo.txt" (a language's texts).
+func splitTemplateName(name string) (kind, lang string, texts, ok bool) {
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	if rest, found := strings.CutPrefix(stem, textsStem+"."); found && ext == ".txt" && reLangTag.MatchString(rest) {
+		return "", i18n.Normalize(rest), true, true
+	}
+	for _, k := range templateKinds {
+		if stem == k {
+			return k, "", false, true
+		}
+		if rest, found := strings.CutPrefix(stem, k+"."); found && reLangTag.MatchString(rest) {
+			return k, i18n.Normalize(rest), false, true
+		}
+	}
+	return "", "", false, false
+}
+
+// cleanSource checks that an admin's file is UTF-8 and drops what Windows
+// editors add: a byte order mark and CR before LF.
+func cleanSource(b []byte) (string, error) {
+	if !utf8.Valid(b) {
+		return "", errors.New("not UTF-8 text: save the file with the UTF-8 encoding")
+	}
+	s := strings.TrimPrefix(string(b), "\uFEFF")
+	return strings.ReplaceAll(s, "\r\n", "\n"), nil
+}

@@ -1,0 +1,196 @@
+package notify
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// layoutLines are the lines of the layouts worth finding elsewhere: those
+// with markup or logic, not a bare {{end}} nor a short line.
+func layoutLines(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, name := range TemplateNames() {
+		b, err := embeddedTemplates.ReadFile("templates/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if len(line) >= 16 && !reOnlyActions.MatchString(line) {
+				out[line] = name
+			}
+		}
+	}
+	return out
+}
+
+// reOnlyActions matches a line of closing actions ({{end}}, {{- end}}…)
+// that any template may have.
+var reOnlyActions = regexp.MustCompile(`^(\{\{-?\s*(end|else)\s*-?\}\}\s*)+$`)
+
+// layoutCopies lists the lines of a texts file that repeat a line of a
+// layout, and the templates it defines that the layouts define too.
+func layoutCopies(layout map[string]string, texts string) []string {
+	var out []string
+	for i, line := range strings.Split(texts, "\n") {
+		if from, ok := layout[strings.TrimSpace(line)]; ok {
+			out = append(out, fmt.Sprintf("line %d repeats %s: %s", i+1, from, strings.TrimSpace(line)))
+		}
+	}
+	for _, m := range reDefine.FindAllStringSubmatch(texts, -1) {
+		if slices.Contains([]string{"subject", "body", "greeting", "task", "h2", "more", "change", "none", "automatic"}, m[1]) {
+			out = append(out, fmt.Sprintf("defines %q, a part of the layout", m[1]))
+		}
+	}
+	return out
+}
+
+// TestTextsHoldNoLayout: a language's texts are words, not a copy of the
+// layout: a change to the layout is made once, in reminder.txt and
+// reminder.html, not in each language.
+func TestTextsHoldNoLayout(t *testing.T) {
+	layout := layoutLines(t)
+	if len(layout) < 100 {
+		t.Fatalf("found %d lines in the layouts: the test no longer reads them", len(layout))
+	}
+	for _, lang := range BuiltinLanguages() {
+		b, err := embeddedTemplates.ReadFile("templates/texts." + lang + ".txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range layoutCopies(layout, string(b)) {
+			t.Errorf("texts.%s.txt: %s", lang, c)
+		}
+	}
+	// The check fails on a texts file that copies the layout, as the
+	// translated templates used to.
+	b, err := embeddedTemplates.ReadFile("templates/reminder.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := layoutCopies(layout, string(b)); len(got) < 20 {
+		t.Errorf("a copy of reminder.html passed for texts (%d findings)", len(got))
+	}
+}
+
+// textNames are the texts a file defines.
+func textNames(t *testing.T, name string) []string {
+	t.Helper()
+	b, err := embeddedTemplates.ReadFile("templates/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range reDefine.FindAllStringSubmatch(string(b), -1) {
+		out = append(out, m[1])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestEveryLanguageHasEveryText: each built-in language defines every text
+// that the layouts place (no message falls back on English words), and
+// no text that nothing places.
+func TestEveryLanguageHasEveryText(t *testing.T) {
+	placed := map[string]bool{}
+	for _, name := range TemplateNames() {
+		b, err := embeddedTemplates.ReadFile("templates/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range rePlace.FindAllStringSubmatch(string(b), -1) {
+			placed[m[1]] = true
+		}
+	}
+	english := textNames(t, "texts.en.txt")
+	if len(english) < 100 {
+		t.Fatalf("texts.en.txt defines %d texts", len(english))
+	}
+	for _, lang := range BuiltinLanguages() {
+		got := textNames(t, "texts."+lang+".txt")
+		for _, n := range english {
+			if !slices.Contains(got, n) {
+				t.Errorf("texts.%s.txt lacks %q", lang, n)
+			}
+		}
+		for _, n := range got {
+			if !slices.Contains(english, n) {
+				t.Errorf("texts.%s.txt defines %q, which English does not", lang, n)
+			}
+			if !placed[n] {
+				t.Errorf("texts.%s.txt: nothing places %q", lang, n)
+			}
+		}
+		if len(got) != len(slices.Compact(slices.Clone(got))) {
+			t.Errorf("texts.%s.txt defines a text twice", lang)
+		}
+	}
+}
+
+// TestRenderTextsOverrides: the admin changes a language's words with one
+// file of texts, adds a language the same way, or changes the layout of
+// every language with one layout that places the texts; an English
+// template of the old kind (words in it, no texts) stays English.
+func TestRenderTextsOverrides(t *testing.T) {
+	en, err := embeddedTemplates.ReadFile("templates/texts.en.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	german := strings.NewReplacer("Dear ", "Sehr geehrte ", "This concerns", "Es geht um").Replace(string(en))
+	dir := writeTemplates(t, map[string]string{
+		// One text of French: the others stay.
+		"texts.fr.txt": `{{define "reminder.thank-you-your"}}Merci beaucoup.{{end}}`,
+		"texts.de.txt": german,
+		// An English template of the old kind.
+		"ministry-digest.txt": `{{define "subject"}}Custom{{end}}{{define "body"}}Custom body{{end}}`,
+		// A layout that places texts serves every language.
+		"escalation.txt": `{{define "subject"}}!{{template "escalation.followup-escalation-has" .}}{{end}}{{define "body"}}{{template "common.this-message-was-x" .}}{{end}}`,
+	})
+	r := newTestRenderer(t, dir)
+
+	fr := renderReminderData()
+	fr.Ministry.Language = "fr"
+	out, err := r.Reminder(fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{out.Text, out.HTML} {
+		if !strings.Contains(part, "Merci beaucoup.") || strings.Contains(part, "Nous vous remercions") || !strings.Contains(part, "Cette demande porte sur") {
+			t.Errorf("fr: the one text replaced, the others kept:\n%s", part)
+		}
+	}
+	de := renderReminderData()
+	de.Ministry.Language = "de-CH"
+	if out, err = r.Reminder(de); err != nil || !strings.Contains(out.Text, "Es geht um") || !strings.Contains(out.HTML, "Es geht um") ||
+		!strings.Contains(out.HTML, `<html lang="de-CH">`) {
+		t.Errorf("de: texts.de.txt makes German mail, text and HTML: %v\n%s", err, out.HTML)
+	}
+
+	md := renderMinistryData()
+	if out, err = r.MinistryDigest(md); err != nil || out.Subject != "Custom" {
+		t.Errorf("en: the English template: %q %v", out.Subject, err)
+	}
+	md.Ministry.Language = "lo"
+	if out, err = r.MinistryDigest(md); err != nil || !strings.Contains(out.Subject, "ບົດສະຫຼຸບ") {
+		t.Errorf("lo: an English template of the old kind changed the Lao overview: %q %v", out.Subject, err)
+	}
+
+	esc := renderEscalationData()
+	esc.Coordinator.Language = "es"
+	if out, err = r.Escalation(esc); err != nil || !strings.HasPrefix(out.Subject, "![followup] ") || !strings.Contains(out.Text, "followup") {
+		t.Errorf("es: the layout override: %q %v\n%s", out.Subject, err, out.Text)
+	}
+
+	// A new language lacking texts is refused, naming its file and the
+	// texts it lacks, once.
+	broken := strings.Replace(german, `{{define "reminder.thank-you-your"}}`, `{{define "reminder.thank-you-yours"}}`, 1)
+	_, err = NewRenderer(writeTemplates(t, map[string]string{"texts.de.txt": broken}), nil)
+	if err == nil || !strings.Contains(err.Error(), "texts.de.txt: no text \"reminder.thank-you-your\"") || strings.Count(err.Error(), "thank-you-your\"") != 2 {
+		t.Errorf("a missing German text: %v", err)
+	}
+}
