@@ -81,12 +81,15 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 		r.sets[kind] = map[string]*templateSet{}
 		for _, lang := range src.languages(kind) {
 			set, err := src.parse(kind, lang, templateFuncs(loc, lang, stages))
-			if err != nil {
-				errs = append(errs, err)
+			if err != nil || set == nil {
+				// Reported (a file it needs was unreadable, or is
+				// broken); present for CheckLanguages, so that the
+				// language is said to be broken, not also missing.
+				r.sets[kind][lang] = &templateSet{lang: lang}
+				if err != nil {
+					errs = append(errs, err)
+				}
 				continue
-			}
-			if set == nil {
-				continue // a file it needs was reported unreadable
 			}
 			if err := set.check(sampleData(kind, lang)); err != nil {
 				errs = append(errs, err)
@@ -95,7 +98,9 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(distinct(errs)...)
+		// r is returned with the error for CheckLanguages only (see
+		// NewRendererFor): it renders nothing.
+		return r, errors.Join(distinct(errs)...)
 	}
 	return r, nil
 }
