@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -57,7 +58,33 @@ type Evidence struct {
 	// Data is a file's content when adding; reads leave it nil (see
 	// EvidenceData), so that listing updates never loads the files.
 	Data []byte
+	// Content, when set instead of Data, is read when the update is
+	// written: Size bytes of it, inside the transaction. The store holds
+	// one connection, so however many uploads arrive at once, the bytes
+	// of one file at a time are in memory (the web spools uploads to
+	// temporary files and hands them over as Content).
+	Content io.Reader
 }
+
+// fileData is the bytes of a file to add: Data, or Size bytes read from
+// Content.
+func (e Evidence) fileData() ([]byte, error) {
+	if e.Content == nil {
+		return e.Data, nil
+	}
+	if e.Size < 0 || e.Size > maxEvidenceSize {
+		return nil, fmt.Errorf("evidence %q: %w: size %d", e.Title, ErrInvalid, e.Size)
+	}
+	b := make([]byte, e.Size)
+	if _, err := io.ReadFull(e.Content, b); err != nil {
+		return nil, fmt.Errorf("read the evidence %q: %w", e.Title, err)
+	}
+	return b, nil
+}
+
+// maxEvidenceSize bounds a file read from Content: SQLite's own bound on a
+// value is 1 GB, and a file is read whole before it is written.
+const maxEvidenceSize = 1 << 30
 
 // AddUpdate records a progress update with its evidence and its entry in
 // the task's audit trail, in one transaction. Callers check who may write
@@ -105,9 +132,13 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 			return err
 		}
 		for _, e := range u.Evidence {
+			var data []byte
 			if e.Kind == EvidenceFile {
-				e.Size = int64(len(e.Data))
-				sum := sha256.Sum256(e.Data)
+				if data, err = e.fileData(); err != nil {
+					return err
+				}
+				e.Size = int64(len(data))
+				sum := sha256.Sum256(data)
 				e.SHA256 = hex.EncodeToString(sum[:])
 			}
 			res, err := tx.ExecContext(ctx, `INSERT INTO update_evidence (update_id, kind, url, title, content_type, size, sha256)
@@ -122,7 +153,7 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO evidence_files (id, data) VALUES (?, ?)`, eid, e.Data); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO evidence_files (id, data) VALUES (?, ?)`, eid, data); err != nil {
 				return err
 			}
 		}

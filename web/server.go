@@ -40,6 +40,7 @@ type Server struct {
 
 	pageSets map[string]*pageSet // by language (render.go)
 	limiter  *limiter            // failed link checks per client
+	uploads  uploadGate          // progress updates with files being read (upload.go)
 
 	mu sync.Mutex
 	ln net.Listener // set by Listen

@@ -3,14 +3,20 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"path"
+	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/followup-app/followup/civil"
@@ -28,94 +34,231 @@ const (
 	maxUpload   = maxFiles*maxFileSize + 1<<20
 )
 
-// errTooLarge and errFileType are refusals of an upload.
+// Uploads read at once, in all and per focal point. Each file is spooled
+// to a temporary file as it arrives, so an upload holds little memory
+// (buffers of a few KB, and the part headers Go's multipart reader keeps:
+// up to 10 MB while a hostile client sends one); these bound how many do
+// so at the same time and how much disk they fill (maxUpload each),
+// whatever the number of clients. One person sends one form at a time;
+// beyond its two, or the server's eight, the upload is answered 503 with
+// Retry-After before its body is read.
+const (
+	maxUploads          = 8
+	maxUploadsPerPerson = 2
+	uploadRetryAfter    = "30" // seconds
+)
+
+// uploadGate counts the uploads being read and written. Its map holds the
+// focal points with an upload under way only, so it never holds more
+// than maxUploads entries.
+type uploadGate struct {
+	mu    sync.Mutex
+	total int
+	by    map[string]int
+	max   int // in all; 0 is maxUploads (a test sets fewer)
+}
+
+// enter takes a place for who's upload; false when there is none.
+func (g *uploadGate) enter(who string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.total >= cmp.Or(g.max, maxUploads) || g.by[who] >= maxUploadsPerPerson {
+		return false
+	}
+	if g.by == nil {
+		g.by = map[string]int{}
+	}
+	g.total++
+	g.by[who]++
+	return true
+}
+
+// leave gives back a place enter took.
+func (g *uploadGate) leave(who string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.total--
+	if g.by[who]--; g.by[who] <= 0 {
+		delete(g.by, who)
+	}
+}
+
+// errTooLarge and errFileType are refusals of an upload; errKeep is the
+// server failing to keep its files (the disk full, the folder gone).
 var (
 	errTooLarge = errors.New("too large")
 	errFileType = errors.New("type not allowed")
+	errKeep     = errors.New("keep an uploaded file")
 )
 
-// upload is a parsed progress update form.
+// uploadFields are the text fields the update form sends; other fields
+// are read and dropped, so that a client cannot make the server keep
+// text it does not use.
+var uploadFields = []string{"task", "name", "text", "done_on", "links"}
+
+// upload is a parsed progress update form; close removes its files.
 type upload struct {
 	fields map[string]string
-	files  []store.Evidence
+	files  []*spooled
 }
 
-// readUpload reads the multipart form part by part, keeping each file in
-// memory up to maxFileSize (no temporary files: the bytes go to the
-// database anyway).
-func readUpload(w http.ResponseWriter, r *http.Request) (*upload, error) {
+func (u *upload) close() {
+	for _, f := range u.files {
+		f.close()
+	}
+}
+
+// evidence is the upload's files as the store takes them: read from
+// their temporary files when the update is written.
+func (u *upload) evidence() []store.Evidence {
+	var out []store.Evidence
+	for _, f := range u.files {
+		out = append(out, store.Evidence{Kind: store.EvidenceFile, Title: f.title, ContentType: f.contentType, Size: f.size,
+			Content: io.NewSectionReader(f.f, 0, f.size)})
+	}
+	return out
+}
+
+// spooled is an uploaded file in a temporary file.
+type spooled struct {
+	f                  *os.File
+	path               string // set when the file could not be removed while open
+	size               int64
+	title, contentType string
+}
+
+func (sp *spooled) close() {
+	_ = sp.f.Close() // read only by then: nothing to lose
+	if sp.path != "" {
+		_ = os.Remove(sp.path)
+	}
+}
+
+// spool copies r, up to maxFileSize bytes, into a temporary file in dir.
+// The file is removed at once where the system allows it (its data lives
+// until it is closed), so that a crash leaves nothing behind.
+func spool(dir string, r io.Reader) (*spooled, error) {
+	f, err := os.CreateTemp(dir, ".followup-upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errKeep, err)
+	}
+	sp := &spooled{f: f}
+	if err := os.Remove(f.Name()); err != nil {
+		sp.path = f.Name()
+	}
+	n, err := io.Copy(f, io.LimitReader(r, maxFileSize+1))
+	sp.size = n
+	if err != nil {
+		sp.close()
+		var mbe *http.MaxBytesError
+		var pe *os.PathError
+		switch {
+		case errors.As(err, &mbe):
+			return nil, errTooLarge
+		case errors.As(err, &pe) && pe.Op == "write":
+			return nil, fmt.Errorf("%w: %w", errKeep, err) // the disk, not the client
+		}
+		return nil, err
+	}
+	if n > maxFileSize {
+		sp.close()
+		return nil, errTooLarge
+	}
+	return sp, nil
+}
+
+// readUpload reads the multipart form part by part: the text fields of
+// the form into memory (maxText each), each file into a temporary file in
+// dir. On an error nothing is kept.
+func readUpload(w http.ResponseWriter, r *http.Request, dir string) (_ *upload, err error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, fmt.Errorf("not a form with files: %w", err)
 	}
 	u := &upload{fields: map[string]string{}}
+	defer func() {
+		if err != nil {
+			u.close()
+		}
+	}()
+	tooLarge := func(err error) error {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		return err
+	}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			return u, nil
 		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, errTooLarge
-			}
-			return nil, err
+			return nil, tooLarge(err)
 		}
 		name := part.FormName()
 		if part.FileName() == "" && name != "file" {
 			b, err := io.ReadAll(io.LimitReader(part, maxText+1))
 			if err != nil {
-				var mbe *http.MaxBytesError
-				if errors.As(err, &mbe) {
-					return nil, errTooLarge
-				}
-				return nil, err
+				return nil, tooLarge(err)
 			}
 			if len(b) > maxText {
 				return nil, fmt.Errorf("%w: the field %s is longer than %d characters", errTooLong, name, maxText)
 			}
-			u.fields[name] = string(b)
+			if slices.Contains(uploadFields, name) {
+				u.fields[name] = string(b)
+			}
 			continue
 		}
-		data, err := io.ReadAll(io.LimitReader(part, maxFileSize+1))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return nil, errTooLarge
-			}
-			return nil, err
-		}
-		if len(data) == 0 && part.FileName() == "" {
-			continue // the file field left empty
-		}
-		if len(data) > maxFileSize {
+		sp, err := spool(dir, part)
+		if errors.Is(err, errTooLarge) {
 			return nil, fmt.Errorf("%w: %s", errTooLarge, safeName(part.FileName()))
 		}
-		if len(u.files) == maxFiles {
+		if err != nil {
+			return nil, err
+		}
+		if sp.size == 0 && part.FileName() == "" {
+			sp.close()
+			continue // the file field left empty
+		}
+		sp.title = safeName(part.FileName())
+		u.files = append(u.files, sp) // closed with the others from now on
+		if len(u.files) > maxFiles {
 			return nil, fmt.Errorf("%w: more than %d files", errTooLarge, maxFiles)
 		}
-		ct, err := fileType(data, part.FileName())
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s", err, safeName(part.FileName()))
+		if sp.contentType, err = fileType(sp.f, sp.size, part.FileName()); err != nil {
+			return nil, fmt.Errorf("%w: %s", err, sp.title)
 		}
-		u.files = append(u.files, store.Evidence{Kind: store.EvidenceFile, Title: safeName(part.FileName()), ContentType: ct, Data: data})
 	}
 }
 
 var errTooLong = errors.New("too long")
+
+// maxZipEntries bounds the entries of a zip judged by fileType: reading a
+// zip's directory keeps every entry in memory, and a 10 MB directory of
+// empty entries is 200,000 of them. A .docx holds a few dozen; a large
+// .xlsx, a few thousand.
+const maxZipEntries = 10000
 
 // fileType judges a file's type from its content: PDF, PNG and JPEG by
 // their signatures (http.DetectContentType), Word and Excel files by
 // what they are, a zip holding word/ or xl/ (.docx, .xlsx) or an OLE
 // compound file (.doc, .xls). The name decides only between the two OLE
 // kinds, which share one signature.
-func fileType(data []byte, name string) (string, error) {
-	switch ct := http.DetectContentType(data); ct {
+func fileType(f io.ReaderAt, size int64, name string) (string, error) {
+	head := make([]byte, min(size, 512))
+	if _, err := f.ReadAt(head, 0); err != nil && err != io.EOF {
+		return "", fmt.Errorf("read an uploaded file: %w", err)
+	}
+	switch ct := http.DetectContentType(head); ct {
 	case "application/pdf", "image/png", "image/jpeg":
 		return ct, nil
 	case "application/zip":
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if n, ok := zipEntries(f, size); !ok || n > maxZipEntries {
+			return "", errFileType
+		}
+		zr, err := zip.NewReader(f, size)
 		if err != nil {
 			return "", errFileType
 		}
@@ -129,13 +272,30 @@ func fileType(data []byte, name string) (string, error) {
 		}
 		return "", errFileType
 	}
-	if bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}) {
+	if bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}) {
 		if strings.HasSuffix(strings.ToLower(name), ".xls") {
 			return "application/vnd.ms-excel", nil
 		}
 		return "application/msword", nil
 	}
 	return "", errFileType
+}
+
+// zipEntries reads how many entries a zip's end-of-directory record
+// announces (in its last 64 KB and 22 bytes); false when it has none.
+// Zip64 counts (0xFFFF) are more than any file we take.
+func zipEntries(f io.ReaderAt, size int64) (int, bool) {
+	const eocdLen = 22
+	n := min(size, eocdLen+0xFFFF)
+	tail := make([]byte, n)
+	if _, err := f.ReadAt(tail, size-n); err != nil && err != io.EOF {
+		return 0, false
+	}
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
+	if i < 0 || len(tail)-i < eocdLen {
+		return 0, false
+	}
+	return int(binary.LittleEndian.Uint16(tail[i+10:])), true
 }
 
 // safeName keeps the last element of a file name as a browser or a
@@ -173,11 +333,25 @@ func contentDisposition(name string) string {
 
 // handleUpdate records a progress update with its evidence.
 func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
+	p, _ := PrincipalFrom(r.Context())
+	who := p.Body + "\x00" + strings.ToLower(p.FocalPoint)
+	if !s.uploads.enter(who) {
+		// The body is left unread: Go's server reads a little of it and
+		// closes the connection after this answer.
+		w.Header().Set("Retry-After", uploadRetryAfter)
+		s.logger.Warn("upload refused: too many at once", "focal_point", p.FocalPoint, "client", s.clientAddr(r))
+		s.fail(w, r, http.StatusServiceUnavailable, "Too many files are being sent at this moment. Wait a minute, then send the form again. Nothing was saved.")
+		return
+	}
+	defer s.uploads.leave(who)
 	t, role, ok := s.ownTask(w, r)
 	if !ok {
 		return
 	}
-	up, err := readUpload(w, r)
+	up, err := readUpload(w, r, filepath.Dir(s.db.Path()))
+	if up != nil {
+		defer up.close()
+	}
 	switch {
 	case errors.Is(err, errTooLarge):
 		s.showTask(w, r, http.StatusRequestEntityTooLarge, t, role, formState{Which: "update",
@@ -191,6 +365,10 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errTooLong):
 		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, formState{Which: "update", Error: s.tr(r, "A field is too long (at most %d characters). Nothing was saved.", maxText)})
 		return
+	case errors.Is(err, errKeep):
+		s.logger.Error("upload", "err", err)
+		s.fail(w, r, http.StatusInternalServerError, "Something went wrong on the server. Nothing was saved; please try again later.")
+		return
 	case err != nil:
 		s.fail(w, r, http.StatusBadRequest, "The form could not be read; please send it again.")
 		return
@@ -201,7 +379,6 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := formState{Which: "update", Name: f["name"], Text: f["text"], DoneOn: f["done_on"], Links: f["links"]}
-	p, _ := PrincipalFrom(r.Context())
 	by := s.actor(r, form.Name)
 	u := store.Update{TaskID: t.ID, Ministry: p.Body, Role: role, FocalPoint: by.FocalPoint, Author: by.Name, ClientAddr: by.ClientAddr, Text: form.Text}
 	switch {
@@ -232,7 +409,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &le):
 			form.Error = s.tr(r, "“%s” is not a web address: write one address per line, starting with https://", le.line)
 		}
-		u.Evidence = append(links, up.files...)
+		u.Evidence = append(links, up.evidence()...)
 	}
 	if form.Error != "" {
 		form.Error += " " + s.tr(r, "Nothing was saved.")
