@@ -9,6 +9,13 @@
 // paragraphs 1, 2, 3… throughout, items (a), (b)… inside a paragraph, and
 // UPR recommendations 121.1, 121.2…, and that sequence is what the parser
 // trusts.
+//
+// It also reads exports of OHCHR's Universal Human Rights Index (UHRI):
+// many documents of every mechanism in one .xlsx, .csv or .json, already
+// tagged with themes, affected persons and SDG targets. Open tells them
+// from a document by content; ScanUHRI hands an importer one row at a time
+// (the whole index is 270,000 rows), ReadUHRI collects the documents in
+// memory. See uhri.go for how rows map to recommendations.
 package ingest
 
 import (

@@ -28,6 +28,11 @@ const (
 	// UPRAddendum gives the State's positions on a UPR report's pending
 	// recommendations (symbol …/Add.1).
 	UPRAddendum Kind = "upr-addendum"
+	// SpecialProcedures is a report of a special procedure (a special
+	// rapporteur, a working group, an independent expert), such as a
+	// country visit report. Such a mechanism sets no periodic report, so its
+	// recommendations' deadlines must come from the config.
+	SpecialProcedures Kind = "special-procedures"
 )
 
 // Positions of a State on UPR recommendations.
@@ -91,10 +96,23 @@ type Recommendation struct {
 	Concern            int
 	Status             string // UPR: supported, noted or pending; "" otherwise
 	RecommendingStates []string
-	// Themes are the human rights themes OHCHR's UPR matrices give the
-	// recommendation ("Right to education", "Women's rights"); assignment
-	// rules can match them.
+	// Themes are the human rights themes OHCHR gives the recommendation
+	// in its UPR matrices and the Universal Human Rights Index ("Right to
+	// education", "Women's rights"); assignment rules can match them.
 	Themes []string
+	// AffectedPersons are the groups of persons OHCHR's Universal Human
+	// Rights Index (UHRI) tags the recommendation with ("Women & girls",
+	// "Persons with disabilities"), as written there.
+	AffectedPersons []string
+	// SDGs are the Sustainable Development Goal targets ("16.3") or goals
+	// ("5") the UHRI links the recommendation to: the number alone, so
+	// that tags from the UHRI, a matrix or the config compare equal
+	// whatever label each gives.
+	SDGs []string
+	// AnnotationID is the UHRI's id of the annotation the recommendation
+	// came from (a UUID), "" when it did not come from the UHRI. It lets a
+	// later export of the same search update the same recommendation.
+	AnnotationID string
 }
 
 // Position is one recommendation's status as given by a UPR addendum.
