@@ -10,6 +10,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"time"
 
@@ -94,6 +95,15 @@ type Transport interface {
 	Deliver(ctx context.Context, msgs []Message, report func(i int, r Result)) error
 	// Name identifies the transport in logs, e.g. "smtp mail.example.org:587".
 	Name() string
+}
+
+// TransportFor builds the transport the config names: SMTP to the relay,
+// or .eml files in mail.dir.
+func TransportFor(cfg *config.Config, logger *slog.Logger) (Transport, error) {
+	if cfg.Mail.Transport == "smtp" {
+		return NewSMTP(cfg.Mail.SMTP, logger)
+	}
+	return NewFile(cfg.Mail.Dir)
 }
 
 // jitter is the relative spread of Backoff: ±20%.

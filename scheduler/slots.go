@@ -1,7 +1,9 @@
-// Package scheduler is the daemon: a heartbeat that finds the schedules'
-// due slots, has plan turn each into messages inside the slot's
-// transaction, reloads the config, and delivers the outbox. What is due
-// and what the messages say is plan's business, not this package's.
+// Package scheduler is the daemon's clock: a gocron heartbeat that
+// records that the daemon is alive and starts a round of work at every
+// beat (Heartbeat), and the schedules' slots: which cron slot is due now,
+// and what to do about the slots missed while the daemon was down (Due,
+// PlanAt). What the messages say is plan's business; delivering them is
+// package delivery's; cmd/followup builds the daemon from these parts.
 //
 // The database is the source of truth; gocron is only a heartbeat. gocron
 // keeps schedules in memory and never catches up a run missed while the

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
 )
 
@@ -39,7 +38,7 @@ func HealthHandler(db *store.DB, heartbeat func() time.Duration, now func() time
 			writeHealth(w, rep)
 			return
 		}
-		h, err := scheduler.CheckHealth(ctx, db, heartbeat(), t)
+		h, err := db.Health(ctx, heartbeat(), t)
 		if err != nil {
 			rep.Status, rep.Database = "unhealthy", err.Error()
 			writeHealth(w, rep)
@@ -56,7 +55,7 @@ func HealthHandler(db *store.DB, heartbeat func() time.Duration, now func() time
 			rep.LastHeartbeat, rep.HeartbeatAge = h.LastHeartbeat.UTC().Format(time.RFC3339), age.Seconds()
 			if age > late {
 				rep.Status = "unhealthy"
-				if !h.Running { // when it runs, CheckHealth says so already
+				if !h.Running { // when it runs, Health says so already
 					rep.Problems = append(rep.Problems, "no daemon holds the database and the last heartbeat is "+age.Round(time.Second).String()+" old")
 				}
 			}

@@ -160,36 +160,10 @@ func (s *Server) SignedLink(body, email string, gen int64) string {
 	return cfg.Web.BaseURL + "/l/" + s.Sign(Claims{FocalPoint: email, Body: body, Expires: exp, Generation: gen})
 }
 
-// sessionKeep is how long a session that ended stays listed (`followup
-// link sessions`) before it is deleted: over years, every link opened
-// (and every mail scanner that follows links) adds one.
-const sessionKeep = 90 * 24 * time.Hour
-
-// purgeSessionsDaily deletes the sessions that ended more than sessionKeep
-// ago, when the server starts and then once a day, until ctx ends. The
-// day is real time (a fake clock in tests would hold a ticker of its own).
-func (s *Server) purgeSessionsDaily(ctx context.Context) {
-	tk := time.NewTicker(24 * time.Hour)
-	defer tk.Stop()
-	for {
-		s.purgeSessions(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-tk.C:
-		}
-	}
-}
-
-func (s *Server) purgeSessions(ctx context.Context) {
-	n, err := s.db.PurgeSessions(ctx, s.clock.Now().Add(-sessionKeep))
-	switch {
-	case err != nil && ctx.Err() == nil:
-		s.logger.Warn("could not delete old sessions; they are tried again tomorrow", "err", err)
-	case n > 0:
-		s.logger.Info("deleted sessions that ended long ago", "sessions", n, "older_than", "90d")
-	}
-}
+// SessionKeep is how long a session that ended stays listed (`followup
+// link sessions`) before the daemon's heartbeat deletes it: over years,
+// every link opened (and every mail scanner that follows links) adds one.
+const SessionKeep = 90 * 24 * time.Hour
 
 // sessionMax bounds a session however long its link lives: a browser
 // left open on a shared computer should not stay signed in for weeks.

@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
 )
 
@@ -63,11 +62,12 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
 
-// ObserveTick records a heartbeat (scheduler.Options.AfterTick).
-func (m *Metrics) ObserveTick(r scheduler.TickReport) {
-	m.planning.Observe(r.Took.Seconds())
+// ObserveTick records a heartbeat: how long its planning took (on the
+// real clock) and whether it failed.
+func (m *Metrics) ObserveTick(took time.Duration, failed bool) {
+	m.planning.Observe(took.Seconds())
 	outcome := "ok"
-	if r.Err != nil {
+	if failed {
 		outcome = "error"
 	}
 	m.ticks.WithLabelValues(outcome).Inc()
@@ -133,11 +133,11 @@ func (s *Server) instrument(mux *http.ServeMux, next http.Handler) http.Handler 
 	}, next)
 }
 
-// ObserveTick records a heartbeat of the daemon in the metrics
-// (scheduler.Options.AfterTick); nothing before the site is served.
-func (s *Server) ObserveTick(r scheduler.TickReport) {
+// ObserveTick records a heartbeat of the daemon in the metrics; nothing
+// before the site is served.
+func (s *Server) ObserveTick(took time.Duration, failed bool) {
 	if m := s.metrics.Load(); m != nil {
-		m.ObserveTick(r)
+		m.ObserveTick(took, failed)
 	}
 }
 

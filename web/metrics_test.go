@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
@@ -84,7 +83,7 @@ func TestMetrics(t *testing.T) {
 	for _, p := range []string{"/c/", "/c/", "/m/123", "/m/secret-token-xyz", "/nowhere"} {
 		get(t, h, p)
 	}
-	m.ObserveTick(scheduler.TickReport{Took: 1500 * time.Millisecond})
+	m.ObserveTick(1500*time.Millisecond, false)
 
 	code, body := get(t, h, "/metrics")
 	if code != http.StatusOK {

@@ -179,7 +179,6 @@ func (s *Server) Run(ctx context.Context) error {
 	trimCtx, stopTrim := context.WithCancel(ctx)
 	defer stopTrim()
 	go s.trimWhenIdle(trimCtx, func() { s.releaseMemory(trimCtx) })
-	go s.purgeSessionsDaily(trimCtx)
 	s.logger.Info("web server listening", "addr", addr.String(), "base_url", s.Config().Web.BaseURL, "https", s.Config().Web.HTTPS())
 	select {
 	case err := <-errc:

@@ -445,13 +445,16 @@ func TestOldSessionsPurged(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	f.login("moj", "focal@moj.example") // ends after sessionMax (14 days)
-	f.clock.Advance(sessionMax + sessionKeep + time.Hour)
+	f.clock.Advance(sessionMax + SessionKeep + time.Hour)
 	f.login("moj", "deputy@moj.example") // open
 	recent := f.login("mps", "focal@mps.example")
 	if res, _ := f.post(recent, "/logout", url.Values{}); res.StatusCode >= 400 {
 		t.Fatalf("logout: %d", res.StatusCode)
 	}
-	f.srv.purgeSessions(ctx)
+	// What the daemon's heartbeat does once a day (cmd/followup).
+	if _, err := f.db.PurgeSessions(ctx, f.clock.Now().Add(-SessionKeep)); err != nil {
+		t.Fatal(err)
+	}
 	got, err := f.db.Sessions(ctx, store.SessionFilter{})
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,7 @@
 //	    and enqueues n of them, each with its own key and Message-ID, into
 //	    the outbox of a new database; prints the mean message size in bytes.
 //	deliver send --db PATH --smtp HOST:PORT
-//	    delivers the outbox as the daemon does (claim 100, scheduler.Deliver,
+//	    delivers the outbox as the daemon does (claim 100, delivery.Batch,
 //	    each outcome recorded) until it is empty, over SMTP without TLS;
 //	    prints the count, the seconds and the rate, and checks in SQLite that
 //	    every message is marked sent.
@@ -26,10 +26,10 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/delivery"
 	"github.com/followup-app/followup/internal/loadgen"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/plan"
-	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
 )
 
@@ -192,7 +192,7 @@ func send(path, addr string, transportOnly bool) error {
 		if len(batch) == 0 {
 			break
 		}
-		k, err := scheduler.Deliver(ctx, db, tr, batch, retry, time.Now, logger)
+		k, err := delivery.Batch(ctx, db, tr, batch, retry, time.Now, logger, nil)
 		sent += k
 		if err != nil {
 			return err
@@ -216,7 +216,7 @@ func send(path, addr string, transportOnly bool) error {
 
 // sendTransportOnly reads every pending message first, then times the SMTP
 // transport alone, in batches of 100 over one connection each, as
-// scheduler.Deliver hands them over, without recording outcomes: the
+// delivery.Batch hands them over, without recording outcomes: the
 // difference with send is the outbox's bookkeeping.
 func sendTransportOnly(ctx context.Context, db *store.DB, tr notify.Transport) error {
 	var batches [][]notify.Message

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/followup-app/followup/scheduler"
 	"github.com/followup-app/followup/store"
 )
 
@@ -37,7 +36,7 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 	}
 	defer db.Close()
 	now := env.clock()()
-	h, err := scheduler.CheckHealth(ctx, db, cfg.Schedules.Heartbeat, now)
+	h, err := db.Health(ctx, cfg.Schedules.Heartbeat, now)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/delivery"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/scheduler"
@@ -239,7 +240,7 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	tr, err := scheduler.TransportFor(cfg, logger)
+	tr, err := notify.TransportFor(cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -270,7 +271,7 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	n, err := scheduler.Deliver(ctx, db, tr, batch, cfg.Mail.Retry, env.clock(), logger)
+	n, err := delivery.Batch(ctx, db, tr, batch, cfg.Mail.Retry, env.clock(), logger, nil)
 	if err != nil {
 		return fmt.Errorf("the digest is in the outbox but was not delivered yet (the daemon will retry): %w", err)
 	}

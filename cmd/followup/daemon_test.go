@@ -19,7 +19,6 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/internal/smtptest"
-	"github.com/followup-app/followup/scheduler"
 )
 
 // syncBuffer is a log sink several goroutines write to.
@@ -44,24 +43,24 @@ func (s *syncBuffer) String() string {
 type testDaemon struct {
 	t      *testing.T
 	clock  *clockwork.FakeClock
-	ticks  chan scheduler.TickReport
+	ticks  chan tickReport
 	cancel context.CancelFunc
 	done   chan int
 	logs   *syncBuffer
 	reload chan struct{}
-	d      *scheduler.Daemon
+	d      *app
 	web    string // the web server's address
 }
 
 func startDaemon(t *testing.T, cfgPath string, fc *clockwork.FakeClock, env map[string]string) *testDaemon {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	td := &testDaemon{t: t, clock: fc, ticks: make(chan scheduler.TickReport, 1000), cancel: cancel, done: make(chan int, 1),
+	td := &testDaemon{t: t, clock: fc, ticks: make(chan tickReport, 1000), cancel: cancel, done: make(chan int, 1),
 		logs: &syncBuffer{}, reload: make(chan struct{}, 1)}
-	started := make(chan *scheduler.Daemon, 1)
+	started := make(chan *app, 1)
 	e := &environment{stdout: td.logs, stderr: td.logs, getenv: func(k string) string { return env[k] }, reload: td.reload,
-		now: fc.Now, daemonHooks: &daemonHooks{clock: fc, afterTick: func(r scheduler.TickReport) { td.ticks <- r },
-			started: func(d *scheduler.Daemon) { started <- d }, webAddr: func(a string) { td.web = a }}}
+		now: fc.Now, daemonHooks: &daemonHooks{clock: fc, afterTick: func(r tickReport) { td.ticks <- r },
+			started: func(d *app) { started <- d }, webAddr: func(a string) { td.web = a }}}
 	go func() { td.done <- run(ctx, []string{"run", "--config", cfgPath, "--log-level", "info"}, e) }()
 	select {
 	case td.d = <-started:
@@ -76,7 +75,7 @@ func startDaemon(t *testing.T, cfgPath string, fc *clockwork.FakeClock, env map[
 }
 
 // wait returns the report of the first heartbeat at or after at.
-func (td *testDaemon) wait(at time.Time) scheduler.TickReport {
+func (td *testDaemon) wait(at time.Time) tickReport {
 	td.t.Helper()
 	for {
 		select {
@@ -97,7 +96,7 @@ func (td *testDaemon) wait(at time.Time) scheduler.TickReport {
 // gocron re-arms its heartbeat timer in its own goroutine, which can come
 // after the task reported back: wait for that timer (the only one on the
 // fake clock) before moving the clock.
-func (td *testDaemon) advanceTo(at time.Time) scheduler.TickReport {
+func (td *testDaemon) advanceTo(at time.Time) tickReport {
 	td.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -1,4 +1,4 @@
-package scheduler
+package delivery
 
 import (
 	"context"
@@ -53,7 +53,7 @@ func TestDeliverStopsWhenOutcomesCannotBeRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sent, err := Deliver(ctx, db, tr, batch, config.Retry{Initial: time.Minute, Max: time.Hour, MaxAttempts: 3}, time.Now, slog.New(slog.DiscardHandler))
+	sent, err := Batch(ctx, db, tr, batch, config.Retry{Initial: time.Minute, Max: time.Hour, MaxAttempts: 3}, time.Now, slog.New(slog.DiscardHandler), nil)
 	var rec *RecordError
 	if !errors.As(err, &rec) {
 		t.Fatalf("Deliver: %v, want a RecordError", err)
@@ -111,7 +111,7 @@ func TestRecipientRefusedForNowGetsItLater(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Deliver(ctx, db, tr, batch, retry, clock, slog.New(slog.DiscardHandler)); err != nil {
+		if _, err := Batch(ctx, db, tr, batch, retry, clock, slog.New(slog.DiscardHandler), nil); err != nil {
 			t.Fatal(err)
 		}
 		return len(batch)

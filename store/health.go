@@ -1,21 +1,19 @@
-package scheduler
+package store
 
 import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/followup-app/followup/store"
 )
 
 // Health is what an admin needs to know when no mail says it: whether the
 // daemon runs, whether delivery works, and what waits. `followup status`
 // prints it; a web health endpoint serves the same.
 type Health struct {
-	Running       bool         // a daemon holds the database's lock
-	Holder        store.Holder // who, when Running
-	LastHeartbeat time.Time    // zero when no daemon ever ran on this database
-	Delivery      store.DeliveryState
+	Running       bool      // a daemon holds the database's lock
+	Holder        Holder    // who, when Running
+	LastHeartbeat time.Time // zero when no daemon ever ran on this database
+	Delivery      DeliveryState
 	Pending       int       // messages waiting to be sent (pending or being sent)
 	OldestPending time.Time // when the oldest of them was queued
 	Failed        int
@@ -23,7 +21,7 @@ type Health struct {
 	// Refused counts the recipients refused for good while the others got
 	// the message; RefusedLatest are the latest few.
 	Refused       int
-	RefusedLatest []store.RefusedRecipient
+	RefusedLatest []RefusedRecipient
 	// Stuck says that mail is not going out and will not by itself;
 	// Problems says why, one line each.
 	Stuck    bool
@@ -33,12 +31,14 @@ type Health struct {
 // refusedShown is how many refused recipients Health names.
 const refusedShown = 5
 
-// CheckHealth computes the Health of a database at now; heartbeat is the
+// Health reads the Health of the database at now; heartbeat is the
 // daemon's interval, to tell a daemon that hangs from one between beats.
-func CheckHealth(ctx context.Context, db *store.DB, heartbeat time.Duration, now time.Time) (Health, error) {
+// It only reads: `followup status` and the web server's /healthz call it
+// beside a running daemon.
+func (db *DB) Health(ctx context.Context, heartbeat time.Duration, now time.Time) (Health, error) {
 	var h Health
 	var err error
-	if h.Holder, h.Running, err = store.LockHolder(db.Path()); err != nil {
+	if h.Holder, h.Running, err = LockHolder(db.Path()); err != nil {
 		return h, err
 	}
 	if h.LastHeartbeat, _, err = db.LastHeartbeat(ctx); err != nil {
@@ -54,7 +54,7 @@ func CheckHealth(ctx context.Context, db *store.DB, heartbeat time.Duration, now
 	if err != nil {
 		return h, err
 	}
-	h.Failed, h.Uncertain = counts[store.StatusFailed], counts[store.StatusUncertain]
+	h.Failed, h.Uncertain = counts[StatusFailed], counts[StatusUncertain]
 	if h.Refused, h.RefusedLatest, err = db.RefusedRecipients(ctx, refusedShown); err != nil {
 		return h, err
 	}
@@ -64,9 +64,9 @@ func CheckHealth(ctx context.Context, db *store.DB, heartbeat time.Duration, now
 		h.Problems = append(h.Problems, fmt.Sprintf(format, args...))
 	}
 	switch h.Delivery.State {
-	case store.DeliveryFailing:
+	case DeliveryFailing:
 		problem("delivery failing since %s: %s", stamp(h.Delivery.Since), h.Delivery.Err)
-	case store.DeliveryStopped:
+	case DeliveryStopped:
 		problem("delivery stopped since %s (outcomes cannot be recorded; is the disk full?): %s", stamp(h.Delivery.Since), h.Delivery.Err)
 	}
 	if !h.Running && h.Pending > 0 {

@@ -1,4 +1,4 @@
-package scheduler
+package delivery
 
 import (
 	"context"
@@ -63,7 +63,7 @@ func BenchmarkDeliver(b *testing.B) {
 			if len(batch) == 0 {
 				break
 			}
-			n, err := Deliver(ctx, db, tr, batch, retry, time.Now, logger)
+			n, err := Batch(ctx, db, tr, batch, retry, time.Now, logger, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
