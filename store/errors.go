@@ -21,7 +21,8 @@ var (
 	// text, a change without a name, a damaged page cursor).
 	ErrInvalid = errors.New("invalid")
 	// ErrConflict: what was asked clashes with what is stored (a request
-	// already decided, a slot that already ran, a backup file that exists).
+	// already decided, a slot that already ran, a backup file that
+	// exists).
 	ErrConflict = errors.New("conflicts with what is stored")
 )
 
@@ -91,14 +92,12 @@ func kindOf(err error) error {
 		kind = ErrDamaged
 	case sqlite3.ErrFull:
 		kind = ErrDiskFull
-	case sqlite3.ErrConstraint:
-		// A unique key says the row is there already; a check, a foreign
-		// key or a trigger (the append-only tables) refuses the values.
-		kind = ErrInvalid
-		if se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
-			kind = ErrConflict
-		}
 	default:
+		// Constraints among them: the store checks what it is given
+		// before it writes, so a constraint SQLite enforces (a key, an
+		// append-only table's trigger) is the program's fault or the
+		// database's, never the user's input: no kind a caller would
+		// show as the user's mistake.
 		return err
 	}
 	return &sqliteError{kind, err}

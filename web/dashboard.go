@@ -341,16 +341,6 @@ func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) [
 	return out
 }
 
-// dbError answers when the database fails: a clear page, the detail in
-// the log.
-func (s *Server) dbError(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, context.Canceled) {
-		return
-	}
-	s.logger.Error("dashboard", "path", r.URL.Path, "err", err)
-	s.fail(w, r, http.StatusServiceUnavailable, "The server cannot read its database right now. Please try again in a few minutes.")
-}
-
 // --- the task list ---------------------------------------------------------
 
 // taskFilter is the list's filters as the form sends them.
@@ -482,7 +472,7 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 	page, err := s.db.TaskList(ctx, q)
 	if errors.Is(err, store.ErrInvalid) {
 		p.Error = s.tr(r, "This page address is damaged; start again from the first page.")
-		s.render(w, r, http.StatusUnprocessableEntity, "dashboard_tasks.html", p)
+		s.render(w, r, statusOf(err), "dashboard_tasks.html", p)
 		return
 	}
 	if err != nil {
@@ -560,12 +550,8 @@ func (s *Server) taskOf(w http.ResponseWriter, r *http.Request) (workflow.Task, 
 		return workflow.Task{}, false
 	}
 	t, err := s.db.Task(r.Context(), strconv.FormatInt(id, 10))
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, "There is no such task.")
-		return t, false
-	}
 	if err != nil {
-		s.dbError(w, r, err)
+		s.storeFail(w, r, err, failTexts{notFound: "There is no such task."})
 		return t, false
 	}
 	return t, true
@@ -731,14 +717,11 @@ func (s *Server) handleDashPublic(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	taskID, err := s.db.SetUpdatePublic(r.Context(), id, public, by)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.fail(w, r, http.StatusNotFound, "There is no such progress update.")
-	case err != nil:
-		s.dbError(w, r, err)
-	default:
-		done(w, r, taskID, "public")
+	if err != nil {
+		s.storeFail(w, r, err, failTexts{notFound: "There is no such progress update."})
+		return
 	}
+	done(w, r, taskID, "public")
 }
 
 func (s *Server) handleDashDecide(w http.ResponseWriter, r *http.Request) {
@@ -760,12 +743,8 @@ func (s *Server) handleDashDecide(w http.ResponseWriter, r *http.Request) {
 	}
 	err = s.db.DecideOwnership(r.Context(), id, agree, by, strings.TrimSpace(r.PostFormValue("note")))
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.fail(w, r, http.StatusNotFound, "There is no such request.")
-	case errors.Is(err, store.ErrDecided):
-		s.fail(w, r, http.StatusConflict, "This request was already decided.")
 	case err != nil:
-		s.dbError(w, r, err)
+		s.storeFail(w, r, err, failTexts{notFound: "There is no such request.", conflict: "This request was already decided."})
 	default:
 		s.logger.Info("ownership request decided", "request", id, "agree", agree, "by", by.Name, "focal_point", by.FocalPoint)
 		done(w, r, reqs[i].TaskID, "decided")
@@ -782,11 +761,11 @@ func (s *Server) handleDashEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	e, _, err := s.db.EvidenceData(r.Context(), id)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || err == nil && e.Kind != store.EvidenceFile:
-		s.fail(w, r, http.StatusNotFound, "There is no such file.")
-		return
 	case err != nil:
-		s.dbError(w, r, err)
+		s.storeFail(w, r, err, failTexts{notFound: "There is no such file."})
+		return
+	case e.Kind != store.EvidenceFile:
+		s.fail(w, r, http.StatusNotFound, "There is no such file.")
 		return
 	}
 	serveFile(w, e)
@@ -843,12 +822,12 @@ func (s *Server) handleDashDraft(w http.ResponseWriter, r *http.Request) {
 	}
 	d, data, err := s.db.DraftFile(r.Context(), id, n)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || err == nil && data == nil:
+	case err != nil:
+		s.storeFail(w, r, err, failTexts{notFound: "There is no such file."})
+		return
+	case data == nil:
 		// data is nil for a draft the command line wrote to a file.
 		s.fail(w, r, http.StatusNotFound, "There is no such file.")
-		return
-	case err != nil:
-		s.dbError(w, r, err)
 		return
 	}
 	f := report.Format(d.Format)

@@ -82,8 +82,7 @@ func (s *Server) session(next http.Handler) http.Handler {
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
-			s.logger.Error("read session", "err", err)
-			s.fail(w, r, http.StatusServiceUnavailable, "The server cannot read its database right now. Please try again in a few minutes.")
+			s.dbError(w, r, err)
 			return
 		default:
 			if _, ok := known(s.Config(), sess.Body, sess.FocalPoint); ok {

@@ -413,12 +413,8 @@ func (s *Server) ownTask(w http.ResponseWriter, r *http.Request) (workflow.Task,
 		return workflow.Task{}, "", false
 	}
 	t, err := s.db.Task(r.Context(), strconv.FormatInt(id, 10))
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, msgNoTask)
-		return t, "", false
-	}
 	if err != nil {
-		s.dbFail(w, r, err)
+		s.storeFail(w, r, err, failTexts{notFound: msgNoTask, unavailable: msgNothingSent})
 		return t, "", false
 	}
 	switch {
@@ -514,12 +510,6 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, status int, t 
 		}
 	}
 	s.render(w, r, status, "task.html", page)
-}
-
-// dbFail answers a database error the user cannot do anything about.
-func (s *Server) dbFail(w http.ResponseWriter, r *http.Request, err error) {
-	s.logger.Error("database", "path", r.URL.Path, "err", err)
-	s.fail(w, r, http.StatusServiceUnavailable, "The server cannot reach its database right now. Nothing was saved; please try again in a few minutes.")
 }
 
 // sameTask checks the form's hidden task id against the URL's: a form
@@ -666,12 +656,12 @@ func (s *Server) handleEvidence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, taskID, err := s.db.EvidenceData(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && e.Kind != store.EvidenceFile) {
-		s.fail(w, r, http.StatusNotFound, "There is no such file.")
+	if err != nil {
+		s.storeFail(w, r, err, failTexts{notFound: "There is no such file.", unavailable: msgNothingSent})
 		return
 	}
-	if err != nil {
-		s.dbFail(w, r, err)
+	if e.Kind != store.EvidenceFile {
+		s.fail(w, r, http.StatusNotFound, "There is no such file.")
 		return
 	}
 	t, err := s.db.Task(r.Context(), strconv.FormatInt(taskID, 10))

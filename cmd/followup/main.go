@@ -147,13 +147,9 @@ func run(ctx context.Context, args []string, env *environment) int {
 		if err == nil {
 			return 0
 		}
-		if errors.Is(err, flag.ErrHelp) {
+		code := exitCode(err)
+		if code == 0 {
 			return 0
-		}
-		var ee *exitError
-		code := 1
-		if errors.As(err, &ee) {
-			code = ee.code
 		}
 		msg := err.Error()
 		if msg != "" {
@@ -166,6 +162,23 @@ func run(ctx context.Context, args []string, env *environment) int {
 	}
 	fmt.Fprintf(env.stderr, "followup: unknown command %q; run 'followup help' for the list\n", name)
 	return 2
+}
+
+// exitCode is the one mapping from a command's error to its exit status,
+// as the README says: 0 for none (or --help), 2 for a mistake in the
+// command itself (a usageError), 1 for every other failure. The store's
+// kinds all fail with 1, whatever they are (not found, invalid, conflict,
+// or the database busy, read-only, full or damaged): the one line on
+// standard error says which, and what to do.
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return 1
 }
 
 // oneLine keeps an admin's error to one line, except for config errors,

@@ -105,6 +105,13 @@ func TestTaskLifecycle(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, `unknown ministry "mjo"; expected one of: ncmc, mps, moj`) {
 		t.Errorf("unknown ministry: exit %d %q", code, errs)
 	}
+	// The same assignment by hand again changes nothing: no line in the
+	// history.
+	c.mustRun("task", "assign", "--config", cfg, id, "molsw", "--support", "moha,ncmc", "--by", "NCMC secretariat")
+	if _, errs, code = c.run("task", "assign", "--config", cfg, "CRC/C/MNG/CO/5-6:99z", "molsw", "--by", "x"); code != 1 ||
+		!strings.Contains(errs, "task CRC/C/MNG/CO/5-6:99z: not found (see followup tasks for the ids)") {
+		t.Errorf("unknown task: exit %d %q", code, errs)
+	}
 
 	out := c.mustRun("task", "show", "--config", cfg, id)
 	var lines []string
