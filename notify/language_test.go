@@ -43,7 +43,7 @@ func TestTemplateCompleteness(t *testing.T) {
 					t.Errorf("%s %s: the .txt does not define %q", kind, lang, n)
 				}
 			}
-			for i, d := range sampleData(kind, lang) {
+			for i, d := range mustSamples(t, kind, lang) {
 				subject, text, err := set.execText(d)
 				if err != nil || subject == "" || text == "" {
 					t.Errorf("%s %s sample %d: %q, %d bytes, %v", kind, lang, i, subject, len(text), err)
@@ -73,7 +73,7 @@ func TestNoEnglishLeaks(t *testing.T) {
 	for _, lang := range []string{"fr", "es", "lo"} {
 		for _, kind := range templateKinds {
 			set := r.pick(kind, lang)
-			for i, d := range sampleData(kind, lang) {
+			for i, d := range mustSamples(t, kind, lang) {
 				subject, text, err := set.execText(d)
 				if err != nil {
 					t.Fatal(err)

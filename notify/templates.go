@@ -91,7 +91,11 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 				}
 				continue
 			}
-			if err := set.check(sampleData(kind, lang)); err != nil {
+			samples, err := sampleData(kind, lang)
+			if err == nil {
+				err = set.check(samples)
+			}
+			if err != nil {
 				errs = append(errs, err)
 			}
 			r.sets[kind][lang] = set

@@ -194,3 +194,34 @@ func TestRenderTextsOverrides(t *testing.T) {
 		t.Errorf("a missing German text: %v", err)
 	}
 }
+
+func mustSamples(t *testing.T, kind, lang string) []any {
+	t.Helper()
+	s, err := sampleData(kind, lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSampleData: the start-up check's data decodes, has samples of each
+// kind, in the language asked, and its asks are written in it.
+func TestSampleData(t *testing.T) {
+	for _, kind := range templateKinds {
+		if n := len(mustSamples(t, kind, "fr")); n < 3 {
+			t.Errorf("%s: %d samples", kind, n)
+		}
+	}
+	r := mustSamples(t, kindReminder, "fr")[0].(ReminderData)
+	if r.Ministry.Language != "fr" || r.Coordinator.Language != "fr" || !strings.HasPrefix(r.Groups[0].Ask, "Veuillez confirmer à National Commission") {
+		t.Errorf("the French sample: %q %q %q", r.Ministry.Language, r.Coordinator.Language, r.Groups[0].Ask)
+	}
+	// Each call gives fresh values.
+	r.Groups[0].Tasks[0].ID = "changed"
+	if again := mustSamples(t, kindReminder, "fr")[0].(ReminderData); again.Groups[0].Tasks[0].ID == "changed" {
+		t.Error("the samples are shared between calls")
+	}
+	if _, err := sampleData("nope", "en"); err == nil {
+		t.Error("a kind without samples: no error")
+	}
+}
