@@ -209,6 +209,7 @@ var smtpSection = section[SMTP]{keys: []key[SMTP]{
 		}},
 	durationKey("timeout", func(s *SMTP) *time.Duration { return &s.Timeout }, 60*time.Second, positiveDuration),
 	strKey("helo", func(s *SMTP) *string { return &s.HELO }, "", nil),
+	oauth2Key,
 }, check: checkSMTP}
 
 // checkSMTP: implicit TLS listens on 465 unless the port is written, and
@@ -237,6 +238,10 @@ func checkSMTP(d *decoder, f *fields, s *SMTP) {
 		}
 		s.Password = pw
 	}
+	if s.OAuth2 != nil || f.get("oauth2") != nil {
+		checkSMTPOAuth2(d, f, s, hasEnv || hasFile)
+		return
+	}
 	switch {
 	case s.Username != "" && !hasEnv && !hasFile:
 		d.errs.atNode(at("username"), sub(f.path, "username"), "username %q has no password; set password_env or password_file", s.Username)
@@ -244,6 +249,27 @@ func checkSMTP(d *decoder, f *fields, s *SMTP) {
 		d.errs.atNode(at("password_env"), sub(f.path, "password_env"), "a password needs a username; set username")
 	case s.Username == "" && hasFile && !hasEnv:
 		d.errs.atNode(at("password_file"), sub(f.path, "password_file"), "a password needs a username; set username")
+	}
+}
+
+// checkSMTPOAuth2: a token instead of a password, for a mailbox, never
+// in clear text over the network.
+func checkSMTPOAuth2(d *decoder, f *fields, s *SMTP, password bool) {
+	at := f.vals["oauth2"]
+	if password {
+		d.errs.atNode(at, sub(f.path, "oauth2"), "set a password (password_env, password_file) or oauth2, not both")
+	}
+	if s.Username == "" {
+		d.errs.atNode(at, sub(f.path, "oauth2"), "oauth2 needs username: the address of the mailbox followup sends as")
+	}
+	if s.TLS == "none" || s.TLS == "opportunistic" {
+		if !loopback(s.Host) {
+			v := f.vals["tls"]
+			if v == nil {
+				v = at
+			}
+			d.errs.atNode(v, sub(f.path, "tls"), "with oauth2 the connection must be encrypted (the token is a credential): set tls to \"starttls\" or \"tls\"")
+		}
 	}
 }
 

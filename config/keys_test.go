@@ -125,9 +125,10 @@ func TestEveryFieldHasAKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// password_file is the other way to set the password; it is tested
-	// by TestPasswordFromFile.
-	unset := map[string]bool{"Mail.SMTP.PasswordFile": true}
+	// password_file is the other way to set the password (tested by
+	// TestPasswordFromFile), oauth2 the way without one
+	// (TestOAuth2EveryField).
+	unset := map[string]bool{"Mail.SMTP.PasswordFile": true, "Mail.SMTP.OAuth2": true}
 	var walk func(path string, got, def reflect.Value)
 	walk = func(path string, got, def reflect.Value) {
 		switch {

@@ -235,6 +235,9 @@ type SMTP struct {
 	PasswordFile string
 	Timeout      time.Duration
 	HELO         string
+	// OAuth2, when set, signs in with a token (XOAUTH2) instead of a
+	// password; Username is then the mailbox followup sends as.
+	OAuth2 *OAuth2
 }
 
 // Retry is the backoff policy for temporary delivery failures.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/textproto"
 	"os"
 	"slices"
@@ -40,9 +41,12 @@ type SMTPTransport struct {
 	tlsConfig   *tls.Config
 	username    string
 	timeout     time.Duration
-	opts        []gomail.Option // everything but the dialer, which is per batch
+	opts        []gomail.Option // everything but the dialer (and a token), which are per batch
 	logger      *slog.Logger
 	implicitTLS bool
+	tokens      *tokenSource // signs in with XOAUTH2 when set
+	resolver    *net.Resolver
+	now         func() time.Time
 }
 
 // SMTPOption adjusts an SMTPTransport beyond what config.SMTP says.
@@ -55,6 +59,17 @@ func WithTLSConfig(cfg *tls.Config) SMTPOption {
 	return func(t *SMTPTransport) { t.tlsConfig = cfg.Clone() }
 }
 
+// WithResolver sets the resolver the relay's name is looked up with (a
+// test's DNS server); the system's by default.
+func WithResolver(r *net.Resolver) SMTPOption {
+	return func(t *SMTPTransport) { t.resolver = r }
+}
+
+// WithClock sets the clock an OAuth 2.0 token's expiry is measured on.
+func WithClock(now func() time.Time) SMTPOption {
+	return func(t *SMTPTransport) { t.now = now }
+}
+
 // NewSMTP builds a transport from the mail.smtp section of the config. It
 // checks the settings but does not connect.
 //
@@ -63,6 +78,10 @@ func WithTLSConfig(cfg *tls.Config) SMTPOption {
 // "none" never encrypts; "tls" is implicit TLS from the first byte (port
 // 465). A port of 0 means 587 for "starttls", 465 for "tls" and 25
 // otherwise.
+//
+// With c.OAuth2 the transport signs in with XOAUTH2 as c.Username, with a
+// token from the provider's endpoint, fetched at the first batch, kept,
+// and renewed shortly before it expires (or after the relay refused it).
 func NewSMTP(c config.SMTP, logger *slog.Logger, options ...SMTPOption) (*SMTPTransport, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -83,6 +102,7 @@ func NewSMTP(c config.SMTP, logger *slog.Logger, options ...SMTPOption) (*SMTPTr
 	if t.timeout <= 0 {
 		t.timeout = defaultSMTPTimeout
 	}
+	t.now = time.Now
 	for _, o := range options {
 		o(t)
 	}
@@ -131,6 +151,10 @@ func NewSMTP(c config.SMTP, logger *slog.Logger, options ...SMTPOption) (*SMTPTr
 		t.opts = append(t.opts, gomail.WithHELO(c.HELO))
 	}
 	switch {
+	case c.OAuth2 != nil:
+		if err := t.useOAuth2(c, policy); err != nil {
+			return nil, err
+		}
 	case c.Username != "" && c.Password == "":
 		return nil, fmt.Errorf("smtp: username %q is set but the password is empty", c.Username)
 	case c.Username == "" && c.Password != "":
@@ -158,6 +182,35 @@ func NewSMTP(c config.SMTP, logger *slog.Logger, options ...SMTPOption) (*SMTPTr
 	}
 	t.logger = logger.With("component", "notify", "transport", "smtp", "relay", t.addr)
 	return t, nil
+}
+
+// useOAuth2 sets up XOAUTH2: a token is a credential, so it never goes
+// over an unencrypted connection to another machine.
+func (t *SMTPTransport) useOAuth2(c config.SMTP, policy gomail.TLSPolicy) error {
+	if c.Username == "" {
+		return errors.New("smtp: oauth2 needs a username: the mailbox to send as")
+	}
+	if c.Password != "" {
+		return errors.New("smtp: set a password or oauth2, not both")
+	}
+	if policy != gomail.TLSMandatory && !t.implicitTLS && !isLoopback(t.host) {
+		return fmt.Errorf("smtp: with oauth2 the connection to %s must be encrypted: set tls to \"starttls\" or \"tls\"", t.host)
+	}
+	ts, err := newTokenSource(c.OAuth2, c.Username, &http.Client{Timeout: t.timeout}, t.now)
+	if err != nil {
+		return err
+	}
+	t.tokens = ts
+	t.opts = append(t.opts, gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2), gomail.WithUsername(c.Username))
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Name identifies the transport in logs.
@@ -226,6 +279,14 @@ func (t *SMTPTransport) connect(ctx context.Context) (*session, error) {
 	d := &dialer{t: t}
 	// Clip so that concurrent batches never append into a shared array.
 	opts := append(slices.Clip(t.opts), gomail.WithDialContextFunc(d.dial))
+	var token string
+	if t.tokens != nil {
+		var err error
+		if token, err = t.tokens.get(ctx); err != nil {
+			return nil, &ConnectError{Stage: "token", Addr: t.addr, Err: err, user: t.username}
+		}
+		opts = append(opts, gomail.WithPassword(token))
+	}
 	client, err := gomail.NewClient(t.host, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("smtp %s: %w", t.addr, err)
@@ -238,7 +299,11 @@ func (t *SMTPTransport) connect(ctx context.Context) (*session, error) {
 		if d.conn != nil {
 			_ = d.conn.Close()
 		}
-		return nil, t.connectError(d, err)
+		cerr := t.connectError(d, err)
+		if ce, ok := cerr.(*ConnectError); ok && ce.Stage == "auth" && token != "" {
+			t.tokens.forget(token) // the next batch asks for a new one
+		}
+		return nil, cerr
 	}
 	return &session{t: t, client: client, sc: sc, conn: d.conn, timeout: t.timeout}, nil
 }
@@ -509,7 +574,7 @@ type dialer struct {
 }
 
 func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	var nd net.Dialer
+	nd := net.Dialer{Resolver: d.t.resolver}
 	raw, err := nd.DialContext(ctx, network, addr)
 	if err != nil {
 		d.dialErr = err
@@ -549,7 +614,7 @@ func (c *trackedConn) writeFailed() bool { return c.failed.Load() }
 // ConnectError means no SMTP session could be set up; no message of the
 // batch was attempted.
 type ConnectError struct {
-	Stage string // "dial", "starttls", "tls", "auth", "hello" or "session"
+	Stage string // "token", "dial", "starttls", "tls", "auth", "hello" or "session"
 	Addr  string
 	Err   error
 	user  string // for "auth"
@@ -562,6 +627,12 @@ func (e *ConnectError) Error() string {
 		return fmt.Sprintf("smtp dial %s: %v", e.Addr, e.Err)
 	case "starttls":
 		return fmt.Sprintf("smtp: server %s does not offer STARTTLS; set mail.smtp.tls to \"opportunistic\" or \"none\" only if the relay is trusted", e.Addr)
+	case "token":
+		var te *TokenError
+		if errors.As(e.Err, &te) && te.Refused() {
+			return e.Err.Error() + " (check mail.smtp.oauth2: the tenant, client_id and the secret in client_secret_file, or the service-account key)"
+		}
+		return e.Err.Error()
 	}
 	var s string
 	if e.Stage == "auth" {
@@ -618,6 +689,13 @@ func (t *SMTPTransport) connectError(d *dialer, err error) error {
 	case errors.Is(err, gomail.ErrNoSupportedAuthDiscovered):
 		e.Stage = "auth"
 		e.hint = "no authentication mechanism offered by the relay is safe on this connection"
+	case t.tokens != nil && errors.Is(err, gomail.ErrXOauth2AuthNotSupported):
+		e.Stage = "auth"
+		e.hint = "the relay does not offer XOAUTH2 (SMTP AUTH with a token) on this connection"
+	case t.tokens != nil && (strings.Contains(msg, "SMTP AUTH") || strings.Contains(msg, "SMTP Auth")):
+		e.Stage = "auth"
+		e.hint = "the relay refused the token for mail.smtp.username: for Microsoft 365, check the SMTP.SendAsApp permission, " +
+			"the Exchange service principal and its right on the mailbox; for Google, the domain-wide delegation of " + config.GoogleScope
 	case strings.Contains(msg, "SMTP AUTH"), strings.Contains(msg, "SMTP Auth"):
 		e.Stage = "auth"
 		e.hint = "check mail.smtp.username and the password"

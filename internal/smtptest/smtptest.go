@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/followup-app/followup/config"
@@ -35,6 +36,9 @@ type Message struct {
 	Header    mail.Header
 	Text      string    // the text/plain part, decoded
 	At        time.Time // wall-clock time of receipt
+	// User and Token are who signed in with XOAUTH2 for it, and with
+	// which token ("" without RequireXOAUTH2).
+	User, Token string
 }
 
 // Call is one MAIL, RCPT or DATA command as a hook sees it. N counts that
@@ -80,6 +84,7 @@ type Server struct {
 	received []Message
 	sessions int
 	changed  chan struct{}
+	xoauth2  func(user, token string) bool
 }
 
 // Start starts a server on 127.0.0.1 and stops it when the test ends.
@@ -150,6 +155,17 @@ func (s *Server) SetHook(h Hook) {
 	s.mu.Unlock()
 }
 
+// RequireXOAUTH2 makes the server offer AUTH XOAUTH2 and nothing else,
+// and refuse mail from a session that has not signed in, as Microsoft 365
+// and Gmail do for programs. check says whether a user and a token sign
+// in; a refusal is 535 5.7.3, Exchange Online's reply. go-sasl has no
+// XOAUTH2 server; the few lines below are one.
+func (s *Server) RequireXOAUTH2(check func(user, token string) bool) {
+	s.mu.Lock()
+	s.xoauth2 = check
+	s.mu.Unlock()
+}
+
 // Config is the followup SMTP settings for this server (no TLS: it is
 // loopback).
 func (s *Server) Config() config.SMTP {
@@ -198,8 +214,8 @@ func (s *Server) call(c Call) error {
 	return h(c)
 }
 
-func (s *Server) record(from string, to []string, raw []byte) {
-	m := Message{From: from, To: to, Raw: raw, At: time.Now()}
+func (s *Server) record(from string, to []string, raw []byte, user, token string) {
+	m := Message{From: from, To: to, Raw: raw, At: time.Now(), User: user, Token: token}
 	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
 		m.Header = msg.Header
 		m.MessageID = msg.Header.Get("Message-Id")
@@ -255,6 +271,57 @@ type session struct {
 	conn *gosmtp.Conn
 	from string
 	to   []string
+	// who signed in (XOAUTH2), with which token
+	user, token string
+}
+
+func (ss *session) AuthMechanisms() []string {
+	ss.s.mu.Lock()
+	defer ss.s.mu.Unlock()
+	if ss.s.xoauth2 == nil {
+		return nil // no AUTH offered, as before
+	}
+	return []string{"XOAUTH2"}
+}
+
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	ss.s.mu.Lock()
+	check := ss.s.xoauth2
+	ss.s.mu.Unlock()
+	if check == nil || mech != "XOAUTH2" {
+		return nil, gosmtp.ErrAuthUnknownMechanism
+	}
+	return &xoauth2Server{check: check, done: func(user, token string) { ss.user, ss.token = user, token }}, nil
+}
+
+// xoauth2Server is the server side of XOAUTH2: one message,
+// "user=" USER ^A "auth=Bearer " TOKEN ^A ^A.
+type xoauth2Server struct {
+	check func(user, token string) bool
+	done  func(user, token string)
+}
+
+func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
+	if response == nil {
+		return []byte{}, false, nil // no initial response: ask for it
+	}
+	var user, token string
+	for _, f := range strings.Split(string(response), "\x01") {
+		switch {
+		case strings.HasPrefix(f, "user="):
+			user = strings.TrimPrefix(f, "user=")
+		case strings.HasPrefix(f, "auth=Bearer "):
+			token = strings.TrimPrefix(f, "auth=Bearer ")
+		}
+	}
+	if user == "" || token == "" {
+		return nil, false, &gosmtp.SMTPError{Code: 501, EnhancedCode: gosmtp.EnhancedCode{5, 5, 2}, Message: "malformed XOAUTH2 response"}
+	}
+	if !x.check(user, token) {
+		return nil, false, &gosmtp.SMTPError{Code: 535, EnhancedCode: gosmtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
+	}
+	x.done(user, token)
+	return nil, true, nil
 }
 
 func (ss *session) Reset()        { ss.from, ss.to = "", nil }
@@ -269,6 +336,12 @@ func (ss *session) reply(err error) error {
 }
 
 func (ss *session) Mail(from string, _ *gosmtp.MailOptions) error {
+	ss.s.mu.Lock()
+	required := ss.s.xoauth2 != nil
+	ss.s.mu.Unlock()
+	if required && ss.user == "" {
+		return &gosmtp.SMTPError{Code: 530, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	}
 	if err := ss.s.call(Call{Cmd: "MAIL", Arg: from, Conn: ss.conn}); err != nil {
 		return ss.reply(err)
 	}
@@ -292,7 +365,7 @@ func (ss *session) Data(r io.Reader) error {
 		if err != nil {
 			return err
 		}
-		ss.s.record(ss.from, ss.to, raw)
+		ss.s.record(ss.from, ss.to, raw, ss.user, ss.token)
 		return nil
 	}
 	if err := ss.s.call(Call{Cmd: "DATA", Data: r, Conn: ss.conn, Accept: accept}); err != nil {
@@ -306,7 +379,7 @@ func (ss *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	ss.s.record(ss.from, ss.to, raw)
+	ss.s.record(ss.from, ss.to, raw, ss.user, ss.token)
 	return nil
 }
 
