@@ -159,7 +159,7 @@ func (e *Endpoint) serve(w http.ResponseWriter, r *http.Request) {
 
 type claims struct {
 	Iss, Sub, Scope, Aud string
-	Exp, Iat            int64
+	Exp, Iat             int64
 }
 
 // verify checks a service account's signed assertion (RS256).
