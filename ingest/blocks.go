@@ -34,7 +34,22 @@ type block struct {
 	label string // item letter (bItem)
 	text  string
 	line  int  // 1-based source line
+	page  int  // its page in PDF text, else 0
 	blank bool // a blank line came before it (front matter: ends a title)
+}
+
+// stray is a line that starts like a block of the current sequence (an
+// item "(c)", a UPR number "115.7", a paragraph number) but was not taken
+// as one, because it is not the one the sequence expects there: its text
+// was kept as text of the block before. The self-check reports it, since
+// that is where a converter's noise makes an import lose items.
+type stray struct {
+	kind     blockKind // bItem, bUPR or bPara
+	marker   string    // as printed: "(c)", "115.7", "12."
+	expected string    // what the sequence expected: "(a)", "115.5", "11."
+	para     int       // the paragraph it fell into
+	line     int
+	page     int
 }
 
 var (
@@ -65,22 +80,36 @@ type tokenizer struct {
 	blank    bool // a blank line came since the last block
 	// pendingLabel is a heading's "B." seen alone on its line.
 	pendingLabel string
+
+	curLine, curPage int     // the line being fed
+	strays           []stray // markers not taken (see stray)
+
+	// The numbers of the last section headings: "III." and "B.".
+	lastRoman, lastLetter int
+
+	front map[string]bool // lines before paragraph 1 long enough to be a title's
 }
 
-func tokenize(lines []line, symbol string, paraPerLine bool) []block {
-	t := &tokenizer{lines: lines, symbol: symbol, paraPerLine: paraPerLine, nextPara: 1}
+func tokenize(lines []line, symbol string, paraPerLine bool) ([]block, []stray) {
+	t := &tokenizer{lines: lines, symbol: symbol, paraPerLine: paraPerLine, nextPara: 1, front: map[string]bool{}}
 	for i := 0; i < len(lines) && !t.ended; i++ {
 		l := lines[i]
 		if l.blank {
 			t.blank = true
 			continue
 		}
-		if isFurniture(l, symbol) {
+		if isFurniture(l, symbol) || t.started() && t.front[l.text] {
+			// A line that repeats one of the title's is a running
+			// header, wherever a page break put it.
 			continue
+		}
+		t.curLine, t.curPage = l.num, l.page
+		if t.curLine == 0 {
+			t.curLine = i + 1
 		}
 		t.feed(i, l)
 	}
-	return t.out
+	return t.out, t.strays
 }
 
 func (t *tokenizer) last() *block {
@@ -102,9 +131,21 @@ func (t *tokenizer) complete() bool {
 }
 
 func endsSentence(s string) bool {
-	s = strings.TrimRight(s, ` "')*`)
+	s = strings.TrimRight(s, ` "')*”’»`)
 	if s == "" {
 		return true
+	}
+	// A footnote number after the full stop: "… to the list of issues.4",
+	// "… paragraph 15 (c). 3".
+	if n := len(s); n >= 2 && s[n-1] >= '0' && s[n-1] <= '9' {
+		i := n - 1
+		for i > 0 && n-i < 3 && s[i-1] >= '0' && s[i-1] <= '9' {
+			i--
+		}
+		rest := strings.TrimRight(s[:i], " ")
+		if rest != "" && strings.ContainsRune(".;:", rune(rest[len(rest)-1])) && !endsInNumber(rest) {
+			return true
+		}
 	}
 	switch s[len(s)-1] {
 	case '.', ';', ':', '!', '?':
@@ -113,8 +154,22 @@ func endsSentence(s string) bool {
 	return false
 }
 
+// endsInNumber reports whether s ends with a number and its point ("in
+// paragraph 12."), where a following digit is no footnote mark.
+func endsInNumber(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	return s != "" && s[len(s)-1] >= '0' && s[len(s)-1] <= '9'
+}
+
 func (t *tokenizer) emit(b block) {
 	switch b.kind {
+	case bSection:
+		label, _, _ := strings.Cut(b.text, ".")
+		if v := romanValue(label); v > 0 && (v == t.lastRoman+1 || len(label) > 1 || t.lastLetter == 0) {
+			t.lastRoman, t.lastLetter = v, 0
+		} else if len(label) == 1 && label[0] >= 'A' && label[0] <= 'Z' {
+			t.lastLetter = int(label[0]-'A') + 1
+		}
 	case bPara:
 		t.nextPara = b.num + 1
 		t.itemNext, t.roman = "a", false
@@ -128,6 +183,10 @@ func (t *tokenizer) emit(b block) {
 	}
 	b.text = strings.TrimSpace(b.text)
 	b.blank, t.blank = t.blank, false
+	if !t.started() && len(b.text) >= 20 && b.kind != bPara {
+		t.front[b.text] = true
+	}
+	b.line, b.page = t.curLine, t.curPage
 	t.out = append(t.out, b)
 }
 
@@ -141,7 +200,6 @@ func (t *tokenizer) appendText(s string) {
 
 func (t *tokenizer) feed(i int, l line) {
 	text := l.text
-	n := i + 1
 
 	if t.started() && reAnnex.MatchString(text) {
 		t.ended = true
@@ -149,19 +207,25 @@ func (t *tokenizer) feed(i int, l line) {
 	}
 	switch l.hint {
 	case hintTitle:
-		t.emit(block{kind: bFront, text: text, line: n})
+		t.emit(block{kind: bFront, text: text})
 		return
 	case hintSection:
-		t.emit(block{kind: bSection, text: text, line: n})
+		t.emit(block{kind: bSection, text: text})
 		return
 	case hintSub:
-		t.emit(block{kind: bSub, text: text, line: n})
+		t.emit(block{kind: bSub, text: text})
 		return
 	}
 
 	if kind, num, label, rest, ok := t.startOf(text); ok {
-		t.emit(block{kind: kind, num: num, label: label, line: n})
-		t.continueWith(rest, n)
+		t.emit(block{kind: kind, num: num, label: label})
+		t.continueWith(rest)
+		return
+	}
+	if label, rest, ok := t.resumedItem(text); ok {
+		t.foldIntoItem()
+		t.emit(block{kind: bItem, label: label})
+		t.continueWith(rest)
 		return
 	}
 
@@ -171,8 +235,38 @@ func (t *tokenizer) feed(i int, l line) {
 		t.appendText(text)
 		return
 	}
+	t.noteStray(text)
+
+	// The heading that comes next in the document's own numbering ("III."
+	// after "II.", "B." after "A.") is one even when the paragraph before
+	// it lacks its full stop.
+	if l.hint != hintBody && !t.complete() && t.started() {
+		if m := reNumbered.FindStringSubmatch(text); m != nil && headingLike(m[2]) && t.nextSection(m[1]) {
+			t.emit(block{kind: bSection, text: m[1] + ". " + m[2]})
+			return
+		}
+		// An unnumbered heading after such a paragraph: set apart by a
+		// blank line, or carrying the article reference of a treaty
+		// body's headings ("Health (art. 25)"), and followed by the next
+		// paragraph.
+		if headingLike(text) && (t.blank || reArticleRef.MatchString(text)) && !functionWord(lastWord(t.last().text)) && t.headingFollows(i, text) {
+			t.emit(block{kind: bSub, text: text})
+			return
+		}
+	}
 
 	if l.hint != hintBody && t.complete() {
+		// A heading numbered like a paragraph, "1. General principles
+		// and obligations (arts. 1–4)", under "B. Principal areas of
+		// concern": its number is not the paragraph the sequence
+		// expects, and a paragraph follows it.
+		if m := reParaStart.FindStringSubmatch(text); m != nil && t.started() {
+			num, _ := strconv.Atoi(m[1])
+			if rest := text[len(m[0]):]; (num < t.nextPara || num > t.nextPara+2) && headingLike(rest) && t.headingFollows(i, rest) {
+				t.emit(block{kind: bSub, text: text})
+				return
+			}
+		}
 		// "A." alone on its line, its title on the next: PDF text without layout.
 		if reLabelOnly.MatchString(text) {
 			if j := t.nextContent(i); j >= 0 && headingLike(t.lines[j].text) {
@@ -185,11 +279,14 @@ func (t *tokenizer) feed(i int, l line) {
 			t.pendingLabel = ""
 		}
 		if m := reNumbered.FindStringSubmatch(text); m != nil && headingLike(m[2]) {
-			t.emit(block{kind: bSection, text: m[1] + ". " + m[2], line: n})
+			t.emit(block{kind: bSection, text: m[1] + ". " + m[2]})
 			return
 		}
-		if headingLike(text) && t.headingFollows(i, text) {
-			t.emit(block{kind: bSub, text: text, line: n})
+		// "… punishment (art." ends like a sentence, but its
+		// parenthesis is open: the heading goes on on the next line.
+		open := strings.Count(text, "(") > strings.Count(text, ")") && headingLike(strings.TrimRight(text, "."))
+		if (headingLike(text) || open) && t.headingFollows(i, text) {
+			t.emit(block{kind: bSub, text: text})
 			return
 		}
 		if head, rest, ok := t.headingThenPara(text); ok {
@@ -197,7 +294,7 @@ func (t *tokenizer) feed(i int, l line) {
 			if m := reNumbered.FindStringSubmatch(head); m != nil {
 				kind, head = bSection, m[1]+". "+m[2]
 			}
-			t.emit(block{kind: kind, text: head, line: n})
+			t.emit(block{kind: kind, text: head})
 			t.feed(i, line{text: rest, raw: rest, hint: hintBody})
 			return
 		}
@@ -206,18 +303,181 @@ func (t *tokenizer) feed(i int, l line) {
 	b := t.last()
 	switch {
 	case b == nil || !t.started() && b.kind != bPara:
-		t.emit(block{kind: bFront, text: text, line: n})
-	case (b.kind == bSection || b.kind == bSub) && !t.paraPerLine && continuesHeading(text):
+		t.emit(block{kind: bFront, text: text})
+	case (b.kind == bSection || b.kind == bSub) && !t.paraPerLine && continuesHeading(b.text, text):
 		b.text = joinWrapped(b.text, text)
 	case b.kind == bSection || b.kind == bSub:
-		t.emit(block{kind: bText, text: "", line: n})
-		t.continueWith(text, n)
+		t.emit(block{kind: bText, text: ""})
+		t.continueWith(text)
+	case t.paraPerLine && !t.complete() && (startsLower(text) || !headingLike(text)):
+		// One line is one paragraph in Word text, but a page header or a
+		// stray line may cut a paragraph or an item in two: a line that
+		// goes on with an unfinished sentence continues it.
+		t.continueWith(text)
 	case t.paraPerLine || t.complete() && reShouldStart.MatchString(text):
-		t.emit(block{kind: bText, line: n})
-		t.continueWith(text, n)
+		t.emit(block{kind: bText})
+		t.continueWith(text)
 	default:
-		t.continueWith(text, n)
+		t.continueWith(text)
 	}
+}
+
+// resumedItem recognises a lettered item that continues a list a text
+// block interrupted: "(a) … (b) …", then a line taken as a text block of
+// its own (the rest of (b) after a page header, "The State party should
+// also …"), then "(c)". The text block did not open a new list (it does
+// not end with ":"), so the letters go on where they stopped.
+func (t *tokenizer) resumedItem(text string) (label, rest string, ok bool) {
+	m := reItemStart.FindStringSubmatch(text)
+	if m == nil || !t.started() {
+		return "", "", false
+	}
+	for j := len(t.out) - 1; j >= 0; j-- {
+		b := t.out[j]
+		switch b.kind {
+		case bText:
+			if strings.HasSuffix(b.text, ":") {
+				return "", "", false // a new lead-in: its list starts at (a)
+			}
+			continue
+		case bItem:
+			if j == len(t.out)-1 || m[1] != nextLetter(b.label) {
+				return "", "", false
+			}
+			return m[1], text[len(m[0]):], true
+		}
+		return "", "", false
+	}
+	return "", "", false
+}
+
+// foldIntoItem puts the text blocks after the last item back into it.
+func (t *tokenizer) foldIntoItem() {
+	j := len(t.out) - 1
+	for j >= 0 && t.out[j].kind == bText {
+		j--
+	}
+	if j < 0 || t.out[j].kind != bItem {
+		return
+	}
+	for _, b := range t.out[j+1:] {
+		t.out[j].text = joinWrapped(t.out[j].text, b.text)
+	}
+	t.out = t.out[:j+1]
+}
+
+// noteStray records a line that starts like the next block of a sequence
+// but is about to be read as text (see stray).
+func (t *tokenizer) noteStray(text string) {
+	if !t.started() {
+		return
+	}
+	para := t.nextPara - 1
+	if m := reUPRStart.FindStringSubmatch(text); m != nil {
+		p, _ := strconv.Atoi(m[1])
+		if p == para && t.uprNext > 1 {
+			t.strays = append(t.strays, stray{kind: bUPR, marker: m[1] + "." + m[2], expected: m[1] + "." + strconv.Itoa(t.uprNext),
+				para: para, line: t.curLine, page: t.curPage})
+		}
+		return
+	}
+	if m := reParaStart.FindStringSubmatch(text); m != nil {
+		if num, _ := strconv.Atoi(m[1]); num == t.nextPara {
+			t.strays = append(t.strays, stray{kind: bPara, marker: m[1] + ".", expected: m[1] + ".", para: para, line: t.curLine, page: t.curPage})
+		}
+		return
+	}
+	// "(b) of the Convention" after "… articles 24 and 29": a reference
+	// wrapped onto the line, not an item.
+	if m := reItemStart.FindStringSubmatch(text); m != nil && !isRoman(m[1]) && !t.roman && (t.complete() || opensBlock(text[len(m[0]):])) {
+		t.strays = append(t.strays, stray{kind: bItem, marker: "(" + m[1] + ")", expected: "(" + t.itemNext + ")",
+			para: para, line: t.curLine, page: t.curPage})
+	}
+}
+
+func startsLower(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r)
+}
+
+// inlineList reports whether the text before ends a clause of an
+// enumeration written in running text ("… in three categories: 1.
+// Accepted recommendations; 2. Accepted …;"), whose next number a line may
+// start with: a paragraph ends with a full stop, not a semicolon, unless
+// its last lettered item does.
+func (t *tokenizer) inlineList(num int) bool {
+	b := t.last()
+	return b != nil && num == t.nextPara && strings.HasSuffix(strings.TrimSpace(b.text), ";") && t.enumerates("")
+}
+
+// enumerates reports whether the current paragraph or text block, with
+// more (the text of its line so far), holds an enumeration in running
+// text that the next paragraph number would continue: "…: 1. Accepted …;
+// 2. Accepted …;" before "3.".
+func (t *tokenizer) enumerates(more string) bool {
+	b := t.last()
+	if b == nil || (b.kind != bPara && b.kind != bText) {
+		return false
+	}
+	prev := strconv.Itoa(t.nextPara-1) + ". "
+	text := b.text + " " + more
+	return strings.Contains(text, "; "+prev) || strings.Contains(text, ": "+prev)
+}
+
+// reArticleRef ends a treaty body's thematic heading: "(art. 25)", "(arts.
+// 1–4)", "(art. 6 et 7)", "(arts. 4, 42 and 44 (6))".
+var reArticleRef = regexp.MustCompile(`\((?:arts?\.|articles?|artículos?)\s*[^()]*(?:\([^()]*\)[^()]*)*\)$`)
+
+// functionWord reports whether a line ending with w has its sentence cut,
+// so that what follows continues it rather than heads a new part.
+func functionWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "the", "a", "an", "of", "to", "in", "for", "on", "by", "with", "and", "or", "from", "at", "as", "that", "its", "their",
+		"le", "la", "les", "des", "du", "de", "et", "ou", "à", "en", "pour", "par", "sur", "dans", "avec",
+		"el", "los", "las", "del", "y", "o", "con", "por", "para", "que", "sus", "su":
+		return true
+	}
+	return false
+}
+
+// takesNumber reports whether a word is usually followed by a number, so
+// that a number starting the next line belongs to it.
+func takesNumber(w string) bool {
+	switch strings.ToLower(strings.Trim(w, "(,")) {
+	case "paragraph", "paragraphs", "para", "para.", "paras", "paras.", "art", "art.", "arts", "arts.", "article", "articles",
+		"no", "no.", "nos", "nos.", "and", "to", "or", "of", "in", "under", "resolution", "resolutions", "section", "sections",
+		"chapter", "rule", "rules", "page", "pages", "law", "act", "decree", "target", "targets", "goal", "goals", "annex",
+		"paragraphe", "paragraphes", "párrafo", "párrafos", "et", "y", "à", "a", "de", "del", "la", "le", "el", "n°", "nº", "núm.":
+		return true
+	}
+	return false
+}
+
+// nextSection reports whether label ("III", "B") is the section heading
+// that follows the last one.
+func (t *tokenizer) nextSection(label string) bool {
+	if v := romanValue(label); v > 0 && t.lastRoman > 0 && v == t.lastRoman+1 {
+		return true
+	}
+	return len(label) == 1 && t.lastLetter > 0 && int(label[0]-'A') == t.lastLetter
+}
+
+// romanValue reads a Roman numeral of section headings (I to XXXIX), or 0.
+func romanValue(s string) int {
+	vals := map[byte]int{'I': 1, 'V': 5, 'X': 10, 'L': 50}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		v, ok := vals[s[i]]
+		if !ok {
+			return 0
+		}
+		if i+1 < len(s) && vals[s[i+1]] > v {
+			n -= v
+		} else {
+			n += v
+		}
+	}
+	return n
 }
 
 func (t *tokenizer) inItem() bool {
@@ -241,13 +501,24 @@ func (t *tokenizer) startOf(text string) (kind blockKind, num int, label, rest s
 			t.uprFlat = true
 			return bUPR, num, "", rest, true
 		}
-		if (num == t.nextPara || num > t.nextPara && num <= t.nextPara+2 && t.started()) && t.complete() {
+		if (num == t.nextPara || num > t.nextPara && num <= t.nextPara+2 && t.started()) && t.complete() && !t.inlineList(num) {
+			return bPara, num, "", rest, true
+		}
+		// The paragraph before lacks its full stop ("… and evaluating
+		// accessibility" / "18. The Committee asks …"): the number the
+		// sequence expects, opening a sentence, is the next paragraph
+		// unless the line before ends with a word that takes a number
+		// ("in paragraph" / "18. The …").
+		if num == t.nextPara && t.started() && opensBlock(rest) && !t.complete() && !takesNumber(lastWord(t.last().text)) {
 			return bPara, num, "", rest, true
 		}
 	}
 	if m := reItemStart.FindStringSubmatch(text); m != nil && t.started() {
 		nested := isRoman(m[1]) && (t.roman || t.inItem() && strings.HasSuffix(t.last().text, ":"))
-		if m[1] == t.itemNext && !nested {
+		// "… article 23 (1)" / "(a) of the Convention, and also by:": a
+		// reference wrapped onto the line, not an item; an item follows a
+		// complete clause or opens with a capital.
+		if m[1] == t.itemNext && !nested && (t.complete() || opensBlock(text[len(m[0]):])) {
 			return bItem, 0, m[1], text[len(m[0]):], true
 		}
 		// A letter missing from the sequence ((a), (b), (c), (e)): a typo
@@ -295,7 +566,7 @@ func looksLikeParagraph(s string) bool {
 // expected block starts inside it: several paragraphs or items on one line,
 // as PDF converters produce. It looks at a bounded window at a time, so a
 // whole document on one line costs linear time, not quadratic.
-func (t *tokenizer) continueWith(text string, n int) {
+func (t *tokenizer) continueWith(text string) {
 	const window = 8 << 10
 	for text != "" {
 		view := text
@@ -320,9 +591,6 @@ func (t *tokenizer) continueWith(text string, n int) {
 			continue
 		}
 		t.appendText(strings.TrimSpace(text[:at]))
-		if next.kind != bSub && next.kind != bSection {
-			next.line = n
-		}
 		t.emit(next)
 		text = text[skip:]
 	}
@@ -352,11 +620,11 @@ func (t *tokenizer) embedded(text string) (at, skip int, next block, ok bool) {
 			}
 		}
 		// "…the following: (a) Allocate…; (b) Ensure…"
-		if i, end := findMarker(text, "("+t.itemNext+")", ":;", false); i >= 0 {
+		if i, end := findMarkerConj(text, "("+t.itemNext+")", ":;", false, true); i >= 0 {
 			consider(i, end, block{kind: bItem, label: t.itemNext})
 		}
 		// "…les mesures suivantes : a) L'adoption…"
-		if i, end := findMarker(text, t.itemNext+")", ":;", false); i >= 0 {
+		if i, end := findMarkerConj(text, t.itemNext+")", ":;", false, true); i >= 0 {
 			consider(i, end, block{kind: bItem, label: t.itemNext})
 		}
 	}
@@ -376,6 +644,11 @@ func (t *tokenizer) embedded(text string) (at, skip int, next block, ok bool) {
 			continue
 		}
 		before := text[:i]
+		if tb := strings.TrimSpace(before); (strings.HasSuffix(tb, ";") || strings.HasSuffix(tb, ":")) && t.enumerates(tb) {
+			// "… categories: 1. Accepted …; 2. Accepted …; 3. Noted …":
+			// an enumeration in running text, not the next paragraph.
+			continue
+		}
 		cut := lastSentenceEnd(before)
 		if cut < 0 && strings.TrimSpace(before) != "" && t.last() != nil && !endsSentence(t.last().text) {
 			continue
@@ -402,6 +675,14 @@ func (t *tokenizer) embedded(text string) (at, skip int, next block, ok bool) {
 // It returns where the current block ends (just after the punctuation) and
 // where the new block's text starts, or -1.
 func findMarker(text, marker, after string, capital bool) (int, int) {
+	return findMarkerConj(text, marker, after, capital, false)
+}
+
+// findMarkerConj is findMarker that, with conj set, also takes a marker
+// after a conjunction that follows the punctuation: items inline in one
+// sentence, "…: (a) conduct …; (b) ensure …; and (c) adopt …", "…; et c)
+// …", "…; y c) …".
+func findMarkerConj(text, marker, after string, capital, conj bool) (int, int) {
 	for from := 0; from < len(text); {
 		i := strings.Index(text[from:], marker)
 		if i < 0 {
@@ -420,6 +701,19 @@ func findMarker(text, marker, after string, capital bool) (int, int) {
 		k := i - 1
 		for k >= 0 && (text[k] == ' ' || text[k] == '\t') {
 			k--
+		}
+		if conj && k >= 0 {
+			w := k
+			for w >= 0 && text[w] >= 'a' && text[w] <= 'z' {
+				w--
+			}
+			switch text[w+1 : k+1] {
+			case "and", "or", "et", "ou", "y", "o":
+				if w >= 0 && (text[w] == ' ' || text[w] == '\t') {
+					for k = w; k >= 0 && (text[k] == ' ' || text[k] == '\t'); k-- {
+					}
+				}
+			}
 		}
 		if k < 0 || !strings.ContainsRune(after, rune(text[k])) {
 			continue
@@ -490,7 +784,7 @@ func (t *tokenizer) headingFollows(i int, text string) bool {
 	if j < 0 {
 		return false
 	}
-	if continuesHeading(t.lines[j].text) {
+	if continuesHeading(text, t.lines[j].text) {
 		if !headingLike(text + " " + t.lines[j].text) {
 			return false
 		}
@@ -560,10 +854,19 @@ func headingLike(s string) bool {
 
 // continuesHeading reports whether a line continues a heading wrapped by a
 // PDF converter: it starts in lower case or with a parenthesis.
-func continuesHeading(s string) bool {
+func continuesHeading(head, s string) bool {
 	r := []rune(s)
-	return len(r) > 0 && (unicode.IsLower(r[0]) || r[0] == '(')
+	if len(r) > 0 && (unicode.IsLower(r[0]) || r[0] == '(') {
+		return true
+	}
+	// "… punishment (art." / "15)": the line closes the heading's
+	// parenthesis.
+	return strings.Count(head, "(") > strings.Count(head, ")") && reClosesRef.MatchString(s)
 }
+
+// reClosesRef is the end of an article reference wrapped onto a line of
+// its own: "15)", "23 and 24)", "1–4)".
+var reClosesRef = regexp.MustCompile(`^[\d\s,–\-]*(?:(?:and|et|y)\s+\d+\s*)?\)\s*$`)
 
 func nextLetter(s string) string {
 	if s == "" {

@@ -50,6 +50,11 @@ func operatives(text, lang string) []operative {
 	add := func(re *regexp.Regexp, at int, m []int) {
 		vi, ai := re.SubexpIndex("verb"), re.SubexpIndex("adv")
 		verb := strings.ToLower(text[m[2*vi]:m[2*vi+1]])
+		// "Le Comité appelle l'attention de l'État partie sur …" draws
+		// attention; only "appelle l'État partie à …" calls upon it.
+		if verb == "appelle" && reDrawsAttention.MatchString(text[m[2*vi+1]:]) {
+			return
+		}
 		if ai >= 0 && m[2*ai] >= 0 {
 			adv := strings.ToLower(strings.TrimSpace(text[m[2*ai]:m[2*ai+1]]))
 			if lang == LangEnglish {
@@ -80,7 +85,10 @@ func operatives(text, lang string) []operative {
 	return hits
 }
 
-var reSpacesOnly = regexp.MustCompile(`\s+`)
+var (
+	reSpacesOnly     = regexp.MustCompile(`\s+`)
+	reDrawsAttention = regexp.MustCompile(`^(?:\s+` + frAdverbs + `)*\s+(?:l['’]|son\s+|tout\s+particulièrement\s+l['’])attention\b`)
+)
 
 func normalizeVerb(v string) string {
 	v = reSpacesOnly.ReplaceAllString(v, " ")
@@ -99,13 +107,21 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 	recoverOrphanItems(lay)
 	lastConcern, lastConcernSub := 0, ""
 	for _, p := range lay.paragraphs {
-		splitTrailingSentences(p, doc.Language)
 		var recs []workflow.Recommendation
 		var texts []string
 		var verb string
 		concernHere := false
 		for _, seg := range p.segments {
 			ops := operatives(seg.text, doc.Language)
+			if len(seg.items) == 0 && len(recs) > 0 {
+				// A sentence after the lettered items that asks in its
+				// own name ("The State party should also …") belongs to
+				// the last item: a paragraph with items gives one
+				// recommendation per item, and none of its text is lost.
+				last := &recs[len(recs)-1]
+				last.Text = joinWrapped(last.Text, seg.text)
+				continue
+			}
 			if len(ops) == 0 {
 				if isConcern(seg.text, doc.Language) {
 					concernHere = true
@@ -128,10 +144,18 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 			// them: "… In particular, it recommends … It further urges
 			// the State party to:".
 			itemVerb := ops[len(ops)-1].verb
+			// What the paragraph asked before its lead-in is part of the
+			// lead: "The Committee recommends X. The State party should
+			// also:" (a)…
+			lead := seg.text
+			if len(texts) > 0 {
+				lead = strings.Join(append(texts, seg.text), " ")
+				texts = nil
+			}
 			for _, it := range seg.items {
 				recs = append(recs, workflow.Recommendation{
 					Paragraph: p.num, Item: it.label, Verb: itemVerb,
-					Text: strings.TrimSpace(it.text), Lead: seg.text,
+					Text: strings.TrimSpace(it.text), Lead: lead,
 				})
 			}
 		}
@@ -306,31 +330,6 @@ func dueDate(text string) civil.Date {
 // Committee also recommends…", "It further urges…", "The State party
 // should…", and the same in French and Spanish.
 var reOwnSubject = regexp.MustCompile(`^(?:The Committee|It|The State [Pp]arty|Le Comité|Il|L['’]État partie|El Comité|El Estado parte|Asimismo|También|Recomienda|Insta)\b`)
-
-// splitTrailingSentences takes an unnumbered recommendation that follows the
-// last lettered item of a segment out of that item: "(b) Improve the
-// conditions of detention. The Committee also recommends that the State
-// party ratify…" is item (b) and a recommendation of the paragraph. Word
-// text puts the sentence on a line of its own; PDF text often does not.
-func splitTrailingSentences(p *paragraph, lang string) {
-	for si := range p.segments {
-		seg := &p.segments[si]
-		if len(seg.items) == 0 {
-			continue
-		}
-		last := &seg.items[len(seg.items)-1]
-		ss := sentences(last.text)
-		for k := 1; k < len(ss); k++ {
-			if !reOwnSubject.MatchString(ss[k]) || len(operatives(ss[k], lang)) == 0 {
-				continue
-			}
-			last.text = strings.Join(ss[:k], " ")
-			rest := segment{text: strings.Join(ss[k:], " ")}
-			p.segments = append(p.segments[:si+1], append([]segment{rest}, p.segments[si+1:]...)...)
-			return
-		}
-	}
-}
 
 // sentenceOpeners are words that start an ordinary sentence, not the text
 // of a lettered item (which starts with a verb: "Ensure", "Adopt", "De

@@ -75,7 +75,14 @@ func docxLines(ctx context.Context, data []byte) ([]line, error) {
 		return nil, fmt.Errorf("damaged .docx: %w", err)
 	}
 	defer rc.Close()
-	return readDocument(ctx, boundedPart(rc, doc.Name), styles, num)
+	lines, err := readDocument(ctx, boundedPart(rc, doc.Name), styles, num)
+	// A warning names a line: in a .docx, the paragraph (a line break
+	// inside one counts as a paragraph too), as Word's navigation counts
+	// them.
+	for i := range lines {
+		lines[i].num = i + 1
+	}
+	return lines, err
 }
 
 // boundedPart reads a part, failing with errDocxBounds past maxXML

@@ -174,7 +174,9 @@ func ParseContext(ctx context.Context, data []byte, opts Options) (*workflow.Doc
 		if err != nil {
 			return nil, err
 		}
-		lines, paraPerLine = l, true
+		// A .docx holds one paragraph per Word paragraph, unless it was
+		// made from a PDF's text, one Word paragraph per printed line.
+		lines, paraPerLine = l, !wrapped(l)
 	case "pdf":
 		text, err := pdfText(ctx, data, opts)
 		if err != nil {
@@ -187,7 +189,7 @@ func ParseContext(ctx context.Context, data []byte, opts Options) (*workflow.Doc
 			return nil, err
 		}
 		lines, footnotes = cleanText(text)
-		paraPerLine = longestLine(lines) > 250
+		paraPerLine = longestLine(lines) > 250 && !wrapped(lines)
 	default:
 		return nil, fmt.Errorf("%w: %s", ErrNotADocument, kind)
 	}
@@ -208,20 +210,35 @@ func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options
 	// A first pass over the front matter (what comes before paragraph 1)
 	// finds the symbol, so that the page headers repeating it can be
 	// recognised as furniture. Later paragraphs cite other documents.
-	if doc.Symbol == "" {
-		var top []string
-		for i := 0; i < len(lines) && i < 80; i++ {
-			if m := reParaStart.FindStringSubmatch(lines[i].text); m != nil && m[1] == "1" {
-				break
-			}
-			top = append(top, lines[i].text)
+	var top []string
+	for i := 0; i < len(lines) && i < 80; i++ {
+		if m := reParaStart.FindStringSubmatch(lines[i].text); m != nil && m[1] == "1" {
+			break
 		}
+		top = append(top, lines[i].text)
+	}
+	if doc.Symbol == "" {
 		for _, m := range reSymbol.FindAllString(strings.Join(top, "\n"), -1) {
 			if strings.Contains(m, "/CO/") || strings.HasPrefix(m, "A/HRC/") {
 				doc.Symbol = m
 				break
 			}
 		}
+	}
+	if doc.Symbol == "" {
+		doc.Symbol = runningSymbol(lines)
+	}
+	// Documents that are not concluding observations in a language the
+	// importer reads are told for what they are before anything else.
+	if lang := otherLanguage(lines); lang != "" {
+		return nil, otherLanguageError(lang, doc.Symbol)
+	}
+	front := strings.Join(top, "\n")
+	if len(front) > 4000 { // a title page, not a document lost on one line
+		front = front[:4000]
+	}
+	if err := followUpReply(doc.Symbol, front); err != nil {
+		return nil, err
 	}
 	lay := assemble(tokenize(lines, doc.Symbol, paraPerLine))
 	if len(lay.paragraphs) == 0 {
@@ -237,10 +254,13 @@ func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options
 		if doc.Parent == "" {
 			return nil, fmt.Errorf("addendum %s: cannot tell which report it answers", doc.Symbol)
 		}
-		addendum(doc, lay)
+		c := &checker{}
+		checkLayout(c, lay, doc.Kind)
+		addendum(doc, lay, c)
 		if len(doc.Positions) == 0 {
 			return nil, fmt.Errorf("%w: addendum %s gives no positions (\"accepts the following recommendations 122.1, …\")", ErrNoRecommendations, doc.Symbol)
 		}
+		doc.Warnings = c.done()
 		return doc, nil
 	case workflow.UPRReport:
 		uprReport(doc, lay)
@@ -250,7 +270,36 @@ func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options
 	if len(doc.Recommendations) == 0 {
 		return nil, fmt.Errorf("%w in %s: no paragraph recommends, urges, encourages or requests anything", ErrNoRecommendations, doc.Symbol)
 	}
+	c := &checker{}
+	checkLayout(c, lay, doc.Kind)
+	doc.Warnings = c.done()
 	return doc, nil
+}
+
+// runningSymbol returns the symbol the page headers repeat, for text in
+// which the masthead does not come first (a PDF's text in reading order
+// may put it after the first page's paragraphs): the symbol of concluding
+// observations or of a UPR document that most lines consist of, or "".
+func runningSymbol(lines []line) string {
+	counts := map[string]int{}
+	best := ""
+	for _, l := range lines {
+		if len(l.text) > 80 {
+			continue
+		}
+		m := reSymbol.FindString(l.text)
+		if m == "" || !strings.Contains(m, "/CO/") && !strings.HasPrefix(m, "A/HRC/") {
+			continue
+		}
+		if rest := strings.TrimSpace(strings.Replace(l.text, m, "", 1)); rest != "" && !isDigits(rest) && rest != "United Nations" && rest != "Nations Unies" && rest != "Naciones Unidas" {
+			continue
+		}
+		counts[m]++
+		if counts[m] > counts[best] {
+			best = m
+		}
+	}
+	return best
 }
 
 // sniff tells what the bytes are: "zip", "text", "utf16le", "utf16be", or a
@@ -321,6 +370,32 @@ func decodeText(b []byte, kind string) (string, error) {
 		return "", fmt.Errorf("%w: not valid UTF-8 text (first bad byte at line %d, offset %d); save the text as UTF-8", ErrNotADocument, line, off)
 	}
 	return string(b), nil
+}
+
+// wrapped reports whether lines are a page's printed lines rather than
+// paragraphs: many stop in mid-sentence and go on in lower case on the
+// next line. In a Word document almost none do (a heading does not end a
+// sentence, but the line after it opens with a capital or a number).
+func wrapped(lines []line) bool {
+	long, cut := 0, 0
+	for i, l := range lines {
+		if l.blank || len(l.text) < 40 {
+			continue
+		}
+		long++
+		if endsSentence(l.text) {
+			continue
+		}
+		for j := i + 1; j < len(lines) && j < i+4; j++ {
+			if !lines[j].blank {
+				if startsLower(lines[j].text) {
+					cut++
+				}
+				break
+			}
+		}
+	}
+	return cut >= 5 && cut*5 >= long
 }
 
 func longestLine(lines []line) int {

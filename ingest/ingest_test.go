@@ -584,7 +584,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func FuzzParse(f *testing.F) {
 	for _, name := range []string{"crc-wordtext.txt", "ccpr-pdf-layout.txt", "cedaw-pdf-raw.txt", "upr-report.txt", "upr-addendum.txt", "upr-first-cycle.txt",
-		"cedaw-fr-pdf-layout.txt", "cat-es-wordtext.txt", "cescr-en-layout.txt", "noise/item-after-next-paragraph.txt", "noise/sentence-after-items.txt"} {
+		"cedaw-fr-pdf-layout.txt", "cat-es-wordtext.txt", "cescr-en-layout.txt", "noise/item-after-next-paragraph.txt", "noise/sentence-after-items.txt",
+		"shapes/page-header-in-item.txt", "shapes/wrapped-heading.txt", "shapes/inline-items.txt", "shapes/bare-numbers-addendum.txt"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -602,6 +603,9 @@ func FuzzParse(f *testing.F) {
 			if r.ID == "" || r.Paragraph <= 0 {
 				t.Fatalf("recommendation without id or paragraph: %+v", r)
 			}
+		}
+		if len(d.Warnings) > maxWarnings+1 {
+			t.Fatalf("%d warnings: the self-check must stay bounded", len(d.Warnings))
 		}
 	})
 }

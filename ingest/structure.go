@@ -5,7 +5,7 @@ import "strings"
 // paragraph is one numbered paragraph with what belongs to it.
 type paragraph struct {
 	num        int
-	line       int
+	line, page int
 	section    string
 	subsection string
 	// segments: the paragraph's own text with its lettered items, then any
@@ -15,18 +15,21 @@ type paragraph struct {
 }
 
 type segment struct {
-	text  string
-	items []item
+	text       string
+	items      []item
+	line, page int
 }
 
 type item struct {
-	label string
-	text  string
+	label      string
+	text       string
+	line, page int
 }
 
 type uprItem struct {
-	num  int
-	text string
+	num        int
+	text       string
+	line, page int
 }
 
 // text is the paragraph's whole text without its items.
@@ -48,12 +51,13 @@ type frontLine struct {
 type layout struct {
 	front      []frontLine
 	paragraphs []*paragraph
+	strays     []stray
 }
 
 // assemble groups blocks into paragraphs and tracks the headings each
 // paragraph sits under.
-func assemble(blocks []block) layout {
-	var lay layout
+func assemble(blocks []block, strays []stray) layout {
+	lay := layout{strays: strays}
 	var section, subsection string
 	var cur *paragraph
 	for _, b := range blocks {
@@ -75,26 +79,26 @@ func assemble(blocks []block) layout {
 				lay.front = append(lay.front, frontLine{text: b.text})
 			}
 		case bPara:
-			cur = &paragraph{num: b.num, line: b.line, section: section, subsection: subsection,
-				segments: []segment{{text: b.text}}}
+			cur = &paragraph{num: b.num, line: b.line, page: b.page, section: section, subsection: subsection,
+				segments: []segment{{text: b.text, line: b.line, page: b.page}}}
 			lay.paragraphs = append(lay.paragraphs, cur)
 		case bText:
 			if cur == nil {
 				lay.front = append(lay.front, frontLine{text: b.text})
 				continue
 			}
-			cur.segments = append(cur.segments, segment{text: b.text})
+			cur.segments = append(cur.segments, segment{text: b.text, line: b.line, page: b.page})
 		case bItem:
 			if cur == nil {
 				continue
 			}
 			s := &cur.segments[len(cur.segments)-1]
-			s.items = append(s.items, item{label: b.label, text: b.text})
+			s.items = append(s.items, item{label: b.label, text: b.text, line: b.line, page: b.page})
 		case bUPR:
 			if cur == nil {
 				continue
 			}
-			cur.upr = append(cur.upr, uprItem{num: b.num, text: b.text})
+			cur.upr = append(cur.upr, uprItem{num: b.num, text: b.text, line: b.line, page: b.page})
 		}
 	}
 	return lay

@@ -25,6 +25,8 @@ type line struct {
 	hint   hint
 	blank  bool // an empty line (kept: blank lines separate blocks in PDF text)
 	indent int  // leading white space, tabs counted as 8
+	page   int  // page of PDF text (form feeds counted from 1), else 0
+	num    int  // 1-based line of the text as read (a .docx: its paragraph)
 }
 
 var (
@@ -45,12 +47,30 @@ var (
 func cleanText(s string) (lines []line, footnotes []string) {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.ReplaceAll(s, "\f", "\n")
 	s = reFootnoteRef.ReplaceAllString(s, "")
 	s = reBookmark.ReplaceAllString(s, "")
 	s, footnotes = cutFootnotes(s)
-	for _, raw := range strings.Split(s, "\n") {
-		lines = append(lines, newLine(raw, hintNone))
+	// A form feed starts a page (PDF text): each line keeps its page, so
+	// that a warning can name the page the admin sees, not only a line of
+	// the extracted text.
+	page := 0
+	if strings.IndexByte(s, '\f') >= 0 {
+		page = 1
+	}
+	for n, raw := range strings.Split(s, "\n") {
+		for strings.IndexByte(raw, '\f') >= 0 {
+			i := strings.IndexByte(raw, '\f')
+			if before := raw[:i]; strings.TrimSpace(before) != "" {
+				l := newLine(before, hintNone)
+				l.num, l.page = n+1, page
+				lines = append(lines, l)
+			}
+			page++
+			raw = raw[i+1:]
+		}
+		l := newLine(raw, hintNone)
+		l.num, l.page = n+1, page
+		lines = append(lines, l)
 	}
 	return lines, footnotes
 }
@@ -142,6 +162,9 @@ func normalizeChars(s string) string {
 			b.WriteByte(' ')
 		case r == '\u00ad' || r == '\u200b' || r == '\ufeff':
 			// soft hyphen, zero-width space, byte-order mark: invisible
+		case r == '\u200e' || r == '\u200f' || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069':
+			// bidirectional marks around the Latin symbol of an Arabic
+			// document: invisible too
 		case r >= '\ue000' && r <= '\uf8ff':
 			// private use: barcode glyphs of UN PDFs
 		default:

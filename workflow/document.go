@@ -62,6 +62,36 @@ type Document struct {
 	// For an addendum: the report it answers and the positions it gives.
 	Parent    string
 	Positions []Position
+
+	// Warnings are what the import's self-check found against the
+	// document's own numbering (a paragraph or an item the sequence says
+	// is missing, a lead-in without its items, an addendum whose totals
+	// disagree with its positions). They are shown to the admin, not
+	// stored: a count the admin is shown is a count that was checked.
+	Warnings []Warning
+}
+
+// Warning is one anomaly of an import, at the line of the text where it
+// was found.
+type Warning struct {
+	// Code says which check found it, for scripts: "paragraph-gap",
+	// "item-gap", "position-total"… (README.md lists them).
+	Code string
+	Line int // 1-based line of the text read (0: the document as a whole)
+	Page int // page of a PDF, when the text has page breaks (else 0)
+	Text string
+}
+
+// String gives the warning as the admin reads it: "line 212 (page 5):
+// item (c) of paragraph 14 follows (a)…".
+func (w Warning) String() string {
+	switch {
+	case w.Line > 0 && w.Page > 0:
+		return fmt.Sprintf("line %d (page %d): %s", w.Line, w.Page, w.Text)
+	case w.Line > 0:
+		return fmt.Sprintf("line %d: %s", w.Line, w.Text)
+	}
+	return w.Text
 }
 
 // NextReport is what the document says about the next periodic report.

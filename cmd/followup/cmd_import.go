@@ -13,8 +13,9 @@ import (
 )
 
 func cmdImport(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "import", "[--dry-run] [--json] [--symbol S] FILE...")
+	fs, g := newFlags(env, "import", "[--dry-run] [--json] [--strict] [--symbol S] FILE...")
 	dryRun := fs.Bool("dry-run", false, "parse and print, write nothing")
+	strict := fs.Bool("strict", false, "treat the self-check's warnings as errors: import nothing when there is one")
 	asJSON := fs.Bool("json", false, "print the parse as JSON (with --dry-run)")
 	symbol := fs.String("symbol", "", "document `symbol`, for a text that does not carry it (one FILE only)")
 	files, err := parseArgs(fs, args)
@@ -44,22 +45,40 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 		}
 		items = append(items, store.ImportItem{Doc: doc, Source: f})
 	}
+	// An addendum whose report comes in the same command is checked
+	// against it now; one whose report is stored, once the store is open.
+	if err := matchAddenda(ctx, nil, items); err != nil {
+		return err
+	}
 
 	if *dryRun {
-		if *asJSON {
-			if len(items) == 1 {
-				return writeJSON(env.stdout, toJSONDocument(items[0].Doc))
+		switch {
+		case *asJSON && len(items) == 1:
+			if err := writeJSON(env.stdout, toJSONDocument(items[0].Doc)); err != nil {
+				return err
 			}
+		case *asJSON:
 			var all []jsonDocument
 			for _, it := range items {
 				all = append(all, toJSONDocument(it.Doc))
 			}
-			return writeJSON(env.stdout, all)
+			if err := writeJSON(env.stdout, all); err != nil {
+				return err
+			}
+		default:
+			for _, it := range items {
+				printParse(env.stdout, it)
+			}
 		}
-		for _, it := range items {
-			printParse(env.stdout, it)
+		if *strict {
+			return strictError(env.stderr, items, true)
 		}
 		return nil
+	}
+	if *strict {
+		if err := strictError(env.stderr, items, false); err != nil {
+			return err
+		}
 	}
 
 	cfg, err := loadConfig(env, g)
@@ -75,6 +94,14 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := matchAddenda(ctx, db, items); err != nil {
+		return err
+	}
+	if *strict {
+		if err := strictError(env.stderr, items, false); err != nil {
+			return err
+		}
+	}
 	if err := syncRules(ctx, db, cfg, logger); err != nil {
 		return err
 	}
@@ -96,17 +123,108 @@ func printParse(w io.Writer, it store.ImportItem) {
 	fmt.Fprintf(w, "%s (%s, %s): %s\n", d.Symbol, d.Body, d.State, it.Source)
 	if d.Kind == workflow.UPRAddendum {
 		counts := map[string]int{}
+		bare := 0
 		for _, p := range d.Positions {
 			counts[p.Status]++
+			if p.ID == "" {
+				bare++
+			}
 		}
-		fmt.Fprintf(w, "  positions on %s: %d (%s)\n", d.Parent, len(d.Positions), countsText(counts))
+		fmt.Fprintf(w, "  positions on %s: %d (%s), %s\n", d.Parent, len(d.Positions), countsText(counts), warningsText(d.Warnings))
+		if bare > 0 {
+			fmt.Fprintf(w, "  %d cited by number alone: matched with %s's recommendations when it is imported with or before this addendum\n", bare, d.Parent)
+		}
+		printWarnings(w, "  ", d.Warnings)
 		return
 	}
-	fmt.Fprintf(w, "  adopted %s; %d recommendations\n", orDash(d.Adopted.String()), len(d.Recommendations))
+	fmt.Fprintf(w, "  adopted %s; %d recommendations, %s\n", orDash(d.Adopted.String()), len(d.Recommendations), warningsText(d.Warnings))
 	if d.FollowUp != nil {
 		fmt.Fprintf(w, "  follow-up: paragraphs %v due %s\n", d.FollowUp.Paragraphs, d.FollowUp.Due)
 	}
 	fmt.Fprintf(w, "  next report due: %s\n", orDash(d.NextReport.Due.String()))
+	printWarnings(w, "  ", d.Warnings)
+}
+
+// warningsText is the end of a document's one-line summary: "no
+// warnings", "1 warning", "3 warnings".
+func warningsText(ws []workflow.Warning) string {
+	switch len(ws) {
+	case 0:
+		return "no warnings"
+	case 1:
+		return "1 warning"
+	}
+	return fmt.Sprintf("%d warnings", len(ws))
+}
+
+func printWarnings(w io.Writer, prefix string, ws []workflow.Warning) {
+	for _, x := range ws {
+		fmt.Fprintf(w, "%swarning: %s\n", prefix, x)
+	}
+}
+
+// strictError is the refusal of --strict: every warning on standard error
+// ("followup import: FILE: warning: line 30: …"), then one error that says
+// nothing was imported. nil when no document has a warning.
+func strictError(stderr io.Writer, items []store.ImportItem, dryRun bool) error {
+	n, files := 0, 0
+	for _, it := range items {
+		if len(it.Doc.Warnings) == 0 {
+			continue
+		}
+		files++
+		for _, x := range it.Doc.Warnings {
+			n++
+			fmt.Fprintf(stderr, "followup import: %s: warning: %s\n", it.Source, x)
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	what := "nothing was imported"
+	if dryRun {
+		what = "the import would be refused"
+	}
+	return fmt.Errorf("--strict: %s in %d of %d files: %s", warningsText(make([]workflow.Warning, n)), files, len(items), what)
+}
+
+// matchAddenda checks each UPR addendum against its report, when the
+// report is at hand: imported in the same command, or (db not nil) stored
+// before. The positions cited by number alone get their ids there; what
+// the check finds is added to the addendum's warnings.
+func matchAddenda(ctx context.Context, db *store.DB, items []store.ImportItem) error {
+	for _, it := range items {
+		d := it.Doc
+		if d.Kind != workflow.UPRAddendum || d.Parent == "" {
+			continue
+		}
+		var report *workflow.Document
+		for _, other := range items {
+			if other.Doc.Symbol == d.Parent && other.Doc.Kind == workflow.UPRReport {
+				report = other.Doc
+			}
+		}
+		if report != nil && db != nil {
+			continue // matched before the store was opened
+		}
+		if report == nil && db != nil {
+			stored := &workflow.Document{Symbol: d.Parent, Kind: workflow.UPRReport}
+			err := db.Recommendations(ctx, store.RecFilter{Document: d.Parent}, func(_ string, r workflow.Recommendation) error {
+				stored.Recommendations = append(stored.Recommendations, r)
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("%s: reading %s: %w", it.Source, d.Parent, err)
+			}
+			if len(stored.Recommendations) > 0 {
+				report = stored
+			}
+		}
+		if report != nil {
+			ingest.ResolvePositions(d, report)
+		}
+	}
+	return nil
 }
 
 func printImportResult(w io.Writer, it store.ImportItem, r store.ImportResult) {
@@ -120,10 +238,11 @@ func printImportResult(w io.Writer, it store.ImportItem, r store.ImportResult) {
 		}
 		switch {
 		case len(r.Changed) == 0:
-			fmt.Fprintf(w, "%s: unchanged (positions on %d recommendations of %s already recorded)\n", r.Symbol, r.Total-len(r.Unknown), d.Parent)
+			fmt.Fprintf(w, "%s: unchanged (positions on %d recommendations of %s already recorded), %s\n", r.Symbol, r.Total-len(r.Unknown), d.Parent, warningsText(d.Warnings))
 		default:
-			fmt.Fprintf(w, "%s: positions recorded for %d recommendations of %s (%s)\n", r.Symbol, len(r.Changed), d.Parent, countsText(counts))
+			fmt.Fprintf(w, "%s: positions recorded for %d recommendations of %s (%s), %s\n", r.Symbol, len(r.Changed), d.Parent, countsText(counts), warningsText(d.Warnings))
 		}
+		printWarnings(w, r.Symbol+": ", d.Warnings)
 		if len(r.Unknown) > 0 {
 			fmt.Fprintf(w, "%s: not found in %s, left alone: %s\n", r.Symbol, d.Parent, strings.Join(r.Unknown, ", "))
 		}
@@ -131,12 +250,13 @@ func printImportResult(w io.Writer, it store.ImportItem, r store.ImportResult) {
 	}
 	switch {
 	case r.New:
-		fmt.Fprintf(w, "%s: imported %d recommendations from %s\n", r.Symbol, len(r.Added), it.Source)
+		fmt.Fprintf(w, "%s: imported %d recommendations from %s, %s\n", r.Symbol, len(r.Added), it.Source, warningsText(d.Warnings))
 	case r.Unchanged():
-		fmt.Fprintf(w, "%s: unchanged (%d recommendations already imported)\n", r.Symbol, r.Total)
+		fmt.Fprintf(w, "%s: unchanged (%d recommendations already imported), %s\n", r.Symbol, r.Total, warningsText(d.Warnings))
 	default:
-		fmt.Fprintf(w, "%s: %d changed, %d added (the old texts are kept in each recommendation's history)\n", r.Symbol, len(r.Changed), len(r.Added))
+		fmt.Fprintf(w, "%s: %d changed, %d added (the old texts are kept in each recommendation's history), %s\n", r.Symbol, len(r.Changed), len(r.Added), warningsText(d.Warnings))
 	}
+	printWarnings(w, r.Symbol+": ", d.Warnings)
 	if len(r.Missing) > 0 {
 		fmt.Fprintf(w, "%s: not in this version, kept: %s\n", r.Symbol, strings.Join(r.Missing, ", "))
 	}

@@ -82,6 +82,19 @@ func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog
 	if len(items) == 0 {
 		return nil
 	}
+	if err := matchAddenda(ctx, nil, items); err != nil {
+		return fmt.Errorf("documents: %w", err)
+	}
+	if err := matchAddenda(ctx, db, items); err != nil {
+		return fmt.Errorf("documents: %w", err)
+	}
+	// The self-check's warnings do not stop the daemon (the admin chose
+	// these documents); they are logged each time it imports them.
+	for _, it := range items {
+		for _, w := range it.Doc.Warnings {
+			logger.Warn("import warning", "component", "cli", "document", it.Doc.Symbol, "file", it.Source, "warning", w.String())
+		}
+	}
 	results, err := db.Import(ctx, items, planner(cfg))
 	if err != nil {
 		var pm = store.ErrParentMissing

@@ -25,6 +25,15 @@ type jsonDocument struct {
 	Parent          string               `json:"parent,omitempty"`
 	Recommendations []jsonRecommendation `json:"recommendations"`
 	Positions       []jsonPosition       `json:"positions,omitempty"`
+	Warnings        []jsonWarning        `json:"warnings"`
+}
+
+// jsonWarning is one finding of the import's self-check.
+type jsonWarning struct {
+	Code string `json:"code"`
+	Line int    `json:"line,omitempty"`
+	Page int    `json:"page,omitempty"`
+	Text string `json:"text"`
 }
 
 type jsonNextReport struct {
@@ -55,7 +64,10 @@ type jsonRecommendation struct {
 }
 
 type jsonPosition struct {
-	ID     string `json:"id"`
+	ID string `json:"id"`
+	// Number is a recommendation an addendum cites by its number alone
+	// ("1–5"), before it is matched with the report (id is then "").
+	Number string `json:"number,omitempty"`
 	Status string `json:"status"`
 }
 
@@ -87,7 +99,15 @@ func toJSONDocument(d *workflow.Document) jsonDocument {
 		out.Recommendations = append(out.Recommendations, toJSONRecommendation(d.Symbol, r))
 	}
 	for _, p := range d.Positions {
-		out.Positions = append(out.Positions, jsonPosition{ID: p.ID, Status: p.Status})
+		jp := jsonPosition{ID: p.ID, Status: p.Status}
+		if p.ID == "" {
+			jp.Number = p.Item
+		}
+		out.Positions = append(out.Positions, jp)
+	}
+	out.Warnings = []jsonWarning{}
+	for _, w := range d.Warnings {
+		out.Warnings = append(out.Warnings, jsonWarning{Code: w.Code, Line: w.Line, Page: w.Page, Text: w.Text})
 	}
 	return out
 }

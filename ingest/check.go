@@ -1,0 +1,123 @@
+package ingest
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/followup-app/followup/workflow"
+)
+
+// The self-check (design decision 15: nothing lost in silence). A UN
+// document numbers what it says: paragraphs 1, 2, 3… throughout, items
+// (a), (b), (c)… inside a paragraph, UPR recommendations 115.1, 115.2…,
+// and an addendum states how many recommendations it supports and notes.
+// After a parse, what was found is checked against that numbering, and
+// every place where the two disagree becomes a warning naming the line:
+// that is where a converter's noise (a page header inside an item, a
+// heading wrapped over two lines) makes an importer lose text, and where
+// the admin should look.
+
+// maxWarnings bounds the warnings of one document: a file that is not
+// what it seems would otherwise print thousands of lines.
+const maxWarnings = 50
+
+type checker struct {
+	warnings []workflow.Warning
+	more     int // warnings past maxWarnings, counted only
+}
+
+func (c *checker) add(code string, line, page int, format string, args ...any) {
+	if len(c.warnings) >= maxWarnings {
+		c.more++
+		return
+	}
+	c.warnings = append(c.warnings, workflow.Warning{Code: code, Line: line, Page: page, Text: fmt.Sprintf(format, args...)})
+}
+
+// done returns the warnings in the order of the text, those about the
+// document as a whole last.
+func (c *checker) done() []workflow.Warning {
+	sort.SliceStable(c.warnings, func(i, j int) bool {
+		a, b := c.warnings[i].Line, c.warnings[j].Line
+		if a == 0 || b == 0 {
+			return a != 0 && b == 0
+		}
+		return a < b
+	})
+	if c.more > 0 {
+		c.warnings = append(c.warnings, workflow.Warning{Code: "more", Text: fmt.Sprintf("and %d more warnings", c.more)})
+	}
+	return c.warnings
+}
+
+// checkLayout checks the numbering of paragraphs, items and UPR
+// recommendations as the tokenizer found them.
+func checkLayout(c *checker, lay layout, kind workflow.Kind) {
+	strayAt := map[string]stray{} // "12." → the line that started like it
+	for _, s := range lay.strays {
+		if s.kind == bPara {
+			if _, ok := strayAt[s.marker]; !ok {
+				strayAt[s.marker] = s
+			}
+		}
+	}
+	for i, p := range lay.paragraphs {
+		if i > 0 {
+			prev := lay.paragraphs[i-1].num
+			if p.num != prev+1 {
+				missing := strconv.Itoa(prev + 1)
+				if p.num > prev+2 {
+					missing += "–" + strconv.Itoa(p.num-1)
+				}
+				msg := fmt.Sprintf("paragraph %d follows paragraph %d: no paragraph %s was found", p.num, prev, missing)
+				if s, ok := strayAt[strconv.Itoa(prev+1)+"."]; ok {
+					msg += fmt.Sprintf(` (a line starting "%s" at line %d was read as text of paragraph %d)`, s.marker, s.line, s.para)
+				}
+				c.add("paragraph-gap", p.line, p.page, "%s", msg)
+			}
+		}
+		if kind == workflow.UPRAddendum {
+			continue
+		}
+		for _, seg := range p.segments {
+			for k, it := range seg.items {
+				if k > 0 && it.label != nextLetter(seg.items[k-1].label) {
+					c.add("item-gap", it.line, it.page, "item (%s) of paragraph %d follows (%s): no item (%s) was found",
+						it.label, p.num, seg.items[k-1].label, nextLetter(seg.items[k-1].label))
+				}
+				if strings.TrimSpace(it.text) == "" {
+					c.add("item-empty", it.line, it.page, "item (%s) of paragraph %d has no text", it.label, p.num)
+				}
+			}
+			if len(seg.items) == 0 && len(p.upr) == 0 && strings.HasSuffix(strings.TrimSpace(seg.text), ":") {
+				c.add("lead-in-without-items", seg.line, seg.page, "paragraph %d: a lead-in ends with \":\" but no lettered item follows it", p.num)
+			}
+		}
+		for k, u := range p.upr {
+			want := 1
+			if k > 0 {
+				want = p.upr[k-1].num + 1
+			}
+			if u.num != want {
+				if k == 0 {
+					c.add("upr-gap", u.line, u.page, "recommendation %d.%d is the first of paragraph %d: no %d.1 was found", p.num, u.num, p.num, p.num)
+				} else {
+					c.add("upr-gap", u.line, u.page, "recommendation %d.%d follows %d.%d: no %d.%d was found", p.num, u.num, p.num, want-1, p.num, want)
+				}
+			}
+			if strings.TrimSpace(u.text) == "" {
+				c.add("upr-empty", u.line, u.page, "recommendation %d.%d has no text", p.num, u.num)
+			}
+		}
+	}
+	for _, s := range lay.strays {
+		switch s.kind {
+		case bItem:
+			c.add("item-not-taken", s.line, s.page, "a line starts with %q in paragraph %d where item %s was expected: it was read as text, not as an item", s.marker, s.para, s.expected)
+		case bUPR:
+			c.add("upr-not-taken", s.line, s.page, "a line starts with %q where recommendation %s was expected: it was read as text, not as a recommendation", s.marker, s.expected)
+		}
+	}
+}
