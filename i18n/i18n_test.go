@@ -118,3 +118,82 @@ func TestParent(t *testing.T) {
 		t.Errorf("walking a shipped tag allocates %v times", n)
 	}
 }
+
+// TestCatalogue: the built-in files read, each plural sentence gives
+// exactly the forms its language's rule has, and every language has the
+// same sentences, with the English verbs.
+func TestCatalogue(t *testing.T) {
+	if err := Check(); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []Domain{Pages, Receipts} {
+		ref, _, err := Sentences(d, "fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ref) < 10 {
+			t.Fatalf("%s: %d French sentences", d, len(ref))
+		}
+		for _, lang := range Languages() {
+			ids, msgs, _ := Sentences(d, lang)
+			if lang != English && !slices.Equal(ids, ref) {
+				t.Errorf("%s %s: %d sentences, French %d", d, lang, len(ids), len(ref))
+			}
+			for id, m := range msgs {
+				if m.Forms == nil {
+					if m.Text == "" {
+						t.Errorf("%s %s: %q is empty", d, lang, id)
+					}
+					continue
+				}
+				var forms []string
+				for f := range m.Forms {
+					forms = append(forms, f)
+				}
+				slices.Sort(forms)
+				want := slices.Sorted(slices.Values(Forms(lang)))
+				if !slices.Equal(forms, want) {
+					t.Errorf("%s %s: %q has the forms %v, the language %v", d, lang, id, forms, want)
+				}
+			}
+		}
+	}
+}
+
+// TestPlurals: a sentence with a count takes the form of each language's
+// rule (the pages once said "1 days left").
+func TestPlurals(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    int
+		want string
+	}{
+		{"en", 1, "1 day left"}, {"en", 0, "0 days left"}, {"en", 2, "2 days left"},
+		{"fr", 0, "0 jour restant"}, {"fr", 1, "1 jour restant"}, {"fr", 2, "2 jours restants"},
+		{"es", 1, "Queda 1 día"}, {"es", 0, "Quedan 0 días"}, {"es", 2, "Quedan 2 días"},
+		{"lo", 1, "ເຫຼືອອີກ 1 ມື້"}, {"lo", 2, "ເຫຼືອອີກ 2 ມື້"},
+		// A language the pages are not written in: English.
+		{"de", 1, "1 day left"},
+	} {
+		if got := T(Pages, c.lang, "%d days left", c.n); got != c.want {
+			t.Errorf("%s, %d: %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+	if got := T(Pages, "fr", "%d updates, the last %s", 1, "4 janvier 2027"); got != "1 point d’avancement, le 4 janvier 2027" {
+		t.Errorf("the count is the first integer: %q", got)
+	}
+	if got := T(Pages, "fr", "No such sentence %d", 3); got != "No such sentence 3" {
+		t.Errorf("a sentence without translation: %q", got)
+	}
+	if got := T(Receipts, "es", "See the task: %s", "u"); got != "Ver la tarea: u" {
+		t.Errorf("a receipt's sentence: %q", got)
+	}
+}
+
+func TestMessageFormat(t *testing.T) {
+	for _, v := range []any{true, 3, map[string]any{"one": "x"}, map[string]any{"other": 2}} {
+		if _, err := message(v); err == nil {
+			t.Errorf("message(%#v): no error", v)
+		}
+	}
+}

@@ -2,11 +2,17 @@ package notify
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/followup-app/followup/i18n"
 )
 
 // layoutLines are the lines of the layouts worth finding elsewhere: those
@@ -223,5 +229,55 @@ func TestSampleData(t *testing.T) {
 	}
 	if _, err := sampleData("nope", "en"); err == nil {
 		t.Error("a kind without samples: no error")
+	}
+}
+
+// TestReceiptTextComplete: every sentence a receipt says has a version in
+// every language followup ships, with the same verbs, and no language
+// keeps a sentence the code no longer says.
+func TestReceiptTextComplete(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "receipt.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := map[string]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok {
+			if id, ok := c.Fun.(*ast.Ident); ok && id.Name == "tr" && len(c.Args) > 0 {
+				if bl, ok := c.Args[0].(*ast.BasicLit); ok {
+					s, err := strconv.Unquote(bl.Value)
+					if err == nil {
+						said[s] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	if len(said) != 11 {
+		t.Fatalf("found %d sentences in receipt.go, want 11: the test no longer reads it", len(said))
+	}
+	reVerb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+	for _, lang := range BuiltinLanguages()[1:] {
+		ids, msgs, err := i18n.Sentences(i18n.Receipts, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for s := range said {
+			m, ok := msgs[s]
+			if !ok {
+				t.Errorf("%s: no version of %q", lang, s)
+				continue
+			}
+			if got, want := reVerb.FindAllString(m.Text, -1), reVerb.FindAllString(s, -1); !slices.Equal(got, want) {
+				t.Errorf("%s: %q has verbs %v, the English %v", lang, m.Text, got, want)
+			}
+		}
+		for _, id := range ids {
+			if !said[id] {
+				t.Errorf("%s: %q is translated but no receipt says it", lang, id)
+			}
+		}
 	}
 }

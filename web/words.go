@@ -16,10 +16,11 @@ import (
 // The pages speak their reader's language, as the e-mails do: a Lao focal
 // point who follows the link in a Lao reminder lands on a Lao page, and
 // the coordinating body's dashboard is in the language of its overview.
-// The sentences are kept in words_text.go, keyed by their English text (as
-// gettext does), so that the English stays readable in the templates and
-// the code, and a sentence nobody translated yet still shows, in English.
-// TestPageTextComplete holds every language to the same sentences.
+// The sentences are kept in the i18n catalogue (i18n/text/LANG.yaml),
+// keyed by their English text (as gettext does), so that the English stays
+// readable in the templates and the code, and a sentence nobody translated
+// yet still shows, in English. TestPageTextComplete holds every language
+// to the same sentences.
 
 // pageLanguages are the languages the pages are written in: those
 // followup ships, English first.
@@ -46,17 +47,10 @@ func EnglishPagesFor(cfg *config.Config) []string {
 	return out
 }
 
-// tr writes msg, a sentence given in English, in lang, then fills in
-// args as fmt does.
-func tr(lang, msg string, args ...any) string {
-	if t, ok := pageText[lang][msg]; ok {
-		msg = t
-	}
-	if len(args) == 0 {
-		return msg
-	}
-	return fmt.Sprintf(msg, args...)
-}
+// tr writes msg, a sentence given in English, in lang (in the plural
+// form its first integer argument takes), then fills in args as fmt does:
+// the pages' part of the i18n catalogue.
+func tr(lang, msg string, args ...any) string { return i18n.T(i18n.Pages, lang, msg, args...) }
 
 // tr writes msg in the language of the request's page.
 func (s *Server) tr(r *http.Request, msg string, args ...any) string {
