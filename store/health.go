@@ -38,7 +38,7 @@ const refusedShown = 5
 func (db *DB) Health(ctx context.Context, heartbeat time.Duration, now time.Time) (Health, error) {
 	var h Health
 	var err error
-	if h.Holder, h.Running, err = LockHolder(db.Path()); err != nil {
+	if h.Holder, h.Running, err = db.LockHolder(); err != nil {
 		return h, err
 	}
 	if h.LastHeartbeat, _, err = db.LastHeartbeat(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -12,11 +13,25 @@ import (
 
 // One process at a time delivers from a database's outbox: the daemon, or
 // `followup send` when no daemon runs. Two deliverers would each claim and
-// recover the other's rows, and send them twice. The lock is an flock on a
-// file beside the database: the kernel releases it when the process ends,
-// however it ends (SIGKILL included), so a crash never leaves a stale lock
-// behind. The file also says who holds it, for the error the next process
-// shows and for `followup status`.
+// recover the other's rows, and send them twice.
+//
+// The lock is an flock on the database file itself, not on a file named
+// after the path: a symlink, a hard link, a bind mount or ".." in the path
+// reach the same inode, and so the same lock. (SQLite locks with fcntl,
+// which on Linux is independent of flock; the database must be on a local
+// file system, as SQLite itself asks.) The kernel releases the lock when
+// the process ends, however it ends (SIGKILL included), so a crash never
+// leaves a stale lock behind.
+//
+// The descriptor the lock is taken on is the DB's own, opened before
+// SQLite's and closed after them: closing any descriptor of a file drops
+// the POSIX locks a process holds on it, SQLite's included.
+//
+// Who holds the lock is written, for the error the next process shows and
+// for `followup status`, in a note beside the database's real path
+// (symlinks resolved): followup.db.lock. The note names the inode it is
+// about; one reached by another name (a hard link) is recognised as not
+// about this file, and the holder is then "another followup process".
 
 // Holder says who holds a database's lock.
 type Holder struct {
@@ -27,6 +42,9 @@ type Holder struct {
 }
 
 func (h Holder) String() string {
+	if h.PID == 0 {
+		return "another followup process (it reached the database by another path, or is starting)"
+	}
 	s := h.Command
 	if s == "" {
 		s = "another followup"
@@ -41,8 +59,8 @@ func (h Holder) String() string {
 	return s + ")"
 }
 
-// LockedError is returned by AcquireLock when another live process holds
-// the lock.
+// LockedError is returned by Open with Options.Lock, and by DB.Lock, when
+// another live process holds the lock.
 type LockedError struct {
 	Database string
 	Holder   Holder
@@ -55,96 +73,140 @@ func (e *LockedError) Error() string {
 // ErrLockUnsupported is returned where the platform has no flock.
 var ErrLockUnsupported = errors.New("database locks are not supported on this platform")
 
-// LockPath is the lock file of a database.
-func LockPath(database string) string { return database + ".lock" }
-
-// Lock is a held database lock.
-type Lock struct {
-	f    *os.File
-	path string
+// LockPath is the note that says who holds a database's lock: beside the
+// database's real path.
+func LockPath(database string) string {
+	if real, err := filepath.EvalSymlinks(database); err == nil {
+		database = real
+	}
+	return database + ".lock"
 }
 
-// AcquireLock takes the lock of a database for command, without waiting:
-// a *LockedError says who holds it.
-func AcquireLock(database, command string, now time.Time) (*Lock, error) {
-	path := LockPath(database)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", database, err)
-	}
-	held, err := tryLock(f, true)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", database, err)
-	}
-	if !held {
-		h := readHolder(f)
-		f.Close()
-		return nil, &LockedError{Database: database, Holder: h}
-	}
-	host, _ := os.Hostname()
-	info := fmt.Sprintf("pid=%d\nhost=%s\nsince=%d\ncommand=%s\n", os.Getpid(), host, now.Unix(), command)
-	err = f.Truncate(0)
-	if err == nil {
-		_, err = f.WriteAt([]byte(info), 0)
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", database, err)
-	}
-	return &Lock{f: f, path: path}, nil
+// lockFile is the descriptor of the database file that the lock is taken
+// on and that holder probes use.
+type lockFile struct {
+	f       *os.File
+	path    string // as the caller gave it
+	command string // set while this process holds the lock
 }
 
-// Release lets the lock go. The file stays: removing it would let a
-// process that opened it just before lock a file nobody else sees.
-func (l *Lock) Release() error {
-	if l == nil || l.f == nil {
+// openLockFile opens the database file for locking. It exists already:
+// Open creates it (mode 0600) before.
+func openLockFile(path string) (*lockFile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return &lockFile{f: f, path: path}, nil
+}
+
+// acquire takes the lock for command without waiting (a few short tries,
+// so that a `followup status` probing it at that instant is not taken for
+// a daemon); a *LockedError says who holds it.
+func (l *lockFile) acquire(command string, now time.Time) error {
+	if l.command != "" {
 		return nil
 	}
-	err := l.f.Close() // closing the descriptor releases the flock
-	l.f = nil
+	var held bool
+	var err error
+	for i := 0; i < 5; i++ {
+		if held, err = tryLock(l.f, true); err != nil || held {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", l.path, err)
+	}
+	if !held {
+		return &LockedError{Database: l.path, Holder: l.readHolder()}
+	}
+	host, _ := os.Hostname()
+	dev, ino, _ := fileID(l.f)
+	note := fmt.Sprintf("pid=%d\nhost=%s\nsince=%d\ncommand=%s\nfile=%d:%d\n", os.Getpid(), host, now.Unix(), command, dev, ino)
+	if err := writeNote(LockPath(l.path), note); err != nil {
+		_ = unlock(l.f) // not held without its note: the error that matters is the note's
+		return fmt.Errorf("lock %s: %w", l.path, err)
+	}
+	l.command = command
+	return nil
+}
+
+// writeNote replaces the note's content in place (mode 0600): a reader
+// opens the same file whatever the moment.
+func writeNote(path, note string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	err = f.Truncate(0)
+	if err == nil {
+		_, err = f.WriteAt([]byte(note), 0)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	return err
 }
 
-// LockHolder reports whether a live process holds the database's lock,
-// and who.
-func LockHolder(database string) (Holder, bool, error) {
-	f, err := os.Open(LockPath(database))
-	if errors.Is(err, os.ErrNotExist) {
-		return Holder{}, false, nil
+// holder reports whether a live process holds the lock, and who. This
+// process's own lock counts: the daemon's web server reports the daemon.
+func (l *lockFile) holder() (Holder, bool, error) {
+	if l.command != "" {
+		return l.readHolder(), true, nil
 	}
+	free, err := tryLock(l.f, false)
 	if err != nil {
-		return Holder{}, false, fmt.Errorf("lock %s: %w", database, err)
-	}
-	defer f.Close()
-	free, err := tryLock(f, false)
-	if err != nil {
-		return Holder{}, false, fmt.Errorf("lock %s: %w", database, err)
+		return Holder{}, false, fmt.Errorf("lock %s: %w", l.path, err)
 	}
 	if free {
-		return Holder{}, false, nil // closing f lets it go again
+		if err := unlock(l.f); err != nil {
+			return Holder{}, false, fmt.Errorf("lock %s: %w", l.path, err)
+		}
+		return Holder{}, false, nil
 	}
-	return readHolder(f), true, nil
+	return l.readHolder(), true, nil
 }
 
-// readHolder reads what the holder wrote. It may be writing it right now:
-// a few short tries get past that.
-func readHolder(f *os.File) Holder {
+// readHolder reads the note about this file. Its holder may be writing
+// it right now: a few short tries get past that.
+func (l *lockFile) readHolder() Holder {
+	dev, ino, _ := fileID(l.f)
+	want := fmt.Sprintf("%d:%d", dev, ino)
 	var h Holder
 	for i := 0; i < 20; i++ {
-		b := make([]byte, 4096)
-		n, _ := f.ReadAt(b, 0)
-		h = parseHolder(b[:n])
-		if h.PID != 0 {
-			return h
+		b, err := os.ReadFile(LockPath(l.path))
+		if err == nil {
+			var file string
+			h, file = parseHolder(b)
+			if h.PID != 0 && file == want {
+				return h
+			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return h
+	return Holder{}
 }
 
-func parseHolder(b []byte) Holder {
-	var h Holder
+// close lets the lock go (closing the descriptor releases the flock) and
+// empties the note this process wrote, so that nobody reads it for the
+// next holder's.
+func (l *lockFile) close() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	if l.command != "" {
+		if f, err := os.OpenFile(LockPath(l.path), os.O_WRONLY, 0); err == nil {
+			_ = f.Truncate(0) // best effort: a stale note names a dead process and a file identity
+			_ = f.Close()
+		}
+	}
+	err := l.f.Close()
+	l.f, l.command = nil, ""
+	return err
+}
+
+func parseHolder(b []byte) (h Holder, file string) {
 	for _, line := range bytes.Split(b, []byte("\n")) {
 		k, v, ok := strings.Cut(string(line), "=")
 		if !ok {
@@ -161,7 +223,20 @@ func parseHolder(b []byte) Holder {
 			}
 		case "command":
 			h.Command = v
+		case "file":
+			file = v
 		}
 	}
-	return h
+	return h, file
 }
+
+// Lock takes the database's lock for command, without waiting: a
+// *LockedError says who holds it. The lock is held until Close, which
+// releases it after SQLite's own descriptors are closed.
+func (db *DB) Lock(command string) error {
+	return db.lock.acquire(command, db.now())
+}
+
+// LockHolder reports whether a live process (this one included) holds the
+// database's lock, and who.
+func (db *DB) LockHolder() (Holder, bool, error) { return db.lock.holder() }

@@ -54,34 +54,104 @@ func TestDatabaseIsPrivate(t *testing.T) {
 func TestLock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "followup.db")
 	since := time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC)
-	l, err := AcquireLock(path, "followup run", since)
+	ctx := context.Background()
+	db, err := Open(ctx, path, Options{Now: func() time.Time { return since }, Lock: "followup run"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, held, err := LockHolder(path)
+	h, held, err := db.LockHolder()
 	if err != nil || !held || h.PID != os.Getpid() || h.Command != "followup run" || !h.Since.Equal(since) {
 		t.Errorf("LockHolder = %+v, %v, %v", h, held, err)
 	}
-	_, err = AcquireLock(path, "followup send", since)
+	other, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if h, held, err := other.LockHolder(); err != nil || !held || h.PID != os.Getpid() {
+		t.Errorf("another process's view: %+v, %v, %v", h, held, err)
+	}
+	err = other.Lock("followup send")
 	var le *LockedError
 	if !errors.As(err, &le) || le.Holder.PID != os.Getpid() {
-		t.Fatalf("second AcquireLock: %v", err)
+		t.Fatalf("second Lock: %v", err)
 	}
 	if !strings.Contains(err.Error(), "in use by followup run (pid ") || !strings.Contains(err.Error(), "since 2027-01-04 01:00:00 UTC") {
 		t.Errorf("error %q", err)
 	}
+	if _, err := Open(ctx, path, Options{Lock: "followup run"}); !errors.As(err, &le) {
+		t.Errorf("a second daemon's Open: %v", err)
+	}
 	if st, _ := os.Stat(LockPath(path)); st.Mode().Perm() != 0o600 {
-		t.Errorf("lock file mode %04o", st.Mode().Perm())
+		t.Errorf("lock note mode %04o", st.Mode().Perm())
 	}
-	l.Release()
-	if _, held, _ := LockHolder(path); held {
-		t.Error("held after Release")
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
 	}
-	l2, err := AcquireLock(path, "followup send", since)
+	if _, held, _ := other.LockHolder(); held {
+		t.Error("held after Close")
+	}
+	if err := other.Lock("followup send"); err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	if h, held, _ := other.LockHolder(); !held || h.Command != "followup send" {
+		t.Errorf("the new holder: %+v, %v", h, held)
+	}
+}
+
+// TestLockFollowsTheFile (issue 20, case 4): however a path reaches the
+// database file (a symlink to it, a symlinked directory, a hard link,
+// ".." in the path), it reaches the same lock; a different file next to
+// it has its own.
+func TestLockFollowsTheFile(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "data", "followup.db")
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(ctx, path, Options{Lock: "followup run"})
 	if err != nil {
-		t.Fatalf("after Release: %v", err)
+		t.Fatal(err)
 	}
-	l2.Release()
+	defer db.Close()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.Symlink(path, filepath.Join(dir, "link.db")))
+	must(os.Symlink(filepath.Join(dir, "data"), filepath.Join(dir, "datalink")))
+	must(os.Link(path, filepath.Join(dir, "hard.db")))
+	must(os.MkdirAll(filepath.Join(dir, "other"), 0o700))
+	for name, p := range map[string]string{
+		"symlink":           filepath.Join(dir, "link.db"),
+		"symlinked folder":  filepath.Join(dir, "datalink", "followup.db"),
+		"hard link":         filepath.Join(dir, "hard.db"),
+		"dot-dot":           dir + "/other/../data/followup.db",
+		"dot-dot, symlinks": dir + "/datalink/../data/./followup.db",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Open(ctx, p, Options{Lock: "followup run"})
+			var le *LockedError
+			if !errors.As(err, &le) {
+				t.Fatalf("a second daemon through %s opened the database: %v", p, err)
+			}
+			if !strings.Contains(err.Error(), "is in use by") || le.Database != p {
+				t.Errorf("error %q", err)
+			}
+			if name != "hard link" && le.Holder.PID != os.Getpid() {
+				t.Errorf("the holder is not named: %+v", le.Holder)
+			}
+		})
+	}
+	// Another database in the same folder is another lock.
+	two, err := Open(ctx, filepath.Join(dir, "data", "two.db"), Options{Lock: "followup run"})
+	if err != nil {
+		t.Fatalf("another database: %v", err)
+	}
+	two.Close()
 }
 
 // TestRetryWaiting: a failed session counts an attempt for every message

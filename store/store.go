@@ -45,6 +45,8 @@ type DB struct {
 	markSentErr  error
 
 	trace func(query string, args []any) // see TraceSQL
+
+	lock *lockFile // the database file, for its lock (lock.go)
 }
 
 // Options configure Open.
@@ -57,6 +59,10 @@ type Options struct {
 	// Location is the config's zone: instants become dates in it.
 	Location *time.Location
 	Logger   *slog.Logger
+	// Lock, when set, takes the database's lock for this command before
+	// anything is read or written: one daemon per database file. Open
+	// then fails with a *LockedError when another process holds it.
+	Lock string
 }
 
 // Open opens (or creates) the database at path and brings its schema up to
@@ -76,6 +82,17 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := private(path, opts.Logger); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Opened before SQLite's descriptors and closed after them (lock.go).
+	lock, err := openLockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Lock != "" {
+		if err := lock.acquire(opts.Lock, opts.Now()); err != nil {
+			_ = lock.close() // the error that matters is the lock's
+			return nil, err
+		}
+	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", "10000")
@@ -85,14 +102,15 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	sqldb, err := sql.Open("sqlite3", dsn)
 	if err != nil {
+		_ = lock.close() // the error that matters is the open's
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	// One writer at a time is SQLite's model; a single connection also
 	// keeps reads inside a transaction consistent with its writes.
 	sqldb.SetMaxOpenConns(1)
-	db := &DB{db: conn{sqldb}, path: path, now: opts.Now, location: opts.Location, logger: opts.Logger.With("component", "store")}
+	db := &DB{db: conn{sqldb}, path: path, now: opts.Now, location: opts.Location, logger: opts.Logger.With("component", "store"), lock: lock}
 	if err := db.migrate(ctx); err != nil {
-		_ = sqldb.Close() // the error that matters is the migration's
+		_ = db.Close() // the error that matters is the migration's
 		return nil, err
 	}
 	return db, nil
@@ -125,12 +143,17 @@ func private(path string, logger *slog.Logger) error {
 	return nil
 }
 
-// Close closes the database.
+// Close closes the database, then releases its lock when this process
+// held it.
 func (db *DB) Close() error {
 	if db.markSent != nil {
 		db.markSent.Close()
 	}
-	return db.db.raw.Close()
+	err := db.db.raw.Close()
+	if lerr := db.lock.close(); err == nil {
+		err = lerr
+	}
+	return err
 }
 
 // ReleaseMemory hands back what SQLite holds that it can read again (the

@@ -34,8 +34,7 @@ type app struct {
 	configPath string // "" for the built-in defaults (nothing to watch)
 	load       func() (*config.Config, error)
 
-	db      *store.DB
-	lock    *store.Lock
+	db      *store.DB   // holds the database's lock until closed
 	web     *web.Server // nil when web.listen is off
 	courier *delivery.Courier
 	beat    *scheduler.Heartbeat
@@ -91,16 +90,12 @@ func newApp(ctx context.Context, env *environment, configPath string, load func(
 	if err != nil {
 		return nil, err
 	}
-	// The lock comes first: recovery below puts rows left in sending back
-	// in line, which is right only when no other process is sending them.
-	lock, err := store.AcquireLock(cfg.Database, "followup run", a.clock.Now())
+	// The lock comes first, before the schema is touched: recovery below
+	// puts rows left in sending back in line, which is right only when no
+	// other process is sending them. It is taken on the database file,
+	// whatever path reaches it.
+	db, err := store.Open(ctx, cfg.Database, store.Options{Now: a.clock.Now, Location: cfg.Location, Logger: logger, Lock: "followup run"})
 	if err != nil {
-		return nil, err
-	}
-	a.lock = lock
-	db, err := store.Open(ctx, cfg.Database, store.Options{Now: a.clock.Now, Location: cfg.Location, Logger: logger})
-	if err != nil {
-		a.close()
 		return nil, err
 	}
 	a.db = db
@@ -208,15 +203,11 @@ func (a *app) Config() *config.Config { return a.rt.Load().cfg }
 // DB is the daemon's database (tests read it).
 func (a *app) DB() *store.DB { return a.db }
 
-// close releases what newApp acquired, for an app that will not run.
+// close releases what newApp acquired (the database and its lock), for
+// an app that will not run.
 func (a *app) close() {
-	if a.db != nil {
-		if err := a.db.Close(); err != nil {
-			a.logger.Error("close the database", "component", "cli", "err", err)
-		}
-	}
-	if err := a.lock.Release(); err != nil {
-		a.logger.Warn("release the database's lock", "component", "cli", "err", err)
+	if err := a.db.Close(); err != nil {
+		a.logger.Error("close the database", "component", "cli", "err", err)
 	}
 }
 
@@ -232,9 +223,6 @@ func (a *app) run(ctx context.Context) (err error) {
 		// here is worth an exit status.
 		if cerr := a.db.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("close the database: %w", cerr)
-		}
-		if rerr := a.lock.Release(); rerr != nil {
-			a.logger.Warn("release the database's lock", "component", "daemon", "err", rerr)
 		}
 	}()
 	beatCtx, stopBeat := context.WithCancel(context.WithoutCancel(ctx))

@@ -246,7 +246,7 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	}
 	// Only the holder of the database's lock delivers: while the daemon
 	// runs, it sends what was just queued.
-	lock, err := store.AcquireLock(cfg.Database, "followup send", env.clock()())
+	err = db.Lock("followup send")
 	var locked *store.LockedError
 	if errors.As(err, &locked) {
 		who := "the daemon, " + locked.Holder.String() + ","
@@ -262,7 +262,6 @@ func cmdSend(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer lock.Release()
 	var keys []string
 	for _, m := range planned {
 		keys = append(keys, m.Key)

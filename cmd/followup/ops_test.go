@@ -56,7 +56,12 @@ type proc struct {
 
 func startProc(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(binary(t), args...), logs: &syncBuffer{}, done: make(chan struct{})}
+	return startCmd(t, &proc{cmd: exec.Command(binary(t), args...), logs: &syncBuffer{}, done: make(chan struct{})})
+}
+
+// startCmd starts p's command (followup, or a program that runs it).
+func startCmd(t *testing.T, p *proc) *proc {
+	t.Helper()
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	// Daemons of parallel tests must not all bind web.listen's 8080.
 	p.cmd.Env = append(os.Environ(), "FOLLOWUP_WEB_LISTEN=127.0.0.1:0")
