@@ -1,0 +1,632 @@
+// Package cluster suggests groups of recommendations that ask the same
+// thing ("clusters"), across documents and mechanisms: the eighteen
+// "ratify the Migrant Workers Convention" of four UPR cycles, or a treaty
+// body's and the UPR's "restore the status of the erased". One government
+// action and one progress report answer every member of a group; the
+// coordinating body decides which suggestions to accept (decision 16 in
+// DESIGN.md).
+//
+// It is pure: recommendations in, suggestions out, the same for the same
+// recommendations whatever their order, nothing read or downloaded. It
+// works in English, French and Spanish (its own stop words and light
+// stemmers, in the binary).
+//
+// How: each recommendation becomes a weighted set of what it asks — the
+// stems of its content words without the UN's phrasing of requests
+// ("continue", "strengthen", "measures") or the recommending States, the
+// pairs of adjacent stems, the treaties it names (to ratify, or
+// otherwise), and its themes when it has some (from the UHRI or a matrix)
+// — weighted by how rare each is among the recommendations given (tf-idf).
+// Two recommendations are as similar as the cosine of their sets; groups
+// are grown by average-link agglomeration, merging the two most similar
+// groups while the average similarity of their members stays above a
+// threshold. Average link, not single link: a chain of near neighbours
+// ("hate speech" – "hate speech and racism" – "racism" – "racial
+// discrimination of Roma" …) must not become one group. A second pass
+// merges groups whose centroids are alike (see mergeCentroids).
+//
+// Use: build Items (FromDocuments does it for documents in memory; the
+// store can build them row by row), call Suggest, print Result as JSON for
+// `followup cluster suggest --json`:
+//
+//	{"clusters": [{"name": "…", "score": 0.61, "members": ["A/HRC/43/15:122.2", …], "reason": "…"}]}
+//
+// Members are recommendation ids as `followup recs list` writes them. The
+// input should be one State's recommendations (hundreds to a few
+// thousand): memory and time grow with the number of pairs that share a
+// rare word.
+package cluster
+
+import (
+	"cmp"
+	"container/heap"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/followup-app/followup/workflow"
+)
+
+// Item is one recommendation to group.
+type Item struct {
+	ID       string // as workflow.RecID makes it
+	Symbol   string // its document
+	Body     string // the mechanism: CRC, CEDAW, UPR, a special procedure…
+	Language string // "en", "fr", "es"; "" is English
+	Text     string
+	// States are the recommending States of a UPR recommendation, whose
+	// names its text repeats in parentheses.
+	States []string
+	// Themes are its tags, when it has some (UHRI, a UPR matrix).
+	Themes []string
+}
+
+// FromDocuments lists the recommendations of docs as Items. For a
+// lettered item of a treaty body's paragraph the paragraph's lead-in is
+// left out: it is the same for every item and says only who recommends.
+func FromDocuments(docs []*workflow.Document) []Item {
+	var out []Item
+	for _, d := range docs {
+		for _, r := range d.Recommendations {
+			out = append(out, Item{
+				ID: r.ID, Symbol: d.Symbol, Body: d.Body, Language: d.Language, Text: r.Text,
+				States: r.RecommendingStates, Themes: r.Themes,
+			})
+		}
+	}
+	return out
+}
+
+// Options tune Suggest. The zero value is the tuned default.
+type Options struct {
+	// Threshold is the least average similarity (0 to 1) of two groups
+	// merged in the first pass; DefaultThreshold when 0.
+	Threshold float64
+	// CentroidThreshold is the least similarity of two groups' centroids
+	// merged in the second pass; DefaultCentroidThreshold when 0.
+	CentroidThreshold float64
+}
+
+// The thresholds were chosen on two of Slovenia's four UPR cycles
+// (testdata/README.md): the pair with the best B-cubed F1 whose precision
+// stays above 0.85 there, on a grid (0.2 to 0.5 for the first, 0.1 to 0.6
+// for the second). Suggestions are read by people who accept or refuse
+// them, so a wrong member costs more than a missing one.
+const (
+	DefaultThreshold         = 0.3
+	DefaultCentroidThreshold = 0.25
+)
+
+// Suggestion is one proposed group.
+type Suggestion struct {
+	// Name says what the members ask, from the words (or the treaty) they
+	// share most.
+	Name string `json:"name"`
+	// Score is the average similarity of the members' pairs, 0 to 1:
+	// higher is surer.
+	Score float64 `json:"score"`
+	// Members are the recommendations' ids, sorted.
+	Members []string `json:"members"`
+	// Reason says why: the treaty, the terms and the themes the members
+	// share, and how many documents and mechanisms they come from.
+	Reason string `json:"reason"`
+}
+
+// Result is what Suggest proposes, as `cluster suggest --json` prints it.
+type Result struct {
+	Clusters []Suggestion `json:"clusters"`
+}
+
+// Feature weights relative to a word's tf-idf. A pair of adjacent words
+// is a phrase ("hate speech", "trafficking persons") and counts a little
+// more than its words; a treaty to ratify is the whole ask.
+// minDF: a feature must be shared by this many recommendations to
+// count at all.
+const minDF = 2
+
+const (
+	pairWeight    = 1.0
+	ratifyWeight  = 4.0
+	mentionWeight = 1.0
+	themeWeight   = 0.5
+)
+
+// vector is a sparse unit vector, sorted by feature.
+type vector struct {
+	f []int
+	w []float64
+}
+
+// Suggest proposes groups of two or more recommendations that ask the same
+// thing. The result depends only on the set of items, not on their order;
+// items with the same ID are taken once.
+func Suggest(items []Item, opts Options) Result {
+	threshold := opts.Threshold
+	if threshold == 0 {
+		threshold = DefaultThreshold
+	}
+	centroid := opts.CentroidThreshold
+	if centroid == 0 {
+		centroid = DefaultCentroidThreshold
+	}
+	items = slices.Clone(items)
+	slices.SortStableFunc(items, func(a, b Item) int { return strings.Compare(a.ID, b.ID) })
+	items = slices.CompactFunc(items, func(a, b Item) bool { return a.ID == b.ID })
+	if len(items) < 2 {
+		return Result{Clusters: []Suggestion{}}
+	}
+	sp := newSpace(items)
+	groups := mergeCentroids(sp, agglomerate(sp, threshold), centroid)
+	out := Result{Clusters: []Suggestion{}}
+	for _, g := range groups {
+		if len(g) < 2 {
+			continue
+		}
+		out.Clusters = append(out.Clusters, sp.describe(g))
+	}
+	slices.SortStableFunc(out.Clusters, func(a, b Suggestion) int {
+		if c := cmp.Compare(len(b.Members), len(a.Members)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Members[0], b.Members[0])
+	})
+	return out
+}
+
+// space holds the items' vectors and what naming a group needs.
+type space struct {
+	items   []Item
+	vecs    []vector
+	names   []string       // feature id -> feature
+	surface map[string]int // "stem\x00word" -> count, to name a stem by its commonest word
+}
+
+func newSpace(items []Item) *space {
+	sp := &space{items: items, surface: map[string]int{}}
+	ids := map[string]int{}
+	raw := make([]map[string]float64, len(items))
+	df := map[string]int{}
+	for i, it := range items {
+		counts := map[string]float64{}
+		lang := it.Language
+		if stopWords[lang] == nil {
+			lang = "en"
+		}
+		text := stripStates(it.Text, it.States)
+		folded := fold(text)
+		ts := terms(text, lang)
+		for _, w := range tokens(folded) {
+			if s := stem(w, lang); s != "" {
+				sp.surface[s+"\x00"+w]++
+			}
+		}
+		for k, t := range ts {
+			counts["w:"+t]++
+			if k > 0 && ts[k-1] != t {
+				counts["p:"+ts[k-1]+" "+t] += pairWeight
+			}
+		}
+		for _, f := range treatyFeatures(folded) {
+			if strings.HasPrefix(f, "ratify:") {
+				counts[f] = ratifyWeight
+			} else {
+				counts[f] = mentionWeight
+			}
+		}
+		for _, th := range it.Themes {
+			counts["t:"+fold(th)] = themeWeight
+		}
+		raw[i] = counts
+		for f := range counts {
+			df[f]++
+		}
+	}
+	n := float64(len(items))
+	// Features in a fixed order, so that ids (and the sums below) do not
+	// depend on map order.
+	var all []string
+	for f := range df {
+		all = append(all, f)
+	}
+	sort.Strings(all)
+	for _, f := range all {
+		ids[f] = len(sp.names)
+		sp.names = append(sp.names, f)
+	}
+	sp.vecs = make([]vector, len(items))
+	for i, counts := range raw {
+		var v vector
+		keys := make([]string, 0, len(counts))
+		for f := range counts {
+			keys = append(keys, f)
+		}
+		sort.Slice(keys, func(a, b int) bool { return ids[keys[a]] < ids[keys[b]] })
+		norm := 0.0
+		for _, f := range keys {
+			idf := math.Log((n+1)/(float64(df[f])+1)) + 1
+			if df[f] < minDF {
+				// A feature no other recommendation has cannot make two
+				// alike, but it is part of what this one says: it counts in
+				// the length, so that a recommendation whose only shared
+				// word is "reduce" is not taken for one that asks only to
+				// reduce.
+				w := counts[f] * idf
+				norm += w * w
+				continue
+			}
+			w := counts[f] * idf
+			if strings.HasPrefix(f, "ratify:") || strings.HasPrefix(f, "treaty:") {
+				w = counts[f] * math.Log(n+1)
+			}
+			v.f = append(v.f, ids[f])
+			v.w = append(v.w, w)
+			norm += w * w
+		}
+		norm = math.Sqrt(norm)
+		if norm == 0 {
+			norm = 1
+		}
+		for k := range v.w {
+			v.w[k] /= norm
+		}
+		sp.vecs[i] = v
+	}
+	return sp
+}
+
+// similarities returns the cosine of every pair that shares a feature, as
+// a sparse matrix: sims[i][j] for j > i.
+func (sp *space) similarities() []map[int]float64 {
+	postings := make([][]int, len(sp.names))
+	weights := make([][]float64, len(sp.names))
+	for i, v := range sp.vecs {
+		for k, f := range v.f {
+			postings[f] = append(postings[f], i)
+			weights[f] = append(weights[f], v.w[k])
+		}
+	}
+	sims := make([]map[int]float64, len(sp.vecs))
+	for i := range sims {
+		sims[i] = map[int]float64{}
+	}
+	for f, post := range postings {
+		ws := weights[f]
+		for a := 0; a < len(post); a++ {
+			for b := a + 1; b < len(post); b++ {
+				sims[post[a]][post[b]] += ws[a] * ws[b]
+			}
+		}
+	}
+	return sims
+}
+
+// pair is a candidate merge in the heap.
+type pair struct {
+	sim    float64
+	a, b   int // group ids, a < b
+	va, vb int // their versions when pushed
+}
+
+type pairHeap []pair
+
+func (h pairHeap) Len() int { return len(h) }
+func (h pairHeap) Less(i, j int) bool {
+	if h[i].sim != h[j].sim {
+		return h[i].sim > h[j].sim
+	}
+	if h[i].a != h[j].a {
+		return h[i].a < h[j].a
+	}
+	return h[i].b < h[j].b
+}
+func (h pairHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *pairHeap) Push(x any)   { *h = append(*h, x.(pair)) }
+func (h *pairHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// agglomerate merges groups by average link until no two groups are
+// similar enough. A group's id is its first item's index, so that ties
+// break the same way every time.
+func agglomerate(sp *space, threshold float64) [][]int {
+	n := len(sp.vecs)
+	sims := sp.similarities()
+	members := make([][]int, n)
+	// sum[g][h]: the sum of the similarities between g's and h's items.
+	sum := make([]map[int]float64, n)
+	version := make([]int, n)
+	alive := make([]bool, n)
+	for i := range n {
+		members[i] = []int{i}
+		sum[i] = map[int]float64{}
+		alive[i] = true
+	}
+	for i, row := range sims {
+		for j, s := range row {
+			sum[i][j] = s
+			sum[j][i] = s
+		}
+	}
+	h := &pairHeap{}
+	push := func(a, b int) {
+		if a > b {
+			a, b = b, a
+		}
+		avg := sum[a][b] / float64(len(members[a])*len(members[b]))
+		if avg >= threshold {
+			heap.Push(h, pair{avg, a, b, version[a], version[b]})
+		}
+	}
+	for i := range n {
+		for j := range sum[i] {
+			if j > i {
+				push(i, j)
+			}
+		}
+	}
+	for h.Len() > 0 {
+		p := heap.Pop(h).(pair)
+		if !alive[p.a] || !alive[p.b] || version[p.a] != p.va || version[p.b] != p.vb {
+			continue
+		}
+		// Merge b into a.
+		a, b := p.a, p.b
+		members[a] = append(members[a], members[b]...)
+		alive[b] = false
+		version[a]++
+		for k, s := range sum[b] {
+			if k == a {
+				continue
+			}
+			sum[a][k] += s
+			sum[k][a] = sum[a][k]
+			delete(sum[k], b)
+		}
+		delete(sum[a], b)
+		sum[b] = nil
+		neighbours := make([]int, 0, len(sum[a]))
+		for k := range sum[a] {
+			if alive[k] {
+				neighbours = append(neighbours, k)
+			}
+		}
+		sort.Ints(neighbours)
+		for _, k := range neighbours {
+			push(a, k)
+		}
+	}
+	var out [][]int
+	for i := range n {
+		if alive[i] {
+			g := slices.Clone(members[i])
+			sort.Ints(g)
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// describe names a group and says why its members belong together.
+func (sp *space) describe(g []int) Suggestion {
+	s := Suggestion{}
+	for _, i := range g {
+		s.Members = append(s.Members, sp.items[i].ID)
+	}
+	sort.Strings(s.Members)
+	// Score: the average similarity of the members' pairs.
+	total, pairs := 0.0, 0
+	for x := 0; x < len(g); x++ {
+		for y := x + 1; y < len(g); y++ {
+			total += dot(sp.vecs[g[x]], sp.vecs[g[y]])
+			pairs++
+		}
+	}
+	s.Score = math.Round(total/float64(pairs)*1000) / 1000
+	// What the members share: features in at least half of them, by
+	// summed weight.
+	weight := map[int]float64{}
+	count := map[int]int{}
+	for _, i := range g {
+		v := sp.vecs[i]
+		for k, f := range v.f {
+			weight[f] += v.w[k]
+			count[f]++
+		}
+	}
+	var shared []int
+	for f, c := range count {
+		if 2*c >= len(g) {
+			shared = append(shared, f)
+		}
+	}
+	sort.Slice(shared, func(a, b int) bool {
+		if weight[shared[a]] != weight[shared[b]] {
+			return weight[shared[a]] > weight[shared[b]]
+		}
+		return shared[a] < shared[b]
+	})
+	var treaty, words, themes []string
+	for _, f := range shared {
+		name := sp.names[f]
+		kind, val, _ := strings.Cut(name, ":")
+		switch kind {
+		case "ratify", "treaty":
+			treaty = append(treaty, treatyName(name))
+		case "w":
+			if len(words) < 5 {
+				words = append(words, sp.word(val))
+			}
+		case "t":
+			themes = append(themes, val)
+		}
+	}
+	switch {
+	case len(treaty) > 0 && strings.HasPrefix(sp.names[shared[0]], "ratify:"):
+		s.Name = "ratify the " + treaty[0]
+	case len(words) > 0:
+		s.Name = strings.Join(words[:min(len(words), 4)], " ")
+	default:
+		s.Name = "similar wording"
+	}
+	docs := map[string]bool{}
+	bodies := map[string]bool{}
+	for _, i := range g {
+		docs[sp.items[i].Symbol] = true
+		if b := sp.items[i].Body; b != "" {
+			bodies[b] = true
+		}
+	}
+	var reason []string
+	if len(treaty) > 0 {
+		reason = append(reason, "shared treaty: "+strings.Join(treaty, ", "))
+	}
+	if len(words) > 0 {
+		reason = append(reason, "shared terms: "+strings.Join(words, ", "))
+	}
+	if len(themes) > 0 {
+		reason = append(reason, "shared themes: "+strings.Join(themes[:min(len(themes), 3)], ", "))
+	}
+	var bl []string
+	for b := range bodies {
+		bl = append(bl, b)
+	}
+	sort.Strings(bl)
+	from := fmt.Sprintf("%d recommendations from %d documents", len(g), len(docs))
+	if len(bl) > 0 {
+		from += " (" + strings.Join(bl, ", ") + ")"
+	}
+	s.Reason = strings.Join(append(reason, from), "; ")
+	return s
+}
+
+// word names a stem by the word it most often stands for.
+func (sp *space) word(stem string) string {
+	best, n := stem, 0
+	prefix := stem + "\x00"
+	for k, c := range sp.surface {
+		if w, ok := strings.CutPrefix(k, prefix); ok && (c > n || c == n && w < best) {
+			best, n = w, c
+		}
+	}
+	return best
+}
+
+func dot(a, b vector) float64 {
+	s := 0.0
+	for i, j := 0, 0; i < len(a.f) && j < len(b.f); {
+		switch {
+		case a.f[i] == b.f[j]:
+			s += a.w[i] * b.w[j]
+			i++
+			j++
+		case a.f[i] < b.f[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return s
+}
+
+// mergeCentroids merges groups whose centroids (the normalised sum of
+// their members' vectors) are alike, the most alike first, recomputing a
+// centroid after each merge. Averaging cancels what one member says in
+// passing and keeps what they all say: three small groups about
+// trafficking (one on victims, one on prosecution, one on training) have
+// centroids that are mostly "trafficking".
+func mergeCentroids(sp *space, groups [][]int, threshold float64) [][]int {
+	type group struct {
+		members []int
+		sum     map[int]float64
+	}
+	gs := make([]*group, len(groups))
+	for i, g := range groups {
+		c := &group{members: g, sum: map[int]float64{}}
+		for _, m := range g {
+			v := sp.vecs[m]
+			for k, f := range v.f {
+				c.sum[f] += v.w[k]
+			}
+		}
+		gs[i] = c
+	}
+	cos := func(a, b *group) float64 {
+		if len(a.sum) > len(b.sum) {
+			a, b = b, a
+		}
+		d, na, nb := 0.0, 0.0, 0.0
+		for f, w := range a.sum {
+			d += w * b.sum[f]
+			na += w * w
+		}
+		for _, w := range b.sum {
+			nb += w * w
+		}
+		if na == 0 || nb == 0 {
+			return 0
+		}
+		return d / math.Sqrt(na*nb)
+	}
+	// sim[i][j], j > i: the centroids' cosine, recomputed for a group
+	// when it grows.
+	sim := make([][]float64, len(gs))
+	for i := range gs {
+		sim[i] = make([]float64, len(gs))
+		for j := i + 1; j < len(gs); j++ {
+			sim[i][j] = cos(gs[i], gs[j])
+		}
+	}
+	for {
+		bi, bj, best := -1, -1, threshold
+		for i := range gs {
+			if gs[i] == nil {
+				continue
+			}
+			for j := i + 1; j < len(gs); j++ {
+				// Only groups: a lone recommendation's vector is not an
+				// average, and joins a group by the first pass or not at
+				// all.
+				if gs[j] != nil && len(gs[i].members) > 1 && len(gs[j].members) > 1 &&
+					sim[i][j] >= best && (bi < 0 || sim[i][j] > best) {
+					bi, bj, best = i, j, sim[i][j]
+				}
+			}
+		}
+		if bi < 0 {
+			break
+		}
+		a, b := gs[bi], gs[bj]
+		a.members = append(a.members, b.members...)
+		for f, w := range b.sum {
+			a.sum[f] += w
+		}
+		gs[bj] = nil
+		for k := range gs {
+			if gs[k] == nil || k == bi {
+				continue
+			}
+			c := cos(a, gs[k])
+			if k < bi {
+				sim[k][bi] = c
+			} else {
+				sim[bi][k] = c
+			}
+		}
+	}
+	var out [][]int
+	for _, g := range gs {
+		if g != nil {
+			sort.Ints(g.members)
+			out = append(out, g.members)
+		}
+	}
+	return out
+}
