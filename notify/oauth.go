@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -129,6 +130,11 @@ func (e *TokenError) Error() string {
 			why = re.Response.Status
 		}
 		return fmt.Sprintf("oauth2 token from %s: refused: %s", e.Endpoint, why)
+	}
+	var ue *url.Error
+	if errors.As(e.Err, &ue) {
+		// "Post <the same address>: dial tcp: …": the address once is enough.
+		return fmt.Sprintf("oauth2 token from %s: cannot reach it: %v", e.Endpoint, ue.Err)
 	}
 	return fmt.Sprintf("oauth2 token from %s: %v", e.Endpoint, e.Err)
 }

@@ -234,3 +234,16 @@ func TestXOAUTH2NeverInClear(t *testing.T) {
 		t.Errorf("STARTTLS: %v", err)
 	}
 }
+
+// TestXOAUTH2EndpointUnreachable: a token endpoint that cannot be reached
+// is a token failure that says so, once, with the address.
+func TestXOAUTH2EndpointUnreachable(t *testing.T) {
+	r := newXOAUTH2Relay(t)
+	r.cfg.OAuth2.TokenURL = "http://127.0.0.1:1/token"
+	_, err := r.deliver(t, r.transport(t), messages(t, 1))
+	var ce *ConnectError
+	if !errors.As(err, &ce) || ce.Class() != "token" ||
+		err.Error() != "oauth2 token from http://127.0.0.1:1/token: cannot reach it: dial tcp 127.0.0.1:1: connect: connection refused" {
+		t.Errorf("err = %v", err)
+	}
+}

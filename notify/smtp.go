@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -647,6 +649,30 @@ func (e *ConnectError) Error() string {
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Class names what failed, in the words of `followup mail test`: "DNS"
+// (the relay's name does not resolve), "connection", "TLS", "token" (the
+// OAuth 2.0 endpoint), "authentication" or "relay" (the relay answered
+// and would not go on).
+func (e *ConnectError) Class() string {
+	var dnsErr *net.DNSError
+	var ne net.Error
+	switch {
+	case e.Stage == "dial" && errors.As(e.Err, &dnsErr):
+		return "DNS"
+	case e.Stage == "dial":
+		return "connection"
+	case e.Stage == "tls" || e.Stage == "starttls":
+		return "TLS"
+	case e.Stage == "token":
+		return "token"
+	case e.Stage == "auth":
+		return "authentication"
+	case errors.As(e.Err, &ne) && ne.Timeout(), errors.Is(e.Err, io.EOF), errors.Is(e.Err, syscall.ECONNRESET):
+		return "connection"
+	}
+	return "relay"
+}
 
 // connectError says which step of setting up the session failed. go-mail
 // reports most of them as plain strings, so this matches the texts of

@@ -92,6 +92,7 @@ func commands() []command {
 		{"run", "run the daemon: scheduled checks, reminders and digests", "[--config FILE]", cmdRun},
 		{"preview", "show what the daemon would send at a time, sending nothing", "--at TIME [--json]", cmdPreview},
 		{"send", "send a digest now", "digest --to coordinator|MINISTRY", cmdSend},
+		{"mail", "send a test message and say what fails: DNS, connection, TLS, token, sign-in, relay", mailUsage, cmdMail},
 		{"outbox", "list the messages, or queue failed and uncertain ones again", "[--status S] | resend ID...|--failed|--uncertain", cmdOutbox},
 		{"report", "draft the State's report from the progress updates; list drafts; what changed since one", reportUsage, cmdReport},
 		{"link", "print a signed link for a focal point; revoke links; list sessions", linkUsage, cmdLink},
