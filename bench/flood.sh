@@ -147,6 +147,7 @@ if [ "$only" != upload ]; then
 	stop_daemon
 	m=$work/metrics.txt
 	rows+="| (f1) RSS before → after 20,000 requests with random 30 KB methods (peak) → after 20,000 more (peak) | $(val "$m" rss_before_mb) → $(val "$m" rss_after_mb_1) MB ($(val "$m" rss_peak_mb_1)) → $(val "$m" rss_after_mb_2) MB ($(val "$m" rss_peak_mb_2)) | bounded: the second round adds nothing |"$'\n'
+	rows+="| (f1) memory the Go runtime holds (go_memstats_sys_bytes) before → after → after 20,000 more | $(val "$m" go_sys_before_mb) → $(val "$m" go_sys_after_mb_1) → $(val "$m" go_sys_after_mb_2) MB | bounded |"$'\n'
 	rows+="| (f1) /metrics before → after → after 20,000 more | $(val "$m" metrics_before_bytes) → $(val "$m" metrics_after_bytes_1) → $(val "$m" metrics_after_bytes_2) bytes | bounded |"$'\n'
 fi
 if [ "$only" != metrics ]; then

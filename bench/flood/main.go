@@ -136,25 +136,35 @@ func (m *memory) end() int64 {
 
 func mb(kb int64) string { return fmt.Sprintf("%.1f", float64(kb)/1024) }
 
-func metricsSize(base string) (int, error) {
+// scrape reads /metrics: its size, and the memory the Go runtime holds
+// from the system (go_memstats_sys_bytes), in MB: what RSS comes back to
+// once the collector has run, whatever garbage a round left.
+func scrape(base string) (size int, goSys string, err error) {
 	res, err := http.Get(base + "/metrics")
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	defer res.Body.Close()
-	n, err := io.Copy(io.Discard, res.Body)
+	b, err := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("/metrics: %s", res.Status)
+		return 0, "", fmt.Errorf("/metrics: %s", res.Status)
 	}
-	return int(n), err
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "go_memstats_sys_bytes "); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				goSys = fmt.Sprintf("%.1f", f/(1<<20))
+			}
+		}
+	}
+	return len(b), goSys, err
 }
 
 func metricsFlood(m *memory, base string, requests, methodSize, concurrency, rounds int) error {
-	before, err := metricsSize(base)
+	before, goSys, err := scrape(base)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("rss_before_mb=%s\nmetrics_before_bytes=%d\n", mb(m.status("VmRSS")), before)
+	fmt.Printf("rss_before_mb=%s\nmetrics_before_bytes=%d\ngo_sys_before_mb=%s\n", mb(m.status("VmRSS")), before, goSys)
 	for r := 1; r <= rounds; r++ {
 		if err := metricsRound(m, base, r, requests, methodSize, concurrency); err != nil {
 			return err
@@ -206,7 +216,7 @@ func metricsRound(m *memory, base string, round, requests, methodSize, concurren
 	wg.Wait()
 	took := time.Since(start)
 	peak := m.end()
-	after, err := metricsSize(base)
+	after, goSys, err := scrape(base)
 	if err != nil {
 		return err
 	}
@@ -216,7 +226,7 @@ func metricsRound(m *memory, base string, round, requests, methodSize, concurren
 			fmt.Printf("status_%d_%d=%d\n", c, round, n)
 		}
 	}
-	fmt.Printf("rss_after_mb_%d=%s\nrss_peak_mb_%d=%s\nmetrics_after_bytes_%d=%d\n", round, mb(m.status("VmRSS")), round, mb(peak), round, after)
+	fmt.Printf("rss_after_mb_%d=%s\nrss_peak_mb_%d=%s\nmetrics_after_bytes_%d=%d\ngo_sys_after_mb_%d=%s\n", round, mb(m.status("VmRSS")), round, mb(peak), round, after, round, goSys)
 	return nil
 }
 
