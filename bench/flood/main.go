@@ -188,7 +188,7 @@ func metricsRound(m *memory, base string, round, requests, methodSize, concurren
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rnd := rand.New(rand.NewPCG(uint64(w), 1))
+			rnd := rand.New(rand.NewPCG(uint64(w), uint64(round))) // new names each round
 			method := make([]byte, methodSize)
 			for next.Add(1) <= int64(requests) {
 				for i := range method {
