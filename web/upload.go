@@ -56,6 +56,8 @@ type uploadGate struct {
 	total int
 	by    map[string]int
 	max   int // in all; 0 is maxUploads (a test sets fewer)
+
+	write sync.Mutex // held while an update with files is written
 }
 
 // enter takes a place for who's upload; false when there is none.
@@ -417,6 +419,14 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	receipt := s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptUpdate, Actor: by.Name, Text: form.Text})
+	if len(up.files) > 0 {
+		// One update with files written at a time. Each holds the store's
+		// only connection while it writes up to 50 MB; the requests
+		// waiting for it are served in no particular order, so a page
+		// queued behind several would wait for all of them.
+		s.uploads.write.Lock()
+		defer s.uploads.write.Unlock()
+	}
 	if _, err := s.db.AddUpdate(r.Context(), u, receipt...); err != nil {
 		s.dbFail(w, r, err)
 		return
