@@ -54,6 +54,6 @@ func TestReadsWhatTheReportWriterWrites(t *testing.T) {
 		{"Ministry of Justice", hintNone},
 	}
 	if !slices.Equal(all, want) {
-		t.Errorf("read back:\n got %q\nwant %q", all, want)
+		t.Errorf("read back:\n got %+v\nwant %+v", all, want)
 	}
 }

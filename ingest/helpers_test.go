@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -97,14 +98,11 @@ func readFixture(t testing.TB, name string) []byte {
 }
 
 // sharedDir returns ../shared relative to the repository root, or skips
-// the test when it is absent (a clone without the team's shared folder).
+// the test when it is absent (a clone without the team's shared folder;
+// under CI it fails).
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared")
-	if _, err := os.Stat(filepath.Join(dir, "corpus", "expected.json")); err != nil {
-		t.Skipf("skipping: the shared corpus is not at %s (it sits next to the repository in the team's workspace)", dir)
-	}
-	return dir
+	return needs.Shared(t)
 }
 
 // recKeys lists "id|section|subsection" for comparing parses.

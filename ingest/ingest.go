@@ -2,8 +2,8 @@
 //
 // It reads concluding observations of the treaty bodies, in English, French
 // and Spanish, and Universal Periodic Review reports (and their addenda and
-// OHCHR's matrices) as users receive them: a PDF (through poppler's
-// pdftotext), the UN's Word file (.docx), text converted from Word, or text
+// OHCHR's matrices) as users receive them: a PDF (read in-process by
+// PDFium, see ingest/pdftext), the UN's Word file (.docx), text converted from Word, or text
 // extracted from a PDF with or without layout. Structure is recognised from the wording and
 // the numbering, not from one converter's spacing: UN documents number their
 // paragraphs 1, 2, 3… throughout, items (a), (b)… inside a paragraph, and
@@ -31,6 +31,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/followup-app/followup/ingest/pdftext"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -52,10 +53,11 @@ type Options struct {
 	// Symbol overrides the document symbol found in the text (for a text
 	// that does not carry it).
 	Symbol string
-	// PDFToText is the pdftotext program to run on a PDF ("pdftotext",
-	// found on PATH, when empty).
-	PDFToText string
-	// PDFTimeout bounds its run (PDFTimeout when zero).
+	// PDF reads PDFs. When nil, each PDF starts a reader of its own,
+	// which compiles PDFium anew (seconds): give one shared reader to
+	// import several.
+	PDF *pdftext.Reader
+	// PDFTimeout bounds the reading of one PDF (PDFTimeout when zero).
 	PDFTimeout time.Duration
 }
 

@@ -318,7 +318,7 @@ func TestBadInput(t *testing.T) {
 		{"blank", []byte(" \n\t\n"), "the file is empty"},
 		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "an image (PNG)"},
 		{"jpeg", []byte("\xff\xd8\xff\xe0\x00\x10JFIF"), "an image (JPEG)"},
-		{"truncated pdf", []byte("%PDF-1.7\n%\xe2\xe3"), "not a readable PDF: pdftotext: "},
+		{"truncated pdf", []byte("%PDF-1.7\n%\xe2\xe3"), "not a readable PDF: damaged, or not a PDF"},
 		{"xlsx", xlsx, "a spreadsheet (.xlsx)"},
 		{"old office", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00"), "an old Office file (.doc or .xls); save it as .docx"},
 		{"truncated docx", docx[:len(docx)/2], "damaged or truncated .docx"},
@@ -329,7 +329,7 @@ func TestBadInput(t *testing.T) {
 		{"spreadsheet as csv", []byte("id,text,owner\n1,train police,mps\n2,register births,moha\n"), "no recommendations found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := Parse(tc.data, Options{})
+			d, err := Parse(tc.data, pdfOpts())
 			if err == nil {
 				t.Fatalf("Parse accepted it: %d recommendations", len(d.Recommendations))
 			}
@@ -595,7 +595,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(buildDocx(f, []docxPart{{"SingleTxtG", "1.\tThe Committee recommends that the State party act."}}))
 	f.Add([]byte("1. (a) (b) 1.1 1.2 ; 2. \n(i)\n\tI.\tX"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := Parse(data, Options{})
+		d, err := Parse(data, pdfOpts())
 		if err != nil {
 			return
 		}

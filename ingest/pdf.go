@@ -1,114 +1,59 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
-	"time"
+
+	"github.com/followup-app/followup/ingest/pdftext"
 )
 
-// PDF text comes from poppler's pdftotext in its -layout mode. Measured on
-// the shared corpus (CRPD/C/ECU, SLV and MEX/CO/2-3, A/HRC/59/15 and its
-// addendum), -layout gives byte for byte the text the parser is tested on
-// and the same recommendations and headings; the raw mode gives the same
-// recommendations but loses 5 of 81 headings of CRPD/C/MEX/CO/2-3, where
-// it breaks a two-line heading away from its paragraph. go-pdfium (WASM)
-// would keep the build free of an external program but adds a PDF engine
-// of several megabytes to every binary; pdftotext is one apt-get away on
-// the Debian servers the README targets, and .ci/run installs it.
+// PDF text comes from PDFium, in-process and sandboxed (ingest/pdftext),
+// laid out in the pages' physical order as `pdftotext -layout` does. On
+// the shared corpus (14 PDFs) and the 143 CRPD concluding observations of
+// the collection in BENCHMARKS.md, it gives the same recommendations, ids
+// and headings as pdftotext -layout did; texts differ only in the space
+// before a few footnote marks.
 
 // Errors of the PDF path.
 var (
 	ErrNoTextLayer = errors.New("the PDF has no text layer (a scanned image?); import the Word (.docx) version from the UN's document system, or run the PDF through OCR first")
-	ErrNoPDFToText = errors.New("reading a PDF needs pdftotext, which is not installed: install the Debian package poppler-utils (apt-get install poppler-utils), or import the Word (.docx) version")
+	ErrPDFPassword = errors.New("the PDF is protected by a password; import the Word (.docx) version, or a copy of the PDF saved without the password")
 	ErrBadPDF      = errors.New("not a readable PDF")
 )
 
-// PDFTimeout bounds one pdftotext run: a UN document converts in well under
-// a second; a PDF that takes longer is broken or hostile.
-const PDFTimeout = 30 * time.Second
+// PDFTimeout bounds the reading of one PDF: a UN document reads in well
+// under a second; one that takes minutes is broken or hostile.
+const PDFTimeout = pdftext.DefaultTimeout
 
-// pdfText extracts the text of a PDF with pdftotext. The program reads the
-// PDF from stdin and writes the text to stdout, bounded in time and size.
+// pdfText extracts the text of a PDF with opts.PDF, or with a reader of its
+// own (started and closed for this one document) when there is none.
 func pdfText(ctx context.Context, data []byte, opts Options) (string, error) {
-	bin := opts.PDFToText
-	if bin == "" {
-		bin = "pdftotext"
-	}
-	path, err := exec.LookPath(bin)
-	if err != nil {
-		return "", ErrNoPDFToText
+	r := opts.PDF
+	if r == nil {
+		r = pdftext.New(pdftext.Config{MaxText: MaxFileSize})
+		defer r.Close()
 	}
 	timeout := opts.PDFTimeout
 	if timeout <= 0 {
 		timeout = PDFTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "-layout", "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = bytes.NewReader(data)
-	out := &limitedBuffer{max: MaxFileSize}
-	var stderr limitedBuffer
-	stderr.max = 64 << 10
-	cmd.Stdout, cmd.Stderr = out, &stderr
-	cmd.WaitDelay = time.Second // a child that keeps the pipes open must not hang the import
-	err = cmd.Run()
+	text, err := r.Text(ctx, data, timeout)
 	switch {
-	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("%w: pdftotext did not finish within %s", ErrBadPDF, timeout)
 	case ctx.Err() != nil:
 		return "", ctx.Err()
-	case out.overflow:
+	case errors.Is(err, pdftext.ErrPassword):
+		return "", ErrPDFPassword
+	case errors.Is(err, pdftext.ErrTooLarge):
 		return "", fmt.Errorf("%w: its text is larger than the %d MB limit", ErrTooLarge, MaxFileSize>>20)
+	case errors.Is(err, pdftext.ErrStart):
+		return "", err
 	case err != nil:
-		return "", fmt.Errorf("%w: pdftotext: %s", ErrBadPDF, firstErrorLine(stderr.String(), err))
+		return "", fmt.Errorf("%w: %v", ErrBadPDF, err)
 	}
-	text := out.String()
 	if strings.TrimSpace(strings.ReplaceAll(text, "\f", "")) == "" {
 		return "", ErrNoTextLayer
 	}
 	return text, nil
-}
-
-// firstErrorLine picks the line of pdftotext's messages that says what is
-// wrong ("Couldn't read xref table"), not its warnings.
-func firstErrorLine(stderr string, err error) string {
-	var first string
-	for _, l := range strings.Split(stderr, "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		if first == "" {
-			first = l
-		}
-		if strings.Contains(l, "Error") {
-			return strings.TrimPrefix(strings.TrimPrefix(l, "Syntax Error: "), "Command Line Error: ")
-		}
-	}
-	if first != "" {
-		return first
-	}
-	return err.Error()
-}
-
-// limitedBuffer keeps at most max bytes and remembers that more came.
-type limitedBuffer struct {
-	bytes.Buffer
-	max      int
-	overflow bool
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); len(p) > room {
-		if room > 0 {
-			b.Buffer.Write(p[:room])
-		}
-		b.overflow = true
-		return 0, errors.New("output too large")
-	}
-	return b.Buffer.Write(p)
 }

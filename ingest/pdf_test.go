@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,12 +15,8 @@ import (
 	"github.com/followup-app/followup/internal/pdftest"
 )
 
-func needPDFToText(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatal("pdftotext is missing (Debian package poppler-utils; .ci/run installs it)")
-	}
-}
+// pdfOpts reads PDFs with the reader the package's tests share.
+func pdfOpts() Options { return Options{PDF: pdftest.Reader()} }
 
 var pdfDoc = [][]string{{
 	"CCPR/C/ISL/CO/6",
@@ -41,11 +37,10 @@ var pdfDoc = [][]string{{
 	"2",
 }}
 
-// A PDF with a text layer imports like the text pdftotext gives.
+// A PDF with a text layer imports like its text.
 func TestPDF(t *testing.T) {
-	needPDFToText(t)
 	data := pdftest.Make(pdfDoc)
-	d, err := Parse(data, Options{})
+	d, err := Parse(data, pdfOpts())
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}
@@ -61,15 +56,15 @@ func TestPDF(t *testing.T) {
 	}
 }
 
-// What an admin meets: a scan, pdftotext missing, a PDF that is not one,
-// a PDF that takes too long. Each is one line.
+// What an admin meets: a scan, a PDF that is not one, one protected by a
+// password, one that takes too long. Each is one line.
 func TestPDFBadInput(t *testing.T) {
-	needPDFToText(t)
 	scan := pdftest.Make([][]string{nil, nil})
-	slow := filepath.Join(t.TempDir(), "slow-pdftotext")
-	if err := os.WriteFile(slow, []byte("#!/bin/sh\nexec sleep 30\n"), 0o755); err != nil {
-		t.Fatal(err)
+	long := make([][]string, 400)
+	for i := range long {
+		long[i] = []string{fmt.Sprintf("%d. The Committee recommends that the State party act.", i+1)}
 	}
+	good := pdftest.Make(pdfDoc)
 	for _, tc := range []struct {
 		name string
 		data []byte
@@ -77,10 +72,11 @@ func TestPDFBadInput(t *testing.T) {
 		want error
 		msg  string
 	}{
-		{"scan", scan, Options{}, ErrNoTextLayer, "has no text layer (a scanned image?); import the Word (.docx) version"},
-		{"no pdftotext", pdftest.Make(pdfDoc), Options{PDFToText: filepath.Join(t.TempDir(), "pdftotext")}, ErrNoPDFToText, "install the Debian package poppler-utils"},
-		{"broken", append([]byte("%PDF-1.5\n"), bytes.Repeat([]byte("garbage "), 100)...), Options{}, ErrBadPDF, "not a readable PDF: pdftotext: "},
-		{"hangs", pdftest.Make(pdfDoc), Options{PDFToText: slow, PDFTimeout: 200 * time.Millisecond}, ErrBadPDF, "pdftotext did not finish within 200ms"},
+		{"scan", scan, pdfOpts(), ErrNoTextLayer, "has no text layer (a scanned image?); import the Word (.docx) version"},
+		{"broken", append([]byte("%PDF-1.5\n"), bytes.Repeat([]byte("garbage "), 100)...), pdfOpts(), ErrBadPDF, "not a readable PDF: damaged, or not a PDF"},
+		{"truncated", good[:len(good)/3], pdfOpts(), ErrBadPDF, "not a readable PDF: damaged, or not a PDF"},
+		{"password", pdftest.Encrypted(pdfDoc), pdfOpts(), ErrPDFPassword, "the PDF is protected by a password; import the Word (.docx) version, or a copy of the PDF saved without the password"},
+		{"too long", pdftest.Make(long), Options{PDF: pdftest.Reader(), PDFTimeout: time.Millisecond}, ErrBadPDF, "not a readable PDF: reading it took too long (more than 1ms)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d, err := Parse(tc.data, tc.opts)
@@ -90,14 +86,14 @@ func TestPDFBadInput(t *testing.T) {
 		})
 	}
 
-	// Cancelled: the import stops, pdftotext with it.
+	// Cancelled: the import stops, PDFium with it.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := ParseContext(ctx, pdftest.Make(pdfDoc), Options{}); !errors.Is(err, context.Canceled) {
+	if _, err := ParseContext(ctx, good, pdfOpts()); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled parse = %v", err)
 	}
 
-	// Named .pdf but an HTML error page: said so, pdftotext never runs.
+	// Named .pdf but an HTML error page: said so, PDFium never starts.
 	page := filepath.Join(t.TempDir(), "co.pdf")
 	if err := os.WriteFile(page, []byte("<!DOCTYPE html><html><body>404 Not Found</body></html>"), 0o644); err != nil {
 		t.Fatal(err)
@@ -107,17 +103,28 @@ func TestPDFBadInput(t *testing.T) {
 	}
 }
 
+// Without a reader in its options, a parse starts one of its own for the
+// PDF and closes it.
+func TestPDFOwnReader(t *testing.T) {
+	if testing.Short() || pdftest.Race {
+		t.Skip("compiles PDFium without a cache: seconds, minutes under -race")
+	}
+	d, err := Parse(pdftest.Make(pdfDoc), Options{})
+	if err != nil || len(d.Recommendations) != 3 {
+		t.Fatalf("Parse = %v, %v", d, err)
+	}
+}
+
 // The shared corpus's PDFs give what their text versions give.
 func TestCorpusPDF(t *testing.T) {
 	dir := sharedDir(t)
-	needPDFToText(t)
 	for _, name := range []string{"CRPD_C_ECU_CO_2-3", "CRPD_C_SLV_CO_2-3", "CRPD_C_MEX_CO_2-3", "A_HRC_59_15", "A_HRC_59_15_Add.1"} {
 		t.Run(name, func(t *testing.T) {
 			txt, err := ReadFile(filepath.Join(dir, "corpus", name+".txt"), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			pdf, err := ReadFile(filepath.Join(dir, "corpus", name+".pdf"), Options{})
+			pdf, err := ReadFile(filepath.Join(dir, "corpus", name+".pdf"), pdfOpts())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,27 +2,23 @@ package report_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/ingest"
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
 
 // shared returns the team's shared folder, or skips the test when it is
-// absent (a clone without it).
+// absent (a clone without it; under CI it fails).
 func shared(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared")
-	if _, err := os.Stat(filepath.Join(dir, "corpus", "expected.json")); err != nil {
-		t.Skipf("skipping: the shared corpus is not at %s (it sits next to the repository in the team's workspace)", dir)
-	}
-	return dir
+	return needs.Shared(t)
 }
 
 // exampleConfig loads the Lao PDR example config.

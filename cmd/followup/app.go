@@ -117,7 +117,7 @@ func newApp(ctx context.Context, env *environment, configPath string, load func(
 	if uncertain > 0 || pending > 0 {
 		logger.Warn("recovered messages a stopped process was sending", "component", "daemon", "uncertain", uncertain, "requeued", pending)
 	}
-	if err := prepare(ctx, cfg, db, logger); err != nil {
+	if err := prepare(ctx, cfg, db, logger, a.env); err != nil {
 		a.close()
 		return nil, err
 	}

@@ -31,9 +31,9 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-)
 
-const chromiumPath = "/usr/bin/chromium"
+	"github.com/followup-app/followup/internal/needs"
+)
 
 // freePort asks the kernel for a port nobody listens on.
 func freePort(t *testing.T) int {
@@ -118,9 +118,7 @@ func runBinary(t *testing.T, args ...string) string {
 }
 
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("skipping: Chromium is not installed (apt-get install chromium fonts-lao; .ci/run does)")
-	}
+	chromium := needs.Chromium(t)
 	if testing.Short() {
 		t.Skip("skipping the browser test in -short mode")
 	}
@@ -180,7 +178,7 @@ func TestBrowser(t *testing.T) {
 	// A fresh browser profile, no network beyond the test's server, and no
 	// JavaScript at all: every page must work without it.
 	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
-		chromedp.ExecPath(chromiumPath),
+		chromedp.ExecPath(chromium),
 		chromedp.Flag("headless", true),
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,

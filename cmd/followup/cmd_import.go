@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -34,9 +35,15 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 
 	// Parse everything first: a bad file stops the command before the
 	// database is touched.
+	pdfLog, err := newLogger(env.stderr, g.logLevel)
+	if err != nil {
+		pdfLog = slog.New(slog.DiscardHandler) // said again below, where it always was
+	}
+	pdf := pdfReader(env, pdfLog)
+	defer pdf.Close()
 	var items []store.ImportItem
 	for _, f := range files {
-		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{Symbol: *symbol})
+		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{Symbol: *symbol, PDF: pdf})
 		if err != nil {
 			if ctx.Err() != nil {
 				return errInterrupted

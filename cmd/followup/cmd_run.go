@@ -63,11 +63,15 @@ func orDefault(s, def string) string {
 
 // prepare imports the config's documents (importing again changes
 // nothing) and brings the tasks in line with the assignment rules. The
-// daemon runs it at start and after each reload.
-func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog.Logger) error {
+// daemon runs it at start and after each reload. Its PDF reader lives as
+// long as the import: the daemon does not keep PDFium in memory between
+// reloads.
+func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog.Logger, env *environment) error {
+	pdf := pdfReader(env, logger)
+	defer pdf.Close()
 	var items []store.ImportItem
 	for _, f := range cfg.Documents {
-		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{})
+		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{PDF: pdf})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

@@ -8,12 +8,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/internal/pdftest"
 )
 
@@ -26,7 +26,9 @@ type cli struct {
 }
 
 func newCLI(t *testing.T) *cli {
-	return &cli{t: t, dir: t.TempDir(), env: map[string]string{}, now: time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC)}
+	// The compiled PDFium is shared with the other tests (see pdftest).
+	env := map[string]string{"XDG_CACHE_HOME": pdftest.CacheDir()}
+	return &cli{t: t, dir: t.TempDir(), env: env, now: time.Date(2027, 1, 4, 1, 0, 0, 0, time.UTC)}
 }
 
 // run returns stdout, stderr and the exit status.
@@ -236,10 +238,7 @@ func TestUsageErrors(t *testing.T) {
 // addendum through the CLI: 58 supported and 157 pending, then 124 of the
 // 122.x supported and 33 noted.
 func TestUPRReportThenAddendum(t *testing.T) {
-	corpus := filepath.Join("..", "..", "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(corpus, "A_HRC_43_15.txt")); err != nil {
-		t.Skipf("skipping: the shared corpus is not at %s", corpus)
-	}
+	corpus := filepath.Join(needs.Shared(t), "corpus")
 	c := newCLI(t)
 	db := filepath.Join(c.dir, "f.db")
 	count := func() map[string]int {
@@ -271,14 +270,13 @@ func TestUPRReportThenAddendum(t *testing.T) {
 	}
 }
 
-// PDFs as an admin picks them: a real one imports like its text; a scan, a
-// file named .pdf that is not one, a truncated one and a machine without
-// pdftotext each give one line, exit 1, and nothing written.
+// PDFs as an admin picks them: a real one imports like its text, with no
+// program but followup; a scan, a file named .pdf that is not one, a
+// truncated one and one protected by a password each give one line, exit
+// 1, and nothing written.
 func TestImportPDF(t *testing.T) {
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatal("pdftotext is missing (Debian package poppler-utils; .ci/run installs it)")
-	}
 	c := newCLI(t)
+	t.Setenv("PATH", t.TempDir()) // an empty one: no external program helps
 	db := filepath.Join(c.dir, "f.db")
 	c.mustRun("import", "--db", db, fixtureCO)
 	good := pdftest.Make([][]string{{
@@ -292,18 +290,15 @@ func TestImportPDF(t *testing.T) {
 	}
 
 	for _, tc := range []struct {
-		name, file, path, want string
+		name, file, want string
 	}{
-		{"scan", c.write("scan.pdf", pdftest.Make([][]string{nil})), "", "scan.pdf: the PDF has no text layer (a scanned image?); import the Word (.docx) version"},
-		{"html", c.write("co.pdf", []byte("<!DOCTYPE html>\n<html><body>Not found</body></html>\n")), "", "co.pdf: not a document the importer reads: the file is named .pdf but is not a PDF (it looks like an HTML page; a failed download?)"},
-		{"truncated", c.write("half.pdf", good[:len(good)/3]), "", "half.pdf: not a readable PDF: pdftotext: "},
-		{"empty", c.write("empty.pdf", nil), "", "empty.pdf: the file is empty"},
-		{"no pdftotext", c.write("ok.pdf", good), t.TempDir(), "ok.pdf: reading a PDF needs pdftotext, which is not installed: install the Debian package poppler-utils"},
+		{"scan", c.write("scan.pdf", pdftest.Make([][]string{nil})), "scan.pdf: the PDF has no text layer (a scanned image?); import the Word (.docx) version"},
+		{"html", c.write("co.pdf", []byte("<!DOCTYPE html>\n<html><body>Not found</body></html>\n")), "co.pdf: not a document the importer reads: the file is named .pdf but is not a PDF (it looks like an HTML page; a failed download?)"},
+		{"truncated", c.write("half.pdf", good[:len(good)/3]), "half.pdf: not a readable PDF: damaged, or not a PDF"},
+		{"empty", c.write("empty.pdf", nil), "empty.pdf: the file is empty"},
+		{"password", c.write("locked.pdf", pdftest.Encrypted([][]string{{"CCPR/C/ISL/CO/6"}})), "locked.pdf: the PDF is protected by a password; import the Word (.docx) version, or a copy of the PDF saved without the password"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.path != "" {
-				t.Setenv("PATH", tc.path)
-			}
 			before := fileHash(t, db)
 			out, errs, code := c.run("import", "--db", db, tc.file)
 			if code != 1 || out != "" || strings.Count(strings.TrimRight(errs, "\n"), "\n") != 0 ||
@@ -321,10 +316,7 @@ func TestImportPDF(t *testing.T) {
 // report and its addendum (217 supported, 37 noted), then OHCHR's matrix,
 // which adds the themes; a rule on themes gives those tasks their owner.
 func TestUPRMatrixAfterReport(t *testing.T) {
-	corpus := filepath.Join("..", "..", "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(corpus, "UPR48_SVN_thematic_list_of_recommendations.docx")); err != nil {
-		t.Skipf("skipping: the shared corpus is not at %s", corpus)
-	}
+	corpus := filepath.Join(needs.Shared(t), "corpus")
 	c := newCLI(t)
 	cfg := c.write("followup.yaml", []byte(`database: `+filepath.Join(c.dir, "f.db")+`
 ministries:

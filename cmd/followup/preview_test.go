@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jonboulle/clockwork"
+
+	"github.com/followup-app/followup/internal/needs"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -19,11 +21,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // seedPath is the project's seed document in the team's shared folder.
 func seedPath(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "seeds", "000_184c6d66c37e6cc3.txt")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("skipping: the shared seed is not at %s (it sits next to the repository in the team's workspace)", p)
-	}
-	return p
+	return filepath.Join(needs.Shared(t), "seeds", "000_184c6d66c37e6cc3.txt")
 }
 
 // exampleSetup copies the Lao PDR example config next to a fresh database

@@ -31,7 +31,7 @@ func (a *app) reloadLocked(ctx context.Context) bool {
 		err = fmt.Errorf("database: changed from %s to %s; restart the daemon to use another database", old.cfg.Database, rt.cfg.Database)
 	}
 	if err == nil {
-		err = prepare(ctx, rt.cfg, a.db, a.logger)
+		err = prepare(ctx, rt.cfg, a.db, a.logger, a.env)
 	}
 	if err != nil {
 		a.logger.Error("config reload refused; the previous config stays in force", "component", "daemon", "err", oneLineErr(err))

@@ -1,18 +1,53 @@
-// Package pdftest writes small PDFs for tests of the PDF import: real
-// files that pdftotext reads, made in the test instead of committed.
+// Package pdftest writes small PDFs for tests of the PDF import (real
+// files, made in the test instead of committed) and gives the tests one
+// shared PDF reader.
 package pdftest
 
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
+
+	"github.com/followup-app/followup/ingest/pdftext"
 )
+
+// Reader returns the PDF reader that the tests of one test binary share.
+// Its compiled engine is kept in CacheDir: compiling PDFium takes seconds,
+// and minutes under the race detector; loading it takes a fraction of one.
+func Reader() *pdftext.Reader { return shared() }
+
+var shared = sync.OnceValue(func() *pdftext.Reader {
+	return pdftext.New(pdftext.Config{CacheDir: filepath.Join(CacheDir(), "followup")})
+})
+
+// CacheDir is where test runs keep PDFium's compiled engine, as
+// XDG_CACHE_HOME for the CLI run in-process: a folder of the temporary
+// directory, per user (the reader refuses one that another user could
+// write to).
+func CacheDir() string {
+	return filepath.Join(os.TempDir(), fmt.Sprintf("followup-test-pdfium-%d", os.Getuid()))
+}
 
 // Make writes a PDF with one page per element of pages, whose text layer
 // holds the lines in Helvetica (ASCII), one text line per line, as a word
 // processor lays a document out. A page with no lines carries a grey image
 // instead: a scan without a text layer.
 func Make(pages [][]string) []byte {
+	return build(pages, "")
+}
+
+// Encrypted is Make with a user password that nobody knows: a reader
+// can only refuse it.
+func Encrypted(pages [][]string) []byte {
+	return build(pages, " /Encrypt << /Filter /Standard /V 1 /R 2 /P -44 /O <"+strings.Repeat("3c", 32)+"> /U <"+strings.Repeat("a5", 32)+"> >>"+
+		" /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]")
+}
+
+// build writes the PDF, with extra entries in its trailer.
+func build(pages [][]string, trailer string) []byte {
 	var objs []string
 	add := func(s string) int { objs = append(objs, s); return len(objs) }
 	catalog := add("") // filled in below
@@ -51,6 +86,6 @@ func Make(pages [][]string) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, catalog, xref)
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, catalog, trailer, xref)
 	return b.Bytes()
 }

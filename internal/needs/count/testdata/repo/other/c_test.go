@@ -1,0 +1,9 @@
+package other
+
+import "testing"
+
+func needsNothing() {}
+
+func TestPlain(t *testing.T) { needsNothing() }
+
+func Testing(t *testing.T) {}
