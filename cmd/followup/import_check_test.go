@@ -3,10 +3,11 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/followup-app/followup/internal/needs"
 )
 
 // The import's self-check as an admin meets it (issue 23): the one-line
@@ -151,10 +152,7 @@ func mustRead(t *testing.T, path string) []byte {
 // "150 – 152"): with its report, before it or in the same command, it sets
 // all 163 positions, 142 supported and 21 noted, as it says itself.
 func TestUPRSecondCycleAddendum(t *testing.T) {
-	corpus := filepath.Join("..", "..", "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(corpus, "A_HRC_28_15_Add.1.txt")); err != nil {
-		t.Skipf("skipping: the shared corpus is not at %s", corpus)
-	}
+	corpus := filepath.Join(needs.Shared(t), "corpus")
 	c := newCLI(t)
 	db := filepath.Join(c.dir, "f.db")
 	c.mustRun("import", "--strict", "--db", db, filepath.Join(corpus, "A_HRC_28_15.txt"))
@@ -174,11 +172,9 @@ func TestUPRSecondCycleAddendum(t *testing.T) {
 		t.Errorf("stored: %d recommendations %v", len(recs), n)
 	}
 	// Both in one command, from the PDFs.
-	if _, err := exec.LookPath("pdftotext"); err == nil {
-		out = c.mustRun("import", "--dry-run", filepath.Join(corpus, "A_HRC_28_15.pdf"), filepath.Join(corpus, "A_HRC_28_15_Add.1.pdf"))
-		if !strings.Contains(out, "positions on A/HRC/28/15: 163 (142 supported, 21 noted), no warnings") {
-			t.Errorf("PDFs in one command:\n%s", out)
-		}
+	out = c.mustRun("import", "--dry-run", filepath.Join(corpus, "A_HRC_28_15.pdf"), filepath.Join(corpus, "A_HRC_28_15_Add.1.pdf"))
+	if !strings.Contains(out, "positions on A/HRC/28/15: 163 (142 supported, 21 noted), no warnings") {
+		t.Errorf("PDFs in one command:\n%s", out)
 	}
 	// Alone, the addendum says it needs the report.
 	out = c.mustRun("import", "--dry-run", filepath.Join(corpus, "A_HRC_28_15_Add.1.txt"))

@@ -1,11 +1,12 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/followup-app/followup/internal/needs"
 )
 
 // TestScoreImportCorpus runs the team's scorer, ../shared/tools/
@@ -14,17 +15,8 @@ import (
 // and pass its own self-check (no warning) unless the document itself is
 // at fault.
 func TestScoreImportCorpus(t *testing.T) {
-	shared := filepath.Join("..", "..", "..", "shared")
-	if _, err := os.Stat(filepath.Join(shared, "tools", "score_import.py")); err != nil {
-		t.Skipf("skipping: the shared corpus and its scorer are not at %s", shared)
-	}
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3 is not installed (Debian package python3; .ci/run installs it)")
-		}
-		t.Skip("skipping: python3 is not installed (apt-get install python3)")
-	}
+	shared := needs.Shared(t)
+	python := needs.Program(t, "Python 3", "python3", "python3")
 	bin := binary(t)
 	// A document the self-check warns about because of its own text, with
 	// the warning it gives.
@@ -57,12 +49,6 @@ func TestScoreImportCorpus(t *testing.T) {
 			cmd := exec.Command(python, filepath.Join(shared, "tools", "score_import.py"), bin,
 				filepath.Join(shared, "corpus", "expected.json"), tc.symbol, path, "--strict")
 			out, err := cmd.CombinedOutput()
-			if strings.Contains(string(out), "needs pdftotext") {
-				if os.Getenv("CI") != "" {
-					t.Fatalf("%s", out)
-				}
-				t.Skipf("skipping: %s", strings.TrimSpace(string(out)))
-			}
 			if err != nil {
 				t.Fatalf("score_import.py --strict: %v\n%s", err, out)
 			}
@@ -91,9 +77,6 @@ func TestScoreImportCorpus(t *testing.T) {
 			t.Run(tc.addendum+ext, func(t *testing.T) {
 				out, err := exec.Command(bin, "import", "--dry-run", "--strict", filepath.Join(shared, "corpus", tc.report+ext),
 					filepath.Join(shared, "corpus", tc.addendum+ext)).CombinedOutput()
-				if strings.Contains(string(out), "needs pdftotext") && os.Getenv("CI") == "" {
-					t.Skipf("skipping: %s", strings.TrimSpace(string(out)))
-				}
 				if err != nil || !strings.Contains(string(out), tc.want) {
 					t.Errorf("import --dry-run --strict: %v\n%s", err, out)
 				}
