@@ -20,6 +20,8 @@ type decoder struct {
 	errs   *errorList
 	dir    string              // relative paths are resolved against it
 	getenv func(string) string // never nil
+	// noSecrets: secrets are not read (LoadOptions.NoSecrets).
+	noSecrets bool
 
 	cfg     *Config          // the config being read, for keys that depend on another section's
 	ids     *idRegistry      // the coordinator's and the ministries' ids, once read

@@ -228,10 +228,12 @@ func checkSMTP(d *decoder, f *fields, s *SMTP) {
 	case hasEnv:
 		if !envNamePattern.MatchString(s.PasswordEnv) {
 			d.errs.atNode(at("password_env"), sub(f.path, "password_env"), "invalid environment variable name %q", s.PasswordEnv)
+		} else if d.noSecrets {
+			// Not read: the command never logs in.
 		} else if s.Password = Secret(d.getenv(s.PasswordEnv)); s.Password == "" {
 			d.errs.atNode(at("password_env"), sub(f.path, "password_env"), "environment variable %s is not set or empty", s.PasswordEnv)
 		}
-	case hasFile:
+	case hasFile && !d.noSecrets:
 		pw, err := readSecret(s.PasswordFile, "password file")
 		if err != nil {
 			d.errs.atNode(at("password_file"), sub(f.path, "password_file"), "%v", err)

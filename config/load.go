@@ -13,6 +13,12 @@ type LoadOptions struct {
 	// Getenv looks up an environment variable (mail.smtp.password_env).
 	// nil means no environment: every variable is unset.
 	Getenv func(string) string
+	// NoSecrets leaves the mail secrets unread (the password's variable
+	// or file, OAuth2's secret files): for commands that read the state
+	// and never log in to the relay (`followup status`), which must run
+	// from cron or a monitoring agent without them. How the config names
+	// them is still checked.
+	NoSecrets bool
 }
 
 // Load reads the config file at path, applies the defaults and validates
@@ -67,7 +73,7 @@ func parse(name string, data []byte, opts LoadOptions) (*Config, Errors) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	d := &decoder{errs: errs, dir: filepath.Dir(name), getenv: getenv}
+	d := &decoder{errs: errs, dir: filepath.Dir(name), getenv: getenv, noSecrets: opts.NoSecrets}
 	c := d.config(root)
 	c.Path, c.Dir = name, d.dir
 	return c, errs.sorted()

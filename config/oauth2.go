@@ -104,6 +104,9 @@ var oauth2Section = section[OAuth2]{keys: []key[OAuth2]{
 		read: func(d *decoder, f *fields, o *OAuth2) {
 			if v, ok := d.str(f, "client_secret_file", &o.ClientSecretFile); ok && v.text != "" {
 				o.ClientSecretFile = resolve(d.dir, o.ClientSecretFile)
+				if d.noSecrets {
+					return
+				}
 				secret, err := readSecret(o.ClientSecretFile, "client secret file")
 				if err != nil {
 					d.errs.atNode(v, sub(f.path, "client_secret_file"), "%v", err)
@@ -121,6 +124,9 @@ var oauth2Section = section[OAuth2]{keys: []key[OAuth2]{
 				return
 			}
 			o.ServiceAccountFile = resolve(d.dir, o.ServiceAccountFile)
+			if d.noSecrets {
+				return
+			}
 			key, err := readSecret(o.ServiceAccountFile, "service-account key file")
 			if err == nil {
 				err = checkServiceAccountKey(o.ServiceAccountFile, key)

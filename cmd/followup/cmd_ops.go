@@ -22,7 +22,7 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env, g)
+	cfg, err := loadStateConfig(env, g)
 	if err != nil {
 		return err
 	}

@@ -83,6 +83,17 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 // loadConfig reads the config the flags or $FOLLOWUP_CONFIG name, or the
 // built-in defaults.
 func loadConfig(env *environment, g *globals) (*config.Config, error) {
+	return loadConfigWith(env, g, config.LoadOptions{Getenv: env.getenv})
+}
+
+// loadStateConfig is loadConfig for the commands that read the state and
+// never log in to the relay: the mail secrets are not read, so that they
+// run from cron or a monitoring agent without them.
+func loadStateConfig(env *environment, g *globals) (*config.Config, error) {
+	return loadConfigWith(env, g, config.LoadOptions{Getenv: env.getenv, NoSecrets: true})
+}
+
+func loadConfigWith(env *environment, g *globals, opts config.LoadOptions) (*config.Config, error) {
 	path := g.config
 	if path == "" {
 		path = env.getenv("FOLLOWUP_CONFIG")
@@ -92,7 +103,7 @@ func loadConfig(env *environment, g *globals) (*config.Config, error) {
 		cfg = config.Default()
 	} else {
 		var err error
-		if cfg, err = config.Load(path, config.LoadOptions{Getenv: env.getenv}); err != nil {
+		if cfg, err = config.Load(path, opts); err != nil {
 			return nil, err
 		}
 	}

@@ -108,3 +108,45 @@ func TestStatusDeliveryStopped(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestStatusWithoutMailSecrets (issue 20, case 8): followup status reads
+// the state and never logs in, so it runs where the SMTP password's
+// variable is unset and its file unreadable (cron, a monitoring agent):
+// no config error, the daemon and delivery reported, and no session
+// opened with the relay.
+func TestStatusWithoutMailSecrets(t *testing.T) {
+	srv := smtptest.Start(t)
+	for _, tc := range []struct{ name, smtp string }{
+		{"password_env unset", "username: followup, password_env: SMTP_PASSWORD"},
+		{"password_file unreadable", "username: followup, password_file: /nonexistent/smtp-password"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := writeFaultConfig(t, dir, srv.Port)
+			c := &cli{t: t, dir: dir, env: map[string]string{"SMTP_PASSWORD": "secret"}, now: faultStart()}
+			c.mustRun("import", "--config", cfg, filepath.Join(dir, "co.txt")) // with the original config: no secret needed
+			setConfig(t, cfg, "timeout: 2s}", "timeout: 2s, "+tc.smtp+"}")
+			sessions := srv.Sessions()
+			c.env = map[string]string{} // cron's environment
+			out, errs, code := c.run("status", "--config", cfg)
+			if code != 0 || errs != "" {
+				t.Fatalf("status without the secrets: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+			}
+			for _, want := range []string{"daemon:          not running", "delivery:        never attempted", "waiting:         nothing"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("status does not say %q:\n%s", want, out)
+				}
+			}
+			if out, _, code := c.run("status", "--config", cfg, "--json"); code != 0 || !strings.Contains(out, `"running": false`) {
+				t.Errorf("status --json: exit %d\n%s", code, out)
+			}
+			if n := srv.Sessions() - sessions; n != 0 {
+				t.Errorf("status opened %d sessions with the relay", n)
+			}
+			// The daemon still needs them: it logs in.
+			if _, errs, code := c.run("run", "--config", cfg); code != 1 || !strings.Contains(errs, "mail.smtp.password") {
+				t.Errorf("run without the secret: exit %d, %q", code, errs)
+			}
+		})
+	}
+}
