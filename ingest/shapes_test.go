@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -245,5 +246,44 @@ func TestRefusedFollowUpReply(t *testing.T) {
 			!strings.Contains(err.Error(), "there are no recommendations to import from it") {
 			t.Errorf("err = %v", err)
 		}
+	}
+}
+
+// Text in raw reading order, as an in-process PDF extractor gives it: no
+// layout, superscripts on lines of their own (the "e" of "2101e", a
+// footnote number after a full stop or inside an item). The same
+// recommendations, with no warning.
+func TestRawReadingOrderSuperscripts(t *testing.T) {
+	for _, name := range []string{"cedaw-fr-pdf-layout.txt", "ccpr-pdf-layout.txt", "cescr-en-layout.txt"} {
+		t.Run(name, func(t *testing.T) {
+			layout := string(readFixture(t, name))
+			want := mustParse(t, []byte(layout))
+			var raw []string
+			n := 0
+			for _, l := range strings.Split(layout, "\n") {
+				l = strings.TrimSpace(l)
+				var words []string
+				for _, w := range strings.Fields(l) {
+					// "2101e", "1er": the ordinal's letters are raised.
+					if i := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }); i > 0 && (w[i:] == "e" || w[i:] == "er") {
+						raw = append(raw, strings.Join(words, " "), w)
+						words = nil
+						continue
+					}
+					words = append(words, w)
+				}
+				raw = append(raw, strings.Join(words, " "))
+				if n++; strings.HasSuffix(l, ".") || strings.HasSuffix(l, ";") {
+					raw = append(raw, fmt.Sprint(n%9+1)) // a footnote mark
+				}
+			}
+			d := mustParse(t, []byte(strings.Join(raw, "\n")))
+			if got := recKeys(d); !slices.Equal(got, recKeys(want)) {
+				t.Errorf("recommendations:\n got %q\nwant %q", got, recKeys(want))
+			}
+			if len(d.Warnings) != 0 {
+				t.Errorf("warnings: %v", d.Warnings)
+			}
+		})
 	}
 }
