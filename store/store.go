@@ -9,6 +9,15 @@
 // instead of failing with "database is locked", and a failure leaves
 // nothing behind. Connection settings live in the DSN so that every pooled
 // connection gets them.
+//
+// Each action has one write method, whoever acts (the CLI, the pages, the
+// daemon), and it takes an Actor, which the task's audit trail records.
+// Errors are of the kinds in errors.go: every statement runs through
+// conn.go, which gives SQLite's errors theirs, so callers map kinds (web
+// to HTTP statuses, the CLI to exit statuses) and never SQLite's codes.
+// Files are named by what they hold: tasks.go, events.go, documents.go,
+// recommendations.go, updates.go, outbox.go, sessions.go, links.go,
+// ownership.go, slots.go, sweep.go, drafts.go…
 package store
 
 import (
@@ -147,7 +156,7 @@ func private(path string, logger *slog.Logger) error {
 // held it.
 func (db *DB) Close() error {
 	if db.markSent != nil {
-		db.markSent.Close()
+		_ = db.markSent.Close() // a prepared statement has nothing left to report; closing the pool does
 	}
 	err := db.db.raw.Close()
 	if lerr := db.lock.close(); err == nil {
