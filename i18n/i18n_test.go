@@ -1,8 +1,15 @@
 package i18n
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"slices"
+	"strconv"
 	"testing"
+	"time"
+
+	"github.com/followup-app/followup/civil"
 )
 
 func TestLanguages(t *testing.T) {
@@ -126,7 +133,7 @@ func TestCatalogue(t *testing.T) {
 	if err := Check(); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []Domain{Pages, Receipts} {
+	for _, d := range []Domain{Pages, Receipts, words} {
 		ref, _, err := Sentences(d, "fr")
 		if err != nil {
 			t.Fatal(err)
@@ -194,6 +201,78 @@ func TestMessageFormat(t *testing.T) {
 	for _, v := range []any{true, 3, map[string]any{"one": "x"}, map[string]any{"other": 2}} {
 		if _, err := message(v); err == nil {
 			t.Errorf("message(%#v): no error", v)
+		}
+	}
+}
+
+// TestWords: the words of each language, and the neutral forms of a
+// language followup has none for.
+func TestWords(t *testing.T) {
+	d := civil.D(2027, time.January, 1)
+	for _, c := range []struct {
+		tag, date, days, late, span, more, num string
+	}{
+		{"", "1 January 2027", "in 3 days", "1 day overdue", "1 year, 2 months and 1 day", "… and 2 more", "1,234,567"},
+		{"fr-CA", "1er janvier 2027", "dans 3 jours", "en retard de 1 jour", "1 an, 2 mois et 1 jour", "… et 2 autres", "1\u202f234\u202f567"},
+		{"es", "1 de enero de 2027", "dentro de 3 días", "con 1 día de retraso", "1 año, 2 meses y 1 día", "… y 2 más", "1\u00a0234\u00a0567"},
+		{"lo", "1 ມັງກອນ 2027", "ໃນອີກ 3 ມື້", "ເກີນກຳນົດ 1 ມື້", "1 ປີ, 2 ເດືອນ 1 ມື້", "… ແລະ ອີກ 2", "1,234,567"},
+		{"de", "2027-01-01", "+3", "+1", "1y2mo1d", "… +2", "1234567"},
+	} {
+		w := WordsFor(c.tag)
+		got := []string{w.Date(d), w.Days(3), w.Late(1), w.Span(civil.Span{Months: 14, Days: 1}), w.More(2), w.Number(1234567)}
+		want := []string{c.date, c.days, c.late, c.span, c.more, c.num}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q:\n got  %q\n want %q", c.tag, got, want)
+		}
+	}
+	if got := WordsFor("es").Number(1234); got != "1234" {
+		t.Errorf("Spanish leaves four digits whole: %q", got)
+	}
+	if got := WordsFor("fr").Span(civil.Span{}); got != "0 jours" {
+		t.Errorf("an empty span: %q", got)
+	}
+	if !WordsFor("fr").One(0) || WordsFor("en").One(0) || WordsFor("lo").One(1) || !WordsFor("de").One(-1) {
+		t.Error("One does not follow the plural rules")
+	}
+}
+
+// TestWordsComplete: every word words.go asks the catalogue for is in
+// every shipped language but English (whose words are their keys), and no
+// language keeps a word words.go no longer asks for.
+func TestWordsComplete(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "words.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := map[string]bool{}
+	for m := time.January; m <= time.December; m++ {
+		asked[m.String()] = true
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if bl, ok := n.(*ast.BasicLit); ok && bl.Kind == token.STRING {
+			if s, err := strconv.Unquote(bl.Value); err == nil {
+				asked[s] = true
+			}
+		}
+		return true
+	})
+	fr, _, err := Sentences(words, "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fr) < 30 {
+		t.Fatalf("%d French words", len(fr))
+	}
+	for _, lang := range Languages() {
+		ids, _, _ := Sentences(words, lang)
+		for _, id := range ids {
+			if !asked[id] {
+				t.Errorf("%s: %q is in the catalogue but words.go does not ask for it", lang, id)
+			}
+		}
+		if lang != English && !slices.Contains(ids, "today") {
+			t.Errorf("%s: no words", lang)
 		}
 	}
 }

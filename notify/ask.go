@@ -16,10 +16,10 @@ import (
 // a mistake. lang "" is English.
 func ExpandAsk(ask, coordinator string, deadline, today civil.Date, lang string) string {
 	w := wordsFor(lang)
-	date := w.date(deadline)
-	by := w.by(date)
+	date := w.Date(deadline)
+	by := w.By(date)
 	if deadline.Before(today) {
-		by = w.asap(date)
+		by = w.ASAP(date)
 	}
 	return strings.NewReplacer("{coordinator}", coordinator, "{deadline}", date, "{by}", by).Replace(ask)
 }

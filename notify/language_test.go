@@ -299,7 +299,7 @@ func TestAsksPerLanguage(t *testing.T) {
 			}
 			for _, days := range []int{10, -10} {
 				got := ExpandAsk(ask, "NCMC", today.AddDays(days), today, lang)
-				if strings.ContainsAny(got, "{}") || !strings.Contains(got, "NCMC") || !strings.Contains(got, wordsFor(lang).date(today.AddDays(days))) {
+				if strings.ContainsAny(got, "{}") || !strings.Contains(got, "NCMC") || !strings.Contains(got, wordsFor(lang).Date(today.AddDays(days))) {
 					t.Errorf("%s %s %+d: %q", lang, id, days, got)
 				}
 				if m := reEnglish.FindStringSubmatch(strings.ReplaceAll(got, "NCMC", " ")); m != nil {

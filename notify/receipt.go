@@ -39,17 +39,14 @@ type ReceiptData struct {
 // language; English for a language followup has no words for), the time
 // in loc.
 func Receipt(lang string, loc *time.Location, d ReceiptData) (subject, text string) {
-	lang, ok := i18n.Match(lang)
-	words := builtinWords[lang]
-	if !ok {
-		words = builtinWords[i18n.English]
-	}
+	lang, _ = i18n.Match(lang) // English for a language without receipts
+	words := i18n.WordsFor(lang)
 	tr := func(msg string, args ...any) string { return i18n.T(i18n.Receipts, lang, msg, args...) }
 	if loc == nil {
 		loc = time.UTC
 	}
 	at := d.At.In(loc)
-	when := words.date(civil.DateOf(at)) + ", " + at.Format("15:04 MST")
+	when := words.Date(civil.DateOf(at)) + ", " + at.Format("15:04 MST")
 	var what string
 	switch d.Kind {
 	case ReceiptStage:

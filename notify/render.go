@@ -410,21 +410,21 @@ func templateFuncs(loc *time.Location, lang string, stages []config.Stage) map[s
 			if d.IsZero() {
 				return ""
 			}
-			return w.date(d)
+			return w.Date(d)
 		},
-		"days":  w.days,
-		"late":  w.late,
-		"span":  w.span,
-		"num":   w.number,
+		"days":  w.Days,
+		"late":  w.Late,
+		"span":  w.Span,
+		"num":   w.Number,
 		"short": Shorten,
 		"plural": func(n int, singular, plural string) string {
-			return pick2(w.one(n), singular, plural)
+			return pick2(w.One(n), singular, plural)
 		},
 		"stage": stage,
 		"label": func(l string) string { return deadlineLabel(l, w, stage) },
 		"mailchange": func(l string) string {
-			if rest, ok := strings.CutPrefix(l, RecipientRemoved+": "); ok && w.removed != "" {
-				return w.removed + rest
+			if rest, ok := strings.CutPrefix(l, RecipientRemoved+": "); ok && w.Removed() != "" {
+				return w.Removed() + rest
 			}
 			return l
 		},
@@ -490,16 +490,16 @@ func (r *Renderer) Label(lang, label string) string {
 // AndMore writes "… and N more" in a language, for lists cut short outside
 // the templates (the calendar events' descriptions).
 func (r *Renderer) AndMore(lang string, n int) string {
-	return wordsFor(lang).more(n)
+	return wordsFor(lang).More(n)
 }
 
 // deadlineLabel writes a deadline's label in the templates' language. The
 // planner writes them from the config: a stage's path "Assigned →
 // Acknowledged" (stage names), a report's due date "TITLE due", or a
 // milestone's name and report id, which are the admin's own text.
-func deadlineLabel(l string, w *words, stage func(string) string) string {
+func deadlineLabel(l string, w i18n.Words, stage func(string) string) string {
 	if title, ok := strings.CutSuffix(l, " due"); ok {
-		return w.due(title)
+		return w.Due(title)
 	}
 	parts := strings.Split(l, " → ")
 	for i, p := range parts {
