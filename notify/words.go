@@ -7,7 +7,6 @@ package notify
 // counts, bare numbers.
 
 import (
-
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/i18n"
