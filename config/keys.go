@@ -271,8 +271,7 @@ func listKey[S, T any](name string, at func(*S) *[]T, item *section[T], def func
 			if !ok {
 				return
 			}
-			list := *at(s)
-			list = list[:0:0]
+			var list []T // the file's list replaces the default
 			for i, it := range items {
 				p := index(sub(f.path, name), i)
 				if !d.needMapping(it, p) {
