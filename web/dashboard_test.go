@@ -384,6 +384,9 @@ func TestDashboardReportDraft(t *testing.T) {
 			t.Errorf("%s: %d", u, res.StatusCode)
 		}
 	}
+	if f.checksum() != before || len(drafts()) != 2 {
+		t.Error("a refused draft or a missing one's download wrote")
+	}
 	// A ministry can neither draft nor download.
 	moj := f.login("moj", "focal@moj.example")
 	before = f.checksum()
