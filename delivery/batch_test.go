@@ -139,9 +139,9 @@ func TestRecipientRefusedForNowGetsItLater(t *testing.T) {
 		fmt.Sprint(again.To) != "[full@example.org]" || !again.NextAttempt.After(now) || again.MessageID != "m1@example.org" {
 		t.Fatalf("after the first delivery the outbox holds %+v", got)
 	}
-	n, failures, err := db.RefusedRecipients(ctx, 10)
-	if err != nil || n != 1 || len(failures) != 1 || failures[0].Address != "gone@example.org" || failures[0].Code != 550 || failures[0].Key != first.Key {
-		t.Fatalf("recipients refused %d %+v, %v: want gone@example.org alone", n, failures, err)
+	h, err := db.Health(ctx, time.Minute, now)
+	if failures := h.RefusedLatest; err != nil || h.Refused != 1 || len(failures) != 1 || failures[0].Address != "gone@example.org" || failures[0].Code != 550 || failures[0].Key != first.Key {
+		t.Fatalf("recipients refused %d %+v, %v: want gone@example.org alone", h.Refused, failures, err)
 	}
 	// The same outcome recorded again (a retried record) adds nothing.
 	if err := db.MarkSentExcept(ctx, first.ID, "250 OK", []store.RecipientFailure{{Address: "full@example.org", Code: 452, Temporary: true}},

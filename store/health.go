@@ -47,7 +47,7 @@ func (db *DB) Health(ctx context.Context, heartbeat time.Duration, now time.Time
 	if h.Delivery, err = db.Delivery(ctx); err != nil {
 		return h, err
 	}
-	if h.Pending, h.OldestPending, err = db.PendingSummary(ctx); err != nil {
+	if h.Pending, h.OldestPending, err = db.pendingSummary(ctx); err != nil {
 		return h, err
 	}
 	counts, err := db.OutboxCounts(ctx)
@@ -55,7 +55,7 @@ func (db *DB) Health(ctx context.Context, heartbeat time.Duration, now time.Time
 		return h, err
 	}
 	h.Failed, h.Uncertain = counts[StatusFailed], counts[StatusUncertain]
-	if h.Refused, h.RefusedLatest, err = db.RefusedRecipients(ctx, refusedShown); err != nil {
+	if h.Refused, h.RefusedLatest, err = db.refusedRecipients(ctx, refusedShown); err != nil {
 		return h, err
 	}
 

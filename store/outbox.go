@@ -555,9 +555,9 @@ type RefusedRecipient struct {
 	At      time.Time
 }
 
-// RefusedRecipients counts the recipients refused for good and returns the
+// refusedRecipients counts the recipients refused for good and returns the
 // latest of them, up to limit.
-func (db *DB) RefusedRecipients(ctx context.Context, limit int) (int, []RefusedRecipient, error) {
+func (db *DB) refusedRecipients(ctx context.Context, limit int) (int, []RefusedRecipient, error) {
 	var n int
 	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox_recipients WHERE status = 'failed'`).Scan(&n); err != nil {
 		return 0, nil, err
@@ -616,9 +616,9 @@ func (db *DB) MessageCounts(ctx context.Context) ([]MessageCount, error) {
 	return out, rows.Err()
 }
 
-// PendingSummary counts the messages waiting to be sent and gives the
+// pendingSummary counts the messages waiting to be sent and gives the
 // creation time of the oldest (zero when none).
-func (db *DB) PendingSummary(ctx context.Context) (n int, oldest time.Time, err error) {
+func (db *DB) pendingSummary(ctx context.Context) (n int, oldest time.Time, err error) {
 	var min sql.NullInt64
 	err = db.db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ('pending', 'sending')`).Scan(&n, &min)
 	if err != nil {

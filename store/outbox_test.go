@@ -36,7 +36,7 @@ func TestMarkSentExceptAndRefusedRecipients(t *testing.T) {
 	if err := db.MarkSentExcept(ctx, 999, "250 ok", nil, retry); !errors.Is(err, ErrNotFound) {
 		t.Errorf("an unknown row: %v", err)
 	}
-	n, rs, err := db.RefusedRecipients(ctx, 10)
+	n, rs, err := db.refusedRecipients(ctx, 10)
 	if err != nil || n != 1 || len(rs) != 1 || rs[0].Address != "gone@x.org" || rs[0].Code != 550 || rs[0].Key != "digest:1" || rs[0].Error != "no such user" {
 		t.Errorf("refused recipients = %d %+v, %v", n, rs, err)
 	}
@@ -49,7 +49,7 @@ func TestMarkSentExceptAndRefusedRecipients(t *testing.T) {
 		!again.NextAttempt.Equal(retry) || again.MessageID != "m1@x" || all[1].Status != StatusSent || all[1].SentAt.IsZero() {
 		t.Errorf("after a partial delivery: %+v", all)
 	}
-	if n, oldest, err := db.PendingSummary(ctx); err != nil || n != 1 || !oldest.Equal(c.t) {
+	if n, oldest, err := db.pendingSummary(ctx); err != nil || n != 1 || !oldest.Equal(c.t) {
 		t.Errorf("pending = %d since %v, %v", n, oldest, err)
 	}
 	counts, err := db.MessageCounts(ctx)
