@@ -305,13 +305,3 @@ func (d MinistryDigestData) OverdueCount() int { return len(d.Overdue) + d.Overd
 // ComingCount is the number of the ministry's tasks with a deadline
 // coming, listed or not.
 func (d MinistryDigestData) ComingCount() int { return len(d.Coming) + d.ComingMore }
-
-// LaterCount is the number of the ministry's open tasks with no deadline
-// soon, over all stages.
-func (d MinistryDigestData) LaterCount() int {
-	n := 0
-	for _, s := range d.ByStage {
-		n += s.Later
-	}
-	return n
-}

@@ -11,7 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/i18n"
 )
 
@@ -279,5 +282,47 @@ func TestReceiptTextComplete(t *testing.T) {
 				t.Errorf("%s: %q is translated but no receipt says it", lang, id)
 			}
 		}
+	}
+}
+
+// TestNewRendererFor: the renderer a config needs refuses a body whose
+// language has no mail texts, at its language: value, and names the file
+// that would add it; a language followup ships is accepted with its
+// region.
+func TestNewRendererFor(t *testing.T) {
+	cfg := config.Default()
+	cfg.Path = "followup.yaml"
+	cfg.Ministries = []config.Body{{ID: "moj", Name: "Ministry of Justice", Language: "fr-CA",
+		FocalPoints: []config.FocalPoint{{Email: "moj@example.org"}}}}
+	if _, err := NewRendererFor(cfg); err != nil {
+		t.Fatalf("fr-CA: %v", err)
+	}
+	cfg.Ministries[0].Language = "de"
+	cfg.Ministries[0].LanguageAt = config.Pos{Line: 7, Column: 15, Path: "ministries[0].language"}
+	_, err := NewRendererFor(cfg)
+	if err == nil || !strings.Contains(err.Error(), `followup.yaml:7:15: ministries[0].language: no mail templates for language "de"`) ||
+		!strings.Contains(err.Error(), "texts.de.txt") {
+		t.Errorf("de: %v", err)
+	}
+	// A broken template and a missing language are both said.
+	cfg.Mail.Templates = writeTemplates(t, map[string]string{"reminder.txt": `{{define "subject"}}{{.Nope}}{{end}}{{define "body"}}b{{end}}`})
+	_, err = NewRendererFor(cfg)
+	if err == nil || !strings.Contains(err.Error(), "Nope") || !strings.Contains(err.Error(), `"de"`) {
+		t.Errorf("broken and missing: %v", err)
+	}
+}
+
+// TestWording: the pages' dates, labels and stages in a language, English
+// for one followup does not ship.
+func TestWording(t *testing.T) {
+	stages := config.Default().Stages
+	w := WordingFor("fr", stages)
+	if w.Lang != "fr" || w.Date(civil.D(2027, time.January, 1)) != "1er janvier 2027" || w.Date(civil.Date{}) != "" ||
+		w.Stage("assigned") != "Attribuée" || w.Label("Assigned → Acknowledged") != "Attribuée → Prise en charge" ||
+		w.Label("Next report due") != "Next report : date limite" {
+		t.Errorf("fr: %q %q %q %q", w.Lang, w.Date(civil.D(2027, time.January, 1)), w.Stage("assigned"), w.Label("Next report due"))
+	}
+	if w := WordingFor("de", stages); w.Lang != "en" || w.Date(civil.D(2027, time.January, 4)) != "4 January 2027" || w.Stage("assigned") != "Assigned" {
+		t.Errorf("de: %q %q", w.Lang, w.Date(civil.D(2027, time.January, 4)))
 	}
 }
