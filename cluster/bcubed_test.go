@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/followup-app/followup/ingest"
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -18,14 +19,7 @@ var sloveniaReports = []string{"A_HRC_14_15.txt", "A_HRC_28_15.txt", "A_HRC_43_1
 // except in CI, where the corpus is always beside the checkout.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(dir, "A_HRC_43_15.txt")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the shared corpus is not at %s", dir)
-		}
-		t.Skipf("skipping: the shared corpus is not at %s (it sits next to the repository in the team's workspace)", dir)
-	}
-	return dir
+	return filepath.Join(needs.Shared(t), "corpus")
 }
 
 func sloveniaDocs(t testing.TB) []*workflow.Document {
