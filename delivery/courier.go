@@ -15,6 +15,11 @@ import (
 // batchSize is how many messages one connection to the relay carries.
 const batchSize = 100
 
+// refusalsFailing is how many messages in a row the relay must refuse,
+// none accepted between them, for delivery to be failing: one refused
+// address is that address's problem; three in a row are the relay's.
+const refusalsFailing = 3
+
 // Courier is the daemon's delivery: at each heartbeat it sends what the
 // outbox holds, backs off while the relay cannot be reached, stops while
 // outcomes cannot be recorded, and records the state of delivery. One
@@ -32,6 +37,8 @@ type Courier struct {
 	state      string    // delivery state last logged (store.Delivery*)
 	stateErr   string    // and its error
 	unrecorded *RecordError
+	refused    int    // messages the relay refused in a row, none accepted since
+	lastReply  string // the relay's reply to the last message it refused
 }
 
 // NewCourier makes the daemon's courier for db; now is the daemon's clock.
@@ -60,7 +67,16 @@ func (c *Courier) Deliver(ctx context.Context, tr notify.Transport, retry config
 	if c.now().Before(c.retryAt) {
 		return 0, nil
 	}
-	observe := func(notify.Result) {
+	observe := func(r notify.Result) {
+		switch r.Outcome {
+		case notify.Sent:
+			c.refused = 0
+		case notify.Temporary, notify.Permanent:
+			// A reply refusing the whole message (a relay that cannot be
+			// reached ends the session instead: Batch's error).
+			c.refused++
+			c.lastReply = errText(r)
+		}
 		if c.Progress != nil {
 			c.Progress()
 		}
@@ -95,6 +111,12 @@ func (c *Courier) Deliver(ctx context.Context, tr notify.Transport, retry config
 			return sent, err
 		}
 		c.failStreak, c.retryAt = 0, time.Time{}
+		if c.refused >= refusalsFailing {
+			// The relay answers but takes nothing: mail is not going out,
+			// however long each message waits for its next attempt.
+			c.setState(ctx, store.DeliveryFailing, "the relay refuses every message; its last reply: "+c.lastReply)
+			continue
+		}
 		c.setState(ctx, store.DeliveryOK, "")
 	}
 	return sent, nil

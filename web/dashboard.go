@@ -186,6 +186,7 @@ type dashboardPage struct {
 	Changes    []plan.Event
 	ChangesN   int
 	Failures   []plan.Delivery
+	Mail       store.MailState // the daemon alive, mail going out: read at each request, never cached
 	Parts      dashParts
 	AsOf       time.Time // when the overview's figures were worked out
 }
@@ -279,6 +280,10 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, u := range ups {
 		p.Updates = append(p.Updates, updateView{Update: u, MinistryName: dashBodyName(cfg, u.Ministry), Files: len(u.Evidence)})
+	}
+	if p.Mail, err = s.db.MailState(ctx, cfg.Schedules.Heartbeat, s.clock.Now()); err != nil {
+		s.dbError(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "dashboard.html", p)
 }

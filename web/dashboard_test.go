@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
@@ -291,7 +292,7 @@ func TestMetricsAndHealthzMounted(t *testing.T) {
 		t.Errorf("/metrics: %d\n%s", res.StatusCode, grepLines(body, "followup_"))
 	}
 	// No heartbeat in this database: not healthy.
-	if res, body := f.get(f.client(), f.ts.URL+"/healthz"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"database": "ok"`) {
+	if res, body := f.get(f.client(), f.ts.URL+"/healthz"); res.StatusCode != http.StatusServiceUnavailable || body != "not ok: stopped\n" {
 		t.Errorf("/healthz: %d %s", res.StatusCode, body)
 	}
 }
@@ -423,5 +424,52 @@ func TestDashboardEvidenceDownload(t *testing.T) {
 	}
 	if res, _ := f.get(f.login("mps", "focal@mps.example"), f.ts.URL+"/c/evidence/1"); res.StatusCode != http.StatusForbidden {
 		t.Errorf("another ministry through /c/: %d", res.StatusCode)
+	}
+}
+
+// TestDashboardMailState (issue 20, cases 5 and 6): the dashboard tells
+// the two facts apart. A relay that refuses everything, while the daemon
+// beats: the daemon is alive, mail is not going out since when, how many
+// messages wait, and the relay's last reply. Then, delivery working: mail
+// is going out.
+func TestDashboardMailState(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.db.Lock("followup run"); err != nil { // the daemon, in this process
+		t.Fatal(err)
+	}
+	if err := f.db.Heartbeat(ctx, 4242); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, _, err := f.db.Enqueue(ctx, store.OutboxMessage{Key: fmt.Sprint("k", i), Kind: "reminder", Recipient: "moj", Subject: "s",
+			MessageID: fmt.Sprintf("m%d@example.org", i), From: "f@example.org", To: []string{"t@example.org"}, Raw: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.db.SetDeliveryState(ctx, store.DeliveryFailing, "the relay refuses every message; its last reply: smtp MAIL FROM: 451 4.3.0 queue full"); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login("ncmc", coordEmail)
+	res, body := f.get(c, f.ts.URL+"/c/")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("/c/: %d", res.StatusCode)
+	}
+	for _, want := range []string{"The daemon is alive: last heartbeat", "Mail has not been going out since", "451 4.3.0 queue full", "3 messages waiting."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the dashboard does not say %q:\n%s", want, grepLines(body, "<li>"))
+		}
+	}
+	if err := f.db.SetDeliveryState(ctx, store.DeliveryOK, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.get(c, f.ts.URL+"/c/")
+	if !strings.Contains(body, "Mail is going out. 3 messages waiting.") || strings.Contains(body, "queue full") {
+		t.Errorf("delivery working again:\n%s", grepLines(body, "<li>"))
+	}
+	// Stale: three heartbeats and a minute without one.
+	f.clock.Advance(f.srv.Config().Schedules.Heartbeat*3 + 2*time.Minute)
+	if _, body = f.get(c, f.ts.URL+"/c/"); !strings.Contains(body, "The daemon has recorded no heartbeat since") {
+		t.Errorf("a stale heartbeat:\n%s", grepLines(body, "<li>"))
 	}
 }

@@ -171,6 +171,14 @@ var (
 	descTasks     = prometheus.NewDesc("followup_tasks", "Tasks by stage.", []string{"stage"}, nil)
 	descHeartbeat = prometheus.NewDesc("followup_heartbeat_age_seconds", "Seconds since the daemon's last heartbeat (absent: never beat).", nil, nil)
 	descUp        = prometheus.NewDesc("followup_database_up", "1 when the database answered the scrape's queries.", nil, nil)
+	// Mail going out is a fact of its own, apart from the daemon being
+	// alive (the heartbeat's age): alert on this one for the relay.
+	descFailing = prometheus.NewDesc("followup_delivery_failing",
+		"1 while mail is not going out: the relay cannot be reached, refuses every message, or outcomes cannot be recorded.", nil, nil)
+	descFailingFor = prometheus.NewDesc("followup_delivery_failing_seconds",
+		"Seconds since delivery started failing (0 while it works).", nil, nil)
+	descHeld = prometheus.NewDesc("followup_config_reload_held",
+		"1 while the daemon holds a config reload until the admin confirms it (followup config apply).", nil, nil)
 )
 
 // storeCollector reads its figures from the database at each scrape. The
@@ -187,7 +195,7 @@ type storeCollector struct {
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descMessages, descReminders, descTasks, descHeartbeat, descUp} {
+	for _, d := range []*prometheus.Desc{descMessages, descReminders, descTasks, descHeartbeat, descUp, descFailing, descFailingFor, descHeld} {
 		ch <- d
 	}
 }
@@ -223,6 +231,25 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		fail("read the heartbeat", err)
 	} else if !at.IsZero() {
 		ch <- prometheus.MustNewConstMetric(descHeartbeat, prometheus.GaugeValue, c.now().Sub(at).Seconds())
+	}
+	if st, err := c.db.Delivery(ctx); err != nil {
+		fail("read the state of delivery", err)
+	} else {
+		failing, since := 0.0, 0.0
+		if st.State == store.DeliveryFailing || st.State == store.DeliveryStopped {
+			failing, since = 1, max(0, c.now().Sub(st.Since).Seconds())
+		}
+		ch <- prometheus.MustNewConstMetric(descFailing, prometheus.GaugeValue, failing)
+		ch <- prometheus.MustNewConstMetric(descFailingFor, prometheus.GaugeValue, since)
+	}
+	if held, err := c.db.HeldReload(ctx); err != nil {
+		fail("read the held reload", err)
+	} else {
+		v := 0.0
+		if held != nil {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, v)
 	}
 	ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up)
 }

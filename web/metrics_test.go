@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,43 +27,47 @@ func get(t *testing.T, h http.Handler, path string) (int, string) {
 	return rec.Code, string(b)
 }
 
+// TestHealthz (issue 20, cases 5 and 7): /healthz is the liveness check,
+// unauthenticated: ok, or not ok and why in one word. A relay that
+// refuses everything leaves it ok and is not named: its host, user and
+// replies are for followup status and the dashboard.
 func TestHealthz(t *testing.T) {
 	f := newDashFixture(t)
 	now := f.now
 	h := HealthHandler(f.db, func() time.Duration { return time.Minute }, func() time.Time { return now })
-	decode := func(body string) healthReply {
+	check := func(what string, wantCode int, want string) {
 		t.Helper()
-		var r healthReply
-		if err := json.Unmarshal([]byte(body), &r); err != nil {
-			t.Fatalf("%v: %s", err, body)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		if body := rec.Body.String(); rec.Code != wantCode || body != want {
+			t.Errorf("%s: %d %q, want %d %q", what, rec.Code, body, wantCode, want)
 		}
-		return r
+		if ct := rec.Header().Get("Content-Type"); ct != "text/plain; charset=utf-8" {
+			t.Errorf("%s: Content-Type %q", what, ct)
+		}
 	}
-
-	code, body := get(t, h, "/healthz")
-	if r := decode(body); code != http.StatusServiceUnavailable || r.Status != "unhealthy" || r.Database != "ok" || !strings.Contains(body, "not beaten yet") {
-		t.Errorf("before any heartbeat: %d %s", code, body)
+	check("no daemon", http.StatusServiceUnavailable, "not ok: stopped\n")
+	if err := f.db.Lock("followup run"); err != nil {
+		t.Fatal(err)
 	}
-	if err := f.db.Heartbeat(context.Background(), 4242); err != nil {
+	check("before any heartbeat", http.StatusServiceUnavailable, "not ok: heartbeat\n")
+	ctx := context.Background()
+	if err := f.db.Heartbeat(ctx, 4242); err != nil {
 		t.Fatal(err)
 	}
 	now = f.now.Add(90 * time.Second)
-	code, body = get(t, h, "/healthz")
-	if r := decode(body); code != http.StatusOK || r.Status != "ok" || r.HeartbeatAge != 90 || r.LastHeartbeat != "2027-03-01T02:00:00Z" {
-		t.Errorf("fresh heartbeat: %d %s", code, body)
+	check("fresh heartbeat", http.StatusOK, "ok\n")
+	if err := f.db.SetDeliveryState(ctx, store.DeliveryFailing,
+		`the relay refuses every message; its last reply: smtp MAIL FROM:<followup@relay.example.org>: 451 4.3.0 user followup over quota`); err != nil {
+		t.Fatal(err)
 	}
+	check("delivery failing", http.StatusOK, "ok\n")
 	// Three heartbeats and a minute without a beat: stale.
 	now = f.now.Add(4*time.Minute + time.Second)
-	code, body = get(t, h, "/healthz")
-	if r := decode(body); code != http.StatusServiceUnavailable || r.Status != "unhealthy" || !strings.Contains(body, "4m1s old") {
-		t.Errorf("stale heartbeat: %d %s", code, body)
-	}
+	check("stale heartbeat", http.StatusServiceUnavailable, "not ok: heartbeat\n")
 	// A database that does not answer.
 	f.db.Close()
-	code, body = get(t, h, "/healthz")
-	if r := decode(body); code != http.StatusServiceUnavailable || r.Database == "ok" {
-		t.Errorf("closed database: %d %s", code, body)
-	}
+	check("closed database", http.StatusServiceUnavailable, "not ok: database\n")
 }
 
 func TestMetrics(t *testing.T) {
@@ -100,9 +103,24 @@ func TestMetrics(t *testing.T) {
 		`followup_heartbeat_age_seconds 30`,
 		`followup_reminders_sent 0`,
 		`followup_database_up 1`,
+		`followup_delivery_failing 0`,
+		`followup_delivery_failing_seconds 0`,
+		`followup_config_reload_held 0`,
 	} {
 		if !strings.Contains(body, want+"\n") {
 			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// A relay that refuses everything: delivery failing, for how long
+	// (issue 20, case 5), while the heartbeat stays fresh.
+	if err := f.db.SetDeliveryState(ctx, store.DeliveryFailing, "the relay refuses every message; its last reply: 451 try later"); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(10 * time.Minute)
+	_, body = get(t, h, "/metrics")
+	for _, want := range []string{`followup_delivery_failing 1`, `followup_delivery_failing_seconds 630`} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("/metrics lacks %q:\n%s", want, grepLines(body, "followup_delivery"))
 		}
 	}
 	// A path's token never becomes a label.

@@ -12,10 +12,13 @@ import (
 	"github.com/followup-app/followup/store"
 )
 
-// cmdStatus says whether mail is going out, for an admin who gets no mail
-// about it: the daemon, its heartbeat, the state of delivery, what waits.
-// Exit status 1 when delivery is stuck, so that a monitoring script can
-// run it.
+// cmdStatus says whether the daemon is alive and whether mail is going
+// out, for an admin who gets no mail about it: the daemon, its heartbeat,
+// the state of delivery and the relay's last reply, what waits, a held
+// reload. Exit status 1 when something needs the admin (a daemon that
+// stopped beating, mail not going out, a held reload), so that cron or a
+// monitoring agent can run it: it reads the state only, and needs neither
+// the mail secrets nor the relay.
 func cmdStatus(ctx context.Context, env *environment, args []string) error {
 	fs, g := newFlags(env, "status", "[--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -48,6 +51,10 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 			Key     string `json:"key"`
 			At      string `json:"at"`
 		}
+		type jheld struct {
+			Since   string `json:"since"`
+			Reasons string `json:"reasons"`
+		}
 		type jh struct {
 			Running       bool     `json:"running"`
 			PID           int      `json:"pid,omitempty"`
@@ -63,12 +70,19 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 			Uncertain     int      `json:"uncertain"`
 			Refused       int      `json:"refused_recipients"`
 			RefusedLatest []jr     `json:"refused_latest"`
+			Alive         bool     `json:"alive"`
+			MailGoingOut  bool     `json:"mail_going_out"`
+			ReloadHeld    *jheld   `json:"reload_held"`
 			Stuck         bool     `json:"stuck"`
 			Problems      []string `json:"problems"`
 		}
 		out := jh{Running: h.Running, LastHeartbeat: rfc(h.LastHeartbeat), Delivery: h.Delivery.State, DeliveryError: h.Delivery.Err,
 			DeliverySince: rfc(h.Delivery.Since), Pending: h.Pending, OldestPending: rfc(h.OldestPending), Failed: h.Failed,
-			Uncertain: h.Uncertain, Refused: h.Refused, RefusedLatest: []jr{}, Stuck: h.Stuck, Problems: nonNil(h.Problems)}
+			Uncertain: h.Uncertain, Refused: h.Refused, RefusedLatest: []jr{}, Alive: h.Alive, MailGoingOut: h.Going,
+			Stuck: h.Stuck, Problems: nonNil(h.Problems)}
+		if r := h.HeldReload; r != nil {
+			out.ReloadHeld = &jheld{Since: rfc(r.Since), Reasons: r.Reasons}
+		}
 		for _, r := range h.RefusedLatest {
 			out.RefusedLatest = append(out.RefusedLatest, jr{Address: r.Address, Code: r.Code, Error: r.Error, Key: r.Key, At: rfc(r.At)})
 		}
@@ -93,6 +107,18 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 			fmt.Fprintf(tw, "daemon:\tnot running\n")
 		}
 		fmt.Fprintf(tw, "last heartbeat:\t%s\n", at(h.LastHeartbeat))
+		// Two separate facts: the daemon is alive (it beats, also while a
+		// slow relay takes its time), and mail is going out.
+		switch {
+		case h.Alive:
+			fmt.Fprintf(tw, "alive:\tyes\n")
+		case !h.Running:
+			fmt.Fprintf(tw, "alive:\tno: no daemon holds the database\n")
+		case h.LastHeartbeat.IsZero():
+			fmt.Fprintf(tw, "alive:\tstarting: no heartbeat yet\n")
+		default:
+			fmt.Fprintf(tw, "alive:\tNO: no heartbeat since %s\n", at(h.LastHeartbeat))
+		}
 		switch h.Delivery.State {
 		case "":
 			fmt.Fprintf(tw, "delivery:\tnever attempted\n")
@@ -101,6 +127,14 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 		default:
 			fmt.Fprintf(tw, "delivery:\t%s since %s\n", strings.ToUpper(h.Delivery.State), at(h.Delivery.Since))
 			fmt.Fprintf(tw, "last error:\t%s\n", h.Delivery.Err)
+		}
+		switch {
+		case h.Going:
+			fmt.Fprintf(tw, "mail going out:\tyes\n")
+		case h.Delivery.State == store.DeliveryFailing || h.Delivery.State == store.DeliveryStopped:
+			fmt.Fprintf(tw, "mail going out:\tNO: delivery %s since %s\n", h.Delivery.State, at(h.Delivery.Since))
+		default:
+			fmt.Fprintf(tw, "mail going out:\tNO: no daemon runs to send what waits\n")
 		}
 		if h.Pending == 0 {
 			fmt.Fprintf(tw, "waiting:\tnothing\n")
@@ -111,6 +145,9 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(tw, "uncertain:\t%d\n", h.Uncertain)
 		if h.Refused > 0 {
 			fmt.Fprintf(tw, "refused recipients:\t%d (the others got those messages)\n", h.Refused)
+		}
+		if r := h.HeldReload; r != nil {
+			fmt.Fprintf(tw, "reload held:\tsince %s: %s\n", at(r.Since), r.Reasons)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -124,9 +161,16 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 		if h.Failed+h.Uncertain > 0 {
 			fmt.Fprintln(env.stdout, "(followup outbox --status failed, or --status uncertain, lists them)")
 		}
+		if h.HeldReload != nil {
+			fmt.Fprintln(env.stdout, "(followup config diff shows what the held config would change; followup config apply applies it)")
+		}
 	}
 	if h.Stuck {
-		return &exitError{1, errors.New("delivery is stuck: " + strings.Join(h.Problems, "; "))}
+		what := "delivery is stuck: "
+		if h.Going && h.HeldReload != nil && len(h.Problems) == 1 {
+			what = "the config in force is not the file's: "
+		}
+		return &exitError{1, errors.New(what + strings.Join(h.Problems, "; "))}
 	}
 	return nil
 }
