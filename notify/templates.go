@@ -402,26 +402,26 @@ func (s *templateSet) execHTML(data any) (string, error) {
 // parseText parses a layout and then the texts over it; each file's
 // templates are named by its display name, so that Go's errors name it.
 func parseText(layout templateSource, texts []templateSource, funcs map[string]any) (*ttemplate.Template, error) {
-	t, err := ttemplate.New(layout.display).Funcs(funcs).Option("missingkey=error").Parse(layout.src)
-	if err != nil {
-		return nil, templateError(layout.display, err)
-	}
-	for _, f := range texts {
-		if _, err := t.New(f.display).Parse(f.src); err != nil {
-			return nil, templateError(f.display, err)
-		}
-	}
-	return t, nil
+	return parseFiles(ttemplate.New(layout.display).Funcs(funcs).Option("missingkey=error"), layout, texts)
 }
 
 func parseHTML(layout templateSource, texts []templateSource, funcs map[string]any) (*htemplate.Template, error) {
-	t, err := htemplate.New(layout.display).Funcs(funcs).Option("missingkey=error").Parse(layout.src)
+	return parseFiles(htemplate.New(layout.display).Funcs(funcs).Option("missingkey=error"), layout, texts)
+}
+
+// parseFiles parses the layout into root, then each texts file as a
+// template of root's named by the file: for text and html templates alike.
+func parseFiles[T interface {
+	New(string) T
+	Parse(string) (T, error)
+}](root T, layout templateSource, texts []templateSource) (T, error) {
+	t, err := root.Parse(layout.src)
 	if err != nil {
-		return nil, templateError(layout.display, err)
+		return t, templateError(layout.display, err)
 	}
 	for _, f := range texts {
 		if _, err := t.New(f.display).Parse(f.src); err != nil {
-			return nil, templateError(f.display, err)
+			return t, templateError(f.display, err)
 		}
 	}
 	return t, nil
