@@ -49,6 +49,26 @@ import (
 // skipped. A row that cannot be read is reported with its number and the
 // rest is still read, so that the admin sees every bad row at once; the
 // caller decides whether anything is written (UHRI.Err).
+//
+// For the importer (the store's side, not here):
+//   - ScanUHRIFile hands over one row at a time; write each in one
+//     transaction and commit only if UHRI.Err() is nil at the end (or the
+//     admin asked to skip bad rows): nothing is written otherwise.
+//   - Match a recommendation to one already imported by its ID (symbol,
+//     paragraph, item), and add the tags (Themes, AffectedPersons, SDGs,
+//     AnnotationID, and for the UPR RecommendingStates and Status) to it
+//     instead of making a second task. The UHRI annotates a treaty body's
+//     paragraph whole: a row "CEDAW/C/IRQ/CO/8:50" belongs to each item
+//     (50a, 50b…) that the document's own import split it into. A UPR
+//     row's item is the number after the dot, as in the report.
+//   - A document the store does not have yet is created from
+//     UHRIItem.Document. Its Kind may be workflow.SpecialProcedures, which
+//     has no periodic report: its deadlines must come from the config.
+//   - After the scan, UHRI.Concerns gives each concern's Context: set the
+//     Concern of those recommendations to the concern's paragraph, and keep
+//     the concern's text (handed over during the scan) as their context.
+//   - A row may come again with Again set (the UHRI annotated the paragraph
+//     twice, with the same text): add its tags to the first.
 
 // MaxUHRISize is the largest UHRI export read: the whole index (about
 // 270,000 annotations) exports to well under this.
