@@ -228,6 +228,13 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("%w: %s has schema version %d and this followup knows %d; upgrade followup (or restore a backup made for this version)",
 			ErrSchemaTooNew, db.path, current, len(ms))
 	}
+	if current > 0 && current < len(ms) {
+		// A database that has data and is about to change: keep a copy
+		// of it as it is, to go back to with the previous release.
+		if err := db.copyBeforeMigration(ctx, ms[current].version); err != nil {
+			return err
+		}
+	}
 	for _, m := range ms[current:] {
 		err := db.tx(ctx, func(tx *txn) error {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
