@@ -13,6 +13,7 @@
 package i18n
 
 import (
+	"slices"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -159,4 +160,12 @@ func Parent(tag string) string {
 func IsEnglish(tag string) bool {
 	fb := Fallbacks(tag)
 	return len(fb) == 0 || fb[len(fb)-1] == English
+}
+
+// LanguageList names the shipped languages in a sentence, for messages to
+// the admin: "en, es, fr and lo".
+func LanguageList() string {
+	l := Languages()
+	slices.Sort(l)
+	return strings.Join(l[:len(l)-1], ", ") + " and " + l[len(l)-1]
 }

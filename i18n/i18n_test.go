@@ -276,3 +276,9 @@ func TestWordsComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestLanguageList(t *testing.T) {
+	if got := LanguageList(); got != "en, es, fr and lo" {
+		t.Errorf("LanguageList() = %q", got)
+	}
+}

@@ -48,8 +48,9 @@ package notify
 // config check`), with the file and line, never when a mail is due.
 //
 // Both kinds of template run with Option("missingkey=error") and the same
-// functions. The words they write are in the language of the templates
-// (words.go); for a language followup has no words for, they write forms
+// functions. The words they write are in the language of the texts
+// (i18n.Words, from i18n/text/LANG.yaml); for a language followup has no
+// words for, they write forms
 // without words (ISO dates, signed day counts):
 //
 //	date   civil.Date -> "4 January 2027", "4 janvier 2027", "4 de enero de
@@ -60,7 +61,9 @@ package notify
 //	span   civil.Span -> "30 days", "1 month and 2 days"
 //	num    int -> the number with the language's digit grouping
 //	plural n, "task", "tasks" -> the word that fits n by the language's
-//	       rule (French: 0 and 1 take the singular)
+//	       CLDR rule (French: 0 and 1 take the singular; Lao: the plural)
+//	lang   the texts' language ("en", "fr"…), for <html lang> when the
+//	       body gives none
 //	stage  a stage name -> its label in the language (config labels:)
 //	label  a deadline's label -> with stage names and "… due" translated
 //	mailchange a line of a config change to where mail goes -> with its

@@ -26,6 +26,7 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
 	"github.com/followup-app/followup/store"
 )
 
@@ -78,7 +79,7 @@ func New(cfg *config.Config, db *store.DB, logger *slog.Logger, clock clockwork.
 	}
 	s.cfg.Store(cfg)
 	if ids := EnglishPagesFor(cfg); len(ids) > 0 {
-		s.logger.Warn("the web pages of these bodies are in English: followup writes pages in en, es, fr and lo",
+		s.logger.Warn("the web pages of these bodies are in English: followup writes pages in "+i18n.LanguageList(),
 			"bodies", strings.Join(ids, ", "))
 	}
 	s.pageSets = map[string]*pageSet{}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/web"
 )
@@ -96,8 +97,8 @@ func checkFile(env *environment, f string) bool {
 	default:
 		fmt.Fprintf(env.stdout, "%s: OK\n", f)
 		if ids := web.EnglishPagesFor(cfg); len(ids) > 0 && cfg.Web.Listen != config.WebOff {
-			fmt.Fprintf(env.stdout, "%s: note: the web pages of %s are in English (followup writes pages in en, es, fr and lo)\n",
-				f, strings.Join(ids, ", "))
+			fmt.Fprintf(env.stdout, "%s: note: the web pages of %s are in English (followup writes pages in %s)\n",
+				f, strings.Join(ids, ", "), i18n.LanguageList())
 		}
 		return true
 	}
