@@ -23,7 +23,7 @@
 // threshold. Average link, not single link: a chain of near neighbours
 // ("hate speech" – "hate speech and racism" – "racism" – "racial
 // discrimination of Roma" …) must not become one group. A second pass
-// merges groups whose centroids are alike (see mergeCentroids).
+// merges groups whose centroids are alike (see agglomerate).
 //
 // Use: build Items (FromDocuments does it for documents in memory; the
 // store can build them row by row), call Suggest, print Result as JSON for
@@ -33,8 +33,8 @@
 //
 // Members are recommendation ids as `followup recs list` writes them. The
 // input should be one State's recommendations (hundreds to a few
-// thousand): memory and time grow with the number of pairs that share a
-// rare word.
+// thousand): the similarities are a dense matrix of 4 bytes a pair (36 MB
+// for 3,000 recommendations), and 3,000 take a few seconds.
 package cluster
 
 import (
@@ -158,7 +158,7 @@ func Suggest(items []Item, opts Options) Result {
 		return Result{Clusters: []Suggestion{}}
 	}
 	sp := newSpace(items)
-	groups := mergeCentroids(sp, agglomerate(sp, threshold), centroid)
+	groups := agglomerate(sp, threshold, centroid)
 	out := Result{Clusters: []Suggestion{}}
 	for _, g := range groups {
 		if len(g) < 2 {
@@ -279,9 +279,12 @@ func newSpace(items []Item) *space {
 	return sp
 }
 
-// similarities returns the cosine of every pair that shares a feature, as
-// a sparse matrix: sims[i][j] for j > i.
-func (sp *space) similarities() []map[int]float64 {
+// similarities returns the cosine of every pair, as a dense matrix of
+// n×n float32 (row-major): 36 MB for 3,000 recommendations. Pairs are
+// summed feature by feature from the postings, so pairs that share
+// nothing cost nothing but their zero.
+func (sp *space) similarities() []float32 {
+	n := len(sp.vecs)
 	postings := make([][]int, len(sp.names))
 	weights := make([][]float64, len(sp.names))
 	for i, v := range sp.vecs {
@@ -290,16 +293,19 @@ func (sp *space) similarities() []map[int]float64 {
 			weights[f] = append(weights[f], v.w[k])
 		}
 	}
-	sims := make([]map[int]float64, len(sp.vecs))
-	for i := range sims {
-		sims[i] = map[int]float64{}
-	}
+	sims := make([]float32, n*n)
 	for f, post := range postings {
 		ws := weights[f]
 		for a := 0; a < len(post); a++ {
+			row := post[a] * n
 			for b := a + 1; b < len(post); b++ {
-				sims[post[a]][post[b]] += ws[a] * ws[b]
+				sims[row+post[b]] += float32(ws[a] * ws[b])
 			}
+		}
+	}
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			sims[j*n+i] = sims[i*n+j]
 		}
 	}
 	return sims
@@ -333,76 +339,93 @@ func (h *pairHeap) Pop() any {
 	return x
 }
 
-// agglomerate merges groups by average link until no two groups are
-// similar enough. A group's id is its first item's index, so that ties
-// break the same way every time.
-func agglomerate(sp *space, threshold float64) [][]int {
+// agglomerate groups the items in two passes over one matrix of sums.
+//
+// First by average link: the two groups whose members are most alike on
+// average merge, while that average is at least threshold.
+//
+// Then by centroid: two groups (of two or more members each) whose
+// centroids, the sums of their members' vectors, are alike merge, the most
+// alike first, while their cosine is at least centroid. Averaging cancels
+// what one member says in passing and keeps what they all say: three small
+// groups about trafficking (one on victims, one on prosecution, one on
+// training) have centroids that are mostly "trafficking". A lone
+// recommendation's vector is not an average: it joins a group in the
+// first pass or not at all. The centroids' cosines come from the same
+// sums: ⟨ΣA, ΣB⟩ is the sum of the members' pairwise similarities, and
+// |ΣA|² the sum within A.
+//
+// A group's id is its first item's index, so that ties break the same way
+// every time.
+func agglomerate(sp *space, threshold, centroid float64) [][]int {
 	n := len(sp.vecs)
-	sims := sp.similarities()
+	// sum[g*n+h]: the sum of the similarities between g's and h's items,
+	// kept for live groups only; self[g]: the sum within g, each item
+	// with itself included.
+	sum := sp.similarities()
+	self := make([]float64, n)
 	members := make([][]int, n)
-	// sum[g][h]: the sum of the similarities between g's and h's items.
-	sum := make([]map[int]float64, n)
 	version := make([]int, n)
 	alive := make([]bool, n)
 	for i := range n {
 		members[i] = []int{i}
-		sum[i] = map[int]float64{}
 		alive[i] = true
+		self[i] = dot(sp.vecs[i], sp.vecs[i])
 	}
-	for i, row := range sims {
-		for j, s := range row {
-			sum[i][j] = s
-			sum[j][i] = s
-		}
+	average := func(a, b int) (float64, bool) {
+		return float64(sum[a*n+b]) / float64(len(members[a])*len(members[b])), true
 	}
-	h := &pairHeap{}
-	push := func(a, b int) {
-		if a > b {
-			a, b = b, a
+	centroids := func(a, b int) (float64, bool) {
+		if len(members[a]) < 2 || len(members[b]) < 2 || self[a] <= 0 || self[b] <= 0 {
+			return 0, false
 		}
-		avg := sum[a][b] / float64(len(members[a])*len(members[b]))
-		if avg >= threshold {
-			heap.Push(h, pair{avg, a, b, version[a], version[b]})
-		}
+		return float64(sum[a*n+b]) / math.Sqrt(self[a]*self[b]), true
 	}
-	for i := range n {
-		for j := range sum[i] {
-			if j > i {
-				push(i, j)
+	run := func(score func(a, b int) (float64, bool), least float64) {
+		h := &pairHeap{}
+		push := func(a, b int) {
+			if a > b {
+				a, b = b, a
+			}
+			if s, ok := score(a, b); ok && s >= least {
+				heap.Push(h, pair{s, a, b, version[a], version[b]})
 			}
 		}
-	}
-	for h.Len() > 0 {
-		p := heap.Pop(h).(pair)
-		if !alive[p.a] || !alive[p.b] || version[p.a] != p.va || version[p.b] != p.vb {
-			continue
-		}
-		// Merge b into a.
-		a, b := p.a, p.b
-		members[a] = append(members[a], members[b]...)
-		alive[b] = false
-		version[a]++
-		for k, s := range sum[b] {
-			if k == a {
+		for i := range n {
+			if !alive[i] {
 				continue
 			}
-			sum[a][k] += s
-			sum[k][a] = sum[a][k]
-			delete(sum[k], b)
-		}
-		delete(sum[a], b)
-		sum[b] = nil
-		neighbours := make([]int, 0, len(sum[a]))
-		for k := range sum[a] {
-			if alive[k] {
-				neighbours = append(neighbours, k)
+			for j := i + 1; j < n; j++ {
+				if alive[j] && sum[i*n+j] > 0 {
+					push(i, j)
+				}
 			}
 		}
-		sort.Ints(neighbours)
-		for _, k := range neighbours {
-			push(a, k)
+		for h.Len() > 0 {
+			p := heap.Pop(h).(pair)
+			if !alive[p.a] || !alive[p.b] || version[p.a] != p.va || version[p.b] != p.vb {
+				continue
+			}
+			// Merge b into a.
+			a, b := p.a, p.b
+			self[a] += self[b] + 2*float64(sum[a*n+b])
+			members[a] = append(members[a], members[b]...)
+			alive[b] = false
+			version[a]++
+			for k := range n {
+				if !alive[k] || k == a {
+					continue
+				}
+				s := sum[a*n+k] + sum[b*n+k]
+				sum[a*n+k], sum[k*n+a] = s, s
+				if s > 0 {
+					push(a, k)
+				}
+			}
 		}
 	}
+	run(average, threshold)
+	run(centroids, centroid)
 	var out [][]int
 	for i := range n {
 		if alive[i] {
@@ -534,99 +557,4 @@ func dot(a, b vector) float64 {
 		}
 	}
 	return s
-}
-
-// mergeCentroids merges groups whose centroids (the normalised sum of
-// their members' vectors) are alike, the most alike first, recomputing a
-// centroid after each merge. Averaging cancels what one member says in
-// passing and keeps what they all say: three small groups about
-// trafficking (one on victims, one on prosecution, one on training) have
-// centroids that are mostly "trafficking".
-func mergeCentroids(sp *space, groups [][]int, threshold float64) [][]int {
-	type group struct {
-		members []int
-		sum     map[int]float64
-	}
-	gs := make([]*group, len(groups))
-	for i, g := range groups {
-		c := &group{members: g, sum: map[int]float64{}}
-		for _, m := range g {
-			v := sp.vecs[m]
-			for k, f := range v.f {
-				c.sum[f] += v.w[k]
-			}
-		}
-		gs[i] = c
-	}
-	cos := func(a, b *group) float64 {
-		if len(a.sum) > len(b.sum) {
-			a, b = b, a
-		}
-		d, na, nb := 0.0, 0.0, 0.0
-		for f, w := range a.sum {
-			d += w * b.sum[f]
-			na += w * w
-		}
-		for _, w := range b.sum {
-			nb += w * w
-		}
-		if na == 0 || nb == 0 {
-			return 0
-		}
-		return d / math.Sqrt(na*nb)
-	}
-	// sim[i][j], j > i: the centroids' cosine, recomputed for a group
-	// when it grows.
-	sim := make([][]float64, len(gs))
-	for i := range gs {
-		sim[i] = make([]float64, len(gs))
-		for j := i + 1; j < len(gs); j++ {
-			sim[i][j] = cos(gs[i], gs[j])
-		}
-	}
-	for {
-		bi, bj, best := -1, -1, threshold
-		for i := range gs {
-			if gs[i] == nil {
-				continue
-			}
-			for j := i + 1; j < len(gs); j++ {
-				// Only groups: a lone recommendation's vector is not an
-				// average, and joins a group by the first pass or not at
-				// all.
-				if gs[j] != nil && len(gs[i].members) > 1 && len(gs[j].members) > 1 &&
-					sim[i][j] >= best && (bi < 0 || sim[i][j] > best) {
-					bi, bj, best = i, j, sim[i][j]
-				}
-			}
-		}
-		if bi < 0 {
-			break
-		}
-		a, b := gs[bi], gs[bj]
-		a.members = append(a.members, b.members...)
-		for f, w := range b.sum {
-			a.sum[f] += w
-		}
-		gs[bj] = nil
-		for k := range gs {
-			if gs[k] == nil || k == bi {
-				continue
-			}
-			c := cos(a, gs[k])
-			if k < bi {
-				sim[k][bi] = c
-			} else {
-				sim[bi][k] = c
-			}
-		}
-	}
-	var out [][]int
-	for _, g := range gs {
-		if g != nil {
-			sort.Ints(g.members)
-			out = append(out, g.members)
-		}
-	}
-	return out
 }
