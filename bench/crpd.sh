@@ -13,8 +13,8 @@
 #   bench/crpd.sh -v FOLDER       each warning under its document
 #
 # The collection is not part of the repository (fetch it, do not commit
-# it); without it the script says so and exits 0. Needs Go (and, until the
-# importer reads PDFs in-process, pdftotext from poppler-utils).
+# it); without it the script says so and exits 0. Needs Go only: the
+# importer reads PDFs in-process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
