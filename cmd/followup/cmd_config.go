@@ -12,6 +12,12 @@ import (
 	"github.com/followup-app/followup/web"
 )
 
+const (
+	configCheckUsage = "FILE..."
+	configShowUsage  = "[--config FILE]"
+	configUsage      = "check " + configCheckUsage + " | show " + configShowUsage
+)
+
 func cmdConfig(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 {
 		return usageError("expected check or show")
@@ -22,7 +28,7 @@ func cmdConfig(ctx context.Context, env *environment, args []string) error {
 	case "show":
 		return configShow(env, args[1:])
 	case "-h", "--help", "-help":
-		fs, _ := newFlags(env, "config", "check FILE | show")
+		fs, _ := newFlags(env, "config", configUsage)
 		fs.Usage()
 		return nil
 	}
@@ -32,7 +38,7 @@ func cmdConfig(ctx context.Context, env *environment, args []string) error {
 // configCheck validates files the way promtool does: one line per mistake,
 // exit status 1 if any.
 func configCheck(env *environment, args []string) error {
-	fs, g := newFlags(env, "config check", "FILE...")
+	fs, g := newFlags(env, "config check", configCheckUsage)
 	files, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -127,7 +133,7 @@ func splitCheckError(err error) (config.Errors, []string) {
 // configShow prints the effective config, defaults filled in and secrets
 // redacted.
 func configShow(env *environment, args []string) error {
-	fs, g := newFlags(env, "config show", "[--config FILE]")
+	fs, g := newFlags(env, "config show", configShowUsage)
 	if rest, err := parseArgs(fs, args); err != nil {
 		return err
 	} else if len(rest) == 1 && g.config == "" {

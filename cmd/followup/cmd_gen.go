@@ -14,11 +14,13 @@ import (
 	"github.com/followup-app/followup/internal/loadgen"
 )
 
+const genUsage = "--tasks N --ministries M --db PATH [--seed S] [--at TIME] [--config-out FILE] [--smtp HOST:PORT]"
+
 // cmdGen writes a synthetic database for load tests: documents,
 // recommendations, tasks in every stage with their histories, deadlines
 // before and after --at; the same seed gives the same rows.
 func cmdGen(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "gen", "--tasks N --ministries M --db PATH [--seed S] [--at TIME] [--config-out FILE] [--smtp HOST:PORT]")
+	fs, g := newFlags(env, "gen", genUsage)
 	tasks := fs.Int("tasks", 0, "`number` of recommendations, one task each")
 	ministries := fs.Int("ministries", 20, "`number` of ministries owning the tasks (m001, m002…)")
 	seed := fs.Int64("seed", 1, "random `seed`: the same seed and options give the same database")

@@ -13,8 +13,10 @@ import (
 	"github.com/followup-app/followup/workflow"
 )
 
+const importUsage = "[--dry-run] [--json] [--strict] [--symbol S] FILE..."
+
 func cmdImport(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "import", "[--dry-run] [--json] [--strict] [--symbol S] FILE...")
+	fs, g := newFlags(env, "import", importUsage)
 	dryRun := fs.Bool("dry-run", false, "parse and print, write nothing")
 	strict := fs.Bool("strict", false, "treat the self-check's warnings as errors: import nothing when there is one")
 	asJSON := fs.Bool("json", false, "print the parse as JSON (with --dry-run)")

@@ -13,7 +13,11 @@ import (
 	"github.com/followup-app/followup/web"
 )
 
-const linkUsage = "MINISTRY [--email ADDR] | revoke --email ADDR | --ministry ID | --all | sessions [--ministry ID] [--email ADDR] [--all]"
+const (
+	linkRevokeUsage   = "--email ADDR | --ministry ID | --all [--by NAME]"
+	linkSessionsUsage = "[--ministry ID] [--email ADDR] [--all]"
+	linkUsage         = "MINISTRY [--email ADDR] | revoke " + linkRevokeUsage + " | sessions " + linkSessionsUsage
+)
 
 // cmdLink prints fresh signed links for the admin to send by hand, ends
 // links and sessions, and lists sessions.
@@ -74,7 +78,7 @@ func cmdLink(ctx context.Context, env *environment, args []string) error {
 }
 
 func cmdLinkRevoke(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "link revoke", "--email ADDR | --ministry ID | --all")
+	fs, g := newFlags(env, "link revoke", linkRevokeUsage)
 	email := fs.String("email", "", "end the links and sessions of this `address`")
 	ministry := fs.String("ministry", "", "end the links and sessions of every focal point of this ministry `id`")
 	all := fs.Bool("all", false, "end every link and session")
@@ -119,7 +123,7 @@ func cmdLinkRevoke(ctx context.Context, env *environment, args []string) error {
 }
 
 func cmdLinkSessions(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "link sessions", "[--ministry ID] [--email ADDR] [--all]")
+	fs, g := newFlags(env, "link sessions", linkSessionsUsage)
 	ministry := fs.String("ministry", "", "only this ministry's sessions")
 	email := fs.String("email", "", "only this address's sessions")
 	all := fs.Bool("all", false, "also expired and revoked sessions")

@@ -13,7 +13,10 @@ import (
 	"github.com/followup-app/followup/notify"
 )
 
-const mailUsage = "test --to ADDR"
+const (
+	mailTestUsage = "--to ADDR"
+	mailUsage     = "test " + mailTestUsage
+)
 
 func cmdMail(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 {
@@ -36,7 +39,7 @@ func cmdMail(ctx context.Context, env *environment, args []string) error {
 // (authentication), or the relay refusing the message. It writes nothing
 // in the database: the message is the test's own.
 func mailTest(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "mail test", "--to ADDR")
+	fs, g := newFlags(env, "mail test", mailTestUsage)
 	to := fs.String("to", "", "the `address` to send the test message to")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err

@@ -12,6 +12,11 @@ import (
 	"github.com/followup-app/followup/store"
 )
 
+const (
+	statusUsage = "[--json]"
+	backupUsage = "FILE [--force]"
+)
+
 // cmdStatus says whether the daemon is alive and whether mail is going
 // out, for an admin who gets no mail about it: the daemon, its heartbeat,
 // the state of delivery and the relay's last reply, what waits, a held
@@ -20,7 +25,7 @@ import (
 // monitoring agent can run it: it reads the state only, and needs neither
 // the mail secrets nor the relay.
 func cmdStatus(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "status", "[--json]")
+	fs, g := newFlags(env, "status", statusUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -201,7 +206,7 @@ func ago(d time.Duration) string {
 // cmdBackup writes a consistent copy of the database while the daemon
 // runs (SQLite's online backup), readable by the owner only.
 func cmdBackup(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "backup", "FILE [--force]")
+	fs, g := newFlags(env, "backup", backupUsage)
 	force := fs.Bool("force", false, "replace FILE if it exists")
 	rest, err := parseArgs(fs, args)
 	if err != nil {

@@ -16,6 +16,11 @@ import (
 // validStatuses are the statuses --status accepts.
 var validStatuses = []string{store.StatusPending, store.StatusSending, store.StatusSent, store.StatusFailed, store.StatusUncertain}
 
+const (
+	outboxResendUsage = "ID... | --failed | --uncertain"
+	outboxUsage       = "[--status pending|sent|failed|uncertain] [--limit N] [--json] | resend " + outboxResendUsage
+)
+
 // cmdOutbox lists the outbox and puts failed or uncertain messages back in
 // line at the admin's request: the daemon never resends an uncertain
 // message by itself, since the server may have it already.
@@ -23,7 +28,7 @@ func cmdOutbox(ctx context.Context, env *environment, args []string) error {
 	if len(args) > 0 && args[0] == "resend" {
 		return outboxResend(ctx, env, args[1:])
 	}
-	fs, g := newFlags(env, "outbox", "[--status pending|sent|failed|uncertain] [--limit N] | resend ID...|--failed|--uncertain")
+	fs, g := newFlags(env, "outbox", outboxUsage)
 	status := fs.String("status", "", "only messages with this `status`")
 	limit := fs.Int("limit", 50, "at most `N` messages, newest first")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -80,7 +85,7 @@ func cmdOutbox(ctx context.Context, env *environment, args []string) error {
 }
 
 func outboxResend(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "outbox resend", "ID... | --failed | --uncertain")
+	fs, g := newFlags(env, "outbox resend", outboxResendUsage)
 	failed := fs.Bool("failed", false, "every failed message")
 	uncertain := fs.Bool("uncertain", false, "every uncertain message (check first that the recipient did not get it)")
 	rest, err := parseArgs(fs, args)

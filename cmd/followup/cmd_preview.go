@@ -37,8 +37,14 @@ type jsonPreview struct {
 	RulesChanged bool `json:"rules_changed"`
 }
 
+const (
+	previewUsage    = "--at TIME [--full] [--json] [--job JOB]"
+	sendDigestUsage = "--to coordinator|MINISTRY"
+	sendUsage       = "digest " + sendDigestUsage
+)
+
 func cmdPreview(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "preview", "--at TIME [--full] [--json]")
+	fs, g := newFlags(env, "preview", previewUsage)
 	at := fs.String("at", "", "the `time` to preview: 2027-01-04T08:00:00+07:00, \"2027-01-04 08:00\" in the config's zone, or a date (its end)")
 	full := fs.Bool("full", false, "print each message's text")
 	asJSON := fs.Bool("json", false, "print JSON, with each message's text")
@@ -181,13 +187,13 @@ func nextRunText(ctx context.Context, db *store.DB, cfg *config.Config, job stri
 func cmdSend(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] != "digest" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fs, _ := newFlags(env, "send", "digest --to coordinator|MINISTRY")
+			fs, _ := newFlags(env, "send", sendUsage)
 			fs.Usage()
 			return nil
 		}
 		return usageError("expected: send digest --to coordinator|MINISTRY")
 	}
-	fs, g := newFlags(env, "send digest", "--to coordinator|MINISTRY")
+	fs, g := newFlags(env, "send digest", sendDigestUsage)
 	to := fs.String("to", "", "`coordinator`, or a ministry id")
 	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err

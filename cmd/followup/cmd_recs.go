@@ -14,8 +14,15 @@ import (
 	"github.com/followup-app/followup/workflow"
 )
 
+const (
+	docsUsage     = "[--json]"
+	recsListUsage = "[--doc SYMBOL] [--section TEXT] [--json]"
+	recsShowUsage = "ID [--json]"
+	recsUsage     = "list " + recsListUsage + " | show " + recsShowUsage
+)
+
 func cmdDocs(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "docs", "[--json]")
+	fs, g := newFlags(env, "docs", docsUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -61,7 +68,7 @@ func cmdRecs(ctx context.Context, env *environment, args []string) error {
 	case "show":
 		return recsShow(ctx, env, args[1:])
 	case "-h", "--help", "-help":
-		fs, _ := newFlags(env, "recs", "list [--doc SYMBOL] [--section TEXT] [--json] | show ID [--json]")
+		fs, _ := newFlags(env, "recs", recsUsage)
 		fs.Usage()
 		return nil
 	}
@@ -69,7 +76,7 @@ func cmdRecs(ctx context.Context, env *environment, args []string) error {
 }
 
 func recsList(ctx context.Context, env *environment, args []string) (err error) {
-	fs, g := newFlags(env, "recs list", "[--doc SYMBOL] [--section TEXT] [--json]")
+	fs, g := newFlags(env, "recs list", recsListUsage)
 	doc := fs.String("doc", "", "only the document with this `symbol`")
 	section := fs.String("section", "", "only recommendations whose section or subsection contains `text`")
 	asJSON := fs.Bool("json", false, "print a JSON array")
@@ -131,7 +138,7 @@ func recsList(ctx context.Context, env *environment, args []string) (err error) 
 }
 
 func recsShow(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "recs show", "ID [--json]")
+	fs, g := newFlags(env, "recs show", recsShowUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseArgs(fs, args)
 	if err != nil {

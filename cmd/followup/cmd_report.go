@@ -16,7 +16,12 @@ import (
 	"github.com/followup-app/followup/report"
 )
 
-const reportUsage = "draft REPORT_ID [--format docx|md|html|xlsx] [--out FILE] [--only-public] [--follow-up] [--matrix] [--by NAME] [--repair-text] | list REPORT_ID [--json] | changes REPORT_ID --since-draft N"
+const (
+	reportDraftUsage   = "REPORT_ID [--format docx|md|html|xlsx] [--out FILE] [--only-public] [--follow-up] [--matrix] [--by NAME] [--repair-text]"
+	reportListUsage    = "REPORT_ID [--json]"
+	reportChangesUsage = "REPORT_ID --since-draft N [--json]"
+	reportUsage        = "draft " + reportDraftUsage + " | list " + reportListUsage + " | changes " + reportChangesUsage
+)
 
 // cmdReport drafts the State's report, lists the drafts made, and says
 // what arrived since one.
@@ -51,7 +56,7 @@ func oneReportID(rest []string) (string, error) {
 }
 
 func reportDraft(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "report draft", "REPORT_ID [--format docx|md|html|xlsx] [--out FILE] [--only-public] [--follow-up] [--matrix] [--by NAME] [--repair-text]")
+	fs, g := newFlags(env, "report draft", reportDraftUsage)
 	format := fs.String("format", "", "`format` of the draft: docx, md, html, or xlsx (the matrix); default: from --out's extension, else docx")
 	out := fs.String("out", "", "the `file` to write (\"-\" for standard output); default: REPORT_ID-draft-N.FORMAT in the current folder")
 	onlyPublic := fs.Bool("only-public", false, "only the progress updates the coordinator marked public")
@@ -228,7 +233,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 }
 
 func reportList(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "report list", "REPORT_ID [--json]")
+	fs, g := newFlags(env, "report list", reportListUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
@@ -301,7 +306,7 @@ func knownReport(reports []config.Report, id string) error {
 }
 
 func reportChanges(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "report changes", "REPORT_ID --since-draft N [--json]")
+	fs, g := newFlags(env, "report changes", reportChangesUsage)
 	since := fs.Int("since-draft", 0, "the draft `N` to compare with (see followup report list)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseArgs(fs, args)

@@ -24,8 +24,10 @@ type daemonHooks struct {
 	webAddr   func(string) // the web server's address, once it listens
 }
 
+const runUsage = "[--config FILE] [--db PATH]"
+
 func cmdRun(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "run", "[--config FILE] [--db PATH]")
+	fs, g := newFlags(env, "run", runUsage)
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}

@@ -93,8 +93,16 @@ func toJSONTask(cfg *config.Config, t workflow.Task, today civil.Date, next *wor
 	return out
 }
 
+const (
+	tasksUsage       = "[--ministry ID] [--stage S] [--doc SYMBOL] [--overdue] [--due-within 30d] [--json]"
+	taskShowUsage    = "ID [--json]"
+	taskAdvanceUsage = "ID STAGE --by NAME [--note TEXT]"
+	taskAssignUsage  = "ID MINISTRY [--support ID,ID] --by NAME [--note TEXT]"
+	taskUsage        = "show " + taskShowUsage + " | advance " + taskAdvanceUsage + " | assign " + taskAssignUsage
+)
+
 func cmdTasks(ctx context.Context, env *environment, args []string) (err error) {
-	fs, g := newFlags(env, "tasks", "[--ministry ID] [--stage S] [--overdue] [--due-within 30d] [--json]")
+	fs, g := newFlags(env, "tasks", tasksUsage)
 	ministry := fs.String("ministry", "", "only tasks this ministry `id` owns (\"unassigned\" for those no ministry owns)")
 	stage := fs.String("stage", "", "only tasks in this `stage`")
 	doc := fs.String("doc", "", "only tasks of the document with this `symbol`")
@@ -244,7 +252,7 @@ func cmdTask(ctx context.Context, env *environment, args []string) error {
 	case "assign":
 		return taskAssign(ctx, env, args[1:])
 	case "-h", "--help", "-help":
-		fs, _ := newFlags(env, "task", "show ID | advance ID STAGE --by NAME [--note TEXT] | assign ID MINISTRY [--support ID,ID] --by NAME [--note TEXT]")
+		fs, _ := newFlags(env, "task", taskUsage)
 		fs.Usage()
 		return nil
 	}
@@ -252,7 +260,7 @@ func cmdTask(ctx context.Context, env *environment, args []string) error {
 }
 
 func taskShow(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "task show", "ID [--json]")
+	fs, g := newFlags(env, "task show", taskShowUsage)
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, err := parseArgs(fs, args)
 	if err != nil {
@@ -367,7 +375,7 @@ func stageName(cfg *config.Config, id string) string {
 }
 
 func taskAdvance(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "task advance", "ID STAGE --by NAME [--note TEXT]")
+	fs, g := newFlags(env, "task advance", taskAdvanceUsage)
 	by := fs.String("by", "", "`name` of the person making the change (required)")
 	note := fs.String("note", "", "why, or what was done (kept in the task's history)")
 	rest, err := parseArgs(fs, args)
@@ -396,7 +404,7 @@ func taskAdvance(ctx context.Context, env *environment, args []string) error {
 }
 
 func taskAssign(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "task assign", "ID MINISTRY [--support ID,ID] --by NAME [--note TEXT]")
+	fs, g := newFlags(env, "task assign", taskAssignUsage)
 	support := fs.String("support", "", "comma-separated `ids` of supporting ministries")
 	by := fs.String("by", "", "`name` of the person making the change (required)")
 	note := fs.String("note", "", "why (kept in the task's history)")

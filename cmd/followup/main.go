@@ -77,28 +77,31 @@ func usageError(format string, args ...any) error {
 type command struct {
 	name    string
 	summary string
-	usage   string // arguments and flags, after the command's name
-	run     func(ctx context.Context, env *environment, args []string) error
+	// usage is the arguments and flags after the command's name, printed
+	// after a mistake in the command; the command's own flag set prints
+	// the same constant (or its subcommand's part of it) on --help.
+	usage string
+	run   func(ctx context.Context, env *environment, args []string) error
 }
 
 func commands() []command {
 	return []command{
-		{"import", "import concluding observations, UPR reports and addenda", "[--dry-run] [--json] [--symbol S] FILE...", cmdImport},
-		{"docs", "list the imported documents", "[--json]", cmdDocs},
-		{"recs", "list or show recommendations", "list [--doc SYMBOL] [--section TEXT] [--json] | show ID [--json]", cmdRecs},
-		{"tasks", "list tasks: owner, stage, next deadline", "[--ministry ID] [--stage S] [--overdue] [--due-within 30d] [--json]", cmdTasks},
-		{"task", "show a task, move it to a stage, or assign it", "show ID | advance ID STAGE --by NAME [--note TEXT] | assign ID MINISTRY [--support ID,ID] --by NAME [--note TEXT]", cmdTask},
-		{"config", "check a config file or show the effective config", "check FILE | show", cmdConfig},
-		{"run", "run the daemon: scheduled checks, reminders and digests", "[--config FILE]", cmdRun},
-		{"preview", "show what the daemon would send at a time, sending nothing", "--at TIME [--json]", cmdPreview},
-		{"send", "send a digest now", "digest --to coordinator|MINISTRY", cmdSend},
+		{"import", "import concluding observations, UPR reports and addenda", importUsage, cmdImport},
+		{"docs", "list the imported documents", docsUsage, cmdDocs},
+		{"recs", "list or show recommendations", recsUsage, cmdRecs},
+		{"tasks", "list tasks: owner, stage, next deadline", tasksUsage, cmdTasks},
+		{"task", "show a task, move it to a stage, or assign it", taskUsage, cmdTask},
+		{"config", "check a config file or show the effective config", configUsage, cmdConfig},
+		{"run", "run the daemon: scheduled checks, reminders and digests", runUsage, cmdRun},
+		{"preview", "show what the daemon would send at a time, sending nothing", previewUsage, cmdPreview},
+		{"send", "send a digest now", sendUsage, cmdSend},
 		{"mail", "send a test message and say what fails: DNS, connection, TLS, token, sign-in, relay", mailUsage, cmdMail},
-		{"outbox", "list the messages, or queue failed and uncertain ones again", "[--status S] | resend ID...|--failed|--uncertain", cmdOutbox},
+		{"outbox", "list the messages, or queue failed and uncertain ones again", outboxUsage, cmdOutbox},
 		{"report", "draft the State's report from the progress updates; list drafts; what changed since one", reportUsage, cmdReport},
 		{"link", "print a signed link for a focal point; revoke links; list sessions", linkUsage, cmdLink},
-		{"gen", "write a synthetic database for load tests", "--tasks N --ministries M --db PATH [--seed S] [--at TIME] [--config-out FILE] [--smtp HOST:PORT]", cmdGen},
-		{"status", "say whether mail is going out: the daemon, delivery, what waits", "[--json]", cmdStatus},
-		{"backup", "write a consistent copy of the database, while the daemon runs", "FILE [--force]", cmdBackup},
+		{"gen", "write a synthetic database for load tests", genUsage, cmdGen},
+		{"status", "say whether mail is going out: the daemon, delivery, what waits", statusUsage, cmdStatus},
+		{"backup", "write a consistent copy of the database, while the daemon runs", backupUsage, cmdBackup},
 		{"version", "print the version", "", cmdVersion},
 	}
 }
