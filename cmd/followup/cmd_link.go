@@ -68,7 +68,10 @@ func cmdLink(ctx context.Context, env *environment, args []string) error {
 		if lerr != nil {
 			return lerr
 		}
-		if len(to) > 1 {
+		// One format per command line, whatever the number of focal
+		// points: a line "ADDRESS<TAB>LINK" for each of a ministry's,
+		// the link alone for the one --email names.
+		if *email == "" {
 			fmt.Fprintf(out, "%s\t%s\n", addr, link)
 		} else {
 			fmt.Fprintln(out, link)

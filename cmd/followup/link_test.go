@@ -99,6 +99,13 @@ func TestLinkCommand(t *testing.T) {
 		!strings.HasPrefix(lines[1], "anti-trafficking@mps.example.org\thttp://127.0.0.1:8080/l/") {
 		t.Fatalf("link mps:\n%s", out)
 	}
+	// The format follows the command line, not how many focal points a
+	// ministry has: moj has one, and gets the same "address TAB link" line.
+	out = c.mustRun("link", "moj", "--config", cfg)
+	if !strings.HasPrefix(out, "legislation@moj.example.org\thttp://127.0.0.1:8080/l/") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("link moj:\n%q", out)
+	}
+	// --email asks for one person's link: the link alone.
 	out = c.mustRun("link", "mps", "--config", cfg, "--email", "Border-Police@mps.example.org")
 	link := strings.TrimSpace(out)
 	if !strings.HasPrefix(link, "http://127.0.0.1:8080/l/") || strings.Contains(link, "\n") {
