@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/followup-app/followup/workflow"
 )
 
 // The config reload's state, kept in daemon_state so that `followup
@@ -114,4 +116,56 @@ func (db *DB) ReloadConfirmed(ctx context.Context) (string, error) {
 		return "", nil
 	}
 	return hash, err
+}
+
+// OwnerChange is a task whose owner the assignment rules would change.
+type OwnerChange struct {
+	TaskID   int64
+	Symbol   string // the document's
+	RecID    string
+	From, To string // ministry ids; "" is unassigned
+}
+
+// OwnerChanges works out, without writing, what applying plan's rules
+// would do to the tasks not assigned by hand: how many tasks there are,
+// how many would change owner, and the first few of them (limit). It
+// reads the tasks in batches, as ApplyRules does, so a million never sit
+// in memory.
+func (db *DB) OwnerChanges(ctx context.Context, plan Planner, limit int) (total, changed int, first []OwnerChange, err error) {
+	if err = db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks`).Scan(&total); err != nil {
+		return 0, 0, nil, err
+	}
+	for after := int64(0); ; {
+		var batch []workflow.Task
+		rows, err := db.db.QueryContext(ctx, `SELECT `+taskColumns+taskFrom+` WHERE t.manual = 0 AND t.id > ? ORDER BY t.id LIMIT 2000`, after)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		for rows.Next() {
+			t, err := scanTask(rows, db.loc())
+			if err != nil {
+				rows.Close()
+				return 0, 0, nil, err
+			}
+			batch = append(batch, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, 0, nil, err
+		}
+		if len(batch) == 0 {
+			return total, changed, first, nil
+		}
+		after = batch[len(batch)-1].ID
+		for _, t := range batch {
+			a := plan(t.Document.Symbol, t.Rec)
+			if a.Owner == t.Owner {
+				continue
+			}
+			changed++
+			if len(first) < limit {
+				first = append(first, OwnerChange{TaskID: t.ID, Symbol: t.Document.Symbol, RecID: t.Rec.ID, From: t.Owner, To: a.Owner})
+			}
+		}
+	}
 }

@@ -467,6 +467,14 @@ func TestDashboardMailState(t *testing.T) {
 	if !strings.Contains(body, "Mail is going out. 3 messages waiting.") || strings.Contains(body, "queue full") {
 		t.Errorf("delivery working again:\n%s", grepLines(body, "<li>"))
 	}
+	// A held reload (issue 20, case 3) is said, with why.
+	if err := f.db.HoldReload(ctx, "abc", []string{"it drops mail"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, body = f.get(c, f.ts.URL+"/c/"); !strings.Contains(body, "A config reload is held since") || !strings.Contains(body, "it drops mail") ||
+		!strings.Contains(body, "followup config apply") {
+		t.Errorf("a held reload:\n%s", grepLines(body, "<li>"))
+	}
 	// Stale: three heartbeats and a minute without one.
 	f.clock.Advance(f.srv.Config().Schedules.Heartbeat*3 + 2*time.Minute)
 	if _, body = f.get(c, f.ts.URL+"/c/"); !strings.Contains(body, "The daemon has recorded no heartbeat since") {

@@ -44,6 +44,7 @@ type app struct {
 	// never plans on a config half put in force.
 	mu        sync.Mutex
 	seenHash  [32]byte  // a changed config file, as last seen: loaded once it stays the same for a heartbeat
+	heldHash  [32]byte  // a config file whose reload is held until the admin confirms it (configdiff.go)
 	nextPurge time.Time // when old web sessions are next deleted (the round's goroutine only)
 
 	afterTick func(tickReport) // tests
@@ -56,6 +57,7 @@ type runtime struct {
 	planner   *plan.Planner
 	transport notify.Transport
 	hash      [32]byte // of the config file, to notice edits
+	text      []byte   // the config file, to compare an edit with (configDiff)
 }
 
 // tickReport says what one round of the daemon's work did.
@@ -86,7 +88,7 @@ func newApp(ctx context.Context, env *environment, configPath string, load func(
 	if err != nil {
 		return nil, err
 	}
-	cfg, hash, err := a.loadConfig(stable)
+	cfg, text, hash, err := a.loadConfig(stable)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +105,7 @@ func newApp(ctx context.Context, env *environment, configPath string, load func(
 		a.close()
 		return nil, err
 	}
-	rt, err := a.build(cfg, hash)
+	rt, err := a.build(cfg, text, hash)
 	if err != nil {
 		a.close()
 		return nil, err
@@ -120,6 +122,14 @@ func newApp(ctx context.Context, env *environment, configPath string, load func(
 	if err := prepare(ctx, cfg, db, logger, a.env); err != nil {
 		a.close()
 		return nil, err
+	}
+	if configPath != "" {
+		// What `followup config diff` and the reload rule compare an edit
+		// with. A restart applies the file as it is: the admin is there.
+		if err := db.SetApplied(ctx, text); err != nil {
+			a.close()
+			return nil, fmt.Errorf("record the config in force: %w", err)
+		}
 	}
 	a.rt.Store(rt)
 	a.courier = delivery.NewCourier(db, a.clock.Now, logger)
@@ -180,12 +190,12 @@ func (a *app) newWeb(cfg *config.Config) (*web.Server, error) {
 // build makes what depends on the config: the templates, the planner and
 // the transport. Nothing here touches the running daemon: a failure
 // leaves the runtime in force as it is.
-func (a *app) build(cfg *config.Config, hash [32]byte) (*runtime, error) {
+func (a *app) build(cfg *config.Config, text []byte, hash [32]byte) (*runtime, error) {
 	renderer, err := notify.NewRendererFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("mail templates: %w", err)
 	}
-	rt := &runtime{cfg: cfg, hash: hash}
+	rt := &runtime{cfg: cfg, hash: hash, text: text}
 	rt.planner = &plan.Planner{Config: cfg, Renderer: renderer, Now: a.clock.Now}
 	if a.web != nil {
 		// Messages carry personal links once the web server runs.
@@ -318,8 +328,12 @@ func (a *app) plan(ctx context.Context, rep *tickReport) (*runtime, []error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var errs []error
-	if a.configChanged() {
+	switch a.configState(ctx) {
+	case configEdited:
 		a.logger.Info("config file changed; reloading", "component", "daemon")
+		a.reloadLocked(ctx)
+	case configConfirmed:
+		a.logger.Info("the admin confirmed the held config file; applying it", "component", "daemon")
 		a.reloadLocked(ctx)
 	}
 	rt := a.rt.Load()

@@ -91,7 +91,7 @@ func commands() []command {
 		{"recs", "list or show recommendations", recsUsage, cmdRecs},
 		{"tasks", "list tasks: owner, stage, next deadline", tasksUsage, cmdTasks},
 		{"task", "show a task, move it to a stage, or assign it", taskUsage, cmdTask},
-		{"config", "check a config file or show the effective config", configUsage, cmdConfig},
+		{"config", "check a config file, show the effective config, or what an edit changes and apply it", configUsage, cmdConfig},
 		{"run", "run the daemon: scheduled checks, reminders and digests", runUsage, cmdRun},
 		{"preview", "show what the daemon would send at a time, sending nothing", previewUsage, cmdPreview},
 		{"send", "send a digest now", sendUsage, cmdSend},

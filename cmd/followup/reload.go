@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -21,14 +22,28 @@ func (a *app) reloadNow(ctx context.Context) bool {
 }
 
 // reloadLocked loads the config again; an invalid one is refused, with
-// the error logged, and the old one stays in force. Only once everything
-// built from the new config succeeded is it put in force: in the
-// planner, the transport, the web server and the heartbeat's interval.
+// the error logged, and one the reload rule holds (configdiff.go) waits
+// for the admin's confirmation: either way the old one stays in force.
+// Only once everything built from the new config succeeded is it put in
+// force: in the planner, the transport, the web server and the
+// heartbeat's interval.
 func (a *app) reloadLocked(ctx context.Context) bool {
 	old := a.rt.Load()
-	rt, err := a.buildFromFile()
-	if err == nil && rt.cfg.Database != old.cfg.Database {
-		err = fmt.Errorf("database: changed from %s to %s; restart the daemon to use another database", old.cfg.Database, rt.cfg.Database)
+	cfg, text, hash, err := a.loadFile()
+	if err == nil && cfg.Database != old.cfg.Database {
+		err = fmt.Errorf("database: changed from %s to %s; restart the daemon to use another database", old.cfg.Database, cfg.Database)
+	}
+	if err == nil && a.configPath != "" {
+		// Before anything is built from it: a held file creates no
+		// folder of .eml files, no transport.
+		var held bool
+		if held, err = a.hold(ctx, old, cfg, text, hash); err == nil && held {
+			return false
+		}
+	}
+	var rt *runtime
+	if err == nil {
+		rt, err = a.build(cfg, text, hash)
 	}
 	if err == nil {
 		err = prepare(ctx, rt.cfg, a.db, a.logger, a.env)
@@ -46,6 +61,12 @@ func (a *app) reloadLocked(ctx context.Context) bool {
 		}
 		return false
 	}
+	if a.configPath != "" {
+		if err := a.db.SetApplied(ctx, rt.text); err != nil {
+			a.logger.Error("could not record the config in force; followup config diff compares with the previous one", "component", "daemon", "err", err)
+		}
+	}
+	a.heldHash = [32]byte{}
 	a.rt.Store(rt)
 	if a.web != nil {
 		a.web.SetConfig(rt.cfg)
@@ -65,39 +86,69 @@ func (a *app) reloadLocked(ctx context.Context) bool {
 	return true
 }
 
-// buildFromFile loads the config file once it stopped changing and
-// builds a runtime from it.
-func (a *app) buildFromFile() (*runtime, error) {
+// hold applies the reload rule (configdiff.go): it reports whether the
+// new file waits for the admin's confirmation, and records and logs it
+// (once per file) when it does. A file the admin confirmed with followup
+// config apply is never held.
+func (a *app) hold(ctx context.Context, old *runtime, cfg *config.Config, text []byte, hash [32]byte) (bool, error) {
+	d, err := diffConfigs(ctx, a.db, old.text, text, old.cfg, cfg)
+	if err != nil {
+		return false, err
+	}
+	reasons := d.holdReasons()
+	if len(reasons) == 0 {
+		return false, nil
+	}
+	hexHash := hex.EncodeToString(hash[:])
+	confirmed, err := a.db.ReloadConfirmed(ctx)
+	if err != nil {
+		return false, err
+	}
+	if confirmed == hexHash {
+		a.logger.Info("applying a config the admin confirmed", "component", "daemon", "changes", strings.Join(reasons, "; "))
+		return false, nil
+	}
+	if a.heldHash != hash {
+		a.logger.Warn("config reload held: the file in force stays until the admin confirms this one "+
+			"(followup config diff shows what it changes; followup config apply applies it); it may also be a file still being written",
+			"component", "daemon", "config", a.configPath, "reasons", strings.Join(reasons, "; "))
+	}
+	a.heldHash = hash
+	if err := a.db.HoldReload(ctx, hexHash, reasons); err != nil {
+		a.logger.Error("could not record the held reload", "component", "daemon", "err", err)
+	}
+	return true, nil
+}
+
+// loadFile loads the config file once it stopped changing.
+func (a *app) loadFile() (*config.Config, []byte, [32]byte, error) {
 	stable, err := a.stableHash(true)
 	if err != nil {
-		return nil, err
+		return nil, nil, [32]byte{}, err
 	}
-	cfg, hash, err := a.loadConfig(stable)
-	if err != nil {
-		return nil, err
-	}
-	return a.build(cfg, hash)
+	return a.loadConfig(stable)
 }
 
 // loadConfig loads the config and checks that the file did not change
-// while it was read: what was loaded may otherwise be half of it.
-func (a *app) loadConfig(stable [32]byte) (*config.Config, [32]byte, error) {
+// while it was read: what was loaded may otherwise be half of it. It
+// returns the file's text and hash with it.
+func (a *app) loadConfig(stable [32]byte) (*config.Config, []byte, [32]byte, error) {
 	cfg, err := a.load()
 	if err != nil {
-		return nil, [32]byte{}, err
+		return nil, nil, [32]byte{}, err
 	}
 	if a.configPath == "" {
-		return cfg, [32]byte{}, nil
+		return cfg, nil, [32]byte{}, nil
 	}
 	b, err := os.ReadFile(a.configPath)
 	if err != nil {
-		return nil, [32]byte{}, fmt.Errorf("read config %s: %w", a.configPath, err)
+		return nil, nil, [32]byte{}, fmt.Errorf("read config %s: %w", a.configPath, err)
 	}
 	hash := sha256.Sum256(b)
 	if hash != stable {
-		return nil, hash, fmt.Errorf("config %s changed while it was read; trying again at the next heartbeat", a.configPath)
+		return nil, nil, hash, fmt.Errorf("config %s changed while it was read; trying again at the next heartbeat", a.configPath)
 	}
-	return cfg, hash, nil
+	return cfg, b, hash, nil
 }
 
 // stableHash is the config file's hash: at start, as it is (the admin is
@@ -140,33 +191,56 @@ const (
 	settleTries = 20
 )
 
-// configChanged reports whether the config file's content differs from
-// what the runtime was built from and has stayed the same since the
-// previous heartbeat. An editor or a copy may write the file in several
-// steps, and a first part can be valid YAML on its own (an empty file is:
-// every default, mail to .eml files); a file that stayed the same for a
-// whole heartbeat is one the admin has finished saving. SIGHUP reloads at
-// once: the admin says the file is ready.
-func (a *app) configChanged() bool {
+// What a heartbeat finds of the config file (configState).
+const (
+	configSame      = iota // the file in force, or one not to look at again yet
+	configEdited           // changed, and the same since the previous heartbeat
+	configConfirmed        // the held file, which the admin has confirmed
+)
+
+// configState looks at the config file at a heartbeat. A changed file is
+// loaded once it stayed the same since the previous heartbeat: an editor
+// or a copy may write it in several steps, and a first part can be valid
+// YAML on its own (an empty file is: every default, mail to .eml files).
+// That alone cannot tell a finished file from a writer that pauses
+// longer than a heartbeat: the reload rule (configdiff.go) does. A held
+// file is looked at again only when the admin confirmed it; a file back
+// to the one in force ends the hold. SIGHUP reloads at once.
+func (a *app) configState(ctx context.Context) int {
 	if a.configPath == "" {
-		return false
+		return configSame
 	}
 	b, err := os.ReadFile(a.configPath)
 	if err != nil {
-		return false // a file being replaced; look again at the next tick
+		return configSame // a file being replaced; look again at the next tick
 	}
 	h := sha256.Sum256(b)
-	if h == a.rt.Load().hash {
+	switch h {
+	case a.rt.Load().hash:
 		a.seenHash = [32]byte{}
-		return false
+		if a.heldHash != [32]byte{} {
+			a.heldHash = [32]byte{}
+			a.logger.Info("the config file is the one in force again; the held reload is dropped", "component", "daemon")
+			if err := a.db.ClearHeldReload(ctx); err != nil {
+				a.logger.Error("could not clear the held reload", "component", "daemon", "err", err)
+			}
+		}
+		return configSame
+	case a.heldHash:
+		a.seenHash = [32]byte{}
+		confirmed, err := a.db.ReloadConfirmed(ctx)
+		if err == nil && confirmed == hex.EncodeToString(h[:]) {
+			return configConfirmed
+		}
+		return configSame
 	}
 	if h != a.seenHash {
 		a.seenHash = h
 		a.logger.Info("config file changed; it is loaded once it stays the same until the next heartbeat", "component", "daemon")
-		return false
+		return configSame
 	}
 	a.seenHash = [32]byte{}
-	return true
+	return configEdited
 }
 
 // oneLineErr keeps an error on one log line.

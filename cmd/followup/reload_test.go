@@ -76,8 +76,25 @@ func TestReloadThatMovesMailIsWarned(t *testing.T) {
 	td.reload <- struct{}{}
 	td.advanceTo(faultStart().Add(time.Minute))
 	td.advanceTo(faultStart().Add(2 * time.Minute))
+	// Switching the transport is held until the admin confirms it
+	// (issue 20, case 3); followup config apply shows the change first.
+	if tr := td.d.Config().Mail.Transport; tr != "smtp" {
+		t.Fatalf("a transport switch was applied without confirmation: %q", tr)
+	}
+	if !strings.Contains(td.logs.String(), "config reload held") || !strings.Contains(td.logs.String(), `switches mail.transport \"smtp\" -> \"file\"`) {
+		t.Errorf("the held reload is not logged:\n%s", tail(td.logs.String(), 2000))
+	}
+	c := &cli{t: t, dir: dir, env: map[string]string{}, now: td.clock.Now()}
+	out := c.mustRun("config", "apply", "--config", cfg)
+	for _, want := range []string{`mail.transport: "smtp" -> "file"`, "recipient removed: health@example.org (moh)", "recipient added: sante@example.org (moh)",
+		"the daemon holds this file until it is confirmed: it switches mail.transport", "confirmed: the daemon, followup run (pid "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config apply does not say %q:\n%s", want, out)
+		}
+	}
+	td.advanceTo(faultStart().Add(3 * time.Minute))
 	if tr := td.d.Config().Mail.Transport; tr != "file" {
-		t.Fatalf("the new config was not loaded: transport %q\n%s", tr, td.logs)
+		t.Fatalf("the confirmed config was not loaded: transport %q\n%s", tr, td.logs)
 	}
 	logs := td.logs.String()
 	var warn string
