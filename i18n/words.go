@@ -190,3 +190,17 @@ func (w Words) Removed() string {
 	}
 	return w.t("recipient removed: ")
 }
+
+// FileSize writes a file's size for people: "812 bytes", "10 KB" (to the
+// nearest kilobyte), "2.3 MB". The pages and the report's drafts both
+// write sizes with it, so that a file is the same size everywhere; the
+// units read the same in every language.
+func FileSize(n int64) string {
+	switch {
+	case n < 1<<10:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20-1<<9: // would round to 1024 KB
+		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
 	"github.com/followup-app/followup/report/docx"
 	"github.com/followup-app/followup/report/source"
 	"github.com/followup-app/followup/workflow"
@@ -617,19 +618,9 @@ func (b *builder) evidence(where string, e source.Evidence) []Span {
 	}
 	desc := "Attached file: " + title
 	if e.Size > 0 {
-		desc += fmt.Sprintf(" (%s)", size(e.Size))
+		desc += fmt.Sprintf(" (%s)", i18n.FileSize(e.Size))
 	}
 	return []Span{text(desc + ".")}
-}
-
-func size(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", (n+512)>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
 }
 
 // gap is the visible mark of a recommendation nobody answered.
@@ -640,7 +631,7 @@ func (b *builder) gap(d *data, t workflow.Task) Block {
 	case withheld > 0:
 		s = fmt.Sprintf("[No public information: %d progress update(s) not marked public.]", withheld)
 	case t.Owner == "":
-		s = "[No information received: no ministry is responsible for this recommendation yet (followup task assign).]"
+		s = "[No information received: no ministry is responsible for this recommendation yet.]"
 	default:
 		s = fmt.Sprintf("[No information received from %s.", the(b.name(t.Owner)))
 		if at, ok := d.reminded[t.ID][t.Owner]; ok {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/i18n"
 	"github.com/followup-app/followup/report"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
@@ -75,7 +76,9 @@ func synth(t *testing.T) *synthFixture {
 	add("14a", "mict", store.RoleSupport, "Radio programmes were broadcast in 12 provinces.")
 	add("14a", "moes", store.RoleLead, "Programmes were introduced in 250 schools.",
 		store.Evidence{Kind: store.EvidenceLink, URL: "https://moes.example.org/decree", Title: "Decree No. 12"},
-		store.Evidence{Kind: store.EvidenceFile, Title: "training.pdf", ContentType: "application/pdf", Data: bytes.Repeat([]byte("x"), 3000)})
+		// 9,800 bytes: 9.57 KB, which the task page once showed as 9 KB
+		// and the draft as 10 KB.
+		store.Evidence{Kind: store.EvidenceFile, Title: "training.pdf", ContentType: "application/pdf", Data: bytes.Repeat([]byte("x"), 9800)})
 	s.public = add("8", "lsb", store.RoleLead, "A data system was set up with the courts.")
 	if _, err := db.SetUpdatePublic(ctx, s.public, true, store.Actor{Name: "NCMC"}); err != nil {
 		t.Fatal(err)
@@ -105,7 +108,7 @@ func TestSyntheticDraftInEveryFormat(t *testing.T) {
 		"Develop a data collection system on child victims.", "A data system was set up with the courts.",
 		"Programmes were introduced in 250 schools.", "Radio programmes were broadcast in 12 provinces.",
 		"[No information received: no ministry is responsible for this recommendation yet",
-		"Decree No. 12", "https://moes.example.org/decree", "Attached file: training.pdf (3 KB)",
+		"Decree No. 12", "https://moes.example.org/decree", "Attached file: training.pdf (" + i18n.FileSize(9800) + ")", "(10 KB)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("markdown: %q missing", want)

@@ -303,11 +303,13 @@ func (db *DB) SetUpdatePublic(ctx context.Context, updateID int64, public bool, 
 }
 
 // RecentUpdates returns the last limit progress updates, newest first,
-// without evidence (the task's page shows it).
+// with only the kind of each piece of evidence (the task's page shows the
+// rest).
 func (db *DB) RecentUpdates(ctx context.Context, limit int) ([]Update, error) {
 	q := `SELECT u.id, u.task_id, r.rec_id, u.ministry, u.role, u.focal_point, u.author, u.client_addr,
 			u.at, u.done_on, u.text, u.public,
-			(SELECT COUNT(*) FROM update_evidence e WHERE e.update_id = u.id)
+			(SELECT COUNT(*) FROM update_evidence e WHERE e.update_id = u.id AND e.kind = 'file'),
+			(SELECT COUNT(*) FROM update_evidence e WHERE e.update_id = u.id AND e.kind <> 'file')
 		FROM task_updates u JOIN recommendations r ON r.id = u.task_id ORDER BY u.id DESC LIMIT ?`
 	db.traced(q, []any{limit})
 	rows, err := db.db.QueryContext(ctx, q, limit)
@@ -341,14 +343,15 @@ func (db *DB) TaskUpdates(ctx context.Context, taskID int64) ([]Update, error) {
 }
 
 // scanUpdateRow reads an update (the columns of RecentUpdates); Evidence
-// holds as many empty entries as it has pieces, for the count.
+// holds an entry for each piece with its kind alone, files first: a list
+// of updates counts files and links apart ("files: 1 · links: 1").
 func scanUpdateRow(rows *sqlRows) (Update, error) {
 	var u Update
 	var at int64
 	var done sql.NullString
-	var nev int
+	var files, links int
 	if err := rows.Scan(&u.ID, &u.TaskID, &u.RecID, &u.Ministry, &u.Role, &u.FocalPoint, &u.Author, &u.ClientAddr,
-		&at, &done, &u.Text, &u.Public, &nev); err != nil {
+		&at, &done, &u.Text, &u.Public, &files, &links); err != nil {
 		return u, fmt.Errorf("read progress updates: %w", err)
 	}
 	u.At = time.Unix(at, 0).UTC()
@@ -359,7 +362,13 @@ func scanUpdateRow(rows *sqlRows) (Update, error) {
 		}
 		u.DoneOn = d
 	}
-	u.Evidence = make([]Evidence, nev)
+	u.Evidence = make([]Evidence, files+links)
+	for i := range u.Evidence {
+		u.Evidence[i].Kind = EvidenceFile
+		if i >= files {
+			u.Evidence[i].Kind = EvidenceLink
+		}
+	}
 	return u, nil
 }
 

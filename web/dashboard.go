@@ -240,7 +240,7 @@ type requestView struct {
 type updateView struct {
 	store.Update
 	MinistryName string
-	Files        int
+	Files, Links int // the evidence attached: files, and links to elsewhere
 }
 
 // stageColours are the bars' colours, in the config's stage order: a
@@ -279,7 +279,15 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, u := range ups {
-		p.Updates = append(p.Updates, updateView{Update: u, MinistryName: dashBodyName(cfg, u.Ministry), Files: len(u.Evidence)})
+		v := updateView{Update: u, MinistryName: dashBodyName(cfg, u.Ministry)}
+		for _, e := range u.Evidence {
+			if e.Kind == store.EvidenceFile {
+				v.Files++
+			} else {
+				v.Links++
+			}
+		}
+		p.Updates = append(p.Updates, v)
 	}
 	if p.Mail, err = s.db.MailState(ctx, cfg.Schedules.Heartbeat, s.clock.Now()); err != nil {
 		s.dbError(w, r, err)

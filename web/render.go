@@ -15,6 +15,7 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
+	"github.com/followup-app/followup/i18n"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/workflow"
 )
@@ -85,7 +86,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return r
 		},
 		"join":  strings.Join,
-		"size":  func(n int64) string { return humanSize(n) },
+		"size":  i18n.FileSize,
 		"short": notify.Shorten,
 		"due": func(d workflow.Deadline) string {
 			w := word()
@@ -96,17 +97,6 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			return tr(lang, "%s: %s", w.Label(d.Label), date)
 		},
 	}
-}
-
-// humanSize writes a file size: 812 bytes, 14 KB, 2.3 MB.
-func humanSize(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%d KB", n>>10)
-	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 // loadPages parses layout.html with each other template, with the

@@ -197,8 +197,9 @@ func checkOutDir(path string) error {
 }
 
 // writeFileAtomic writes data to a temporary file in path's folder and
-// renames it into place: a reader never sees half a draft, and a failure
-// leaves the old file (or none) and no temporary behind.
+// renames it into place, readable by its owner only: a reader never sees
+// half a draft, and a failure leaves the old file (or none) and no
+// temporary behind.
 func writeFileAtomic(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
@@ -217,9 +218,8 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return fmt.Errorf("--out %s: %w", path, err)
 	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("--out %s: %w", path, err)
-	}
+	// The temporary file is 0600 and stays so: a draft holds what the
+	// ministries reported and who did, like the database and its backups.
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("--out %s: %w", path, err)
 	}

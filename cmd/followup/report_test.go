@@ -76,12 +76,17 @@ func TestReportDraftListChanges(t *testing.T) {
 	}
 	// The working directory is the test's: the default name lands there.
 	defer os.Remove("crc-next-draft-1.docx")
-	if _, err := os.Stat("crc-next-draft-1.docx"); err != nil {
-		t.Fatal(err)
+	// A draft holds what ministries reported, names and all: readable by
+	// its owner only, as the database and its backups are.
+	if st, err := os.Stat("crc-next-draft-1.docx"); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the draft: %v, mode %v, want 0600", err, st.Mode())
 	}
 	addUpdate(t, c, "The national plan of action was adopted.")
 	md := filepath.Join(c.dir, "draft.md")
 	c.mustRun("report", "draft", "crc-next", "--config", cfg, "--out", md, "--by", "Khamla")
+	if st, err := os.Stat(md); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the Markdown draft: %v, mode %v, want 0600", err, st.Mode())
+	}
 	if b, _ := os.ReadFile(md); !strings.Contains(string(b), "The national plan of action was adopted.") || !strings.HasPrefix(string(b), "# ") {
 		t.Errorf("the Markdown draft lacks the update")
 	}
