@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/followup-app/followup/internal/pdftest"
 	"github.com/followup-app/followup/internal/smtptest"
 )
 
@@ -206,4 +209,141 @@ func outboxRows(t *testing.T, path string) map[string]string {
 		out[id] = s
 	}
 	return out
+}
+
+// TestSoakRelays (issue 20, case 5): a real daemon beside a relay that
+// takes 2 s over every message, then beside one that refuses every
+// message, each for a minute (ten with FOLLOWUP_SOAK=long), with
+// followup status and /healthz asked every few seconds. The slow relay is
+// healthy throughout: the daemon is alive (its heartbeat, a second apart,
+// is recorded while the batch runs), mail is going out, status exits 0
+// and /healthz says ok, and every message arrives once. The refusing one
+// is "delivery failing since …" in status (exit 1) from the first
+// refusals on, while the daemon stays alive and /healthz ok; nothing is
+// delivered, nothing is marked sent.
+func TestSoakRelays(t *testing.T) {
+	tasks, ministries, span := 2000, 40, 70*time.Second // past the heartbeat's staleness, 3 s + 1 min
+	if os.Getenv("FOLLOWUP_SOAK") == "long" {
+		tasks, ministries, span = 20000, 300, 10*time.Minute
+	} else if testing.Short() {
+		t.Skip("-short: the soak test runs without it (FOLLOWUP_SOAK=long for the long one)")
+	}
+	if pdftest.Race {
+		// The daemon under test is a binary built without the detector: a
+		// second run would only race the test's own loop, for minutes.
+		t.Skip("under -race: the relays' soak runs in the plain test run")
+	}
+	type check struct {
+		status         string
+		code           int
+		healthz        string
+		healthzCode    int
+		sent, messages int
+	}
+	run := func(t *testing.T, hook smtptest.Hook, verify func(t *testing.T, at time.Duration, c check)) *smtptest.Server {
+		srv := smtptest.Start(t)
+		srv.SetHook(hook)
+		dir := t.TempDir()
+		db := filepath.Join(dir, "followup.db")
+		cfg := filepath.Join(dir, "followup.yaml")
+		c := &cli{t: t, dir: dir, env: map[string]string{}, now: time.Now().UTC()}
+		c.mustRun("gen", "--tasks", fmt.Sprint(tasks), "--ministries", fmt.Sprint(ministries), "--db", db, "--config-out", cfg,
+			"--smtp", fmt.Sprintf("127.0.0.1:%d", srv.Port))
+		setConfig(t, cfg, `    timeout: "1m"`, `    timeout: "10s"`)
+		setConfig(t, cfg, "  retry:\n    initial: \"1m\"\n    max: \"6h\"\n    max_attempts: 10", "  retry: {initial: 5s, max: 30s, max_attempts: 1000}")
+		setConfig(t, cfg, `  heartbeat: "30s"`, `  heartbeat: "1s"`)
+		p := startProc(t, "run", "--config", cfg)
+		p.waitLog(t, `web server listening`, 60*time.Second)
+		addr := regexp.MustCompile(`web server listening.* addr=(\S+)`).FindStringSubmatch(p.logs.String())[1]
+		start := time.Now()
+		for at := time.Duration(0); at < span; at = time.Since(start) {
+			time.Sleep(5 * time.Second)
+			var ch check
+			var errs string
+			ch.status, errs, ch.code = c.run("status", "--config", cfg)
+			ch.status += errs
+			res, err := http.Get("http://" + addr + "/healthz")
+			if err != nil {
+				t.Fatalf("/healthz: %v", err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			ch.healthz, ch.healthzCode = string(b), res.StatusCode
+			rows := outboxRows(t, db)
+			ch.messages = len(rows)
+			for _, s := range rows {
+				if s == "sent" {
+					ch.sent++
+				}
+			}
+			verify(t, time.Since(start), ch)
+			if t.Failed() {
+				t.Fatalf("at %s:\n%s", time.Since(start).Round(time.Second), tail(p.logs.String(), 3000))
+			}
+		}
+		p.cmd.Process.Signal(os.Interrupt)
+		if code := p.wait(t, 60*time.Second); code != 0 {
+			t.Errorf("the daemon exited with %d", code)
+		}
+		rows := outboxRows(t, db)
+		got := map[string]int{}
+		for _, m := range srv.Messages() {
+			got[strings.Trim(m.MessageID, "<>")]++
+		}
+		for id, n := range got {
+			if n != 1 || rows[id] != "sent" {
+				t.Errorf("message %s received %d times, status %q", id, n, rows[id])
+			}
+		}
+		for id, st := range rows {
+			if st == "sent" && got[id] != 1 {
+				t.Errorf("message %s is sent but the relay holds %d", id, got[id])
+			}
+		}
+		return srv
+	}
+	t.Run("a relay at 2 s a message", func(t *testing.T) {
+		last := 0
+		srv := run(t, func(c smtptest.Call) error {
+			if c.Cmd == "DATA" {
+				time.Sleep(2 * time.Second)
+			}
+			return nil
+		}, func(t *testing.T, at time.Duration, c check) {
+			if c.code != 0 || !strings.Contains(c.status, "alive:           yes") || !strings.Contains(c.status, "mail going out:  yes") {
+				t.Errorf("status, %s into a slow batch: exit %d\n%s", at.Round(time.Second), c.code, c.status)
+			}
+			if c.healthzCode != http.StatusOK || c.healthz != "ok\n" {
+				t.Errorf("/healthz, %s into a slow batch: %d %q", at.Round(time.Second), c.healthzCode, c.healthz)
+			}
+			if c.sent < last || (at > 10*time.Second && c.sent == 0) {
+				t.Errorf("mail is not flowing: %d sent, %d before", c.sent, last)
+			}
+			last = c.sent
+		})
+		t.Logf("%d messages received in %s, at 2 s each", len(srv.Messages()), span)
+	})
+	t.Run("a relay that refuses everything", func(t *testing.T) {
+		srv := run(t, func(c smtptest.Call) error {
+			if c.Cmd == "MAIL" {
+				return smtptest.Reply(451, "4.3.0 queue full, try later")
+			}
+			return nil
+		}, func(t *testing.T, at time.Duration, c check) {
+			if c.code != 1 || !strings.Contains(c.status, "delivery is stuck: delivery failing since") ||
+				!strings.Contains(c.status, "mail going out:  NO: delivery failing since") || !strings.Contains(c.status, "queue full") ||
+				!strings.Contains(c.status, "alive:           yes") {
+				t.Errorf("status, %s into the refusals: exit %d\n%s", at.Round(time.Second), c.code, c.status)
+			}
+			if c.healthzCode != http.StatusOK || c.healthz != "ok\n" {
+				t.Errorf("/healthz, %s into the refusals: %d %q (the daemon is alive)", at.Round(time.Second), c.healthzCode, c.healthz)
+			}
+			if c.sent != 0 || c.messages == 0 {
+				t.Errorf("%d of %d messages marked sent by a relay that refuses everything", c.sent, c.messages)
+			}
+		})
+		if n := len(srv.Messages()); n != 0 {
+			t.Errorf("the refusing relay holds %d messages", n)
+		}
+	})
 }
