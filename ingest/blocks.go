@@ -92,8 +92,12 @@ type tokenizer struct {
 
 func tokenize(lines []line, symbol string, paraPerLine bool) ([]block, []stray) {
 	t := &tokenizer{lines: lines, symbol: symbol, paraPerLine: paraPerLine, nextPara: 1, front: map[string]bool{}}
+	notes := footnoteBlocks(lines, symbol)
 	for i := 0; i < len(lines) && !t.ended; i++ {
 		l := lines[i]
+		if notes[i] {
+			continue
+		}
 		if l.blank {
 			t.blank = true
 			continue
@@ -110,6 +114,50 @@ func tokenize(lines []line, symbol string, paraPerLine bool) ([]block, []stray) 
 		t.feed(i, l)
 	}
 	return t.out, t.strays
+}
+
+// reFootnote is the first line of a footnote at the foot of a PDF page:
+// its number, then its text ("5   A/72/55, annex.", "10   Available at
+// https://…"); not a paragraph ("5.") nor an item.
+var reFootnote = regexp.MustCompile(`^\d{1,3}\s+[^\s.,;:)%]`)
+
+// footnoteBlocks marks the footnotes a PDF prints at the foot of its pages,
+// between the page's last text and its footer: blocks set apart by a blank
+// line whose first line starts with the footnote's number. Read as text,
+// they would end up inside the sentence that runs on to the next page ("…
+// the Committee [10 Available at https://…] recommends that …") and hide
+// its verb, or trail after the last item of a page. Text without pages
+// (Word, or a PDF's text without form feeds) has none to mark.
+func footnoteBlocks(lines []line, symbol string) []bool {
+	notes := make([]bool, len(lines))
+	for i := range lines {
+		if lines[i].page == 0 || i+1 < len(lines) && lines[i+1].page == lines[i].page {
+			continue
+		}
+		page := lines[i].page
+		// Up from the page's last line, over its footer.
+		j := i
+		for j >= 0 && lines[j].page == page && (lines[j].blank || isFurniture(lines[j], symbol)) {
+			j--
+		}
+		for j >= 0 && lines[j].page == page {
+			k := j
+			for k >= 0 && lines[k].page == page && !lines[k].blank {
+				k--
+			}
+			// lines k+1..j: a block, which must follow a blank line, be
+			// short, and start with a footnote's number.
+			if k < 0 || lines[k].page != page || j-k > 12 || !reFootnote.MatchString(lines[k+1].text) {
+				break
+			}
+			for n := k + 1; n <= j; n++ {
+				notes[n] = true
+			}
+			for j = k; j >= 0 && lines[j].page == page && lines[j].blank; j-- {
+			}
+		}
+	}
+	return notes
 }
 
 func (t *tokenizer) last() *block {

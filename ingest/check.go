@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,4 +121,80 @@ func checkLayout(c *checker, lay layout, kind workflow.Kind) {
 			c.add("upr-not-taken", s.line, s.page, "a line starts with %q where recommendation %s was expected: it was read as text, not as a recommendation", s.marker, s.expected)
 		}
 	}
+}
+
+// checkUnasked reports a paragraph whose lettered items read like
+// recommendations (most open with a verb: "Adopt", "Ensure", "D'adopter",
+// "Adopte") while no verb that asks was found in its lead-in, and that
+// states no concern either: a "The Committee, recalling …,5 recommends"
+// the patterns do not know yet, whose items were therefore not imported.
+func checkUnasked(c *checker, doc *workflow.Document, lay layout) {
+	asked := map[int]bool{}
+	for _, r := range doc.Recommendations {
+		asked[r.Paragraph] = true
+	}
+	for _, p := range lay.paragraphs {
+		if asked[p.num] {
+			continue
+		}
+		if m := reAsksStateParty.FindString(p.text()); m != "" {
+			c.add("request-not-read", p.line, p.page, "paragraph %d asks something of the State party (%q) in words the importer does not read: it was not imported", p.num, m)
+			continue
+		}
+		for _, seg := range p.segments {
+			verbs := 0
+			for _, it := range seg.items {
+				if opensWithVerb(it.text, doc.Language) {
+					verbs++
+				}
+			}
+			if len(seg.items) >= 2 && verbs*2 > len(seg.items) && !isConcern(seg.text, doc.Language) {
+				c.add("items-not-asked", seg.line, seg.page, "paragraph %d: its items read like recommendations (%q) but no verb that asks (recommends, urges, should…) was found before them: they were not imported",
+					p.num, firstWords(seg.items[0].text, 4))
+			}
+		}
+	}
+}
+
+// reAsksStateParty is a verb that asks, with its addressee, in the three
+// languages: if a paragraph that gave no recommendation holds one, the
+// operative patterns missed its subject ("The Committee, recalling
+// …,5 recommends that the State party").
+var reAsksStateParty = regexp.MustCompile(`\b(?:(?:recommends|urges|encourages|requests|calls\s+(?:up)?on|invites|asks|suggests)\s+(?:that\s+)?(?:the\s+)?(?:State party|European Union)\b|(?:recommande|engage|exhorte|prie|invite|encourage|demande)\s+(?:à\s+)?l['’]État partie\b|(?:recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al Estado parte\b)`)
+
+// imperatives are verbs that open the items of a recommendation in English
+// and Spanish; French items open with "de" and an infinitive.
+var imperatives = wordSet(`Adopt Allocate Amend Abolish Accelerate Address Align Amend Apply Assess Avoid Build Carry Collect Combat
+		Conduct Consider Consult Create Design Designate Develop Disseminate Eliminate Enact Encourage Enforce Enhance Ensure Establish
+		Expand Expedite Facilitate Guarantee Harmonize Implement Improve Include Incorporate Increase Integrate Intensify Introduce
+		Investigate Involve Make Mainstream Monitor Prevent Prohibit Promote Protect Provide Put Raise Ratify Recognize Reform Remove
+		Repeal Review Revise Set Step Strengthen Support Take Train Undertake Withdraw
+		Adopte Adopten Amplíe Aplique Apoye Apruebe Armonice Asegure Asigne Aumente Capacite Consulte Cree Derogue Desarrolle Difunda
+		Elabore Elimine Establezca Facilite Fortalezca Garantice Impulse Incluya Intensifique Investigue Involucre Lleve Mejore
+		Modifique Ponga Promueva Proporcione Prohíba Ratifique Realice Reconozca Recopile Refuerce Revise Tome Vele`)
+
+func wordSet(words string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		set[w] = true
+	}
+	return set
+}
+
+func opensWithVerb(text, lang string) bool {
+	w := firstWord(strings.TrimSpace(text))
+	if lang == LangFrench {
+		low := strings.ToLower(w)
+		return low == "de" || strings.HasPrefix(low, "d'") || strings.HasPrefix(low, "d’")
+	}
+	return imperatives[strings.TrimRight(w, ",;:")]
+}
+
+// firstWords returns the first n words of s.
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) > n {
+		return strings.Join(f[:n], " ") + " …"
+	}
+	return strings.Join(f, " ")
 }

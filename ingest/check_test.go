@@ -277,3 +277,39 @@ func TestCheckWarningOrderAndPage(t *testing.T) {
 		t.Errorf("warning = %+v", d.Warnings[1])
 	}
 }
+
+// A paragraph that asks the State party in words the patterns miss (here
+// a stray semicolon parts the Committee from its verb) is said, not lost.
+func TestCheckRequestNotRead(t *testing.T) {
+	got := warningsOf(t, coText(
+		"1. The Committee considered the report.",
+		"2. The Committee recommends that the State party train the police.",
+		"3. The Committee, having regard to the report of the Ombudsman; recommends that the State party publish it.",
+	))
+	wantWarning(t, got, "request-not-read", `line 7: paragraph 3 asks something of the State party ("recommends that the State party") in words the importer does not read: it was not imported`)
+}
+
+// Items that read like recommendations under a lead-in whose verb was not
+// read, in a paragraph that states no concern.
+func TestCheckItemsNotAsked(t *testing.T) {
+	got := warningsOf(t, coText(
+		"1. The Committee considered the report.",
+		"2. The Committee recommends that the State party train the police.",
+		"3. The Committee, having regard to the report of the Ombudsman; advises:",
+		"(a) Adopt a law on legal aid;",
+		"(b) Ensure that legal aid is free.",
+	))
+	wantWarning(t, got, "items-not-asked", `line 7: paragraph 3: its items read like recommendations ("Adopt a law on …") but no verb that asks (recommends, urges, should…) was found before them: they were not imported`)
+	// A concern's items that open with a verb ("about measures taken to:
+	// (a) Promote …") are no such thing.
+	got = warningsOf(t, coText(
+		"1. The Committee considered the report.",
+		"2. The Committee recommends that the State party train the police.",
+		"3. The Committee is concerned about the lack of information about measures taken to:",
+		"(a) Promote deaf culture;",
+		"(b) Ensure access to cultural events.",
+	))
+	if len(got) != 0 {
+		t.Errorf("a concern: %q", got)
+	}
+}

@@ -13,13 +13,17 @@ import (
 // Treaty bodies phrase what they ask in a few ways. A paragraph is a
 // recommendation when the Committee (or "it") recommends, urges,
 // encourages, calls upon, requests, invites or reiterates its
-// recommendation, or when "the State party should" or "is encouraged to".
+// recommendation, or asks or suggests, or when "the State party should"
+// or "is encouraged to".
 // Paragraphs that only note, welcome, regret or express concern are not.
 var (
-	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
+	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless|specifically|particularly|especially|in particular)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks|suggests|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
 	// "… and requests the State party to …": "and" is a subject only when
 	// the State party follows.
-	reAndVerb = regexp.MustCompile(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\s+(?:that\s+)?(?:the\s+)?State party\b`)
+	// The addressee may be the European Union (CRPD/C/EU/CO), and "that"
+	// may come before a clause: "… recommendation6 and recommends that, in
+	// line with its general comment No. 1, the State party:".
+	reAndVerb = regexp.MustCompile(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks)\s+(?:(?:that\s+)?(?:the\s+)?(?:State party|European Union)\b|that,|it\s+to\b)`)
 	reShould  = regexp.MustCompile(`(?i)\bthe state party (?:should|must)\b`)
 	rePassive = regexp.MustCompile(`(?i)\bthe state party is\s+(?:(?:also|further|strongly|again)\s+)*(?P<verb>encouraged|urged|requested|invited|called upon)\s+to\b`)
 	reConcern = regexp.MustCompile(`(?i)\b(concern|concerned|regrets?|deplores?|alarmed|notes with|lack of|insufficient)\b`)

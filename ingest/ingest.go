@@ -274,6 +274,9 @@ func parseLines(lines []line, footnotes []string, paraPerLine bool, opts Options
 	}
 	c := &checker{}
 	checkLayout(c, lay, doc.Kind)
+	if doc.Kind == workflow.ConcludingObservations {
+		checkUnasked(c, doc, lay)
+	}
 	doc.Warnings = c.done()
 	return doc, nil
 }

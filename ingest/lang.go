@@ -93,9 +93,9 @@ type operativeREs struct {
 var englishREs = sync.OnceValue(func() operativeREs {
 	return operativeREs{
 		active:      []*regexp.Regexp{reOperative, reAndVerb},
-		afterClause: regexp.MustCompile(`^,\s+(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites)\b`),
+		afterClause: regexp.MustCompile(`^,\s*(?:\d{1,3}\s+)?(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks)\b`),
 		should:      reShould, passive: rePassive,
-		keys: []string{"recommend", "urge", "encourag", "call", "request", "invite", "should", "must"},
+		keys: []string{"recommend", "urge", "encourag", "call", "request", "invite", "ask", "suggest", "should", "must"},
 	}
 })
 
@@ -105,11 +105,11 @@ var frenchREs = sync.OnceValue(func() operativeREs {
 			regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
 			// "… et recommande à l'État partie": "et" is a subject only
 			// when the State party follows.
-			regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?l` + apos + `état partie`),
+			regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?(?:l` + apos + `état partie|l` + apos + `union européenne)`),
 			// "… et lui recommande de…": "lui" is the State party.
 			regexp.MustCompile(`(?i)\bet\s+(?:lui|leur)\s+(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
 		},
-		afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
+		afterClause: regexp.MustCompile(`(?i)^,\s*(?:\d{1,3}\s+)?(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
 		should:      regexp.MustCompile(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`),
 		passive:     regexp.MustCompile(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`),
 		keys:        []string{"recommand", "engag", "exhort", "prie", "invit", "encourag", "demand", "appel", "réitère", "devrait", "doit"},
@@ -123,11 +123,11 @@ var spanishREs = sync.OnceValue(func() operativeREs {
 			// parte que…", "También le recomienda que…". A sentence start
 			// counts as a subject.
 			regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
-			regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+al estado parte\b`),
+			regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+(?:al estado parte|a la unión europea)\b`),
 			// "… y le recomienda que…": "le" is the State party.
 			regexp.MustCompile(`(?i)\by\s+(?:le|les)\s+(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
 		},
-		afterClause: regexp.MustCompile(`(?i)^,\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
+		afterClause: regexp.MustCompile(`(?i)^,\s*(?:\d{1,3}\s+)?(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
 		should:      regexp.MustCompile(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`),
 		passive:     regexp.MustCompile(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`),
 		keys:        []string{"recomiend", "insta", "alient", "exhort", "solicit", "pide", "invit", "exige", "llamamiento", "reitera", "deb"},
@@ -154,7 +154,8 @@ var reConcernFRES = sync.OnceValue(func() *regexp.Regexp {
 
 // clauseHits finds "The Committee, <clause>, recommends": the clause may
 // hold abbreviations and numbers ("general comment No. 6", "targets 10.2
-// and 10.3") but not the end of a sentence, and is at most 400 bytes.
+// and 10.3") but not the end of a sentence, and is at most 1,000 bytes
+// (CRPD/C/EU/CO/2-3 recalls four texts in one, 480 bytes).
 func clauseHits(text string, after *regexp.Regexp) [][]int {
 	low := strings.ToLower(text)
 	var hits [][]int
@@ -166,7 +167,7 @@ func clauseHits(text string, after *regexp.Regexp) [][]int {
 			}
 			i += from
 			from = i + len(subject)
-			for k := i + len(subject); k < len(text) && k < i+400; k++ {
+			for k := i + len(subject); k < len(text) && k < i+1000; k++ {
 				c := text[k]
 				if c == ';' || c == ':' || c == '.' && k+2 < len(text) && text[k+1] == ' ' && opensBlock(text[k+2:]) && !isAbbreviation(text[:k]) {
 					break

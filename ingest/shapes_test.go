@@ -287,3 +287,44 @@ func TestRawReadingOrderSuperscripts(t *testing.T) {
 		})
 	}
 }
+
+// Footnotes printed at the foot of a page, between "the Committee" and
+// "recommends" on the next page, are not read into the sentence (which
+// lost the whole paragraph), nor into the last item.
+func TestFootnotesAtPageFoot(t *testing.T) {
+	d, by := shapeDoc(t, "footnote-at-page-foot.txt")
+	if got := ids(d); !slices.Equal(got, []string{"CRPD/C/XYZ/CO/2-3:3a", "CRPD/C/XYZ/CO/2-3:3b"}) {
+		t.Fatalf("ids %q", got)
+	}
+	if b := by["CRPD/C/XYZ/CO/2-3:3b"]; b.Text != "Provide redress to the women who were sterilized." || strings.Contains(b.Lead, "Available") {
+		t.Errorf("3b = %q, lead %q", b.Text, b.Lead)
+	}
+}
+
+// The ways a Committee asks that the patterns did not know, found on the
+// CRPD collection: a footnote number after the clause's comma ("…,5
+// recommends", "…, 5 recommends"), a clause of 480 bytes, "and recommends
+// that, in line with …, the State party", "and recommends that the
+// European Union", "and encourages it to", "it specifically urges", "asks",
+// "suggests".
+func TestOperativeFamilies(t *testing.T) {
+	for _, tc := range []struct{ text, verb string }{
+		{"The Committee, recalling its jurisprudence,5 recommends that the State party protect persons with albinism.", "recommends"},
+		{"The Committee, recalling the recommendations of the Committee on the Rights of the Child, 5 recommends that the State party protect children.", "recommends"},
+		{"The Committee, recalling that all European Union member States are members of the Council of Europe and parties to the Convention and also recalling its guidelines on the right to liberty and security of persons with disabilities, its guidelines on deinstitutionalization, including in emergencies, its open letters on the draft additional protocol to the Convention on Human Rights and Biomedicine, released in 2021 and 2025, and its 2018 statement in which it called upon States Parties to oppose the draft additional protocol, recommends that the European Union oppose the protocol.", "recommends"},
+		{"The Committee reiterates its previous recommendation4 and recommends that, in line with its general comment No. 1 (2014), the State party repeal guardianship.", "recommends"},
+		{"The Committee recalls its previous recommendation20 and recommends that the European Union appoint disability focal points.", "recommends"},
+		{"The Committee commends the State party for opposing the protocol, and encourages it to raise its concerns in the regional discussions.", "encourages"},
+		{"Considering the proportion of persons with disabilities who live in rural areas, it specifically urges the State party to ensure accessibility there.", "urges"},
+		{"The Committee asks the State party to submit its next periodic report by 3 October 2038.", "asks"},
+		{"The Committee suggests that the State party allocate resources to legal aid centres.", "suggests"},
+	} {
+		d := mustParse(t, []byte(coText("1. The Committee considered the report.", "2. The Committee is concerned about the situation.", "3. "+tc.text)))
+		if len(d.Recommendations) != 1 || d.Recommendations[0].Paragraph != 3 || d.Recommendations[0].Verb != tc.verb {
+			t.Errorf("%.60q…: %+v", tc.text, d.Recommendations)
+		}
+		if len(d.Warnings) != 0 {
+			t.Errorf("%.60q…: warnings %v", tc.text, d.Warnings)
+		}
+	}
+}
