@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // glyph is one character of a page as PDFium places it: its box in PDF
@@ -148,8 +147,8 @@ func place(lines []*line, rn *run) []*line {
 	return lines
 }
 
-// render writes the lines, columns placed by their distance from the
-// page's leftmost text in units of about the width of a character.
+// render writes the lines, indented by their distance from the page's
+// leftmost text in units of about the width of a character.
 func render(lines []*line) string {
 	left := math.Inf(1)
 	for _, l := range lines {
@@ -157,37 +156,64 @@ func render(lines []*line) string {
 			left = min(left, rn.left)
 		}
 	}
+	pitch := linePitch(lines)
 	var b strings.Builder
 	var prev *line
 	for _, l := range lines {
 		slices.SortStableFunc(l.runs, func(a, b *run) int { return cmpAsc(a.left, b.left) })
 		h := l.top - l.bottom
-		if prev != nil && prev.bottom-l.top > 0.9*max(h, prev.top-prev.bottom) {
-			b.WriteByte('\n')
+		// An empty line per line left empty, in the page's usual
+		// distance between lines, as pdftotext -layout writes them: none
+		// between paragraphs (their spacing is under a line), one or
+		// more around headings and blocks.
+		if prev != nil && pitch > 0 {
+			n := int((prev.top - l.top - 0.9*pitch) / pitch)
+			b.WriteString(strings.Repeat("\n", min(max(n, 0), 10)))
 		}
 		charWidth := max(h*0.55, 1)
 		var lb strings.Builder
-		col := 0
 		for i, rn := range l.runs {
-			n := int(math.Round((rn.left-left)/charWidth)) - col
-			if i > 0 && n < 1 {
-				n = 1
-				if rn.left-l.runs[i-1].right < 0.5*h {
-					n = 0 // two runs that touch: one word in two fonts
+			var n int
+			if i == 0 {
+				n = int(math.Round((rn.left - left) / charWidth))
+			} else {
+				// Between runs, the gap itself says: touching (a word
+				// drawn in two pieces, a footnote mark), a word space,
+				// or a column apart.
+				switch gap := rn.left - l.runs[i-1].right; {
+				case gap < 0.15*h:
+					n = 0
+				case gap < 1.5*h:
+					n = 1
+				default:
+					n = max(2, int(math.Round(gap/charWidth)))
 				}
 			}
-			n = min(max(n, 0), 200)
-			lb.WriteString(strings.Repeat(" ", n))
-			col += n
-			t := rn.text.String()
-			lb.WriteString(t)
-			col += utf8.RuneCountInString(t)
+			lb.WriteString(strings.Repeat(" ", min(n, 200)))
+			lb.WriteString(rn.text.String())
 		}
 		b.WriteString(strings.TrimRight(lb.String(), " "))
 		b.WriteByte('\n')
 		prev = l
 	}
 	return b.String()
+}
+
+// linePitch is the most common distance between the tops of two lines
+// that follow each other on the page (the median), or 0 when the page has
+// fewer than two lines.
+func linePitch(lines []*line) float64 {
+	var d []float64
+	for i := 1; i < len(lines); i++ {
+		if v := lines[i-1].top - lines[i].top; v > 0 {
+			d = append(d, v)
+		}
+	}
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[(len(d)-1)/2]
 }
 
 // upright turns a page whose text runs mostly up, down or upside down (a

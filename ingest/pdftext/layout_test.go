@@ -34,12 +34,16 @@ func cat(parts ...[]glyph) []glyph {
 	return out
 }
 
-// lines returns the text's lines with runs of spaces made one, empty
-// lines kept.
+// lines returns the text's lines with runs of spaces made one, and runs
+// of empty lines one empty line.
 func lines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
-		out = append(out, strings.Join(strings.Fields(l), " "))
+		l = strings.Join(strings.Fields(l), " ")
+		if l == "" && len(out) > 0 && out[len(out)-1] == "" {
+			continue
+		}
+		out = append(out, l)
 	}
 	return out
 }
