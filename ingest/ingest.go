@@ -57,7 +57,8 @@ type Options struct {
 	// which compiles PDFium anew (seconds): give one shared reader to
 	// import several.
 	PDF *pdftext.Reader
-	// PDFTimeout bounds the reading of one PDF (PDFTimeout when zero).
+	// PDFTimeout bounds the reading of one PDF (when zero, the reader's
+	// default: pdftext.DefaultTimeout, or pdftext.InterpretedTimeout).
 	PDFTimeout time.Duration
 }
 

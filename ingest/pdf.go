@@ -23,10 +23,6 @@ var (
 	ErrBadPDF      = errors.New("not a readable PDF")
 )
 
-// PDFTimeout bounds the reading of one PDF: a UN document reads in well
-// under a second; one that takes minutes is broken or hostile.
-const PDFTimeout = pdftext.DefaultTimeout
-
 // pdfText extracts the text of a PDF with opts.PDF, or with a reader of its
 // own (started and closed for this one document) when there is none.
 func pdfText(ctx context.Context, data []byte, opts Options) (string, error) {
@@ -35,11 +31,7 @@ func pdfText(ctx context.Context, data []byte, opts Options) (string, error) {
 		r = pdftext.New(pdftext.Config{MaxText: MaxFileSize})
 		defer r.Close()
 	}
-	timeout := opts.PDFTimeout
-	if timeout <= 0 {
-		timeout = PDFTimeout
-	}
-	text, err := r.Text(ctx, data, timeout)
+	text, err := r.Text(ctx, data, opts.PDFTimeout)
 	switch {
 	case ctx.Err() != nil:
 		return "", ctx.Err()

@@ -50,15 +50,19 @@ var (
 
 // Defaults of Config and of a read.
 const (
-	// DefaultMemoryLimit caps one document's memory. The largest of the
-	// 523 PDFs of CRPD documents tried (1.8 MB, 60 pages) reads in 32 MB
-	// (PDFium's own start takes 18 MB of it).
+	// DefaultMemoryLimit caps one document's memory. Each of the 523
+	// PDFs of the CRPD collection in BENCHMARKS.md (up to 1.8 MB and 99
+	// pages) reads within 32 MB, of which PDFium's start takes 18.
 	DefaultMemoryLimit = 256 << 20
-	// DefaultTimeout bounds the read of one document. A 40-page report
-	// takes under a second with the compiled engine and about 30 s with
-	// the interpreter (where the process may not create executable
-	// memory); a PDF that takes longer is broken or hostile.
+	// DefaultTimeout bounds the read of one document with the compiled
+	// engine: a 38-page report takes 2.4 s of CPU (9 s on a machine
+	// loaded 20 times over); a PDF that takes minutes is broken or
+	// hostile.
 	DefaultTimeout = 2 * time.Minute
+	// InterpretedTimeout is the bound with the interpreter (where the
+	// process may not create executable memory), about twelve times
+	// slower: the same report took 29 s of CPU, 2 minutes on that machine.
+	InterpretedTimeout = 10 * time.Minute
 	// DefaultMaxText caps the text of one document.
 	DefaultMaxText = 20 << 20
 )
@@ -96,9 +100,10 @@ type Reader struct {
 	closed bool
 
 	// set before ready is closed
-	pool    pdfium.Pool
-	cache   wazero.CompilationCache
-	startEr error
+	pool        pdfium.Pool
+	cache       wazero.CompilationCache
+	interpreted bool
+	startEr     error
 }
 
 // New returns a Reader; nothing starts until the first PDF.
@@ -118,8 +123,9 @@ func New(cfg Config) *Reader {
 
 // Text returns the text of the PDF in data, page after page, each page
 // ended by a form feed, in the pages' physical order (see layout). The
-// read gives up after timeout (DefaultTimeout when zero) or when ctx is
-// done, stopping PDFium where it is.
+// read gives up after timeout (when zero, DefaultTimeout, or
+// InterpretedTimeout for the interpreter) or when ctx is done, stopping
+// PDFium where it is.
 func (r *Reader) Text(ctx context.Context, data []byte, timeout time.Duration) (string, error) {
 	pool, err := r.start(ctx)
 	if err != nil {
@@ -127,6 +133,9 @@ func (r *Reader) Text(ctx context.Context, data []byte, timeout time.Duration) (
 	}
 	if timeout <= 0 {
 		timeout = DefaultTimeout
+		if r.interpreted {
+			timeout = InterpretedTimeout
+		}
 	}
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -288,7 +297,7 @@ func (r *Reader) init() {
 	engine := "compiler"
 	if !execMemory() {
 		rc = wazero.NewRuntimeConfigInterpreter()
-		engine = "interpreter"
+		engine, r.interpreted = "interpreter", true
 		r.log.Warn("this process may not create executable memory (systemd's MemoryDenyWriteExecute?): PDFs are read by the slower interpreter")
 	}
 	rc = rc.
