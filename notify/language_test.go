@@ -408,7 +408,8 @@ func TestReceiptsPerLanguage(t *testing.T) {
 	for _, lang := range []string{"fr", "es", "lo"} {
 		for _, kind := range []string{ReceiptUpdate, ReceiptStage, ReceiptNotOurs} {
 			d.Kind = kind
-			subject, text := Receipt(lang, time.UTC, d)
+			r := Receipt(lang, time.UTC, d)
+			subject, text := r.Subject, r.Text
 			out := subject + "\n" + text
 			for _, s := range data {
 				out = strings.ReplaceAll(out, s, " ")
@@ -419,8 +420,11 @@ func TestReceiptsPerLanguage(t *testing.T) {
 		}
 	}
 	d.Kind = ReceiptStage
-	if subject, text := Receipt("de", time.UTC, d); !strings.Contains(subject, "Recorded") || !strings.Contains(text, "Somsack moved the task from “Étape A” to “Étape B”.") ||
-		!strings.Contains(text, "4 January 2027, 01:00 UTC") {
-		t.Errorf("a language without words:\n%s\n%s", subject, text)
+	if r := Receipt("de", time.UTC, d); r.Language != "en" || !strings.Contains(r.Subject, "Recorded") || !strings.Contains(r.Text, "Somsack moved the task from “Étape A” to “Étape B”.") ||
+		!strings.Contains(r.Text, "4 January 2027, 01:00 UTC") {
+		t.Errorf("a language without words, in %q:\n%s\n%s", r.Language, r.Subject, r.Text)
+	}
+	if r := Receipt("fr-CA", time.UTC, d); r.Language != "fr-CA" || !strings.Contains(r.Subject, "Enregistré") {
+		t.Errorf("fr-CA: in %q: %s", r.Language, r.Subject)
 	}
 }

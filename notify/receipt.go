@@ -35,11 +35,15 @@ type ReceiptData struct {
 	Coordinator string
 }
 
-// Receipt writes a receipt's subject and text in lang (the ministry's
-// language; English for a language followup has no words for), the time
-// in loc.
-func Receipt(lang string, loc *time.Location, d ReceiptData) (subject, text string) {
-	lang, _ = i18n.Match(lang) // English for a language without receipts
+// Receipt writes a receipt's subject and text in the language of tag (the
+// ministry's; English for a language followup has no words for), the time
+// in loc. Its Language is the tag it is written in, for Content-Language.
+func Receipt(tag string, loc *time.Location, d ReceiptData) Rendered {
+	lang, ok := i18n.Match(tag) // English for a language without receipts
+	written := i18n.English
+	if ok {
+		written = i18n.Normalize(tag) // fr-CA reads the French, and says so
+	}
 	words := i18n.WordsFor(lang)
 	tr := func(msg string, args ...any) string { return i18n.T(i18n.Receipts, lang, msg, args...) }
 	if loc == nil {
@@ -47,7 +51,7 @@ func Receipt(lang string, loc *time.Location, d ReceiptData) (subject, text stri
 	}
 	at := d.At.In(loc)
 	when := words.Date(civil.DateOf(at)) + ", " + at.Format("15:04 MST")
-	var what string
+	var subject, what string
 	switch d.Kind {
 	case ReceiptStage:
 		subject = tr("[followup] Recorded: %s moved to “%s”", d.TaskID, d.To)
@@ -68,5 +72,5 @@ func Receipt(lang string, loc *time.Location, d ReceiptData) (subject, text stri
 		b.WriteString(tr("See the task: %s", d.URL) + "\n")
 	}
 	b.WriteString("\n" + tr("If you did not do this, tell the coordinating body (%s).", d.Coordinator) + "\n")
-	return oneLine(subject), b.String()
+	return Rendered{Subject: oneLine(subject), Text: b.String(), Language: written}
 }

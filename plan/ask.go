@@ -77,14 +77,15 @@ func (p *Planner) ask(d workflow.Deadline, today civil.Date, lang string) string
 	return notify.ExpandAsk(text, p.Config.Coordinator.Name, d.Date, today, lang)
 }
 
-// replyTo is where answers to a message to recipient go: the coordinating
-// body's first focal point, under the body's name. Mail comes from a
-// robot sender (mail.from) that nobody reads; a ministry answering a
-// reminder answers the coordinator. A message to the coordinator itself
-// needs none.
-func (p *Planner) replyTo(recipient string) string {
-	c := p.Config.Coordinator
-	if recipient == c.ID || len(c.FocalPoints) == 0 {
+// replyTo is where answers to every message go: the coordinating body's
+// first focal point, under the body's name. Mail comes from a robot sender
+// (mail.from) that nobody reads, and the texts say where replies go: a
+// ministry answering a reminder answers the coordinator, and so does the
+// coordinating body's own colleague answering its reminder ("your answer
+// goes to the secretariat"), or a ministry in copy of an escalation.
+func replyTo(cfg *config.Config) string {
+	c := cfg.Coordinator
+	if len(c.FocalPoints) == 0 {
 		return ""
 	}
 	return (&mail.Address{Name: c.Name, Address: c.FocalPoints[0].Email}).String()

@@ -286,7 +286,7 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) 
 	var msgs []Message
 	var ids []int64
 	if people != nil {
-		msgs, _, err = p.enqueueEach(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord)}, people,
+		msgs, _, err = p.enqueueEach(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: Addresses(coord)}, people,
 			func(who person) (notify.Rendered, error) {
 				d := data
 				d.Link = who.link
@@ -305,7 +305,7 @@ func (p *Planner) coordinatorDigest(ctx context.Context, tx Tx, slot time.Time) 
 		if err != nil {
 			return nil, fmt.Errorf("render the coordinator digest: %w", err)
 		}
-		m, id, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: emails(coord), Subject: rendered.Subject}, rendered)
+		m, id, err := p.enqueue(ctx, tx, KindCoordinatorDigest, coord.ID, slot, notify.Envelope{To: Addresses(coord), Subject: rendered.Subject}, rendered)
 		if err != nil {
 			return nil, err
 		}
@@ -371,7 +371,7 @@ func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([
 			return nil, err
 		}
 		if people != nil {
-			msgs, _, err := p.enqueueEach(ctx, tx, KindMinistryDigest, id, slot, notify.Envelope{To: emails(body)}, people,
+			msgs, _, err := p.enqueueEach(ctx, tx, KindMinistryDigest, id, slot, notify.Envelope{To: Addresses(body)}, people,
 				func(who person) (notify.Rendered, error) {
 					d := data
 					d.Link = who.link
@@ -400,7 +400,7 @@ func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([
 		if err != nil {
 			return nil, fmt.Errorf("render the digest of %s: %w", id, err)
 		}
-		msg, _, err := p.enqueue(ctx, tx, KindMinistryDigest, id, slot, notify.Envelope{To: emails(body), Subject: rendered.Subject}, rendered)
+		msg, _, err := p.enqueue(ctx, tx, KindMinistryDigest, id, slot, notify.Envelope{To: Addresses(body), Subject: rendered.Subject}, rendered)
 		if err != nil {
 			return nil, err
 		}

@@ -124,24 +124,38 @@ func (p *Planner) enqueue(ctx context.Context, tx Tx, kind, recipient string, sl
 	return p.enqueueKey(ctx, tx, kind, recipient, Key(kind, recipient, slot), env, r, nil, atts...)
 }
 
+// Header completes the header of a message followup sends under key,
+// written in lang, at now: the config's sender; Reply-To the coordinating
+// body (see replyTo); a Message-ID derived from the key, so that a
+// message composed again carries the same; the date in the config's zone;
+// the key; and the language. env brings the recipients (Addresses) and
+// the subject. Every message goes through it: the planner's reminders,
+// overviews and escalations, and the pages' receipts.
+func Header(cfg *config.Config, env notify.Envelope, key, lang string, now time.Time) notify.Envelope {
+	env.From = cfg.Mail.From
+	env.ReplyTo = replyTo(cfg)
+	env.MessageID = MessageID(key, env.From)
+	env.Date = now.In(cfg.Location)
+	headers := map[string]string{}
+	for k, v := range env.Headers {
+		headers[k] = v
+	}
+	headers["X-Followup-Key"] = key
+	if lang != "" {
+		// The language the message is written in (RFC 3282), which mail
+		// programs and screen readers use to pick a voice or a dictionary.
+		headers["Content-Language"] = lang
+	}
+	env.Headers = headers
+	return env
+}
+
 // enqueueKey composes and enqueues one message under key. rcpts, when
 // set, are the envelope recipients (a personal message goes to one of the
 // people its headers name); otherwise every address of To and Cc.
 func (p *Planner) enqueueKey(ctx context.Context, tx Tx, kind, recipient, key string, env notify.Envelope, r notify.Rendered,
 	rcpts []string, atts ...notify.Attachment) (Message, int64, error) {
-	env.From = p.Config.Mail.From
-	env.ReplyTo = p.replyTo(recipient)
-	env.MessageID = MessageID(key, env.From)
-	env.Date = p.Now().In(p.Config.Location)
-	if env.Headers == nil {
-		env.Headers = map[string]string{}
-	}
-	env.Headers["X-Followup-Key"] = key
-	if r.Language != "" {
-		// The language the message is written in (RFC 3282), which mail
-		// programs and screen readers use to pick a voice or a dictionary.
-		env.Headers["Content-Language"] = r.Language
-	}
+	env = Header(p.Config, env, key, r.Language, p.Now())
 	raw, err := notify.Compose(env, r.Text, r.HTML, atts...)
 	if err != nil {
 		return Message{}, 0, fmt.Errorf("compose %s to %s: %w", kind, recipient, err)
@@ -239,7 +253,9 @@ func hashID(s string) string {
 	return hex.EncodeToString(h[:8])
 }
 
-func emails(b config.Body) []string {
+// Addresses are a body's focal points as a message's header names them:
+// "Name" <address>, or the address alone for one without a name.
+func Addresses(b config.Body) []string {
 	var out []string
 	for _, f := range b.FocalPoints {
 		if f.Name != "" {

@@ -24,7 +24,7 @@ func Readdress(cfg *config.Config, kind, recipient string, raw []byte) (msg []by
 	var to, cc []string
 	switch kind {
 	case KindEscalation:
-		to = emails(cfg.Coordinator)
+		to = Addresses(cfg.Coordinator)
 		ids := []string{recipient}
 		if m, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil && m.Header.Get(headerMinistries) != "" {
 			ids = strings.Split(m.Header.Get(headerMinistries), ",")
@@ -35,7 +35,7 @@ func Readdress(cfg *config.Config, kind, recipient string, raw []byte) (msg []by
 				continue
 			}
 			if b, found := cfg.Ministry(id); found {
-				cc = append(cc, emails(b)...)
+				cc = append(cc, Addresses(b)...)
 			}
 		}
 	case KindReminder, KindCoordinatorDigest, KindMinistryDigest:
@@ -43,7 +43,7 @@ func Readdress(cfg *config.Config, kind, recipient string, raw []byte) (msg []by
 		if !found {
 			return raw, nil, false, nil
 		}
-		to = emails(b)
+		to = Addresses(b)
 	default:
 		return raw, nil, false, nil
 	}

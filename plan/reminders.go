@@ -237,7 +237,7 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 			return nil, err
 		}
 		if people != nil {
-			msgs, outboxID, err := p.enqueueEach(ctx, tx, KindReminder, id, slot, notify.Envelope{To: emails(body)}, people,
+			msgs, outboxID, err := p.enqueueEach(ctx, tx, KindReminder, id, slot, notify.Envelope{To: Addresses(body)}, people,
 				func(who person) (notify.Rendered, error) {
 					d := data
 					d.Link, d.Groups = who.link, personalGroups(d.Groups, who)
@@ -263,7 +263,7 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 		if err != nil {
 			return nil, fmt.Errorf("render the reminder to %s: %w", id, err)
 		}
-		env := notify.Envelope{To: emails(body), Subject: rendered.Subject}
+		env := notify.Envelope{To: Addresses(body), Subject: rendered.Subject}
 		m, outboxID, err := p.enqueue(ctx, tx, KindReminder, id, slot, env, rendered, atts...)
 		if err != nil {
 			return nil, err
@@ -459,13 +459,13 @@ func (p *Planner) escalation(ctx context.Context, tx Tx, s *sweep, boxes map[str
 		data.Ministries = append(data.Ministries, notify.EscalatedMinistry{Ministry: body, TaskCount: b.total, Groups: sh.groups,
 			OmittedTasks: sh.omitLate + sh.omitSoon, OmittedGroups: sh.omitGroups,
 			RemindersDelivered: d.Count, LastReminder: d.Last})
-		cc = append(cc, emails(body)...)
+		cc = append(cc, Addresses(body)...)
 		total += b.total
 	}
 	data.TaskCount = total
 	first := data.Ministries[0]
 	data.Ministry, data.Groups, data.OmittedTasks, data.OmittedGroups = first.Ministry, first.Groups, first.OmittedTasks, first.OmittedGroups
-	env := notify.Envelope{To: emails(cfg.Coordinator), Cc: cc,
+	env := notify.Envelope{To: Addresses(cfg.Coordinator), Cc: cc,
 		Headers: map[string]string{headerMinistries: strings.Join(ids, ",")}}
 	bodies := []config.Body{cfg.Coordinator}
 	for _, m := range data.Ministries {

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/mail"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/followup-app/followup/i18n"
+	"github.com/followup-app/followup/notify"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
 )
 
@@ -40,5 +45,68 @@ func TestEvidenceCountsAndSizes(t *testing.T) {
 	_, body = f.get(f.login("moj", "focal@moj.example"), fmt.Sprintf("%s/m/task/%d", f.ts.URL, f.task("8")))
 	if !strings.Contains(body, "minutes.pdf</a> ("+size+")") {
 		t.Errorf("the ministry's task page:\n%s", grepLines(body, "minutes.pdf"))
+	}
+}
+
+// TestReceiptHeadersAsEveryMessage: a receipt is addressed as every other
+// message followup sends the ministry (the planner's overview here): its
+// To names the focal points, its Reply-To the coordinating body (its text
+// says to tell the coordinating body), and Content-Language says its
+// language. Receipts had none of the three.
+func TestReceiptHeadersAsEveryMessage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := range f.cfg.Ministries {
+		if f.cfg.Ministries[i].ID == "moj" {
+			f.cfg.Ministries[i].Language = "fr"
+		}
+	}
+	c := f.login("moj", "focal@moj.example")
+	id := f.task("8")
+	if res, body := f.post(c, fmt.Sprintf("/m/task/%d/stage", id), url.Values{"task": {fmt.Sprint(id)}, "stage": {"acknowledged"}, "name": {"Mme Justice"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("move: %d\n%s", res.StatusCode, body)
+	}
+	r, err := notify.NewRenderer("", f.cfg.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &plan.Planner{Config: f.cfg, Renderer: r, Now: f.clock.Now, Only: "moj", Force: true}
+	if err := f.db.RunSlot(ctx, plan.JobMinistryDigest, f.clock.Now(), false, func(tx *store.SlotTx) error {
+		_, err := p.Run(ctx, tx, plan.JobMinistryDigest, f.clock.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := f.db.Outbox(ctx, store.StatusPending, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	headers := map[string]mail.Header{}
+	for _, m := range msgs {
+		msg, err := mail.ReadMessage(strings.NewReader(f.rawMessage(m.ID)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		headers[m.Kind] = msg.Header
+	}
+	receipt, digest := headers[KindReceipt], headers[plan.KindMinistryDigest]
+	if receipt == nil || digest == nil {
+		t.Fatalf("messages %+v: want a receipt and an overview", msgs)
+	}
+	want := map[string]string{
+		"To":               `"Ms Justice" <focal@moj.example>, "Mr Deputy" <deputy@moj.example>`,
+		"Reply-To":         `"National Commission for Mothers and Children" <secretariat@ncmc.example>`,
+		"Content-Language": "fr",
+	}
+	for name, v := range want {
+		if got := receipt.Get(name); got != v {
+			t.Errorf("the receipt's %s: %q, want %q", name, got, v)
+		}
+		if got := digest.Get(name); got != v {
+			t.Errorf("the overview's %s: %q, want %q", name, got, v)
+		}
+	}
+	if receipt.Get("From") != digest.Get("From") {
+		t.Errorf("From: the receipt's %q, the overview's %q", receipt.Get("From"), digest.Get("From"))
 	}
 }

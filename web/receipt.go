@@ -30,10 +30,6 @@ func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData)
 	if !ok {
 		return nil
 	}
-	var to []string
-	for _, fp := range body.FocalPoints {
-		to = append(to, fp.Email)
-	}
 	nonce := make([]byte, 8)
 	_, _ = rand.Read(nonce) // crypto/rand does not fail on supported systems
 	now := s.clock.Now()
@@ -47,10 +43,11 @@ func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData)
 	d.Ministry, d.TaskID, d.Document, d.Coordinator = body.Name, t.Rec.ID, t.Document.Symbol, cfg.Coordinator.Name
 	d.At, d.Client, d.FocalPoint = now, s.clientAddr(r), p.FocalPoint
 	d.URL = fmt.Sprintf("%s/m/task/%d", cfg.Web.BaseURL, t.ID)
-	subject, text := notify.Receipt(lang, cfg.Location, d)
-	env := notify.Envelope{From: cfg.Mail.From, To: to, Subject: subject, MessageID: plan.MessageID(key, cfg.Mail.From),
-		Date: now.In(cfg.Location), Headers: map[string]string{"X-Followup-Key": key}}
-	raw, err := notify.Compose(env, text, "")
+	rendered := notify.Receipt(lang, cfg.Location, d)
+	// Addressed as every message followup sends the ministry: its focal
+	// points by name, replies to the coordinating body, its language.
+	env := plan.Header(cfg, notify.Envelope{To: plan.Addresses(body), Subject: rendered.Subject}, key, rendered.Language, now)
+	raw, err := notify.Compose(env, rendered.Text, "")
 	if err != nil {
 		s.logger.Error("compose receipt", "task", t.Rec.ID, "err", err)
 		return nil
@@ -60,7 +57,7 @@ func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData)
 		s.logger.Error("compose receipt", "task", t.Rec.ID, "err", err)
 		return nil
 	}
-	return []store.OutboxMessage{{Key: key, Kind: KindReceipt, Recipient: body.ID, Subject: subject,
+	return []store.OutboxMessage{{Key: key, Kind: KindReceipt, Recipient: body.ID, Subject: rendered.Subject,
 		MessageID: env.MessageID, From: from, To: rcpts, Raw: raw}}
 }
 
