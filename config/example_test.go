@@ -67,3 +67,17 @@ func TestExampleMentionsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleMentionsACME: web.acme's own keys are in the example's
+// commented block.
+func TestExampleMentionsACME(t *testing.T) {
+	data, err := os.ReadFile("../examples/lao-opsc/followup.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range acmeSection.names() {
+		if !regexp.MustCompile(`(?m)^\s*#\s+` + regexp.QuoteMeta(k) + `:`).Match(data) {
+			t.Errorf("the example does not mention web.acme.%s", k)
+		}
+	}
+}

@@ -127,8 +127,9 @@ func TestEveryFieldHasAKey(t *testing.T) {
 	}
 	// password_file is the other way to set the password (tested by
 	// TestPasswordFromFile), oauth2 the way without one
-	// (TestOAuth2EveryField).
-	unset := map[string]bool{"Mail.SMTP.PasswordFile": true, "Mail.SMTP.OAuth2": true}
+	// (TestOAuth2EveryField); web.acme replaces tls_cert and tls_key
+	// (TestACMESettings).
+	unset := map[string]bool{"Mail.SMTP.PasswordFile": true, "Mail.SMTP.OAuth2": true, "Web.ACME": true}
 	var walk func(path string, got, def reflect.Value)
 	walk = func(path string, got, def reflect.Value) {
 		switch {

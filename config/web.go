@@ -29,6 +29,8 @@ type Web struct {
 	// itself; otherwise it speaks HTTP, for localhost or a reverse proxy.
 	TLSCert string
 	TLSKey  string
+	// ACME, when written, obtains the certificate instead (acme.go).
+	ACME *ACME
 	// Public turns on the public progress page (off by default).
 	Public bool
 	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes)
@@ -70,6 +72,7 @@ var webSection = section[Web]{keys: []key[Web]{
 	spanKey("link_valid", func(w *Web) *civil.Span { return &w.LinkValid }, civil.Span{Days: 60}, longerThanZero),
 	pathKey("tls_cert", func(w *Web) *string { return &w.TLSCert }, "", true),
 	pathKey("tls_key", func(w *Web) *string { return &w.TLSKey }, "", true),
+	acmeKey,
 	boolKey("public", func(w *Web) *bool { return &w.Public }, false),
 	{name: "trusted_proxies",
 		read: readTrustedProxies,
@@ -88,10 +91,11 @@ var webSection = section[Web]{keys: []key[Web]{
 	case w.TLSKey != "" && w.TLSCert == "":
 		d.errs.atNode(f.vals["tls_key"], sub(f.path, "tls_key"), "a key needs its certificate; set tls_cert too")
 	}
+	checkACME(d, f, w)
 }}
 
 // HTTPS reports whether the server itself speaks HTTPS.
-func (w Web) HTTPS() bool { return w.TLSCert != "" }
+func (w Web) HTTPS() bool { return w.TLSCert != "" || w.ACME != nil }
 
 // readTrustedProxies reads web.trusted_proxies: addresses or prefixes.
 func readTrustedProxies(d *decoder, f *fields, w *Web) {

@@ -45,6 +45,10 @@ type Server struct {
 
 	mu sync.Mutex
 	ln net.Listener // set by Listen
+	// With web.acme (acme.go): the certificate manager and its plain-HTTP
+	// server, and what tests set to use their own CA.
+	acme     *acmeServing
+	acmeTest *acmeTestCA
 
 	// The dashboard's cache and the metrics (dashboard.go, metrics.go),
 	// made when Handler registers their routes.
@@ -140,7 +144,12 @@ func (s *Server) Listen() (net.Addr, error) {
 	}
 	w := s.Config().Web
 	var tlsConf *tls.Config
-	if w.HTTPS() {
+	if w.ACME != nil {
+		var err error
+		if tlsConf, err = s.listenACME(w.ACME); err != nil {
+			return nil, err
+		}
+	} else if w.HTTPS() {
 		cert, err := tls.LoadX509KeyPair(w.TLSCert, w.TLSKey)
 		if err != nil {
 			return nil, fmt.Errorf("web.tls_cert: %w", err)
@@ -177,6 +186,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(s.ln) }()
+	stopACME := s.runACME(ctx, srv.ErrorLog) // acme.go; a no-op without web.acme
 	trimCtx, stopTrim := context.WithCancel(ctx)
 	defer stopTrim()
 	go s.trimWhenIdle(trimCtx, func() { s.releaseMemory(trimCtx) })
@@ -191,6 +201,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := srv.Shutdown(stopCtx); err != nil {
 		s.logger.Warn("web requests still running at shutdown were cut", "err", err)
 	}
+	stopACME(stopCtx)
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("web server: %w", err)
 	}
