@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -230,13 +229,7 @@ func (p *Planner) ownerName(id string) string {
 // paragraphLabel writes a recommendation's place for people: "14 (a)",
 // "122.17", "8".
 func paragraphLabel(paragraph int, item string) string {
-	switch {
-	case item == "":
-		return strconv.Itoa(paragraph)
-	case item[0] >= '0' && item[0] <= '9':
-		return strconv.Itoa(paragraph) + "." + item
-	}
-	return fmt.Sprintf("%d (%s)", paragraph, item)
+	return workflow.ParagraphLabel(paragraph, item)
 }
 
 // taskLine is a task as a message lists it, under deadline d.

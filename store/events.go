@@ -116,11 +116,13 @@ func summary(s string) string {
 
 // ChangeMark is a cheap fingerprint of the tasks' state: every change to a
 // task (created, moved, assigned, an update, made public) appends an audit
-// event, so the newest event's id changes whenever something a dashboard
-// shows does. The web caches the overview under it.
+// event, and every change to a cluster (renamed, its lead chosen) one of
+// the cluster's, so the sum of the newest ids changes whenever something a
+// dashboard shows does (neither ever decreases). The web caches the
+// overview under it.
 func (db *DB) ChangeMark(ctx context.Context) (int64, error) {
 	var id int64
-	const q = `SELECT COALESCE(MAX(id), 0) FROM task_events`
+	const q = `SELECT (SELECT COALESCE(MAX(id), 0) FROM task_events) + (SELECT COALESCE(MAX(id), 0) FROM cluster_events)`
 	db.traced(q, nil)
 	err := db.db.QueryRowContext(ctx, q).Scan(&id)
 	if err != nil {

@@ -182,8 +182,8 @@ func TestSupportMigrationBackfills(t *testing.T) {
 	}
 	// Undo migration 10 (and those after it, which run again), as a
 	// database of the previous version has it.
-	for _, q := range []string{`DROP TABLE task_support`, `DROP INDEX tasks_by_owner`, `CREATE INDEX tasks_by_owner ON tasks(owner, stage)`,
-		`DELETE FROM schema_migrations WHERE version >= 10`} {
+	for _, q := range append(undo0013, `DROP TABLE report_draft_files`, `DROP TABLE task_support`, `DROP INDEX tasks_by_owner`,
+		`CREATE INDEX tasks_by_owner ON tasks(owner, stage)`, `DELETE FROM schema_migrations WHERE version >= 10`) {
 		if _, err := db.db.raw.Exec(q); err != nil {
 			t.Fatal(err)
 		}

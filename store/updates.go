@@ -44,6 +44,9 @@ type Update struct {
 	Text       string
 	Public     bool // the coordinator chose to publish it
 	Evidence   []Evidence
+	// ClusterUpdate is the update made on a cluster's page that this row
+	// records on its task (AddClusterUpdate); 0 for an update of its own.
+	ClusterUpdate int64
 }
 
 // Evidence is a link or a file attached to an update.
@@ -92,22 +95,8 @@ const maxEvidenceSize = 1 << 30
 // the update is complete and that the task exists. Messages in also (the
 // receipt to the ministry) are enqueued in the same transaction.
 func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (int64, error) {
-	u.Text = strings.TrimSpace(u.Text)
-	u.Author = strings.TrimSpace(u.Author)
-	switch {
-	case u.Text == "":
-		return 0, fmt.Errorf("progress update: %w: the text of what was done is empty", ErrInvalid)
-	case u.Author == "":
-		return 0, fmt.Errorf("progress update: %w: no author name", ErrInvalid)
-	case u.Ministry == "":
-		return 0, fmt.Errorf("progress update: %w: no ministry", ErrInvalid)
-	case u.Role != RoleLead && u.Role != RoleSupport && u.Role != RoleCoordinator:
-		return 0, fmt.Errorf("progress update: %w: role %q", ErrInvalid, u.Role)
-	}
-	for _, e := range u.Evidence {
-		if e.Kind != EvidenceLink && e.Kind != EvidenceFile {
-			return 0, fmt.Errorf("progress update: %w: evidence kind %q", ErrInvalid, e.Kind)
-		}
+	if err := u.check(); err != nil {
+		return 0, err
 	}
 	var id int64
 	err := db.tx(ctx, func(tx *txn) error {
@@ -119,46 +108,8 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 			return fmt.Errorf("task %d: %w", u.TaskID, ErrNotFound)
 		}
 		now := db.now().Unix()
-		var done any
-		if !u.DoneOn.IsZero() {
-			done = u.DoneOn.String()
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO task_updates (task_id, ministry, role, focal_point, author, client_addr, at, done_on, text)
-			VALUES (?,?,?,?,?,?,?,?,?)`, u.TaskID, u.Ministry, u.Role, u.FocalPoint, u.Author, u.ClientAddr, now, done, u.Text)
-		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		for _, e := range u.Evidence {
-			var data []byte
-			if e.Kind == EvidenceFile {
-				if data, err = e.fileData(); err != nil {
-					return err
-				}
-				e.Size = int64(len(data))
-				sum := sha256.Sum256(data)
-				e.SHA256 = hex.EncodeToString(sum[:])
-			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO update_evidence (update_id, kind, url, title, content_type, size, sha256)
-				VALUES (?,?,?,?,?,?,?)`, id, e.Kind, e.URL, e.Title, e.ContentType, e.Size, e.SHA256)
-			if err != nil {
-				return err
-			}
-			if e.Kind != EvidenceFile {
-				continue
-			}
-			eid, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO evidence_files (id, data) VALUES (?, ?)`, eid, data); err != nil {
-				return err
-			}
-		}
-		if err := insertEvent(ctx, tx, eventRow{taskID: u.TaskID, at: now, by: Actor{Name: u.Author, FocalPoint: u.FocalPoint, ClientAddr: u.ClientAddr},
-			kind: "update", to: u.Ministry, note: summary(u.Text)}); err != nil {
+		var err error
+		if id, err = insertUpdate(ctx, tx, u, now, 0, nil); err != nil {
 			return err
 		}
 		return enqueueAll(ctx, tx, also, now)
@@ -169,8 +120,98 @@ func (db *DB) AddUpdate(ctx context.Context, u Update, also ...OutboxMessage) (i
 	return id, nil
 }
 
+// check trims an update's text and author and refuses an incomplete one.
+func (u *Update) check() error {
+	u.Text = strings.TrimSpace(u.Text)
+	u.Author = strings.TrimSpace(u.Author)
+	switch {
+	case u.Text == "":
+		return fmt.Errorf("progress update: %w: the text of what was done is empty", ErrInvalid)
+	case u.Author == "":
+		return fmt.Errorf("progress update: %w: no author name", ErrInvalid)
+	case u.Ministry == "":
+		return fmt.Errorf("progress update: %w: no ministry", ErrInvalid)
+	case u.Role != RoleLead && u.Role != RoleSupport && u.Role != RoleCoordinator:
+		return fmt.Errorf("progress update: %w: role %q", ErrInvalid, u.Role)
+	}
+	for _, e := range u.Evidence {
+		if e.Kind != EvidenceLink && e.Kind != EvidenceFile {
+			return fmt.Errorf("progress update: %w: evidence kind %q", ErrInvalid, e.Kind)
+		}
+	}
+	return nil
+}
+
+// insertUpdate writes a checked update on task u.TaskID with its evidence
+// and its entry in the task's audit trail. clusterUpdate is the cluster
+// update it is part of (0: none). fileRow, when not nil, is shared by
+// the rows of one cluster update: the first row written for each file
+// (by its place in u.Evidence) holds its bytes, and the others point to
+// it, so that a file is read and stored once whatever the members.
+func insertUpdate(ctx context.Context, tx *txn, u Update, now, clusterUpdate int64, fileRow map[int]int64) (int64, error) {
+	var done, cu any
+	if !u.DoneOn.IsZero() {
+		done = u.DoneOn.String()
+	}
+	if clusterUpdate != 0 {
+		cu = clusterUpdate
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO task_updates (task_id, ministry, role, focal_point, author, client_addr, at, done_on, text, cluster_update)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, u.TaskID, u.Ministry, u.Role, u.FocalPoint, u.Author, u.ClientAddr, now, done, u.Text, cu)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	for i, e := range u.Evidence {
+		var data []byte
+		var fileOf any
+		if e.Kind == EvidenceFile {
+			if first, ok := fileRow[i]; ok {
+				fileOf = first
+				if err := tx.QueryRowContext(ctx, `SELECT size, sha256 FROM update_evidence WHERE id = ?`, first).Scan(&e.Size, &e.SHA256); err != nil {
+					return 0, err
+				}
+			} else {
+				if data, err = e.fileData(); err != nil {
+					return 0, err
+				}
+				e.Size = int64(len(data))
+				sum := sha256.Sum256(data)
+				e.SHA256 = hex.EncodeToString(sum[:])
+			}
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO update_evidence (update_id, kind, url, title, content_type, size, sha256, file_of)
+			VALUES (?,?,?,?,?,?,?,?)`, id, e.Kind, e.URL, e.Title, e.ContentType, e.Size, e.SHA256, fileOf)
+		if err != nil {
+			return 0, err
+		}
+		if e.Kind != EvidenceFile || fileOf != nil {
+			continue
+		}
+		eid, err := res.LastInsertId()
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO evidence_files (id, data) VALUES (?, ?)`, eid, data); err != nil {
+			return 0, err
+		}
+		if fileRow != nil {
+			fileRow[i] = eid
+		}
+	}
+	if err := insertEvent(ctx, tx, eventRow{taskID: u.TaskID, at: now, by: Actor{Name: u.Author, FocalPoint: u.FocalPoint, ClientAddr: u.ClientAddr},
+		kind: "update", to: u.Ministry, note: summary(u.Text)}); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
 // UpdateFilter selects progress updates. Zero fields select everything.
 type UpdateFilter struct {
+	ID         int64 // one update
 	TaskID     int64
 	DocumentID int64
 	SinceID    int64 // only updates with a larger id (recorded after it)
@@ -184,10 +225,14 @@ type UpdateFilter struct {
 // the statement holds the only connection until Updates returns.
 func (db *DB) Updates(ctx context.Context, f UpdateFilter, fn func(Update) error) error {
 	q := `SELECT u.id, u.task_id, r.rec_id, u.ministry, u.role, u.focal_point, u.author, u.client_addr, u.at, u.done_on, u.text, u.public,
-			e.id, e.kind, e.url, e.title, e.content_type, e.size, e.sha256
+			COALESCE(u.cluster_update, 0), e.id, e.kind, e.url, e.title, e.content_type, e.size, e.sha256
 		FROM task_updates u JOIN recommendations r ON r.id = u.task_id
 		LEFT JOIN update_evidence e ON e.update_id = u.id WHERE 1=1`
 	var args []any
+	if f.ID != 0 {
+		q += ` AND u.id = ?`
+		args = append(args, f.ID)
+	}
 	if f.TaskID != 0 {
 		q += ` AND u.task_id = ?`
 		args = append(args, f.TaskID)
@@ -218,7 +263,7 @@ func (db *DB) Updates(ctx context.Context, f UpdateFilter, fn func(Update) error
 		var eid, esize sql.NullInt64
 		var ekind, eurl, etitle, etype, esum sql.NullString
 		if err := rows.Scan(&u.ID, &u.TaskID, &u.RecID, &u.Ministry, &u.Role, &u.FocalPoint, &u.Author, &u.ClientAddr,
-			&at, &done, &u.Text, &u.Public, &eid, &ekind, &eurl, &etitle, &etype, &esize, &esum); err != nil {
+			&at, &done, &u.Text, &u.Public, &u.ClusterUpdate, &eid, &ekind, &eurl, &etitle, &etype, &esize, &esum); err != nil {
 			return fmt.Errorf("read progress updates: %w", err)
 		}
 		if !have || u.ID != cur.ID {
@@ -256,7 +301,7 @@ func (db *DB) EvidenceData(ctx context.Context, evidenceID int64) (Evidence, int
 	var taskID int64
 	var data []byte
 	err := db.db.QueryRowContext(ctx, `SELECT e.id, e.kind, e.url, e.title, e.content_type, e.size, e.sha256, u.task_id, f.data
-		FROM update_evidence e JOIN task_updates u ON u.id = e.update_id LEFT JOIN evidence_files f ON f.id = e.id
+		FROM update_evidence e JOIN task_updates u ON u.id = e.update_id LEFT JOIN evidence_files f ON f.id = COALESCE(e.file_of, e.id)
 		WHERE e.id = ?`, evidenceID).Scan(&e.ID, &e.Kind, &e.URL, &e.Title, &e.ContentType, &e.Size, &e.SHA256, &taskID, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, 0, fmt.Errorf("evidence %d: %w", evidenceID, ErrNotFound)

@@ -89,6 +89,7 @@ func commands() []command {
 		{"import", "import concluding observations, UPR reports and addenda", importUsage, cmdImport},
 		{"docs", "list the imported documents", docsUsage, cmdDocs},
 		{"recs", "list or show recommendations", recsUsage, cmdRecs},
+		{"cluster", "suggest, accept and edit clusters: recommendations one action answers", clusterUsage, cmdCluster},
 		{"tasks", "list tasks: owner, stage, next deadline", tasksUsage, cmdTasks},
 		{"task", "show a task, move it to a stage, or assign it", taskUsage, cmdTask},
 		{"config", "check a config file, show the effective config, or what an edit changes and apply it", configUsage, cmdConfig},
