@@ -28,17 +28,25 @@ func TestOutboxBogusStatus(t *testing.T) {
 // module version and the VCS revision from the build information, and
 // "(devel)" for a build that has none.
 func TestVersion(t *testing.T) {
-	if got := versionString("", nil); got != "(devel)" {
+	if got := versionString("", "", nil); got != "(devel)" {
 		t.Errorf("no build info: %q", got)
 	}
 	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20261201103400-0123456789ab"},
 		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.time", Value: "2026-12-01T10:34:00Z"},
 			{Key: "vcs.modified", Value: "true"}}}
-	if got, want := versionString("", bi), "v0.0.0-20261201103400-0123456789ab (revision 0123456789abcdef, 2026-12-01T10:34:00Z, modified, go1.26.8)"; got != want {
+	if got, want := versionString("", "", bi), "v0.0.0-20261201103400-0123456789ab (revision 0123456789abcdef, 2026-12-01T10:34:00Z, modified, go1.26.8)"; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
-	if got := versionString("1.2.3", bi); !strings.HasPrefix(got, "1.2.3 (revision 0123456789abcdef") {
+	if got := versionString("1.2.3", "", bi); !strings.HasPrefix(got, "1.2.3 (revision 0123456789abcdef") {
 		t.Errorf("-X main.version: %q", got)
+	}
+	// A release build without Go's VCS information names the commit
+	// make release stamped; Go's own revision wins when both are there.
+	if got, want := versionString("1.2.3", "89abcdef01234567", &debug.BuildInfo{GoVersion: "go1.26.8"}), "1.2.3 (revision 89abcdef01234567, go1.26.8)"; got != want {
+		t.Errorf("-X main.commit: got %q, want %q", got, want)
+	}
+	if got := versionString("1.2.3", "89abcdef01234567", bi); !strings.Contains(got, "revision 0123456789abcdef") {
+		t.Errorf("-X main.commit with VCS information: %q", got)
 	}
 	// A real build, from this repository: the revision is the commit.
 	// Go finds it only in a clone (a git worktree's .git is a file, which

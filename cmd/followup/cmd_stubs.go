@@ -13,20 +13,26 @@ func cmdVersion(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	bi, _ := debug.ReadBuildInfo()
-	fmt.Fprintln(env.stdout, "followup", versionString(version, bi))
+	fmt.Fprintln(env.stdout, "followup", versionString(version, commit, bi))
 	return nil
 }
 
-// version may be set at build time: go build -ldflags "-X main.version=1.2.3";
-// otherwise it comes from the build information Go records.
-var version = ""
+// version and commit are set by release builds (make release: go build
+// -ldflags "-X main.version=1.2.3 -X main.commit=<hash>"), which know
+// them from git even where Go records no VCS information (-buildvcs=false,
+// or a build from a source tarball given VERSION and COMMIT); otherwise
+// they come from the build information Go records.
+var (
+	version = ""
+	commit  = ""
+)
 
 // versionString says which code a binary was built from: the module version
 // (a release tag, or Go's pseudo-version from the commit), the VCS revision
 // and time, and "modified" when the work tree had uncommitted changes. A
 // binary built without that information (go run, go test, -buildvcs=false)
 // says "(devel)" rather than pretend.
-func versionString(set string, bi *debug.BuildInfo) string {
+func versionString(set, setCommit string, bi *debug.BuildInfo) string {
 	v := set
 	if v == "" && bi != nil {
 		v = bi.Main.Version
@@ -47,6 +53,9 @@ func versionString(set string, bi *debug.BuildInfo) string {
 				modified = s.Value == "true"
 			}
 		}
+	}
+	if rev == "" {
+		rev = setCommit
 	}
 	var extra []string
 	if rev != "" {
