@@ -80,7 +80,7 @@ ministries:
 
 func TestUnknownTopLevelKey(t *testing.T) {
 	wantErrors(t, "time_zone: UTC\ntimezone: UTC\n",
-		`followup.yaml:2:1: unknown key "timezone"; expected one of: time_zone, database, documents, coordinator, ministries, reports, stages, initial_stage, assignment, reminders, schedules, digests, mail, web`)
+		`followup.yaml:2:1: unknown key "timezone"; expected one of: time_zone, database, documents, coordinator, ministries, reports, stages, initial_stage, assignment, tags, special_procedures, reminders, schedules, digests, mail, web`)
 }
 
 func TestDuplicateKey(t *testing.T) {
@@ -317,7 +317,7 @@ func TestRuleChecks(t *testing.T) {
     - recommendation: "26b"
       ministry: mps
 `,
-		`followup.yaml:8:7: assignment.rules[0]: a rule must set at least one of sections, keywords, regex or themes`,
+		`followup.yaml:8:7: assignment.rules[0]: a rule must set at least one of sections, keywords, regex, themes, affected_persons or sdgs`,
 		`followup.yaml:12:17: assignment.rules[1].support[0]: "mps" is already the lead ministry (ministry:)`,
 		"followup.yaml:13:14: assignment.rules[1].regex: invalid regular expression \"(unclosed\": error parsing regexp: missing closing ): `(unclosed`",
 		`followup.yaml:15:23: assignment.overrides[0].recommendation: invalid recommendation id "26b"; expected <document symbol>:<paragraph>[item], e.g. CRC/C/OPSC/LAO/CO/1:26b`)
@@ -359,7 +359,7 @@ unknown: 1
 		`followup.yaml:4:9: ministries[0].id: invalid id "MPS"; expected 1 to 32 lowercase letters, digits, "-" or "_", starting with a letter`,
 		`followup.yaml:7:12: time_zone: unknown time zone "Asia/Vientian"; expected an IANA name such as Asia/Vientiane`,
 		`followup.yaml:9:14: schedules.reminders: invalid cron spec "CRON_TZ=UTC": time zone prefix without fields; expected 5 fields (minute hour day-of-month month day-of-week) or a descriptor such as @daily`,
-		`followup.yaml:10:1: unknown key "unknown"; expected one of: time_zone, database, documents, coordinator, ministries, reports, stages, initial_stage, assignment, reminders, schedules, digests, mail, web`)
+		`followup.yaml:10:1: unknown key "unknown"; expected one of: time_zone, database, documents, coordinator, ministries, reports, stages, initial_stage, assignment, tags, special_procedures, reminders, schedules, digests, mail, web`)
 }
 
 func TestYAMLOddities(t *testing.T) {

@@ -62,9 +62,22 @@ assignment:
       keywords: [border]
       regex: 'traffick(ing)?'
       themes: [Justice]
+      affected_persons: [Children]
+      sdgs: ["16.2", 5]
       documents: [CRC/C/LAO/CO/5-6]
   overrides:
     - {recommendation: "CRC/C/LAO/CO/5-6:12a", ministry: moj, support: [mps]}
+tags:
+  rules:
+    - sections: [Police]
+      keywords: [border]
+      regex: 'traffick(ing)?'
+      documents: [CRC/C/LAO/CO/5-6]
+      themes: [Trafficking]
+      affected_persons: [Migrants]
+      sdgs: [16.2]
+special_procedures:
+  horizon: 2y
 reminders:
   lead_times: [7d, 1mo, 2w]
   due_today: false
@@ -128,8 +141,9 @@ func TestEveryFieldHasAKey(t *testing.T) {
 	// password_file is the other way to set the password (tested by
 	// TestPasswordFromFile), oauth2 the way without one
 	// (TestOAuth2EveryField); web.acme replaces tls_cert and tls_key
-	// (TestACMESettings).
-	unset := map[string]bool{"Mail.SMTP.PasswordFile": true, "Mail.SMTP.OAuth2": true, "Web.ACME": true}
+	// (TestACMESettings); special_procedures.report is the other way to
+	// give their deadlines (TestSpecialProceduresReport).
+	unset := map[string]bool{"Mail.SMTP.PasswordFile": true, "Mail.SMTP.OAuth2": true, "Web.ACME": true, "SpecialProcedures.Report": true}
 	var walk func(path string, got, def reflect.Value)
 	walk = func(path string, got, def reflect.Value) {
 		switch {

@@ -15,10 +15,17 @@ import (
 // Rule and Override takes part, including fields added later, without
 // being listed here (a regular expression encodes as its source text).
 func (c *Config) RulesID() string {
-	b, err := json.Marshal(struct {
+	// The tag rules take part: assignment rules match on the tags they
+	// give.
+	return hashJSON(struct {
 		InitialStage string
 		Assignment   Assignment
-	}{c.InitialStage, c.Assignment})
+		Tags         Tagging
+	}{c.InitialStage, c.Assignment, c.Tags})
+}
+
+func hashJSON(v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
 		// Only a field of a type JSON cannot encode (a func, a channel)
 		// gets here; TestRulesIDCoversEveryField catches it first. An id

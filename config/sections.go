@@ -62,6 +62,8 @@ var configSection = section[Config]{keys: []key[Config]{
 	stagesKey,
 	initialStageKey,
 	sectionKey("assignment", func(c *Config) *Assignment { return &c.Assignment }, &assignmentSection),
+	sectionKey("tags", func(c *Config) *Tagging { return &c.Tags }, &taggingSection),
+	sectionKey("special_procedures", func(c *Config) *NoReport { return &c.SpecialProcedures }, &noReportSection),
 	sectionKey("reminders", func(c *Config) *Reminders { return &c.Reminders }, &remindersSection),
 	sectionKey("schedules", func(c *Config) *Schedules { return &c.Schedules }, &schedulesSection),
 	sectionKey("digests", func(c *Config) *Digests { return &c.Digests }, &digestsSection),

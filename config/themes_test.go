@@ -47,7 +47,7 @@ func TestRuleThemesErrors(t *testing.T) {
       themes: [Education]
       theme: [Health]
 `,
-		`followup.yaml:8:7: assignment.rules[0]: a rule must set at least one of sections, keywords, regex or themes`,
+		`followup.yaml:8:7: assignment.rules[0]: a rule must set at least one of sections, keywords, regex, themes, affected_persons or sdgs`,
 		`followup.yaml:11:15: assignment.rules[1].themes: expected a list`,
-		`followup.yaml:14:7: assignment.rules[2]: unknown key "theme"; expected one of: name, ministry, support, sections, keywords, regex, themes, documents`)
+		`followup.yaml:14:7: assignment.rules[2]: unknown key "theme"; expected one of: name, ministry, support, sections, keywords, regex, themes, affected_persons, sdgs, documents`)
 }

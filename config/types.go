@@ -35,11 +35,16 @@ type Config struct {
 	InitialStage string // id of the stage new tasks start in
 
 	Assignment Assignment
-	Reminders  Reminders
-	Schedules  Schedules
-	Digests    Digests
-	Mail       Mail
-	Web        Web
+	// Tags are the config's own tag rules.
+	Tags Tagging
+	// SpecialProcedures says where the deadlines of a special procedure's
+	// document that goes into no report come from.
+	SpecialProcedures NoReport
+	Reminders         Reminders
+	Schedules         Schedules
+	Digests           Digests
+	Mail              Mail
+	Web               Web
 
 	// asksAt is where each stage's ask of the admin's own is written, by
 	// stage id (see AskAt).
@@ -269,7 +274,9 @@ func (c *Config) AskAt(stageID string) Pos { return c.asksAt[stageID] }
 // Calendar works out the deadlines of task groups under this config's
 // stages and reports. Make one per sweep or request: it is not safe for
 // concurrent use.
-func (c *Config) Calendar() *workflow.Calendar { return workflow.NewCalendar(c.Stages, c.Reports) }
+func (c *Config) Calendar() *workflow.Calendar {
+	return workflow.NewCalendar(c.Stages, c.Reports).WithNoReport(c.SpecialProcedures)
+}
 
 // Stage returns the stage with the given id.
 func (c *Config) Stage(id string) (Stage, bool) {

@@ -364,43 +364,16 @@ var ruleSection = section[Rule]{keys: []key[Rule]{
 	supportKey(func(r *Rule) *[]string { return &r.Support }, func(r *Rule) string { return r.Ministry }),
 	strListKey("sections", func(r *Rule) *[]string { return &r.Sections }, nil),
 	strListKey("keywords", func(r *Rule) *[]string { return &r.Keywords }, nil),
-	{name: "regex",
-		read: func(d *decoder, f *fields, r *Rule) {
-			var expr string
-			v, ok := d.str(f, "regex", &expr)
-			switch {
-			case !ok:
-			case expr == "":
-				d.errs.atNode(v, sub(f.path, "regex"), "must not be empty")
-			default:
-				re, err := regexp.Compile(expr)
-				if err != nil {
-					d.errs.atNode(v, sub(f.path, "regex"), "invalid regular expression %q: %v", expr, err)
-					return
-				}
-				r.Regex = re
-			}
-		},
-		show: func(w *yamlWriter, n int, _ *Config, r *Rule) {
-			if r.Regex != nil {
-				w.kv(n, "regex", q(r.Regex.String()))
-			}
-		}},
-	{name: "themes",
-		read: func(d *decoder, f *fields, r *Rule) {
-			themes, _ := d.strList(f, "themes")
-			r.Themes = strs(themes)
-		},
-		show: func(w *yamlWriter, n int, _ *Config, r *Rule) {
-			if len(r.Themes) > 0 {
-				w.kv(n, "themes", qlist(r.Themes))
-			}
-		}},
+	regexKey(func(r *Rule) **regexp.Regexp { return &r.Regex }),
+	tagListKey("themes", func(r *Rule) *[]string { return &r.Themes }, nil),
+	tagListKey("affected_persons", func(r *Rule) *[]string { return &r.AffectedPersons }, nil),
+	tagListKey("sdgs", func(r *Rule) *[]string { return &r.SDGs }, checkSDG),
 	strListKey("documents", func(r *Rule) *[]string { return &r.Documents }, nil),
 }, check: func(d *decoder, f *fields, r *Rule) {
 	// "sections: []" sets nothing: such a rule would match everything.
-	if emptyList(f.get("sections")) && emptyList(f.get("keywords")) && f.get("regex") == nil && emptyList(f.get("themes")) {
-		d.errs.atNode(f.n, f.path, "a rule must set at least one of sections, keywords, regex or themes")
+	if emptyList(f.get("sections")) && emptyList(f.get("keywords")) && f.get("regex") == nil && emptyList(f.get("themes")) &&
+		emptyList(f.get("affected_persons")) && emptyList(f.get("sdgs")) {
+		d.errs.atNode(f.n, f.path, "a rule must set at least one of sections, keywords, regex, themes, affected_persons or sdgs")
 	}
 }}
 

@@ -189,8 +189,8 @@ var (
 
 // matrixColumns finds the columns of a UPR matrix from its header row, or
 // ok=false when the table is not one.
-func matrixColumns(header [][]string) (rec, pos, themes int, ok bool) {
-	rec, pos, themes = -1, -1, -1
+func matrixColumns(header [][]string) (rec, pos, themes, sdgs int, ok bool) {
+	rec, pos, themes, sdgs = -1, -1, -1, -1
 	for i, cell := range header {
 		h := strings.ToLower(strings.Join(cell, " "))
 		switch {
@@ -200,9 +200,11 @@ func matrixColumns(header [][]string) (rec, pos, themes int, ok bool) {
 			pos = i
 		case themes < 0 && strings.Contains(h, "theme"):
 			themes = i
+		case sdgs < 0 && strings.Contains(h, "sdg"):
+			sdgs = i
 		}
 	}
-	return rec, pos, themes, rec >= 0 && pos >= 0
+	return rec, pos, themes, sdgs, rec >= 0 && pos >= 0
 }
 
 // errNotMatrix says a .docx holds no UPR matrix: it is read as a document.
@@ -227,7 +229,7 @@ func uprMatrix(data []byte, opts Options) (*workflow.Document, error) {
 		if len(tb) < 2 {
 			continue
 		}
-		recCol, posCol, themeCol, ok := matrixColumns(tb[0])
+		recCol, posCol, themeCol, sdgCol, ok := matrixColumns(tb[0])
 		if !ok {
 			continue
 		}
@@ -262,16 +264,17 @@ func uprMatrix(data []byte, opts Options) (*workflow.Document, error) {
 				Status:             matrixStatus(strings.Join(cellText(row, posCol), " ")),
 				RecommendingStates: recommendingStates(body),
 				Themes:             matrixThemes(cellText(row, themeCol)),
+				AffectedPersons:    matrixPersons(cellText(row, themeCol)),
+				SDGs:               matrixSDGs(cellText(row, sdgCol)),
 			}
 			key := m[1] + "." + item
 			if i, dup := index[key]; dup {
 				// A thematic list may repeat a recommendation under a second
-				// theme: one recommendation, the themes of both rows.
-				for _, th := range rec.Themes {
-					if !slices.Contains(doc.Recommendations[i].Themes, th) {
-						doc.Recommendations[i].Themes = append(doc.Recommendations[i].Themes, th)
-					}
-				}
+				// theme: one recommendation, the tags of both rows.
+				first := &doc.Recommendations[i]
+				first.Themes = addNew(first.Themes, rec.Themes)
+				first.AffectedPersons = addNew(first.AffectedPersons, rec.AffectedPersons)
+				first.SDGs = addNew(first.SDGs, rec.SDGs)
 				continue
 			}
 			index[key] = len(doc.Recommendations)
@@ -360,4 +363,48 @@ func matrixThemes(cell []string) []string {
 		}
 	}
 	return out
+}
+
+// matrixPersons reads the groups of persons after "Groups of Persons:" in
+// the themes column.
+func matrixPersons(cell []string) []string {
+	var out []string
+	in := false
+	for _, p := range cell {
+		if reGroupsHeader.MatchString(p) {
+			in = true
+			// "Groups of Persons: Children" on one line.
+			p = reGroupsHeader.ReplaceAllString(p, "")
+		}
+		if !in {
+			continue
+		}
+		p = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(p), "-"))
+		if p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// matrixSDGs reads the SDGs column: "- 4 - QUALITY EDUCATION" lines, each
+// kept as its goal or target number, as the UHRI's are.
+func matrixSDGs(cell []string) []string {
+	var vals []string
+	for _, p := range cell {
+		if p = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(p), "-")); p != "" {
+			vals = append(vals, p)
+		}
+	}
+	return addNew(nil, sdgNumbers(vals))
+}
+
+// addNew appends the values of more that list does not have yet.
+func addNew(list, more []string) []string {
+	for _, v := range more {
+		if !slices.Contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
 }

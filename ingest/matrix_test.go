@@ -97,6 +97,12 @@ func TestUPRMatrix(t *testing.T) {
 		!slices.Equal(twelve.Themes, []string{"Right to education - general", "Children: definition; general principles", "Children: protection against exploitation"}) {
 		t.Errorf("31.12 = %+v", twelve)
 	}
+	// The groups of persons after "Groups of Persons:", the SDGs as their
+	// numbers, each once over the two rows.
+	if !slices.Equal(twelve.AffectedPersons, []string{"Children"}) || !slices.Equal(twelve.SDGs, []string{"4"}) ||
+		!slices.Equal(two.AffectedPersons, []string{"Persons with disabilities"}) || two.SDGs != nil {
+		t.Errorf("tags: 31.12 %q %q, 31.2 %q %q", twelve.AffectedPersons, twelve.SDGs, two.AffectedPersons, two.SDGs)
+	}
 
 	// --symbol names the report when the matrix does not.
 	noSource := buildMatrix(t, "", [][][]string{matrixHeader, {{"5.1 Ratify the Convention (Chile);"}, {"Supported"}, {"- Ratification"}, {}}})
@@ -138,7 +144,8 @@ func TestCorpusUPRMatrix(t *testing.T) {
 		if strings.Contains(e.Positions[key], "support") {
 			want = "supported"
 		}
-		if r.Status != want || !slices.Equal(r.RecommendingStates, e.States[key]) || len(r.Themes) == 0 {
+		if r.Status != want || !slices.Equal(r.RecommendingStates, e.States[key]) || len(r.Themes) == 0 || len(r.SDGs) == 0 ||
+			slices.ContainsFunc(r.SDGs, func(s string) bool { return !workflow.ValidSDG(s) }) {
 			t.Errorf("%s: %s %q %q; want %s %q", r.ID, r.Status, r.RecommendingStates, r.Themes, e.Positions[key], e.States[key])
 		}
 	}

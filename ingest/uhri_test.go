@@ -649,3 +649,30 @@ func BenchmarkScanUHRI(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// IsUHRIFile tells an export (CSV, JSON, any workbook) from a document
+// by its start.
+func TestIsUHRIFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	csvExport := write("e.csv", []byte("Text,Document Symbol,OHCHR Annotation Id,Type\n\"1. Adopt\",X/1,a,- Recommendations\n"))
+	jsonExport := write("e.json", []byte(`[{"AnnotationId": "a", "Symbol": "X/1"}]`))
+	text := write("co.txt", []byte("CRC/C/LAO/CO/1\n1. The Committee recommends that the State party adopt a law.\n"))
+	empty := write("empty", nil)
+	xlsx := write("e.xlsx", uhriXLSX(t, uhriTestRows()))
+	docx := write("co.docx", buildMatrix(t, "", [][][]string{{{"Name"}, {"Address"}}, {{"A"}, {"B"}}}))
+	for p, want := range map[string]bool{csvExport: true, jsonExport: true, xlsx: true, text: false, empty: false, docx: false} {
+		if got, err := IsUHRIFile(p); err != nil || got != want {
+			t.Errorf("%s: %v, %v; want %v", filepath.Base(p), got, err, want)
+		}
+	}
+	if _, err := IsUHRIFile(dir); err == nil || !errors.Is(err, ErrNotADocument) {
+		t.Errorf("a folder: %v", err)
+	}
+}

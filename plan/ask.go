@@ -69,7 +69,9 @@ func (p *Planner) ask(d workflow.Deadline, today civil.Date, lang string) string
 		if st, ok := p.Config.Stage(d.Ref); ok && st.AskIn(lang) != "" {
 			text = st.AskIn(lang)
 		}
-	case workflow.KindMilestone:
+	case workflow.KindMilestone, workflow.KindHorizon:
+		// A horizon is no report's due date: the ministry's input is
+		// what it asks for, as a milestone does.
 		text = fixedAsk(askMilestone, lang)
 	case workflow.KindReport:
 		text = fixedAsk(askReport, lang)

@@ -28,7 +28,7 @@ func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 }
 
 func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sqlRow {
-	return &sqlRow{c.raw.QueryRowContext(ctx, query, args...)}
+	return &sqlRow{raw: c.raw.QueryRowContext(ctx, query, args...)}
 }
 
 func (c conn) PrepareContext(ctx context.Context, query string) (*stmt, error) {
@@ -64,7 +64,7 @@ func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 }
 
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sqlRow {
-	return &sqlRow{t.raw.QueryRowContext(ctx, query, args...)}
+	return &sqlRow{raw: t.raw.QueryRowContext(ctx, query, args...)}
 }
 
 func (t *txn) commit() error { return kindOf(t.raw.Commit()) }
@@ -73,10 +73,19 @@ func (t *txn) commit() error { return kindOf(t.raw.Commit()) }
 // nothing.
 func (t *txn) rollback() { _ = t.raw.Rollback() }
 
-// sqlRow is the result of QueryRowContext: its error comes with Scan.
-type sqlRow struct{ raw *sql.Row }
+// sqlRow is the result of QueryRowContext: its error comes with Scan
+// (err: a statement that could not be prepared).
+type sqlRow struct {
+	raw *sql.Row
+	err error
+}
 
-func (r *sqlRow) Scan(dest ...any) error { return kindOf(r.raw.Scan(dest...)) }
+func (r *sqlRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return kindOf(r.raw.Scan(dest...))
+}
 
 // sqlRows are the results of QueryContext.
 type sqlRows struct{ *sql.Rows }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -44,31 +45,67 @@ func (r ImportResult) Unchanged() bool {
 // updates the positions of its report's recommendations. plan gives each
 // new recommendation's task its owner and first stage; nil creates no tasks.
 func (db *DB) Import(ctx context.Context, items []ImportItem, plan Planner) ([]ImportResult, error) {
+	return db.ImportTagged(ctx, items, plan, nil)
+}
+
+// ImportTagged is Import that also gives each new or changed
+// recommendation the tags the config's tag rules give it (tag; nil gives
+// none).
+func (db *DB) ImportTagged(ctx context.Context, items []ImportItem, plan Planner, tag Tagger) ([]ImportResult, error) {
+	results, _, err := db.ImportStream(ctx, items, plan, tag, nil)
+	return results, err
+}
+
+// ImportStream is ImportTagged that then, in the same transaction, hands
+// rows to fn to write one at a time (the recommendations of a UHRI
+// export): items and rows are all written, or nothing is (fn returns an
+// error). It returns what became of each item and of each document the
+// rows named.
+func (db *DB) ImportStream(ctx context.Context, items []ImportItem, plan Planner, tag Tagger, fn func(*RowWriter) error) ([]ImportResult, []DocRows, error) {
 	var results []ImportResult
+	var rows []DocRows
 	err := db.tx(ctx, func(tx *txn) error {
-		results = results[:0]
+		results, rows = results[:0], nil
 		now := db.now().Unix()
-		for _, it := range items {
-			var (
-				res ImportResult
-				err error
-			)
-			if it.Doc.Kind == workflow.UPRAddendum {
-				res, err = importAddendum(ctx, tx, it, now)
-			} else {
-				res, err = importDocument(ctx, tx, it, now, plan)
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", it.Doc.Symbol, err)
-			}
-			results = append(results, res)
+		w := &recWriter{tx: tx, ex: newPreparedTx(tx), tags: tagCache{}, plan: plan, tag: tag, now: now}
+		if err := importItems(ctx, w, items, &results); err != nil {
+			return err
+		}
+		if fn == nil {
+			return nil
+		}
+		rw := &RowWriter{w: w, loc: db.loc(), docs: map[string]*streamDoc{}}
+		if err := fn(rw); err != nil {
+			return err
+		}
+		for _, d := range rw.order {
+			rows = append(rows, *d.res)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return results, nil
+	return results, rows, nil
+}
+
+func importItems(ctx context.Context, w *recWriter, items []ImportItem, results *[]ImportResult) error {
+	for _, it := range items {
+		var (
+			res ImportResult
+			err error
+		)
+		if it.Doc.Kind == workflow.UPRAddendum {
+			res, err = importAddendum(ctx, w.tx, it, w.now)
+		} else {
+			res, err = importDocument(ctx, w, it)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", it.Doc.Symbol, err)
+		}
+		*results = append(*results, res)
+	}
+	return nil
 }
 
 type docRow struct {
@@ -151,7 +188,57 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sqlRows, error)
 }
 
-func importDocument(ctx context.Context, tx *txn, it ImportItem, now int64, plan Planner) (ImportResult, error) {
+// recWriter writes the recommendations of one import transaction.
+type recWriter struct {
+	tx   *txn
+	ex   execer // tx, its statements prepared once
+	tags tagCache
+	plan Planner
+	tag  Tagger
+	now  int64
+}
+
+// add inserts a new recommendation of document docID with its tags and
+// (when the import plans tasks) its task.
+func (w *recWriter) add(ctx context.Context, docID int64, symbol string, seq int, rec workflow.Recommendation) error {
+	id, err := insertRecommendation(ctx, w.ex, w.tags, docID, seq, rec, recValues(rec))
+	if err != nil {
+		return err
+	}
+	var byRule workflow.Tags
+	if w.tag != nil {
+		if byRule = w.tag(symbol, rec); !byRule.Empty() {
+			if err := w.tags.setTags(ctx, w.ex, id, byRule, true, true); err != nil {
+				return err
+			}
+		}
+	}
+	if w.plan == nil {
+		return nil
+	}
+	// The rules match on every tag, the rules' own included.
+	return createTask(ctx, w.ex, id, docID, w.plan(symbol, byRule.With(rec)), w.now)
+}
+
+// retag gives a changed recommendation the tags the rules give it now.
+func (w *recWriter) retag(ctx context.Context, id int64, symbol string, rec workflow.Recommendation) error {
+	if w.tag == nil {
+		return nil
+	}
+	return w.tags.setTags(ctx, w.ex, id, w.tag(symbol, rec), true, false)
+}
+
+// planned is the assignment of a recommendation whose tags changed: the
+// rules see its tags and the tag rules'.
+func (w *recWriter) planned(symbol string, rec workflow.Recommendation) workflow.Assignment {
+	if w.tag != nil {
+		rec = w.tag(symbol, rec).With(rec)
+	}
+	return w.plan(symbol, rec)
+}
+
+func importDocument(ctx context.Context, w *recWriter, it ImportItem) (ImportResult, error) {
+	tx, now := w.tx, w.now
 	doc := it.Doc
 	res := ImportResult{Symbol: doc.Symbol, Kind: doc.Kind, Total: len(doc.Recommendations)}
 	docID, isNew, docChanged, err := upsertDocument(ctx, tx, it, now)
@@ -161,14 +248,16 @@ func importDocument(ctx context.Context, tx *txn, it ImportItem, now int64, plan
 	res.New = isNew
 
 	type stored struct {
-		id     int64
-		values []string
-		status string
+		id         int64
+		values     []string
+		status     string
+		annotation string
 	}
 	existing := map[string]stored{}
 	if !isNew {
 		rows, err := tx.QueryContext(ctx, `SELECT id, rec_id, paragraph, item, section, subsection, verb, text, lead,
-			COALESCE(concern, ''), recommending_states, themes, status FROM recommendations WHERE document_id = ?`, docID)
+			COALESCE(concern, ''), recommending_states, themes, affected_persons, sdgs, status, annotation_id
+			FROM recommendations WHERE document_id = ?`, docID)
 		if err != nil {
 			return res, err
 		}
@@ -176,7 +265,8 @@ func importDocument(ctx context.Context, tx *txn, it ImportItem, now int64, plan
 			var s stored
 			var recID string
 			v := make([]string, len(recFields))
-			if err := rows.Scan(&s.id, &recID, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &s.status); err != nil {
+			if err := rows.Scan(&s.id, &recID, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11],
+				&s.status, &s.annotation); err != nil {
 				rows.Close()
 				return res, err
 			}
@@ -198,25 +288,27 @@ func importDocument(ctx context.Context, tx *txn, it ImportItem, now int64, plan
 		values := recValues(rec)
 		old, ok := existing[rec.ID]
 		if !ok {
-			id, err := insertRecommendation(ctx, tx, docID, seq, rec, values)
-			if err != nil {
+			if err := w.add(ctx, docID, doc.Symbol, seq, rec); err != nil {
 				return res, err
-			}
-			if plan != nil {
-				if err := createTask(ctx, tx, id, docID, plan(doc.Symbol, rec), now); err != nil {
-					return res, err
-				}
 			}
 			res.Added = append(res.Added, rec.ID)
 			continue
 		}
-		changed, themesChanged := false, false
+		// A document's own text gives no tags: a version without them
+		// keeps those a UPR matrix or a UHRI export gave, kind by kind.
+		for _, f := range []int{fieldThemes, fieldPersons, fieldSDGs} {
+			if values[f] == "[]" {
+				values[f] = old.values[f]
+			}
+		}
+		changed, tagsChanged, textChanged := false, false, false
 		for i, f := range recFields {
 			if old.values[i] == values[i] {
 				continue
 			}
 			changed = true
-			themesChanged = themesChanged || f == "themes"
+			tagsChanged = tagsChanged || i >= fieldThemes
+			textChanged = textChanged || i < fieldThemes
 			if err := recordChange(ctx, tx, old.id, now, doc.Symbol, f, old.values[i], values[i]); err != nil {
 				return res, err
 			}
@@ -231,19 +323,35 @@ func importDocument(ctx context.Context, tx *txn, it ImportItem, now int64, plan
 				return res, err
 			}
 		}
-		if changed {
-			res.Changed = append(res.Changed, rec.ID)
+		annotation := old.annotation
+		if rec.AnnotationID != "" {
+			annotation = rec.AnnotationID
+		}
+		if changed || annotation != old.annotation {
+			if changed {
+				res.Changed = append(res.Changed, rec.ID)
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE recommendations SET seq=?, paragraph=?, item=?, section=?, subsection=?, verb=?,
-				text=?, lead=?, concern=?, recommending_states=?, themes=?, status=? WHERE id=?`,
+				text=?, lead=?, concern=?, recommending_states=?, themes=?, affected_persons=?, sdgs=?, status=?, annotation_id=? WHERE id=?`,
 				seq, values[0], values[1], values[2], values[3], values[4], values[5], values[6], nullInt(values[7]), values[8],
-				values[9], status, old.id); err != nil {
+				values[fieldThemes], values[fieldPersons], values[fieldSDGs], status, annotation, old.id); err != nil {
 				return res, err
 			}
 		}
-		// Themes decide owners: a UPR matrix imported after its report
+		if tagsChanged {
+			if err := w.tags.setTags(ctx, tx, old.id, tagsOfValues(values), false, false); err != nil {
+				return res, err
+			}
+		}
+		if textChanged {
+			if err := w.retag(ctx, old.id, doc.Symbol, rec); err != nil {
+				return res, err
+			}
+		}
+		// Tags decide owners: a UPR matrix imported after its report
 		// gives the report's tasks the owners the theme rules say.
-		if themesChanged && plan != nil {
-			if err := replan(ctx, tx, old.id, plan(doc.Symbol, rec), now); err != nil {
+		if tagsChanged && w.plan != nil {
+			if err := replan(ctx, tx, old.id, w.planned(doc.Symbol, withTagValues(rec, values)), now); err != nil {
 				return res, err
 			}
 		}
@@ -260,6 +368,23 @@ func importDocument(ctx context.Context, tx *txn, it ImportItem, now int64, plan
 		res.Changed = append(res.Changed, doc.Symbol)
 	}
 	return res, nil
+}
+
+// tagsOfValues decodes the tag columns of recValues.
+func tagsOfValues(values []string) workflow.Tags {
+	var t workflow.Tags
+	_ = json.Unmarshal([]byte(values[fieldThemes]), &t.Themes) // written by jsonList or read from the column: a JSON list
+	_ = json.Unmarshal([]byte(values[fieldPersons]), &t.AffectedPersons)
+	_ = json.Unmarshal([]byte(values[fieldSDGs]), &t.SDGs)
+	return t
+}
+
+// withTagValues is rec with the tags of values (its own, or the stored
+// ones it keeps).
+func withTagValues(rec workflow.Recommendation, values []string) workflow.Recommendation {
+	t := tagsOfValues(values)
+	rec.Themes, rec.AffectedPersons, rec.SDGs = t.Themes, t.AffectedPersons, t.SDGs
+	return rec
 }
 
 func importAddendum(ctx context.Context, tx *txn, it ImportItem, now int64) (ImportResult, error) {

@@ -64,7 +64,7 @@ type eventRow struct {
 	kind, from, to, note string
 }
 
-func insertEvent(ctx context.Context, tx *txn, e eventRow) error {
+func insertEvent(ctx context.Context, tx execer, e eventRow) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, at, actor, kind, from_value, to_value, note, focal_point, client_addr)
 		VALUES (?,?,?,?,?,?,?,?,?)`, e.taskID, e.at, e.by.Name, e.kind, e.from, e.to, e.note, e.by.FocalPoint, e.by.ClientAddr)
 	return err

@@ -21,7 +21,7 @@ func rewindToMigration11(t *testing.T) (path string) {
 		t.Fatal(err)
 	}
 	// Each migration after 0011 undone, newest first.
-	for _, q := range append(undo0013, `DROP TABLE report_draft_files`, `DELETE FROM schema_migrations WHERE version >= 12`) {
+	for _, q := range append(append(undoTags, undo0013...), `DROP TABLE report_draft_files`, `DELETE FROM schema_migrations WHERE version >= 12`) {
 		if _, err := db.db.raw.Exec(q); err != nil {
 			t.Fatal(err)
 		}

@@ -5,7 +5,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -16,36 +15,44 @@ import (
 
 // recFields are the recommendation fields a new version may change, in the
 // order the history names them.
-var recFields = []string{"paragraph", "item", "section", "subsection", "verb", "text", "lead", "concern", "recommending_states", "themes"}
+var recFields = []string{"paragraph", "item", "section", "subsection", "verb", "text", "lead", "concern", "recommending_states", "themes",
+	"affected_persons", "sdgs"}
+
+// The places of the tag fields in recFields and recValues.
+const (
+	fieldThemes = 9 + iota
+	fieldPersons
+	fieldSDGs
+)
 
 func recValues(r workflow.Recommendation) []string {
-	states, _ := json.Marshal(r.RecommendingStates)
-	if r.RecommendingStates == nil {
-		states = []byte("[]")
-	}
 	concern := ""
 	if r.Concern > 0 {
 		concern = strconv.Itoa(r.Concern)
 	}
-	themes, _ := json.Marshal(r.Themes)
-	if r.Themes == nil {
-		themes = []byte("[]")
-	}
-	return []string{strconv.Itoa(r.Paragraph), r.Item, r.Section, r.Subsection, r.Verb, r.Text, r.Lead, concern, string(states), string(themes)}
+	return []string{strconv.Itoa(r.Paragraph), r.Item, r.Section, r.Subsection, r.Verb, r.Text, r.Lead, concern,
+		jsonList(r.RecommendingStates), jsonList(r.Themes), jsonList(r.AffectedPersons), jsonList(r.SDGs)}
 }
 
-func insertRecommendation(ctx context.Context, tx *txn, docID int64, seq int, rec workflow.Recommendation, values []string) (int64, error) {
+// insertRecommendation adds a recommendation with its document's tags
+// (values are recValues(rec)); the caller gives it the rules' tags.
+func insertRecommendation(ctx context.Context, tx execer, tags tagCache, docID int64, seq int, rec workflow.Recommendation, values []string) (int64, error) {
 	r, err := tx.ExecContext(ctx, `INSERT INTO recommendations (rec_id, document_id, seq, paragraph, item, section, subsection,
-		verb, text, lead, concern, recommending_states, themes, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		verb, text, lead, concern, recommending_states, themes, affected_persons, sdgs, annotation_id, status)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		rec.ID, docID, seq, rec.Paragraph, rec.Item, rec.Section, rec.Subsection, rec.Verb, rec.Text, rec.Lead,
-		nullInt(values[7]), values[8], values[9], rec.Status)
+		nullInt(values[7]), values[8], values[fieldThemes], values[fieldPersons], values[fieldSDGs], rec.AnnotationID, rec.Status)
 	if err != nil {
 		return 0, err
 	}
-	return r.LastInsertId()
+	id, err := r.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	return id, tags.setTags(ctx, tx, id, workflow.TagsOf(rec), false, true)
 }
 
-func recordChange(ctx context.Context, tx *txn, recID, at int64, source, field, oldV, newV string) error {
+func recordChange(ctx context.Context, tx execer, recID, at int64, source, field, oldV, newV string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO recommendation_changes (recommendation_id, at, source, field, old_value, new_value)
 		VALUES (?,?,?,?,?,?)`, recID, at, source, field, oldV, newV)
 	return err
@@ -63,13 +70,14 @@ func nullInt(s string) any {
 type RecFilter struct {
 	Document string // symbol; "" for all
 	Section  string // case-insensitive substring of the section or subsection
+	Tags     TagFilter
 }
 
 // Recommendations calls fn for each recommendation matching f, in document
 // order. It streams: a million rows never sit in memory at once.
 func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol string, r workflow.Recommendation) error) error {
 	q := `SELECT d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead,
-		COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes
+		COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes, r.affected_persons, r.sdgs, r.annotation_id
 		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE 1=1`
 	var args []any
 	if f.Document != "" {
@@ -80,6 +88,9 @@ func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol s
 		q += ` AND (instr(lower(r.section), lower(?)) > 0 OR instr(lower(r.subsection), lower(?)) > 0)`
 		args = append(args, f.Section, f.Section)
 	}
+	tq, targs := f.Tags.sql("r.id")
+	q += tq
+	args = append(args, targs...)
 	q += ` ORDER BY d.id, r.seq`
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -87,17 +98,14 @@ func (db *DB) Recommendations(ctx context.Context, f RecFilter, fn func(symbol s
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var symbol, states, themes string
+		var symbol, states, themes, persons, sdgs string
 		var r workflow.Recommendation
 		if err := rows.Scan(&symbol, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
-			&r.Concern, &r.Status, &states, &themes); err != nil {
+			&r.Concern, &r.Status, &states, &themes, &persons, &sdgs, &r.AnnotationID); err != nil {
 			return err
 		}
-		if r.Themes, err = decodeStates(themes); err != nil {
-			return fmt.Errorf("recommendation %s themes: %w", r.ID, err)
-		}
-		if r.RecommendingStates, err = decodeStates(states); err != nil {
-			return fmt.Errorf("recommendation %s: %w", r.ID, err)
+		if err := decodeTags(&r, states, themes, persons, sdgs); err != nil {
+			return err
 		}
 		if err := fn(symbol, r); err != nil {
 			return err
@@ -124,25 +132,22 @@ type RecommendationDetail struct {
 // Recommendation returns one recommendation by its id.
 func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationDetail, error) {
 	var out RecommendationDetail
-	var states, themes string
+	var states, themes, persons, sdgs string
 	var id int64
 	r := &out.Rec
 	err := db.db.QueryRowContext(ctx, `SELECT r.id, d.symbol, r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb,
-		r.text, r.lead, COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes
+		r.text, r.lead, COALESCE(r.concern, 0), r.status, r.recommending_states, r.themes, r.affected_persons, r.sdgs, r.annotation_id
 		FROM recommendations r JOIN documents d ON d.id = r.document_id WHERE r.rec_id = ?`, recID).
 		Scan(&id, &out.Document, &r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead,
-			&r.Concern, &r.Status, &states, &themes)
+			&r.Concern, &r.Status, &states, &themes, &persons, &sdgs, &r.AnnotationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("recommendation %s: %w", recID, ErrNotFound)
 	}
 	if err != nil {
 		return out, err
 	}
-	if r.RecommendingStates, err = decodeStates(states); err != nil {
-		return out, fmt.Errorf("recommendation %s: %w", recID, err)
-	}
-	if r.Themes, err = decodeStates(themes); err != nil {
-		return out, fmt.Errorf("recommendation %s themes: %w", recID, err)
+	if err := decodeTags(r, states, themes, persons, sdgs); err != nil {
+		return out, err
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT at, source, field, old_value, new_value FROM recommendation_changes
 		WHERE recommendation_id = ? ORDER BY id`, id)
@@ -183,4 +188,23 @@ func (db *DB) Sections(ctx context.Context, symbol string) ([]string, error) {
 		}
 	}
 	return out, rows.Err()
+}
+
+// decodeTags reads a recommendation's recommending States and tags (JSON
+// lists).
+func decodeTags(r *workflow.Recommendation, states, themes, persons, sdgs string) error {
+	var err error
+	if r.RecommendingStates, err = decodeStates(states); err != nil {
+		return fmt.Errorf("recommendation %s: %w", r.ID, err)
+	}
+	if r.Themes, err = decodeStates(themes); err != nil {
+		return fmt.Errorf("recommendation %s themes: %w", r.ID, err)
+	}
+	if r.AffectedPersons, err = decodeStates(persons); err != nil {
+		return fmt.Errorf("recommendation %s affected persons: %w", r.ID, err)
+	}
+	if r.SDGs, err = decodeStates(sdgs); err != nil {
+		return fmt.Errorf("recommendation %s SDGs: %w", r.ID, err)
+	}
+	return nil
 }

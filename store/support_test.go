@@ -182,7 +182,7 @@ func TestSupportMigrationBackfills(t *testing.T) {
 	}
 	// Undo migration 10 (and those after it, which run again), as a
 	// database of the previous version has it.
-	for _, q := range append(undo0013, `DROP TABLE report_draft_files`, `DROP TABLE task_support`, `DROP INDEX tasks_by_owner`,
+	for _, q := range append(append(undoTags, undo0013...), `DROP TABLE report_draft_files`, `DROP TABLE task_support`, `DROP INDEX tasks_by_owner`,
 		`CREATE INDEX tasks_by_owner ON tasks(owner, stage)`, `DELETE FROM schema_migrations WHERE version >= 10`) {
 		if _, err := db.db.raw.Exec(q); err != nil {
 			t.Fatal(err)

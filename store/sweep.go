@@ -17,7 +17,8 @@ import (
 	"github.com/followup-app/followup/plan"
 )
 
-// execer is what statements run on: a transaction, or tracedTx.
+// execer is what statements run on: a transaction, tracedTx, or
+// preparedTx.
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sqlRows, error)
@@ -99,7 +100,7 @@ func taskGroups(ctx context.Context, q execer, db *DB, keep func(stage string) b
 		return nil, nil
 	}
 	rows, err := q.QueryContext(ctx, `WITH s(stage) AS (VALUES `+strings.TrimSuffix(strings.Repeat("(?),", len(args)), ",")+`)
-		SELECT d.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs, s.stage
+		SELECT d.id, d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs, s.stage
 		FROM documents d, s
 		WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.document_id = d.id AND t.stage = s.stage)
 		ORDER BY d.id, s.stage`, args...)
@@ -114,7 +115,7 @@ func taskGroups(ctx context.Context, q execer, db *DB, keep func(stage string) b
 		var adopted, fuDue sql.NullString
 		var imported int64
 		var fuParas string
-		if err := rows.Scan(&g.Document, &g.Doc.Symbol, &adopted, &imported, &fuDue, &fuParas, &g.Stage); err != nil {
+		if err := rows.Scan(&g.Document, &g.Doc.Symbol, &g.Doc.Kind, &adopted, &imported, &fuDue, &fuParas, &g.Stage); err != nil {
 			return nil, err
 		}
 		if len(out) > 0 && prev.Document == g.Document {

@@ -33,6 +33,7 @@ type TaskQuery struct {
 	Document string // symbol
 	Section  string
 	Text     string // words found in the recommendation's text or id
+	Tags     TagFilter
 	// Groups, when InGroups is set, keeps only tasks of these groups (the
 	// overdue ones); an empty list then selects nothing.
 	Groups   []GroupSel
@@ -135,6 +136,9 @@ func (q TaskQuery) where(forCount bool) (string, []any) {
 		p := "%" + likeEscape(w) + "%"
 		args = append(args, p, p)
 	}
+	tq, targs := q.Tags.sql("r.id")
+	b.WriteString(tq)
+	args = append(args, targs...)
 	if q.InGroups {
 		b.WriteString(groupsSQL(q.Groups, plus))
 	}

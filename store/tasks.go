@@ -15,7 +15,7 @@ import (
 	"github.com/followup-app/followup/workflow"
 )
 
-func createTask(ctx context.Context, tx *txn, recID, docID int64, a workflow.Assignment, now int64) error {
+func createTask(ctx context.Context, tx execer, recID, docID int64, a workflow.Assignment, now int64) error {
 	if a.Stage == "" {
 		return errors.New("no initial stage for the new task")
 	}
@@ -33,9 +33,9 @@ func createTask(ctx context.Context, tx *txn, recID, docID int64, a workflow.Ass
 	return insertEvent(ctx, tx, eventRow{taskID: recID, at: now, by: ByImport, kind: "created", to: ownerText(a.Owner, a.Support), note: a.By})
 }
 
-const taskColumns = `t.id, d.symbol, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
+const taskColumns = `t.id, d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
 	r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead, COALESCE(r.concern, 0), r.status,
-	r.recommending_states, t.owner, t.support, t.assigned_by, t.manual, t.stage, t.stage_since, r.themes`
+	r.recommending_states, t.owner, t.support, t.assigned_by, t.manual, t.stage, t.stage_since, r.themes, r.affected_persons, r.sdgs`
 
 const taskFrom = ` FROM tasks t JOIN recommendations r ON r.id = t.id JOIN documents d ON d.id = t.document_id`
 
@@ -48,20 +48,17 @@ func scanTask(s scanner, loc *time.Location) (workflow.Task, error) {
 	var t workflow.Task
 	var adopted, fuDue sql.NullString
 	var imported, since int64
-	var fuParas, states, support, themes string
+	var fuParas, states, support, themes, persons, sdgs string
 	var manual int
 	r := &t.Rec
-	err := s.Scan(&t.ID, &t.Document.Symbol, &adopted, &imported, &fuDue, &fuParas,
+	err := s.Scan(&t.ID, &t.Document.Symbol, &t.Document.Kind, &adopted, &imported, &fuDue, &fuParas,
 		&r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead, &r.Concern, &r.Status,
-		&states, &t.Owner, &support, &t.By, &manual, &t.Stage, &since, &themes)
+		&states, &t.Owner, &support, &t.By, &manual, &t.Stage, &since, &themes, &persons, &sdgs)
 	if err != nil {
 		return t, err
 	}
-	if r.RecommendingStates, err = decodeStates(states); err != nil {
-		return t, fmt.Errorf("task %s: %w", r.ID, err)
-	}
-	if r.Themes, err = decodeStates(themes); err != nil {
-		return t, fmt.Errorf("task %s themes: %w", r.ID, err)
+	if err := decodeTags(r, states, themes, persons, sdgs); err != nil {
+		return t, fmt.Errorf("task: %w", err)
 	}
 	if support != "" {
 		t.Support = strings.Split(support, ",")
@@ -169,6 +166,7 @@ type TaskFilter struct {
 	Owner    string // ministry id; "unassigned" for tasks no ministry owns
 	Stage    string
 	Document string // symbol
+	Tags     TagFilter
 }
 
 // Tasks calls fn for each task matching f, in document order, streaming.
@@ -191,6 +189,9 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter, fn func(workflow.Task) er
 		q += ` AND d.symbol = ?`
 		args = append(args, f.Document)
 	}
+	tq, targs := f.Tags.sql("t.id")
+	q += tq
+	args = append(args, targs...)
 	q += ` ORDER BY t.document_id, r.seq`
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -447,7 +448,7 @@ func (db *DB) StageCounts(ctx context.Context) (map[string]int, error) {
 
 // setSupport keeps task_support in step with tasks.support: every
 // statement that writes tasks.support calls it in the same transaction.
-func setSupport(ctx context.Context, tx *txn, taskID int64, support []string) error {
+func setSupport(ctx context.Context, tx execer, taskID int64, support []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM task_support WHERE task_id = ?`, taskID); err != nil {
 		return err
 	}

@@ -21,6 +21,10 @@ const (
 	KindMilestone DeadlineKind = "milestone"
 	// KindReport: the report's due date; an open task after it is overdue.
 	KindReport DeadlineKind = "report"
+	// KindHorizon: the date by which the recommendations of a document
+	// that goes into no report should be answered (NoReport.Horizon); an
+	// open task after it is overdue.
+	KindHorizon DeadlineKind = "horizon"
 )
 
 // Deadline is one date a task works toward.
@@ -40,7 +44,9 @@ func (d Deadline) Key() string {
 // Hard reports whether the deadline can be missed: stage targets and the
 // report's due date become overdue; milestones and the follow-up date are
 // countdown points that remind before and drop off after.
-func (d Deadline) Hard() bool { return d.Kind == KindStage || d.Kind == KindReport }
+func (d Deadline) Hard() bool {
+	return d.Kind == KindStage || d.Kind == KindReport || d.Kind == KindHorizon
+}
 
 // Reports returns the reports a document's recommendations report into.
 func Reports(reports []Report, symbol string) []Report {
@@ -75,8 +81,10 @@ func (c *Calendar) StageDeadline(doc DocFacts, stage string) (Deadline, bool) {
 			base = doc.FollowUp.Due
 		}
 	case "report":
-		if rs := Reports(c.reports, doc.Symbol); len(rs) > 0 {
+		if rs := c.reportsOf(doc); len(rs) > 0 {
 			base = rs[0].Due
+		} else if h, ok := c.horizon(doc); ok {
+			base = h.Date
 		}
 	}
 	if base.IsZero() {
@@ -136,15 +144,65 @@ func (d GroupDeadline) AppliesTo(paragraph int) bool {
 	return d.Paragraphs == nil || slices.Contains(d.Paragraphs, paragraph)
 }
 
+// reportsOf returns the reports a document's recommendations report
+// into: those of the config that take it, else, for a document of a
+// mechanism without periodic reports, the report NoReport names.
+func (c *Calendar) reportsOf(doc DocFacts) []Report {
+	rs := Reports(c.reports, doc.Symbol)
+	if len(rs) > 0 || doc.Kind != SpecialProcedures || c.noReport.Report == "" {
+		return rs
+	}
+	for _, r := range c.reports {
+		if r.ID == c.noReport.Report {
+			return []Report{r}
+		}
+	}
+	return nil
+}
+
+// HorizonRef is the Ref of a horizon deadline (KindHorizon).
+const HorizonRef = "horizon"
+
+// horizon is the due date of a document of a mechanism without periodic
+// reports that goes into no report: NoReport.Horizon after its adoption
+// (its import when it gives no date). ok is false for any other document.
+func (c *Calendar) horizon(doc DocFacts) (Deadline, bool) {
+	if doc.Kind != SpecialProcedures || c.noReport.Horizon.IsZero() || len(c.reportsOf(doc)) > 0 {
+		return Deadline{}, false
+	}
+	base := doc.Adopted
+	if base.IsZero() {
+		base = doc.Imported
+	}
+	if base.IsZero() {
+		return Deadline{}, false
+	}
+	// The label reads as a report's does ("A/HRC/52/40 due"): the mails
+	// write "… due" in each language.
+	return Deadline{Date: base.Add(c.noReport.Horizon), Kind: KindHorizon, Label: doc.Symbol + " due", Ref: HorizonRef}, true
+}
+
+// Covered reports whether a document's tasks have a date they all work
+// toward: a report it goes into, or (a special procedure's) the horizon
+// NoReport gives. The import warns about one that has none.
+func (c *Calendar) Covered(doc DocFacts) bool {
+	if len(c.reportsOf(doc)) > 0 {
+		return true
+	}
+	_, ok := c.horizon(doc)
+	return ok
+}
+
 // Calendar works out the deadlines of task groups under a set of stages
 // and reports, remembering what groups share (the reports a document goes
 // into, and their milestones): the sweep and the digests ask for every
 // group of the database. It is not safe for concurrent use: make one per
 // sweep or request.
 type Calendar struct {
-	stages  []Stage
-	reports []Report
-	byDoc   map[string][]GroupDeadline // the reports' deadlines, by document symbol
+	stages   []Stage
+	reports  []Report
+	noReport NoReport
+	byDoc    map[string][]GroupDeadline // the reports' deadlines, by document symbol
 }
 
 // NewCalendar makes a Calendar for these stages and reports.
@@ -152,10 +210,18 @@ func NewCalendar(stages []Stage, reports []Report) *Calendar {
 	return &Calendar{stages: stages, reports: reports, byDoc: map[string][]GroupDeadline{}}
 }
 
+// WithNoReport sets where the deadlines of a special procedure's document
+// that goes into no report come from; it returns c.
+func (c *Calendar) WithNoReport(p NoReport) *Calendar {
+	c.noReport = p
+	return c
+}
+
 // Group returns the deadlines of the tasks of one document in one stage,
 // earliest first: the stage's own target, the follow-up date (for the
 // follow-up paragraphs only), and the milestones and due date of each
-// report the document goes into. Every deadline is worked out here: a
+// report the document goes into (or, for a special procedure's document
+// that goes into none, its horizon: NoReport). Every deadline is worked out here: a
 // task's (Deadlines, NextDeadline), the reminder sweep's and the digests'
 // all come from it. A final stage has none.
 func (c *Calendar) Group(doc DocFacts, stage string) []GroupDeadline {
@@ -164,10 +230,13 @@ func (c *Calendar) Group(doc DocFacts, stage string) []GroupDeadline {
 	}
 	reports, ok := c.byDoc[doc.Symbol]
 	if !ok {
-		for _, r := range Reports(c.reports, doc.Symbol) {
+		for _, r := range c.reportsOf(doc) {
 			for _, d := range ReportDeadlines(r) {
 				reports = append(reports, GroupDeadline{Deadline: d})
 			}
+		}
+		if h, ok := c.horizon(doc); ok {
+			reports = append(reports, GroupDeadline{Deadline: h})
 		}
 		c.byDoc[doc.Symbol] = reports
 	}

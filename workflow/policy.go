@@ -132,19 +132,50 @@ type AssignmentRules struct {
 // Rule assigns the recommendations it matches. A rule matches when every
 // criterion it sets matches: any of Sections (case-insensitive substring of
 // the section or subsection heading), any of Keywords (case-insensitive,
-// whole words), Regex (on the text), and any of Themes (case-insensitive
-// substring of one of the themes an OHCHR UPR matrix gives the
-// recommendation). The first matching rule wins.
+// whole words), Regex (on the text), any of Themes (case-insensitive
+// substring of one of the recommendation's themes: from an OHCHR UPR
+// matrix, the UHRI or the config's tag rules), any of AffectedPersons
+// (the same, on its affected persons) and any of SDGs (a goal "16" matches
+// its targets "16.3"; a target only itself). The first matching rule wins.
 type Rule struct {
-	Name     string // optional; shown as the reason of an assignment
-	Ministry string
-	Support  []string
-	Sections []string
-	Keywords []string
-	Regex    *regexp.Regexp
-	Themes   []string
+	Name            string // optional; shown as the reason of an assignment
+	Ministry        string
+	Support         []string
+	Sections        []string
+	Keywords        []string
+	Regex           *regexp.Regexp
+	Themes          []string
+	AffectedPersons []string
+	SDGs            []string
 	// Documents restricts the rule to these symbols; empty means all.
 	Documents []string
+}
+
+// TagRule gives tags to the recommendations it matches, on top of those
+// their document gives: every matching rule adds its Themes,
+// AffectedPersons and SDGs. It matches as an assignment rule does, on
+// Sections, Keywords, Regex and Documents (every criterion set must
+// match; at least one is set).
+type TagRule struct {
+	Sections  []string
+	Keywords  []string
+	Regex     *regexp.Regexp
+	Documents []string
+
+	Themes          []string
+	AffectedPersons []string
+	SDGs            []string
+}
+
+// NoReport says where the deadlines of a document come from when it goes
+// into no report of the config and its mechanism asks for no periodic
+// report (Kind SpecialProcedures): the report named Report, or else a due
+// date Horizon after its adoption (its import when it gives no date).
+// Both empty: such a document's tasks have only their stages' deadlines,
+// and the import says so.
+type NoReport struct {
+	Report  string
+	Horizon civil.Span
 }
 
 // Override assigns one recommendation by its id, whatever the rules say.

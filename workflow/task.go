@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -25,7 +24,10 @@ type Task struct {
 
 // DocFacts are the facts of a task's document that its deadlines depend on.
 type DocFacts struct {
-	Symbol   string
+	Symbol string
+	// Kind decides where the deadlines of a document that goes into no
+	// report come from (NoReport).
+	Kind     Kind
 	Adopted  civil.Date
 	Imported civil.Date // first import, in the config's zone
 	FollowUp *FollowUp
@@ -57,7 +59,7 @@ type Assigner struct {
 	initial   string // the stage new tasks start in
 	rules     []Rule
 	overrides map[string]Override
-	keywords  [][]*regexp.Regexp // per rule
+	match     []matcher // per rule
 }
 
 // NewAssigner compiles the assignment rules; new tasks start in stage
@@ -68,14 +70,7 @@ func NewAssigner(initial string, rules AssignmentRules) *Assigner {
 		a.overrides[o.Recommendation] = o
 	}
 	for _, r := range rules.Rules {
-		var res []*regexp.Regexp
-		for _, k := range r.Keywords {
-			// Whole words, any case: "police" must not match "policemen".
-			// Word characters are letters, marks and digits of any script
-			// (\b would know only ASCII: "l'éducation", Lao, "U.N.").
-			res = append(res, regexp.MustCompile(`(?i)(?:^|[^\pL\pM\pN_])`+regexp.QuoteMeta(strings.TrimSpace(k))+`(?:$|[^\pL\pM\pN_])`))
-		}
-		a.keywords = append(a.keywords, res)
+		a.match = append(a.match, newMatcher(r.Documents, r.Sections, r.Keywords, r.Regex, r.Themes, r.AffectedPersons, r.SDGs))
 	}
 	return a
 }
@@ -90,7 +85,7 @@ func (a *Assigner) Assign(symbol string, rec Recommendation) Assignment {
 		return out
 	}
 	for i, r := range a.rules {
-		if !a.matches(i, r, symbol, rec) {
+		if !a.match[i].match(symbol, rec) {
 			continue
 		}
 		out.Owner, out.Support = r.Ministry, slices.Clone(r.Support)
@@ -102,45 +97,6 @@ func (a *Assigner) Assign(symbol string, rec Recommendation) Assignment {
 	}
 	out.By = Unassigned
 	return out
-}
-
-func (a *Assigner) matches(i int, r Rule, symbol string, rec Recommendation) bool {
-	if len(r.Documents) > 0 && !slices.Contains(r.Documents, symbol) {
-		return false
-	}
-	if len(r.Sections) > 0 {
-		sec, sub := strings.ToLower(rec.Section), strings.ToLower(rec.Subsection)
-		ok := false
-		for _, s := range r.Sections {
-			s = strings.ToLower(s)
-			if strings.Contains(sec, s) || strings.Contains(sub, s) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	if len(a.keywords[i]) > 0 {
-		ok := false
-		for _, re := range a.keywords[i] {
-			if re.MatchString(rec.Text) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	if r.Regex != nil && !r.Regex.MatchString(rec.Text) {
-		return false
-	}
-	if len(r.Themes) > 0 && !anyTheme(r.Themes, rec.Themes) {
-		return false
-	}
-	return true
 }
 
 // TransitionError is a refused stage change; its message lists the stages
@@ -221,10 +177,10 @@ func Final(stages []Stage, stage string) bool {
 	return ok && s.Final
 }
 
-// anyTheme reports whether one of the rule's themes is a case-insensitive
-// substring of one of the recommendation's: "education" matches "Right to
-// education". A recommendation without themes (a treaty body's) matches no
-// theme.
+// anyTheme reports whether one of the rule's themes (or affected persons)
+// is a case-insensitive substring of one of the recommendation's:
+// "education" matches "Right to education". A recommendation without any
+// matches none.
 func anyTheme(want, have []string) bool {
 	for _, h := range have {
 		h = strings.ToLower(h)

@@ -2,26 +2,31 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/ingest"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
 
-const importUsage = "[--dry-run] [--json] [--strict] [--symbol S] FILE..."
+const importUsage = "[--dry-run] [--json] [--strict] [--skip-bad] [--symbol S] FILE..."
 
-func cmdImport(ctx context.Context, env *environment, args []string) error {
-	fs, g := newFlags(env, "import", importUsage)
-	dryRun := fs.Bool("dry-run", false, "parse and print, write nothing")
-	strict := fs.Bool("strict", false, "treat the self-check's warnings as errors: import nothing when there is one")
-	asJSON := fs.Bool("json", false, "print the parse as JSON (with --dry-run)")
-	symbol := fs.String("symbol", "", "document `symbol`, for a text that does not carry it (one FILE only)")
-	files, err := parseArgs(fs, args)
+func cmdImport(ctx context.Context, env *environment, args []string) (err error) {
+	flags, g := newFlags(env, "import", importUsage)
+	dryRun := flags.Bool("dry-run", false, "parse and print, write nothing")
+	strict := flags.Bool("strict", false, "treat the self-check's warnings as errors: import nothing when there is one")
+	skipBad := flags.Bool("skip-bad", false, "import a UHRI export whose rows cannot all be read, leaving those out (they are listed)")
+	asJSON := flags.Bool("json", false, "print the parse as JSON (with --dry-run)")
+	symbol := flags.String("symbol", "", "document `symbol`, for a text that does not carry it (one FILE only)")
+	files, err := parseArgs(flags, args)
 	if err != nil {
 		return err
 	}
@@ -44,7 +49,19 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	pdf := pdfReader(env, pdfLog)
 	defer pdf.Close()
 	var items []store.ImportItem
+	var exports []string // UHRI exports: read row by row, as they are written
 	for _, f := range files {
+		isExport, err := ingest.IsUHRIFile(f)
+		if err != nil {
+			return fileError(f, err)
+		}
+		if isExport {
+			if *symbol != "" {
+				return usageError("--symbol does not apply to %s, a UHRI export: its rows name their documents", f)
+			}
+			exports = append(exports, f)
+			continue
+		}
 		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{Symbol: *symbol, PDF: pdf})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -61,7 +78,33 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	}
 
 	if *dryRun {
+		var cfg *config.Config
+		if len(exports) > 0 {
+			// Where a special procedure's deadlines would come from.
+			if cfg, err = loadStateConfig(env, g); err != nil {
+				return err
+			}
+		}
+		var out io.Writer = env.stdout
+		if *asJSON {
+			out = nil
+		}
+		uhriDocs, err := dryRunUHRI(ctx, out, cfg, exports, *skipBad)
+		if err != nil {
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
+			return err
+		}
 		switch {
+		case *asJSON && len(exports) > 0:
+			all := []jsonDocument{}
+			for _, it := range items {
+				all = append(all, toJSONDocument(it.Doc))
+			}
+			if err := writeJSON(env.stdout, append(all, uhriDocs...)); err != nil {
+				return err
+			}
 		case *asJSON && len(items) == 1:
 			if err := writeJSON(env.stdout, toJSONDocument(items[0].Doc)); err != nil {
 				return err
@@ -98,11 +141,21 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	_, statErr := os.Stat(cfg.Database)
 	db, err := openStore(ctx, cfg, false, logger, env.clock())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if len(exports) > 0 && errors.Is(statErr, fs.ErrNotExist) {
+		// An export is refused only once it is read, inside the import's
+		// transaction: a database made for it goes with it.
+		defer func() {
+			if err != nil {
+				removeNewDatabase(db, cfg.Database)
+			}
+		}()
+	}
 	if err := matchAddenda(ctx, db, items); err != nil {
 		return err
 	}
@@ -114,7 +167,20 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	if err := syncRules(ctx, db, cfg, logger); err != nil {
 		return err
 	}
-	results, err := db.Import(ctx, items, planner(cfg))
+	var imports []uhriImport
+	results, rows, err := db.ImportStream(ctx, items, planner(cfg), tagger(cfg), func(w *store.RowWriter) error {
+		if len(exports) == 0 {
+			return nil
+		}
+		var err error
+		if imports, err = scanUHRI(ctx, w, exports, *skipBad); err != nil {
+			return err
+		}
+		if *strict {
+			return strictUHRI(env.stderr, cfg, w.Documents())
+		}
+		return nil
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return errInterrupted // the import is one transaction
@@ -124,6 +190,7 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	for i, r := range results {
 		printImportResult(env.stdout, items[i], r)
 	}
+	printUHRIResult(env.stdout, cfg, rows, imports, *skipBad)
 	return nil
 }
 

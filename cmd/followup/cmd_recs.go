@@ -10,15 +10,17 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
 
 const (
 	docsUsage     = "[--json]"
-	recsListUsage = "[--doc SYMBOL] [--section TEXT] [--json]"
+	recsListUsage = "[--doc SYMBOL] [--section TEXT] [--theme T] [--person P] [--sdg N] [--json]"
 	recsShowUsage = "ID [--json]"
-	recsUsage     = "list " + recsListUsage + " | show " + recsShowUsage
+	recsTagsUsage = "[--json]"
+	recsUsage     = "list " + recsListUsage + " | show " + recsShowUsage + " | tags " + recsTagsUsage
 )
 
 func cmdDocs(ctx context.Context, env *environment, args []string) error {
@@ -60,25 +62,28 @@ func cmdDocs(ctx context.Context, env *environment, args []string) error {
 
 func cmdRecs(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 {
-		return usageError("expected list or show")
+		return usageError("expected list, show or tags")
 	}
 	switch args[0] {
 	case "list":
 		return recsList(ctx, env, args[1:])
 	case "show":
 		return recsShow(ctx, env, args[1:])
+	case "tags":
+		return recsTags(ctx, env, args[1:])
 	case "-h", "--help", "-help":
 		fs, _ := newFlags(env, "recs", recsUsage)
 		fs.Usage()
 		return nil
 	}
-	return usageError("unknown subcommand %q: expected list or show", args[0])
+	return usageError("unknown subcommand %q: expected list, show or tags", args[0])
 }
 
 func recsList(ctx context.Context, env *environment, args []string) (err error) {
 	fs, g := newFlags(env, "recs list", recsListUsage)
 	doc := fs.String("doc", "", "only the document with this `symbol`")
 	section := fs.String("section", "", "only recommendations whose section or subsection contains `text`")
+	tags := addTagFlags(fs)
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
@@ -88,7 +93,11 @@ func recsList(ctx context.Context, env *environment, args []string) (err error) 
 		return err
 	}
 	defer db.Close()
-	filter := store.RecFilter{Document: *doc, Section: *section}
+	tf, err := tags.filter(ctx, db)
+	if err != nil {
+		return err
+	}
+	filter := store.RecFilter{Document: *doc, Section: *section, Tags: tf}
 	w := bufio.NewWriter(env.stdout)
 	defer flush(w, &err)
 	if *asJSON {
@@ -156,6 +165,8 @@ func recsShow(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The tags of the config's rules with the documents' own.
+	d.Rec = withRuleTags(cfg, d.Document, d.Rec)
 	if *asJSON {
 		type change struct {
 			At     string `json:"at"`
@@ -206,6 +217,12 @@ func printRecommendation(w io.Writer, symbol string, r workflow.Recommendation) 
 	if len(r.Themes) > 0 {
 		fmt.Fprintf(w, "  Themes:     %s\n", strings.Join(r.Themes, "; "))
 	}
+	if len(r.AffectedPersons) > 0 {
+		fmt.Fprintf(w, "  Affected persons: %s\n", strings.Join(r.AffectedPersons, "; "))
+	}
+	if len(r.SDGs) > 0 {
+		fmt.Fprintf(w, "  SDG targets: %s\n", strings.Join(r.SDGs, ", "))
+	}
 	if r.Concern > 0 {
 		fmt.Fprintf(w, "  Answers the concern of paragraph %d\n", r.Concern)
 	}
@@ -250,3 +267,58 @@ func wrap(s string, width int, indent string) string {
 	}
 	return b.String()
 }
+
+// withRuleTags is a recommendation with the tags the config's tag rules
+// give it added to its documents' own, as the lists and filters have them.
+func withRuleTags(cfg *config.Config, symbol string, r workflow.Recommendation) workflow.Recommendation {
+	if len(cfg.Tags.Rules) == 0 {
+		return r
+	}
+	return workflow.NewTagger(cfg.Tags.Rules).Apply(symbol, r)
+}
+
+// recsTags lists the tags in use: each theme, group of affected persons
+// and SDG with how many recommendations have it (and how many of them from
+// the config's tag rules alone).
+func recsTags(ctx context.Context, env *environment, args []string) error {
+	fs, g := newFlags(env, "recs tags", recsTagsUsage)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	db, _, err := openForReading(ctx, env, g)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	counts, err := db.TagCounts(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		type jsonTag struct {
+			Kind            string `json:"kind"`
+			Name            string `json:"name"`
+			Recommendations int    `json:"recommendations"`
+			ByRule          int    `json:"by_rule"`
+		}
+		out := []jsonTag{}
+		for _, c := range counts {
+			out = append(out, jsonTag{tagKindFlag[c.Kind], c.Name, c.Recommendations, c.ByRule})
+		}
+		return writeJSON(env.stdout, out)
+	}
+	if len(counts) == 0 {
+		fmt.Fprintln(env.stdout, "(no recommendation has a tag: import a UHRI export or a UPR matrix, or write tag rules in the config)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILTER\tTAG\tRECS\tBY RULE ONLY")
+	for _, c := range counts {
+		fmt.Fprintf(tw, "--%s\t%s\t%d\t%d\n", tagKindFlag[c.Kind], c.Name, c.Recommendations, c.ByRule)
+	}
+	return tw.Flush()
+}
+
+// tagKindFlag is the filter flag of each kind of tag.
+var tagKindFlag = map[string]string{store.TagTheme: "theme", store.TagPerson: "person", store.TagSDG: "sdg"}

@@ -73,6 +73,11 @@ func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog
 	defer pdf.Close()
 	var items []store.ImportItem
 	for _, f := range cfg.Documents {
+		// An export of the whole index takes a minute to import: it is
+		// the admin's to import once, not the daemon's at every start.
+		if isExport, err := ingest.IsUHRIFile(f); err == nil && isExport {
+			return fmt.Errorf("documents: %s is a UHRI export: import it once with followup import, not at every start", f)
+		}
 		doc, err := ingest.ReadFileContext(ctx, f, ingest.Options{PDF: pdf})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -101,7 +106,7 @@ func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog
 			logger.Warn("import warning", "component", "cli", "document", it.Doc.Symbol, "file", it.Source, "warning", w.String())
 		}
 	}
-	results, err := db.Import(ctx, items, planner(cfg))
+	results, err := db.ImportTagged(ctx, items, planner(cfg), tagger(cfg))
 	if err != nil {
 		var pm = store.ErrParentMissing
 		if errors.Is(err, pm) {

@@ -94,7 +94,7 @@ func toJSONTask(cfg *config.Config, t workflow.Task, today civil.Date, next *wor
 }
 
 const (
-	tasksUsage       = "[--ministry ID] [--stage S] [--doc SYMBOL] [--overdue] [--due-within 30d] [--json]"
+	tasksUsage       = "[--ministry ID] [--stage S] [--doc SYMBOL] [--theme T] [--person P] [--sdg N] [--overdue] [--due-within 30d] [--json]"
 	taskShowUsage    = "ID [--json]"
 	taskAdvanceUsage = "ID STAGE --by NAME [--note TEXT]"
 	taskAssignUsage  = "ID MINISTRY [--support ID,ID] --by NAME [--note TEXT]"
@@ -106,6 +106,7 @@ func cmdTasks(ctx context.Context, env *environment, args []string) (err error) 
 	ministry := fs.String("ministry", "", "only tasks this ministry `id` owns (\"unassigned\" for those no ministry owns)")
 	stage := fs.String("stage", "", "only tasks in this `stage`")
 	doc := fs.String("doc", "", "only tasks of the document with this `symbol`")
+	tags := addTagFlags(fs)
 	overdue := fs.Bool("overdue", false, "only tasks whose next deadline has passed")
 	within := fs.String("due-within", "", "only tasks whose next deadline falls within this `span` from today (e.g. 30d, 2w, 3mo)")
 	asJSON := fs.Bool("json", false, "print a JSON array")
@@ -134,6 +135,10 @@ func cmdTasks(ctx context.Context, env *environment, args []string) (err error) 
 			return usageError("--stage: unknown stage %q; expected one of: %s", *stage, strings.Join(stageIDs(cfg), ", "))
 		}
 	}
+	tf, err := tags.filter(ctx, db)
+	if err != nil {
+		return err
+	}
 	now := env.clock()()
 	today := workflow.Today(cfg.Location, now)
 	cal := cfg.Calendar()
@@ -147,7 +152,7 @@ func cmdTasks(ctx context.Context, env *environment, args []string) (err error) 
 		fmt.Fprintln(tw, "ID\tOWNER\tSTAGE\tNEXT DEADLINE\t\tTEXT")
 	}
 	n := 0
-	err = db.Tasks(ctx, store.TaskFilter{Owner: owner, Stage: *stage, Document: *doc}, func(t workflow.Task) error {
+	err = db.Tasks(ctx, store.TaskFilter{Owner: owner, Stage: *stage, Document: *doc, Tags: tf}, func(t workflow.Task) error {
 		next, ok := cal.NextDeadline(t, today)
 		var np *workflow.Deadline
 		if ok {
@@ -317,7 +322,7 @@ func taskShow(ctx context.Context, env *environment, args []string) error {
 		return writeJSON(env.stdout, out)
 	}
 	w := env.stdout
-	printRecommendation(w, t.Document.Symbol, t.Rec)
+	printRecommendation(w, t.Document.Symbol, withRuleTags(cfg, t.Document.Symbol, t.Rec))
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  Owner:      %s", ministryName(cfg, t.Owner))
 	if t.Manual {

@@ -131,10 +131,27 @@ func openStore(ctx context.Context, cfg *config.Config, mustExist bool, logger *
 	return db, err
 }
 
-// planner adapts the config's rules to the store.
+// planner adapts the config's rules to the store. The assignment rules
+// match on the tags the tag rules give too (the store hands over a
+// recommendation with its documents' tags).
 func planner(cfg *config.Config) store.Planner {
 	a := workflow.NewAssigner(cfg.InitialStage, cfg.Assignment)
-	return a.Assign
+	if len(cfg.Tags.Rules) == 0 {
+		return a.Assign
+	}
+	t := workflow.NewTagger(cfg.Tags.Rules)
+	return func(symbol string, rec workflow.Recommendation) workflow.Assignment {
+		return a.Assign(symbol, t.Apply(symbol, rec))
+	}
+}
+
+// tagger adapts the config's tag rules to the store; nil when there are
+// none.
+func tagger(cfg *config.Config) store.Tagger {
+	if len(cfg.Tags.Rules) == 0 {
+		return nil
+	}
+	return workflow.NewTagger(cfg.Tags.Rules).Tags
 }
 
 // syncRules applies the config's rules to the stored tasks when they
@@ -142,6 +159,20 @@ func planner(cfg *config.Config) store.Planner {
 // is a step of the commands that write, and of the daemon, never of a
 // command that only reads; it says what it changed.
 func syncRules(ctx context.Context, db *store.DB, cfg *config.Config, logger *slog.Logger) error {
+	tagsBefore, err := db.TagRulesApplied(ctx)
+	if err != nil {
+		return err
+	}
+	// The tags first: the assignment rules match on them.
+	if tagsBefore != cfg.TagRulesID() {
+		n, err := db.ApplyTagRules(ctx, cfg.TagRulesID(), tagger(cfg))
+		if err != nil {
+			return fmt.Errorf("apply tag rules: %w", err)
+		}
+		if tagsBefore != "" || n > 0 {
+			logger.Info("the tag rules changed: applied them again", "component", "cli", "recommendations_tagged", n)
+		}
+	}
 	before, err := db.RulesApplied(ctx)
 	if err != nil {
 		return err

@@ -61,6 +61,9 @@ type jsonRecommendation struct {
 	Status             string   `json:"status"`
 	RecommendingStates []string `json:"recommending_states"`
 	Themes             []string `json:"themes,omitempty"`
+	AffectedPersons    []string `json:"affected_persons,omitempty"`
+	SDGs               []string `json:"sdgs,omitempty"`
+	AnnotationID       string   `json:"annotation_id,omitempty"`
 }
 
 type jsonPosition struct {
@@ -117,6 +120,7 @@ func toJSONRecommendation(symbol string, r workflow.Recommendation) jsonRecommen
 		ID: r.ID, Document: symbol, Paragraph: r.Paragraph, Item: r.Item,
 		Section: r.Section, Subsection: r.Subsection, Verb: r.Verb, Text: r.Text, Lead: r.Lead,
 		Status: r.Status, RecommendingStates: r.RecommendingStates, Themes: r.Themes,
+		AffectedPersons: r.AffectedPersons, SDGs: r.SDGs, AnnotationID: r.AnnotationID,
 	}
 	if r.Concern > 0 {
 		c := r.Concern

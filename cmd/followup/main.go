@@ -86,9 +86,9 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"import", "import concluding observations, UPR reports and addenda", importUsage, cmdImport},
+		{"import", "import concluding observations, UPR reports and addenda, UHRI exports", importUsage, cmdImport},
 		{"docs", "list the imported documents", docsUsage, cmdDocs},
-		{"recs", "list or show recommendations", recsUsage, cmdRecs},
+		{"recs", "list or show recommendations, list their tags", recsUsage, cmdRecs},
 		{"cluster", "suggest, accept and edit clusters: recommendations one action answers", clusterUsage, cmdCluster},
 		{"tasks", "list tasks: owner, stage, next deadline", tasksUsage, cmdTasks},
 		{"task", "show a task, move it to a stage, or assign it", taskUsage, cmdTask},
