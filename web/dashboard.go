@@ -359,13 +359,14 @@ func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) [
 // taskFilter is the list's filters as the form sends them.
 type taskFilter struct {
 	Ministry, Stage, Document, Section, Q string
+	Tags                                  tagValues
 	Overdue                               bool
 	After                                 string
 }
 
 func filterOf(v url.Values) taskFilter {
 	return taskFilter{Ministry: v.Get("ministry"), Stage: v.Get("stage"), Document: v.Get("document"), Section: v.Get("section"),
-		Q: strings.TrimSpace(v.Get("q")), Overdue: v.Get("overdue") == "1", After: v.Get("after")}
+		Q: strings.TrimSpace(v.Get("q")), Tags: tagValuesOf(v), Overdue: v.Get("overdue") == "1", After: v.Get("after")}
 }
 
 func (f taskFilter) values() url.Values {
@@ -375,6 +376,7 @@ func (f taskFilter) values() url.Values {
 			v.Set(k, x)
 		}
 	}
+	f.Tags.set(v)
 	if f.Overdue {
 		v.Set("overdue", "1")
 	}
@@ -384,30 +386,38 @@ func (f taskFilter) values() url.Values {
 // query checks the filters against the config and turns them into a
 // store query; a value the form never offers is refused (422) rather than
 // silently ignored.
-func (s *Server) query(ctx context.Context, cfg *config.Config, f taskFilter) (store.TaskQuery, error) {
+func (s *Server) query(ctx context.Context, cfg *config.Config, f taskFilter) (store.TaskQuery, tagOptions, error) {
 	q := store.TaskQuery{Owner: f.Ministry, Stage: f.Stage, Document: f.Document, Section: f.Section, Text: f.Q, After: f.After, Limit: 50}
 	lang := coordLang(cfg)
+	facets, err := s.db.TagFacets(ctx, 0)
+	if err != nil {
+		return q, tagOptions{}, err
+	}
+	var opts tagOptions
+	if q.Tags, opts, err = tagFilter(f.Tags, facets, lang); err != nil {
+		return q, opts, err
+	}
 	if f.Ministry != "" && f.Ministry != "unassigned" {
 		if _, ok := cfg.Ministry(f.Ministry); !ok {
-			return q, &filterError{tr(lang, "There is no ministry “%s”.", f.Ministry)}
+			return q, opts, &filterError{tr(lang, "There is no ministry “%s”.", f.Ministry)}
 		}
 	}
 	if f.Stage != "" {
 		if _, ok := cfg.Stage(f.Stage); !ok {
-			return q, &filterError{tr(lang, "There is no stage “%s”.", f.Stage)}
+			return q, opts, &filterError{tr(lang, "There is no stage “%s”.", f.Stage)}
 		}
 	}
 	if len(f.Q) > 200 {
-		return q, &filterError{tr(lang, "The search text is too long (%d characters at most).", 200)}
+		return q, opts, &filterError{tr(lang, "The search text is too long (%d characters at most).", 200)}
 	}
 	if f.Overdue {
 		_, groups, _, err := s.overview(ctx)
 		if err != nil {
-			return q, err
+			return q, opts, err
 		}
 		q.InGroups, q.Groups = true, groups
 	}
-	return q, nil
+	return q, opts, nil
 }
 
 // filterError refuses a filter the form never offers, in the
@@ -424,6 +434,7 @@ type tasksPage struct {
 	Stages     []option
 	Documents  []option
 	Sections   []option
+	Tags       tagOptions
 	Tasks      []taskRowView
 	Total      int
 	Capped     bool
@@ -441,6 +452,7 @@ type option struct {
 type taskRowView struct {
 	store.DashTask
 	Label, OwnerName, SupportNames, StageName string
+	Tags                                      string // its tags on one line
 }
 
 func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
@@ -476,10 +488,16 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 			p.Sections = append(p.Sections, option{sec, sec, f.Section == sec})
 		}
 	}
-	q, err := s.query(ctx, cfg, f)
-	if err != nil {
+	q, tagOpts, err := s.query(ctx, cfg, f)
+	p.Tags = tagOpts
+	var fe *filterError
+	if errors.As(err, &fe) {
 		p.Error = err.Error()
 		s.render(w, r, http.StatusUnprocessableEntity, "dashboard_tasks.html", p)
+		return
+	}
+	if err != nil {
+		s.dbError(w, r, err)
 		return
 	}
 	page, err := s.db.TaskList(ctx, q)
@@ -492,6 +510,11 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 		s.dbError(w, r, err)
 		return
 	}
+	tags, err := s.taskTags(ctx, page.Tasks)
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
 	for _, t := range page.Tasks {
 		var sup []string
 		for _, id := range t.Support {
@@ -499,7 +522,7 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 		}
 		t.Text = notify.Shorten(t.Text, 240)
 		p.Tasks = append(p.Tasks, taskRowView{DashTask: t, Label: plan.ParagraphLabel(t.Paragraph, t.Item), OwnerName: dashBodyName(cfg, t.Owner),
-			SupportNames: strings.Join(sup, ", "), StageName: dashStageName(cfg, t.Stage)})
+			SupportNames: strings.Join(sup, ", "), StageName: dashStageName(cfg, t.Stage), Tags: tagLine(tags[t.ID], coordLang(cfg))})
 	}
 	p.Total, p.Capped = page.Total, page.TotalCapped
 	v := f.values()
@@ -519,9 +542,14 @@ func (s *Server) handleDashCSV(w http.ResponseWriter, r *http.Request) {
 	cfg := s.Config()
 	f := filterOf(r.URL.Query())
 	f.After = ""
-	q, err := s.query(ctx, cfg, f)
-	if err != nil {
+	q, _, err := s.query(ctx, cfg, f)
+	var fe *filterError
+	if errors.As(err, &fe) {
 		s.fail(w, r, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
+	if err != nil {
+		s.dbError(w, r, err)
 		return
 	}
 	name := "followup-tasks-" + workflow.Today(cfg.Location, s.clock.Now()).String() + ".csv"

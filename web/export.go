@@ -19,7 +19,8 @@ const csvBatch = 1000
 // csvHeader is the export's first row, in English (the file's columns
 // are then written in the coordinator's language).
 var csvHeader = []string{"Recommendation", "Document", "Paragraph", "Section", "Subsection", "Text",
-	"Lead ministry", "Supporting ministries", "Stage", "In stage since", "Progress updates", "Last update"}
+	"Lead ministry", "Supporting ministries", "Stage", "In stage since", "Progress updates", "Last update",
+	"Themes", "Affected persons", "SDG targets"}
 
 // WriteTasksCSV writes the tasks q selects (every page of them) as CSV for
 // Excel: UTF-8 with a byte-order mark, without which Excel reads the file
@@ -54,7 +55,12 @@ func WriteTasksCSV(ctx context.Context, w io.Writer, db *store.DB, cfg *config.C
 		if err != nil {
 			return fmt.Errorf("export tasks: %w", err)
 		}
+		tags, err := db.TagsOf(ctx, taskIDs(batch))
+		if err != nil {
+			return fmt.Errorf("export tasks: %w", err)
+		}
 		for _, t := range batch {
+			tg := tags[t.ID]
 			var support []string
 			for _, s := range t.Support {
 				support = append(support, dashBodyNameIn(cfg, s, lang))
@@ -65,7 +71,8 @@ func WriteTasksCSV(ctx context.Context, w io.Writer, db *store.DB, cfg *config.C
 			}
 			if err := cw.Write(csvCells(t.RecID, t.Symbol, plan.ParagraphLabel(t.Paragraph, t.Item), t.Section, t.Subsection, t.Text,
 				dashBodyNameIn(cfg, t.Owner, lang), strings.Join(support, "; "), stageLabel(cfg, t.Stage, lang),
-				t.StageSince.In(cfg.Location).Format("2006-01-02"), strconv.Itoa(t.Updates), last)); err != nil {
+				t.StageSince.In(cfg.Location).Format("2006-01-02"), strconv.Itoa(t.Updates), last,
+				strings.Join(tg.Themes, "; "), strings.Join(tg.AffectedPersons, "; "), strings.Join(tg.SDGs, "; "))); err != nil {
 				return err
 			}
 		}
@@ -115,4 +122,12 @@ func dashBodyNameIn(cfg *config.Config, id, lang string) string {
 // id when the config has no such stage.
 func dashStageName(cfg *config.Config, id string) string {
 	return stageLabel(cfg, id, coordLang(cfg))
+}
+
+func taskIDs(ts []store.DashTask) []int64 {
+	ids := make([]int64, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	return ids
 }

@@ -95,7 +95,8 @@ func TestTasksCSVForExcel(t *testing.T) {
 	}
 	// The example's coordinating body reads Lao: the columns are named,
 	// and ministries and stages written, in Lao.
-	laoHeader := "ຂໍ້ສະເໜີແນະ|ເອກະສານ|ຂໍ້|ພາກ|ພາກຍ່ອຍ|ເນື້ອໃນ|ກະຊວງຮັບຜິດຊອບຫຼັກ|ກະຊວງສະໜັບສະໜູນ|ຂັ້ນຕອນ|ຢູ່ຂັ້ນຕອນນີ້ຕັ້ງແຕ່|ຄວາມຄືບໜ້າ|ຄວາມຄືບໜ້າຫຼ້າສຸດ"
+	laoHeader := "ຂໍ້ສະເໜີແນະ|ເອກະສານ|ຂໍ້|ພາກ|ພາກຍ່ອຍ|ເນື້ອໃນ|ກະຊວງຮັບຜິດຊອບຫຼັກ|ກະຊວງສະໜັບສະໜູນ|ຂັ້ນຕອນ|ຢູ່ຂັ້ນຕອນນີ້ຕັ້ງແຕ່|ຄວາມຄືບໜ້າ|ຄວາມຄືບໜ້າຫຼ້າສຸດ" +
+		"|ບັນດາຫົວຂໍ້|ກຸ່ມຄົນທີ່ກ່ຽວຂ້ອງ|ຄາດໝາຍ SDG"
 	if len(recs) != 5 || strings.Join(recs[0], "|") != laoHeader {
 		t.Fatalf("records = %q", recs)
 	}

@@ -63,6 +63,11 @@ type publicDoc struct {
 	Title    string
 	Doc      store.DocFacet
 	Sections []publicSection
+	// The tag filters: what the form offers, what was chosen, and a
+	// value it never offers, refused.
+	Tags   tagOptions
+	Filter tagValues
+	Error  string
 }
 
 type publicSection struct {
@@ -113,11 +118,23 @@ func (s *Server) handlePublicDoc(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "There is no such document.")
 		return
 	}
-	p := publicDoc{Title: doc.Symbol, Doc: *doc}
+	p := publicDoc{Title: doc.Symbol, Doc: *doc, Filter: tagValuesOf(r.URL.Query())}
+	facets, err := s.db.TagFacets(ctx, doc.ID)
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	tags, opts, err := tagFilter(p.Filter, facets, s.pageLang(r))
+	p.Tags = opts
+	if err != nil {
+		p.Error = err.Error()
+		s.render(w, r, http.StatusUnprocessableEntity, "public_doc.html", p)
+		return
+	}
 	byTask := map[int64]*publicRec{}
 	var sections []string
 	secRecs := map[string][]*publicRec{}
-	err = s.db.EachTask(ctx, store.TaskQuery{Document: doc.Symbol, Limit: publicDocLimit}, func(t store.DashTask) error {
+	err = s.db.EachTask(ctx, store.TaskQuery{Document: doc.Symbol, Tags: tags, Limit: publicDocLimit}, func(t store.DashTask) error {
 		pr := &publicRec{ID: t.RecID, Label: plan.ParagraphLabel(t.Paragraph, t.Item), Text: t.Text, Stage: t.Stage, Owner: t.Owner}
 		byTask[t.ID] = pr
 		if _, ok := secRecs[t.Section]; !ok {
