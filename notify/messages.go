@@ -39,8 +39,25 @@ type TaskLine struct {
 	// deadline, with the others here.
 	Also []DeadlineLine
 	// URL opens the task's page through the recipient's personal link
-	// (package web); "" when the web server is off.
+	// (package web); "" when the web server is off. A cluster's line
+	// opens the cluster's page.
 	URL string
+	// Cluster, when set, makes the line a cluster's: recommendations that
+	// one action answers, listed once with their members named, not each
+	// as a task of its own. ID is then the cluster's name (calendars name
+	// it), Stage and Owner the first member's, and Deadline the nearest of
+	// the members'.
+	Cluster *ClusterLine
+}
+
+// ClusterLine is a cluster in a list of tasks.
+type ClusterLine struct {
+	Name  string
+	Count int // its members
+	// Members name the first of them by mechanism and year ("UPR 2025,
+	// A/HRC/59/15, 140.6"); More counts the others.
+	Members []string
+	More    int
 }
 
 // DeadlineLine is one more deadline of a listed task.

@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -16,9 +18,22 @@ const comingDays = 90
 // picked is a task chosen for a list, with the deadline it is listed
 // under (ok false: it has none).
 type picked struct {
-	id int64
-	d  workflow.Deadline
-	ok bool
+	id      int64
+	d       workflow.Deadline
+	ok      bool
+	cluster int64 // the cluster it stands for (its nearest deadline's member); 0 for a task
+}
+
+// sooner reports whether a's deadline comes before b's: a cluster is
+// listed under the nearest deadline of its members.
+func sooner(a, b picked) bool {
+	switch {
+	case a.ok != b.ok:
+		return a.ok
+	case a.ok && a.d.Date != b.d.Date:
+		return a.d.Date.Before(b.d.Date)
+	}
+	return a.id < b.id
 }
 
 // bounded keeps the first cap items of a list in an order (by deadline,
@@ -105,8 +120,25 @@ type groupNext struct {
 	paragraphs  []int
 }
 
+// unitKey is the members of one cluster that one ministry owns (or
+// supports).
+type unitKey struct {
+	owner   string
+	cluster int64
+}
+
+// unit is such members, listed once: under the nearest deadline of any of
+// them, in its member's stage.
+type unit struct {
+	best  picked
+	stage string
+}
+
 // classify reads every open task once and files it by its next deadline
-// (workflow.Next over its group's deadlines).
+// (workflow.Next over its group's deadlines). The members of a cluster
+// that one ministry owns are filed once, as one item (DESIGN.md, decision
+// 16): under the nearest of their deadlines, counted once in the open
+// tasks and by stage.
 func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classified, error) {
 	cfg := p.Config
 	today := workflow.Today(cfg.Location, at)
@@ -117,27 +149,49 @@ func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classi
 	}
 	next := p.nextDeadlines(groups, today)
 	c := &classified{today: today, owners: map[string]*ministryLists{}, limit: limit}
-	err = r.OpenTasks(ctx, p.openStageIDs(), func(t LightTask) error {
-		d, ok := next[groupKey{t.Document, t.Stage}].of(t.Paragraph)
-		overdue := ok && d.Overdue(today)
-		coming := ok && !overdue && today.DaysUntil(d.Date) >= 0 && today.DaysUntil(d.Date) <= comingDays
-		pk := picked{t.ID, d, ok}
-		m := c.owner(t.Owner)
+	units := map[unitKey]*unit{}
+	supported := map[unitKey]picked{}
+	file := func(owner, stage string, pk picked) {
+		overdue := pk.ok && pk.d.Overdue(today)
+		coming := pk.ok && !overdue && today.DaysUntil(pk.d.Date) >= 0 && today.DaysUntil(pk.d.Date) <= comingDays
+		m := c.owner(owner)
 		m.open++
-		m.stageCount[t.Stage]++
+		m.stageCount[stage]++
 		switch {
 		case overdue:
 			m.overdue.add(pk)
 		case coming:
 			m.coming.add(pk)
 		default:
-			st := m.byStage[t.Stage]
+			st := m.byStage[stage]
 			if st == nil {
 				st = &bounded{cap: limit}
-				m.byStage[t.Stage] = st
+				m.byStage[stage] = st
 			}
 			st.add(pk)
 		}
+	}
+	err = r.OpenTasks(ctx, p.openStageIDs(), func(t LightTask) error {
+		d, ok := next[groupKey{t.Document, t.Stage}].of(t.Paragraph)
+		pk := picked{t.ID, d, ok, t.Cluster}
+		if t.Cluster != 0 {
+			k := unitKey{t.Owner, t.Cluster}
+			if u := units[k]; u == nil {
+				units[k] = &unit{best: pk, stage: t.Stage}
+			} else if sooner(pk, u.best) {
+				u.best, u.stage = pk, t.Stage
+			}
+			if t.Support != "" {
+				for _, s := range strings.Split(t.Support, ",") {
+					k := unitKey{s, t.Cluster}
+					if was, seen := supported[k]; !seen || sooner(pk, was) {
+						supported[k] = pk
+					}
+				}
+			}
+			return nil
+		}
+		file(t.Owner, t.Stage, pk)
 		if t.Support != "" {
 			for _, s := range strings.Split(t.Support, ",") {
 				c.owner(s).supporting.add(pk)
@@ -147,6 +201,29 @@ func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classi
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The clusters, in a fixed order: the lists without a date keep the
+	// first items they are given.
+	keys := make([]unitKey, 0, len(units))
+	for k := range units {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b unitKey) int { return cmp.Compare(units[a].best.id, units[b].best.id) })
+	for _, k := range keys {
+		file(k.owner, units[k].stage, units[k].best)
+	}
+	keys = keys[:0]
+	for k := range supported {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b unitKey) int {
+		if c := cmp.Compare(supported[a].id, supported[b].id); c != 0 {
+			return c
+		}
+		return strings.Compare(a.owner, b.owner)
+	})
+	for _, k := range keys {
+		c.owner(k.owner).supporting.add(supported[k])
 	}
 	return c, nil
 }
@@ -169,7 +246,7 @@ func listOf(b *bounded, rows map[int64]TaskRow) TaskList {
 	out := TaskList{Total: b.total}
 	for _, it := range b.items {
 		if t, ok := rows[it.id]; ok {
-			out.Tasks = append(out.Tasks, ListedTask{Task: t, Next: it.d, HasNext: it.ok})
+			out.Tasks = append(out.Tasks, ListedTask{Task: t, Next: it.d, HasNext: it.ok, Cluster: it.cluster})
 		}
 	}
 	return out

@@ -89,6 +89,9 @@ type ListedTask struct {
 	Task    TaskRow
 	Next    workflow.Deadline
 	HasNext bool
+	// Cluster, in a ministry's overview, is the cluster the task stands
+	// for (listed once for its members); 0 for a task on its own.
+	Cluster int64
 }
 
 // Countdowns gives each report's countdown on day today.
@@ -212,6 +215,19 @@ func (p *Planner) assignmentText(s string) string {
 // lines turns listed tasks into the lines of a message.
 func (p *Planner) lines(l TaskList, today civil.Date) (lines []notify.TaskLine, more int) {
 	for _, t := range l.Tasks {
+		lines = append(lines, p.taskLine(t.Task, t.Next, today))
+	}
+	return lines, l.Total - len(l.Tasks)
+}
+
+// unitLines is lines for a ministry's overview, where a cluster's
+// members are listed once (ListedTask.Cluster).
+func (p *Planner) unitLines(l TaskList, today civil.Date, owner string, clusters map[int64]ClusterRow) (lines []notify.TaskLine, more int) {
+	for _, t := range l.Tasks {
+		if c, ok := clusters[t.Cluster]; ok && t.Cluster != 0 {
+			lines = append(lines, p.clusterLine(c, t.Task, owner, t.Next, today))
+			continue
+		}
 		lines = append(lines, p.taskLine(t.Task, t.Next, today))
 	}
 	return lines, l.Total - len(l.Tasks)
@@ -346,6 +362,19 @@ func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([
 		if err != nil {
 			return nil, err
 		}
+		var cids []int64
+		for _, l := range lists {
+			for _, it := range l.items {
+				if it.cluster != 0 {
+					cids = append(cids, it.cluster)
+				}
+			}
+		}
+		clusters, err := clustersOf(ctx, tx, cids)
+		if err != nil {
+			return nil, err
+		}
+		lines := func(l TaskList) ([]notify.TaskLine, int) { return p.unitLines(l, c.today, id, clusters) }
 		data := notify.MinistryDigestData{Ministry: body, Coordinator: cfg.Coordinator, Date: c.today, OpenTasks: m.open}
 		for _, s := range cfg.Stages {
 			n := m.stageCount[s.ID]
@@ -354,14 +383,14 @@ func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([
 			}
 			st := notify.StageTasks{Stage: notify.StageInfo{ID: s.ID, Name: s.Name}, Count: n}
 			if b := m.byStage[s.ID]; b != nil {
-				st.Tasks, st.More = p.lines(listOf(b, rows), c.today)
+				st.Tasks, st.More = lines(listOf(b, rows))
 				st.Later = b.total
 			}
 			data.ByStage = append(data.ByStage, st)
 		}
-		data.Coming, data.ComingMore = p.lines(listOf(m.coming, rows), c.today)
-		data.Overdue, data.OverdueMore = p.lines(listOf(m.overdue, rows), c.today)
-		data.Supporting, data.SupportMore = p.lines(listOf(m.supporting, rows), c.today)
+		data.Coming, data.ComingMore = lines(listOf(m.coming, rows))
+		data.Overdue, data.OverdueMore = lines(listOf(m.overdue, rows))
+		data.Supporting, data.SupportMore = lines(listOf(m.supporting, rows))
 		nothing := data.OpenTasks == 0 && len(data.Supporting) == 0
 		if nothing && !p.Force && (!cfg.Digests.SendEmpty || id == cfg.Coordinator.ID) {
 			continue // the coordinator has its own digest

@@ -26,9 +26,10 @@ type due struct {
 // sweep is a day's reminder sweep: the query for the store, and the
 // deadline each rank stands for.
 type sweep struct {
-	query SweepQuery
-	today civil.Date
-	dues  []due // by rank
+	query    SweepQuery
+	today    civil.Date
+	dues     []due                // by rank
+	clusters map[int64]ClusterRow // the clusters messages list
 }
 
 // groupOrder is how a reminder orders its deadlines: overdue first, then
@@ -200,6 +201,15 @@ func (p *Planner) reminders(ctx context.Context, tx Tx, slot time.Time) ([]Messa
 	if err != nil {
 		return nil, err
 	}
+	var cids []int64
+	for _, t := range res.Listed {
+		if t.Cluster != 0 {
+			cids = append(cids, t.Cluster)
+		}
+	}
+	if s.clusters, err = clustersOf(ctx, tx, cids); err != nil {
+		return nil, err
+	}
 
 	var out []Message
 	outbox := map[Channel]int64{}
@@ -331,6 +341,9 @@ func (p *Planner) show(s *sweep, b *box, rows map[int64]TaskRow) shown {
 				continue
 			}
 			line := p.taskLine(row, d.deadline, s.today)
+			if c, ok := s.clusters[t.Cluster]; ok && t.Cluster != 0 {
+				line = p.clusterLine(c, row, t.Owner, d.deadline, s.today)
+			}
 			line.Overdue = g.DaysLeft < 0
 			for _, o := range t.Ranks[1:] {
 				od := s.dues[o]

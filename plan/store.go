@@ -37,6 +37,9 @@ type Reader interface {
 	// TasksByID reads the tasks with these ids, texts included. Unknown
 	// ids are left out.
 	TasksByID(ctx context.Context, ids []int64) (map[int64]TaskRow, error)
+	// Clusters reads the clusters with these ids and their members, for
+	// the lines that list a cluster once. Unknown ids are left out.
+	Clusters(ctx context.Context, ids []int64) (map[int64]ClusterRow, error)
 	// Progress counts every task by owner and stage.
 	Progress(ctx context.Context) ([]OwnerStageCount, error)
 	// EventsSince returns the last limit task events after since made by
@@ -134,17 +137,27 @@ type SweepCount struct {
 }
 
 // SweepTask is a task a message lists, with the ranks of all its fires in
-// the channel, lowest first.
+// the channel, lowest first; or a cluster (DESIGN.md, decision 16), which
+// a message lists once for all its members that the sweep found.
 type SweepTask struct {
 	Channel
-	ID    int64
+	ID    int64 // the task; for a cluster, the first of Members
 	Ranks []int
+	// Cluster is the cluster the line stands for (0: a task on its own),
+	// Members its members in the channel with a fire not yet logged, by
+	// id; Ranks are then the ranks of all their fires.
+	Cluster int64
+	Members []int64
 }
 
 // SweepResult answers a SweepQuery: per owner and channel, the tasks
 // counted under their lowest-ranked fire, and the first List tasks in
 // order of (lowest rank, id). A task counts once per channel, however
-// many of its deadlines fire.
+// many of its deadlines fire, and the members of a cluster with the same
+// owner count once together, under the lowest rank of any of them: a
+// ministry's reminder lists a cluster once, not each member as a task of
+// its own. The reminder log still keys each member's fires (LogSweep), so
+// nothing is sent twice for a member, in a cluster or after it left.
 type SweepResult struct {
 	Counts []SweepCount
 	Listed []SweepTask
@@ -185,6 +198,33 @@ type LightTask struct {
 	Owner     string
 	Support   string // comma-separated ministry ids
 	Stage     string
+	Cluster   int64 // the cluster it is in; 0 for none
+}
+
+// ClusterRow is a cluster as a message names it.
+type ClusterRow struct {
+	ID      int64
+	Name    string
+	Lead    string
+	Support []string
+	Members []ClusterMemberRow // in the documents' order
+}
+
+// ClusterMemberRow is a member of a cluster, named by its mechanism and
+// year.
+type ClusterMemberRow struct {
+	TaskID    int64
+	RecID     string
+	Symbol    string
+	Body      string // the mechanism: CRC, UPR…
+	Year      int    // the document's year of adoption; 0 when not known
+	Paragraph int
+	Item      string
+}
+
+// Ref names the member for people: "UPR 2025, A/HRC/59/15, 140.6".
+func (m ClusterMemberRow) Ref() string {
+	return workflow.MemberRef(m.Body, m.Year, m.Symbol, m.Paragraph, m.Item)
 }
 
 // TaskRow is a task as a message lists it.

@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -855,4 +856,54 @@ func (db *DB) ClusterUpdates(ctx context.Context, id int64) ([]Update, error) {
 		}
 	}
 	return out, nil
+}
+
+// Clusters reads the clusters with these ids and their members, for the
+// messages that list a cluster once (plan.Reader).
+func (s *SlotTx) Clusters(ctx context.Context, ids []int64) (map[int64]plan.ClusterRow, error) {
+	out := map[int64]plan.ClusterRow{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT id, name, lead, support FROM clusters WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read clusters: %w", err)
+	}
+	for rows.Next() {
+		var c plan.ClusterRow
+		var support string
+		if err := rows.Scan(&c.ID, &c.Name, &c.Lead, &support); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read clusters: %w", err)
+		}
+		c.Support = splitList(support)
+		out[c.ID] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read clusters: %w", err)
+	}
+	rows, err = s.q.QueryContext(ctx, `SELECT t.cluster_id, t.id, r.rec_id, d.symbol, d.body, COALESCE(CAST(substr(d.adopted, 1, 4) AS INTEGER), 0),
+		r.paragraph, r.item
+		FROM tasks t JOIN recommendations r ON r.id = t.id JOIN documents d ON d.id = t.document_id
+		WHERE t.cluster_id IN (`+placeholders(len(ids))+`) ORDER BY t.cluster_id, t.document_id, r.seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read cluster members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var m plan.ClusterMemberRow
+		if err := rows.Scan(&id, &m.TaskID, &m.RecID, &m.Symbol, &m.Body, &m.Year, &m.Paragraph, &m.Item); err != nil {
+			return nil, fmt.Errorf("read cluster members: %w", err)
+		}
+		c := out[id]
+		c.Members = append(c.Members, m)
+		out[id] = c
+	}
+	return out, rows.Err()
 }

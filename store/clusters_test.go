@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -354,5 +355,56 @@ func TestClusterEdits(t *testing.T) {
 	}
 	if _, err := db.db.raw.Exec(`DELETE FROM cluster_events`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("cluster history deleted: %v", err)
+	}
+}
+
+// TestSweepCountsClusterOnce: the sweep counts a cluster's members of one
+// owner once, under the lowest of their ranks, lists it once with all
+// their ranks, and keeps each channel's list to its length with the
+// cluster in its place; the reminder log still gets every member.
+func TestSweepCountsClusterOnce(t *testing.T) {
+	db, c := twoDocs(t)
+	ctx := context.Background()
+	// Tasks 2 and 3 (CO/1 14a, 14b: moj, paragraph 14) and 1 (8, moj).
+	if _, err := db.CreateCluster(ctx, ClusterSpec{Name: "Training", Members: []string{"CRC/C/XYZ/CO/1:14a", "CRC/C/XYZ/CO/1:14b"}},
+		Actor{Name: "Admin"}); err != nil {
+		t.Fatal(err)
+	}
+	q := plan.SweepQuery{List: 1, Fires: []plan.Fire{
+		{Document: 1, Stage: "assigned", Rank: 1, Deadline: "2027-02-01 stage", Kind: "due"},
+		{Document: 1, Stage: "assigned", Rank: 0, Paragraphs: []int{14}, Deadline: "2027-01-20 follow-up", Kind: "lead:7d"},
+	}}
+	for _, list := range []int{1, 5} {
+		q.List = list
+		err := db.RunSlot(ctx, "reminders", c.t, list == 1, func(s *SlotTx) error {
+			res, err := s.Sweep(ctx, q)
+			if err != nil {
+				return err
+			}
+			got := sweepText(res)
+			want := map[int]string{1: "moj/false rank 0: 1; moj/false rank 1: 1 | moj/false 2 [0 1]",
+				5: "moj/false rank 0: 1; moj/false rank 1: 1 | moj/false 2 [0 1]; moj/false 1 [1]"}[list]
+			if got != want {
+				t.Errorf("list %d:\n got %s\nwant %s", list, got, want)
+			}
+			if res.Listed[0].Cluster == 0 || !slices.Equal(res.Listed[0].Members, []int64{2, 3}) {
+				t.Errorf("the cluster's line: %+v", res.Listed[0])
+			}
+			if list == 1 {
+				return nil
+			}
+			id, _, err := s.Enqueue(ctx, plan.Outgoing{Key: "reminder:moj", Kind: "reminder", Recipient: "moj", Raw: []byte("x")})
+			if err != nil {
+				return err
+			}
+			return s.LogSweep(ctx, q, map[plan.Channel]int64{{Owner: "moj"}: id})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 8, 14a and 14b for the stage; 14a and 14b for the follow-up.
+	if n := count(t, db, "reminder_log"); n != 5 {
+		t.Errorf("%d reminders logged, want 5", n)
 	}
 }

@@ -6,6 +6,7 @@ package store
 // lists it.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -290,11 +291,26 @@ const sweepListing = `SELECT id, prim, ranks FROM (
 		(SELECT group_concat(f.rank) FROM temp.sweep_fire f WHERE ` + fireOf + `) AS ranks
 	FROM (SELECT DISTINCT doc, stage, esc FROM temp.sweep_fire WHERE esc = ? AND rank <= ?) g
 	CROSS JOIN tasks t ON t.document_id = g.doc AND t.stage = g.stage
-	WHERE +t.owner = ?
+	WHERE +t.owner = ? AND t.cluster_id IS NULL
 	LIMIT -1)
 WHERE prim <= ?
 ORDER BY prim, id
 LIMIT ?`
+
+// sweepClustered is the sweep's clustered tasks, each with its lowest
+// rank and all its ranks in each channel with a fire: driven by the
+// partial index on tasks.cluster_id, it reads the clustered tasks only,
+// which are few, and costs nothing when there are none. Sweep counts each
+// cluster's members of one owner once, under the lowest of their ranks.
+const sweepClustered = `SELECT owner, esc, cl, id, prim, ranks FROM (
+	SELECT t.owner AS owner, g.esc AS esc, t.cluster_id AS cl, t.id AS id,
+		(SELECT min(f.rank) FROM temp.sweep_fire f WHERE ` + fireOf + `) AS prim,
+		(SELECT group_concat(f.rank) FROM temp.sweep_fire f WHERE ` + fireOf + `) AS ranks
+	FROM tasks t CROSS JOIN temp.sweep_group g ON g.doc = t.document_id AND g.stage = t.stage
+	WHERE t.cluster_id IS NOT NULL
+	LIMIT -1)
+WHERE prim IS NOT NULL
+ORDER BY owner, esc, cl, id`
 
 // Sweep answers the reminder sweep: one statement counts every task under
 // its lowest-ranked fire; then, for each owner and channel, one statement
@@ -333,6 +349,10 @@ func (s *SlotTx) Sweep(ctx context.Context, q plan.SweepQuery) (plan.SweepResult
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	units, err := s.sweepClusters(ctx, &res)
+	if err != nil {
 		return res, err
 	}
 	if q.List <= 0 {
@@ -395,7 +415,127 @@ func (s *SlotTx) Sweep(ctx context.Context, q plan.SweepQuery) (plan.SweepResult
 			return res, err
 		}
 	}
+	res.Listed = mergeUnits(res.Listed, units, q.List)
 	return res, nil
+}
+
+// unitKey is a cluster's members of one owner in one channel.
+type unitKey struct {
+	plan.Channel
+	cluster int64
+}
+
+// sweepClusters reads the sweep's clustered tasks and counts each
+// cluster's members of one owner and channel once, under the lowest of
+// their ranks: res.Counts, which counted each task, are corrected. It
+// returns the clusters as listed units, each with its members and all
+// their ranks.
+func (s *SlotTx) sweepClusters(ctx context.Context, res *plan.SweepResult) (map[unitKey]*plan.SweepTask, error) {
+	rows, err := s.q.QueryContext(ctx, sweepClustered)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	type countKey struct {
+		plan.Channel
+		rank int
+	}
+	delta := map[countKey]int{}
+	units := map[unitKey]*plan.SweepTask{}
+	prim := map[unitKey]int{}
+	for rows.Next() {
+		var k unitKey
+		var id int64
+		var p int
+		var ranks string
+		if err := rows.Scan(&k.Owner, &k.Escalation, &k.cluster, &id, &p, &ranks); err != nil {
+			return nil, err
+		}
+		delta[countKey{k.Channel, p}]--
+		u := units[k]
+		if u == nil {
+			u = &plan.SweepTask{Channel: k.Channel, ID: id, Cluster: k.cluster}
+			units[k] = u
+			prim[k] = p
+		}
+		prim[k] = min(prim[k], p)
+		u.Members = append(u.Members, id)
+		for _, r := range strings.Split(ranks, ",") {
+			n, err := strconv.Atoi(r)
+			if err != nil {
+				return nil, fmt.Errorf("sweep: task %d: ranks %q: %w", id, ranks, err)
+			}
+			if !slices.Contains(u.Ranks, n) {
+				u.Ranks = append(u.Ranks, n)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(units) == 0 {
+		return nil, nil
+	}
+	for k, u := range units {
+		slices.Sort(u.Ranks)
+		delta[countKey{k.Channel, prim[k]}]++
+	}
+	// The corrected counts, in the order Sweep gives them: by channel as
+	// the counting statement returned them, each by rank.
+	out := res.Counts[:0:0]
+	seen := map[countKey]bool{}
+	for _, c := range res.Counts {
+		k := countKey{c.Channel, c.Rank}
+		seen[k] = true
+		if c.Tasks += delta[k]; c.Tasks > 0 {
+			out = append(out, c)
+		}
+	}
+	for k, d := range delta {
+		if !seen[k] && d > 0 { // cannot happen: a unit's rank is one of its members'
+			return nil, fmt.Errorf("sweep: cluster counted under rank %d of %q, which counts no task", k.rank, k.Owner)
+		}
+	}
+	res.Counts = out
+	return units, nil
+}
+
+// mergeUnits adds the clusters to the listed tasks of their channels and
+// keeps each channel's first list, in order of (lowest rank, first id).
+func mergeUnits(listed []plan.SweepTask, units map[unitKey]*plan.SweepTask, list int) []plan.SweepTask {
+	if len(units) == 0 {
+		return listed
+	}
+	for _, u := range units {
+		listed = append(listed, *u)
+	}
+	slices.SortStableFunc(listed, func(a, b plan.SweepTask) int {
+		if a.Escalation != b.Escalation {
+			if a.Escalation {
+				return 1
+			}
+			return -1
+		}
+		if c := strings.Compare(a.Owner, b.Owner); c != 0 {
+			return c
+		}
+		if c := a.Ranks[0] - b.Ranks[0]; c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	out := listed[:0]
+	n := 0
+	for i, t := range listed {
+		if i > 0 && t.Channel != listed[i-1].Channel {
+			n = 0
+		}
+		if n < list {
+			out = append(out, t)
+		}
+		n++
+	}
+	return out
 }
 
 // LogSweep writes the reminder log of a sweep in one statement: every
@@ -434,7 +574,7 @@ func (s *SlotTx) OpenTasks(ctx context.Context, stages []string, fn func(plan.Li
 	for i, st := range stages {
 		args[i] = st
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT t.id, t.document_id, r.paragraph, t.owner, t.support, t.stage
+	rows, err := s.q.QueryContext(ctx, `SELECT t.id, t.document_id, r.paragraph, t.owner, t.support, t.stage, COALESCE(t.cluster_id, 0)
 		FROM tasks t JOIN recommendations r ON r.id = t.id WHERE t.stage IN (`+placeholders(len(stages))+`)`, args...)
 	if err != nil {
 		return err
@@ -442,7 +582,7 @@ func (s *SlotTx) OpenTasks(ctx context.Context, stages []string, fn func(plan.Li
 	defer rows.Close()
 	var t plan.LightTask
 	for rows.Next() {
-		if err := rows.Scan(&t.ID, &t.Document, &t.Paragraph, &t.Owner, &t.Support, &t.Stage); err != nil {
+		if err := rows.Scan(&t.ID, &t.Document, &t.Paragraph, &t.Owner, &t.Support, &t.Stage, &t.Cluster); err != nil {
 			return err
 		}
 		if err := fn(t); err != nil {
