@@ -117,7 +117,7 @@ func readTrustedProxies(d *decoder, f *fields, w *Web) {
 
 // baseURLOf is the address of a server listening on listen, for links when
 // base_url is not written: fine on one machine, wrong for anyone else,
-// which is why the README asks for base_url.
+// which is why docs/admin.md asks for base_url.
 func baseURLOf(listen string) string {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 // The data each kind of message is rendered from. Package plan fills them
 // from the store; templates (embedded, or the admin's overrides) turn them
 // into a subject, a plain-text body and an HTML body. Field names are part
-// of the template contract documented in the README: rename nothing.
+// of the template contract documented in docs/languages.md: rename nothing.
 
 // Rendered is a message ready to compose.
 type Rendered struct {

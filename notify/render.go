@@ -115,7 +115,7 @@ const (
 var templateKinds = []string{kindReminder, kindEscalation, kindCoordinatorDigest, kindMinistryDigest}
 
 // TemplateNames lists the template files the messages use, two per kind
-// (K.txt, K.html), for the README and `followup config check`. An override
+// (K.txt, K.html), for the docs and `followup config check`. An override
 // folder may hold any of them, and language versions such as reminder.lo.txt.
 func TemplateNames() []string {
 	var out []string
@@ -312,7 +312,7 @@ func (r *Renderer) CheckLanguages(cfg *config.Config) error {
 			write += ", or " + strings.Join(files, ", ")
 		}
 		errs = append(errs, at.Error(cfg.Path, fmt.Sprintf("%s for language %q; followup has templates for %s: "+
-			"use one of them, or write %s in the folder that mail.templates names (see the README, Languages)",
+			"use one of them, or write %s in the folder that mail.templates names (see docs/languages.md)",
 			what, b.Language, strings.Join(r.Languages(), ", "), write)))
 	}
 	check(cfg.Coordinator, "coordinator.language", templateKinds...)

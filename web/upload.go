@@ -25,7 +25,7 @@ import (
 )
 
 // Evidence files: at most maxFiles per update, maxFileSize each (the page
-// and the README say so). The whole request is bounded too, so a client
+// and docs/focal-points.md say so). The whole request is bounded too, so a client
 // cannot make the server read without end.
 const (
 	maxFileSize = 10 << 20

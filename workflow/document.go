@@ -75,7 +75,7 @@ type Document struct {
 // was found.
 type Warning struct {
 	// Code says which check found it, for scripts: "paragraph-gap",
-	// "item-gap", "position-total"… (README.md lists them).
+	// "item-gap", "position-total"… (docs/importing.md lists them).
 	Code string
 	Line int // 1-based line of the text read (0: the document as a whole)
 	Page int // page of a PDF, when the text has page breaks (else 0)

@@ -10,7 +10,7 @@ import (
 
 // The JSON printed by --json is a contract with admins' scripts: these
 // types, not the domain types, define it, so the domain can change without
-// breaking a script. README.md documents every field.
+// breaking a script. docs/importing.md documents the import's fields.
 
 type jsonDocument struct {
 	Symbol          string               `json:"symbol"`
