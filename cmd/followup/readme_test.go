@@ -98,7 +98,9 @@ func readmeTable(t *testing.T) []string {
 func TestReadmeCommands(t *testing.T) {
 	c := newCLI(t)
 	reFlag := regexp.MustCompile(`--([a-z][a-z0-9-]*)`)
-	reSub := regexp.MustCompile(`^[a-z][a-z-]*$`)
+	// Lowercase words after the command are a subcommand (task show, link
+	// revoke), or several (add|remove); placeholders are in capitals.
+	reSubs := regexp.MustCompile(`^[a-z][a-z-]*(\|[a-z][a-z-]*)*$`)
 	documented := map[string]bool{}
 	for _, cell := range readmeTable(t) {
 		words := strings.Fields(cell)
@@ -106,25 +108,31 @@ func TestReadmeCommands(t *testing.T) {
 			t.Errorf("the README's row %q names no command", cell)
 			continue
 		}
-		call := []string{words[1]}
-		if len(words) > 2 && reSub.MatchString(words[2]) {
-			// A lowercase word after the command is a subcommand
-			// (task show, link revoke); placeholders are in capitals.
-			call = append(call, words[2])
+		documented[words[1]] = true
+		calls := [][]string{{words[1]}}
+		if len(words) > 2 && reSubs.MatchString(words[2]) {
+			calls = nil
+			for _, sub := range strings.Split(words[2], "|") {
+				calls = append(calls, []string{words[1], sub})
+			}
 		}
-		documented[call[0]] = true
-		out, errs, code := c.run(append(call, "--help")...)
-		if code != 0 {
-			t.Errorf("the README's row %q: followup %s --help exits %d:\n%s%s", cell, strings.Join(call, " "), code, out, errs)
-			continue
-		}
-		help := out + errs
-		if !strings.Contains(help, "usage: followup "+strings.Join(call, " ")) {
-			t.Errorf("the README's row %q: followup %s --help prints no usage of it:\n%s", cell, strings.Join(call, " "), help)
+		// Each flag the row names belongs to one of the row's calls.
+		helps := ""
+		for _, call := range calls {
+			out, errs, code := c.run(append(call, "--help")...)
+			if code != 0 {
+				t.Errorf("the README's row %q: followup %s --help exits %d:\n%s%s", cell, strings.Join(call, " "), code, out, errs)
+				continue
+			}
+			help := out + errs
+			if !strings.Contains(help, "usage: followup "+strings.Join(call, " ")) {
+				t.Errorf("the README's row %q: followup %s --help prints no usage of it:\n%s", cell, strings.Join(call, " "), help)
+			}
+			helps += help
 		}
 		for _, m := range reFlag.FindAllStringSubmatch(cell, -1) {
-			if !regexp.MustCompile(`(?m)^  -` + m[1] + `\b`).MatchString(help) {
-				t.Errorf("the README's row %q names --%s, which followup %s does not take:\n%s", cell, m[1], strings.Join(call, " "), help)
+			if !regexp.MustCompile(`(?m)^  -` + m[1] + `\b`).MatchString(helps) {
+				t.Errorf("the README's row %q names --%s, which no command of the row takes:\n%s", cell, m[1], helps)
 			}
 		}
 	}
