@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -318,6 +319,8 @@ func (r *Reader) init() {
 // usable one.
 func (r *Reader) initPool(rc wazero.RuntimeConfig) (pdfium.Pool, error) {
 	cfg := webassembly.Config{
+		// Compile on every core: the first start takes seconds.
+		Context:  experimental.WithCompilationWorkers(context.Background(), goruntime.GOMAXPROCS(0)),
 		MinIdle:  0,
 		MaxIdle:  1,
 		MaxTotal: 1, // one document at a time: memory stays bounded
