@@ -8,12 +8,12 @@
 //
 // Why not poppler's pdftotext, which the importer used before: it is an
 // external program that a machine must have installed, and it parses the
-// PDF with the full rights of the user running followup. Why not a PDF
-// library in Go: none of those served reads the text of the UN's PDFs
-// (Type 0 fonts with ToUnicode maps, ligatures, footnote marks) as well as
-// PDFium. The price is the engine's size (a 6 MB module) and compiling it
-// to machine code at the first PDF a process reads: a few seconds, or a
-// fraction of one when Config.CacheDir keeps the result.
+// PDF natively with the full rights of the user running followup. Why
+// PDFium: it is the engine a browser trusts with any PDF from the web, and
+// on the UN documents tried it gives the recommendations pdftotext gives
+// (BENCHMARKS.md). The price: 12 MB more binary, a read about seven times
+// pdftotext's CPU time, and compiling the engine at the first PDF a
+// machine reads (seconds), kept in Config.CacheDir for the next ones.
 package pdftext
 
 import (
