@@ -287,3 +287,17 @@ func (c *Config) Stage(id string) (Stage, bool) {
 	}
 	return Stage{}, false
 }
+
+// ShownStage is the stage a task of owner in stage is shown in, to name
+// it (Stage.Label): workflow.AwaitingOwnerStage for a task nobody owns
+// that is still in the initial stage, else its own; a stage the config no
+// longer has by its id alone.
+func (c *Config) ShownStage(owner, stage string) Stage {
+	if workflow.Awaiting(c.InitialStage, owner, stage) {
+		return workflow.AwaitingOwnerStage()
+	}
+	if s, ok := c.Stage(stage); ok {
+		return s
+	}
+	return Stage{ID: stage}
+}

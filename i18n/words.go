@@ -204,3 +204,7 @@ func FileSize(n int64) string {
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
+
+// NotYetAssigned names where a task nobody owns stands while it is still
+// in the initial stage (workflow.AwaitingOwner): "Not yet assigned".
+func (w Words) NotYetAssigned() string { return w.t("Not yet assigned") }

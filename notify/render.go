@@ -99,6 +99,7 @@ import (
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/i18n"
+	"github.com/followup-app/followup/workflow"
 )
 
 //go:embed templates/*
@@ -468,6 +469,9 @@ const RecipientRemoved = "recipient removed"
 // the planner writes it) or its id, in a language.
 func stageNamer(stages []config.Stage, lang string) func(string) string {
 	byName := map[string]config.Stage{}
+	// Where a task nobody owns stands, named in every language, unless
+	// the config has a stage of that id or name (they come after it).
+	stages = append([]config.Stage{workflow.AwaitingOwnerStage()}, stages...)
 	for _, s := range stages {
 		byName[s.ID] = s
 	}

@@ -27,8 +27,9 @@ type Overview struct {
 	Since, ChangesFrom time.Time
 
 	Reports []Countdown
-	// Stages are the config's, in its order; every Progress.Counts follows
-	// it.
+	// Stages are the config's, in its order, then, when a task nobody owns
+	// is still in the initial stage, workflow.AwaitingOwnerStage; every
+	// Progress.Counts follows it.
 	Stages     []config.Stage
 	Progress   []Progress // the coordinator, the ministries, owners no longer in the config, then unassigned
 	TotalTasks int
@@ -127,11 +128,14 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 		return nil, err
 	}
 
-	// Progress by owner and stage, in the config's order.
+	// Progress by owner and stage, in the config's order; tasks nobody
+	// owns that are still in the initial stage under a stage of their own,
+	// last (workflow.AwaitingOwner), when there are any.
 	stageIndex := map[string]int{}
 	for i, s := range cfg.Stages {
 		stageIndex[s.ID] = i
 	}
+	awaiting := len(cfg.Stages)
 	counts, err := r.Progress(ctx)
 	if err != nil {
 		return nil, err
@@ -140,10 +144,12 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 	for _, n := range counts {
 		mp := progress[n.Owner]
 		if mp == nil {
-			mp = &Progress{Owner: n.Owner, Name: p.ownerName(n.Owner), Counts: make([]int, len(cfg.Stages))}
+			mp = &Progress{Owner: n.Owner, Name: p.ownerName(n.Owner), Counts: make([]int, awaiting+1)}
 			progress[n.Owner] = mp
 		}
-		if i, ok := stageIndex[n.Stage]; ok {
+		if workflow.Awaiting(cfg.InitialStage, n.Owner, n.Stage) {
+			mp.Counts[awaiting] += n.Count
+		} else if i, ok := stageIndex[n.Stage]; ok {
 			mp.Counts[i] += n.Count
 		}
 		mp.Total += n.Count
@@ -162,8 +168,12 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 		}
 	}
 	sort.Strings(rest)
+	if un := progress[""]; un != nil && un.Counts[awaiting] > 0 {
+		o.Stages = append(cfg.Stages[:awaiting:awaiting], workflow.AwaitingOwnerStage())
+	}
 	for _, id := range append(append(p.recipientOrder(), rest...), "") {
 		if mp := progress[id]; mp != nil {
+			mp.Counts = mp.Counts[:len(o.Stages)] // every row counts the stages shown
 			mp.Overdue = c.overdueByOwner[id]
 			o.Progress = append(o.Progress, *mp)
 			delete(progress, id)

@@ -216,6 +216,17 @@ func (p *Planner) stageName(id string) string {
 	return id
 }
 
+// shownStageName is the name of the stage a task of owner in stage is
+// shown in (config.ShownStage): "Not yet assigned" for one nobody owns
+// still in the initial stage, which the templates' stage function writes
+// in the message's language.
+func (p *Planner) shownStageName(owner, stage string) string {
+	if s := p.Config.ShownStage(owner, stage); s.Name != "" {
+		return s.Name
+	}
+	return stage
+}
+
 func (p *Planner) ownerName(id string) string {
 	if id == "" {
 		return "Unassigned"
@@ -235,7 +246,7 @@ func paragraphLabel(paragraph int, item string) string {
 // taskLine is a task as a message lists it, under deadline d.
 func (p *Planner) taskLine(t TaskRow, d workflow.Deadline, today civil.Date) notify.TaskLine {
 	return notify.TaskLine{
-		ID: t.RecID, Paragraph: paragraphLabel(t.Paragraph, t.Item), Text: t.Text, Stage: p.stageName(t.Stage),
+		ID: t.RecID, Paragraph: paragraphLabel(t.Paragraph, t.Item), Text: t.Text, Stage: p.shownStageName(t.Owner, t.Stage),
 		Owner: p.ownerName(t.Owner), OwnerID: t.Owner, Deadline: d.Date, DeadlineLabel: d.Label,
 		DaysLeft: today.DaysUntil(d.Date), Overdue: d.Overdue(today), URL: p.taskURL(t.ID),
 	}

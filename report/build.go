@@ -660,11 +660,13 @@ func lastUpdate(d *data, taskID int64) (source.Update, bool) {
 	return last, true
 }
 
-func (b *builder) stageName(id string) string {
-	if s, ok := b.cfg.Stage(id); ok && s.Name != "" {
+// stageName is the stage a task is shown in: "Not yet assigned" for one
+// nobody owns still in the initial stage (config.ShownStage).
+func (b *builder) stageName(t workflow.Task) string {
+	if s := b.cfg.ShownStage(t.Owner, t.Stage); s.Name != "" {
 		return s.Name
 	}
-	return id
+	return t.Stage
 }
 
 // annex is the implementation table: each recommendation, its ministries,
@@ -691,7 +693,7 @@ func (b *builder) annex() {
 			}
 			t.Rows = append(t.Rows, Row{RecID: tk.Rec.ID, Cells: []Cell{
 				{Lines: []string{shortRef(d.doc.Kind, tk.Rec) + " " + excerpt(b.clean("the text of "+tk.Rec.ID, tk.Rec.Text), 110)}},
-				{Lines: []string{lead}}, {Lines: []string{strings.Join(sup, ", ")}}, {Lines: []string{b.stageName(tk.Stage)}}, {Lines: []string{last}},
+				{Lines: []string{lead}}, {Lines: []string{strings.Join(sup, ", ")}}, {Lines: []string{b.stageName(tk)}}, {Lines: []string{last}},
 			}})
 		}
 	}

@@ -116,7 +116,7 @@ func (b *builder) matrixRow(d *data, it source.Item) Row {
 		{},
 		{Lines: []string{lead}},
 		{Lines: []string{strings.Join(sup, ", ")}},
-		{Lines: []string{b.stageName(tk.Stage)}},
+		{Lines: []string{b.stageName(tk)}},
 		{Lines: []string{latest}},
 		{Lines: []string{date}},
 	}}

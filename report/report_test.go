@@ -208,6 +208,12 @@ func TestSeedDraft(t *testing.T) {
 			if n := len(b.Table.Rows); n != 44 {
 				t.Errorf("the annex has %d rows, want the document's heading and 43 recommendations", n)
 			}
+			// Nobody owns 22 (a) yet: its stage is not "Assigned".
+			for _, row := range b.Table.Rows {
+				if row.RecID == "CRC/C/OPSC/LAO/CO/1:22a" && (row.Cells[1].Lines[0] != "Unassigned" || row.Cells[3].Lines[0] != "Not yet assigned") {
+					t.Errorf("the annex's row of 22 (a): %+v", row.Cells)
+				}
+			}
 		}
 	}
 	if !slices.Equal(order, ids) {

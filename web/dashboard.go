@@ -248,10 +248,12 @@ type updateView struct {
 // apart without colour by the legend's order and the bars' titles.
 var stageColours = []string{"#5c6bc0", "#0277bd", "#00838f", "#ef6c00", "#6d4c41", "#2e7d32", "#558b2f", "#7b1fa2", "#455a64", "#ad1457", "#37474f", "#827717"}
 
-func (s *Server) stageKeys(cfg *config.Config) []stageKey {
+// stageKeys are the legend of the progress bars: the stages the overview
+// counts (the config's, and where a task nobody owns stands).
+func (s *Server) stageKeys(cfg *config.Config, stages []config.Stage) []stageKey {
 	var out []stageKey
-	for i, st := range cfg.Stages {
-		out = append(out, stageKey{ID: st.ID, Name: dashStageName(cfg, st.ID), Colour: stageColours[i%len(stageColours)], Final: st.Final})
+	for i, st := range stages {
+		out = append(out, stageKey{ID: st.ID, Name: st.Label(coordLang(cfg)), Colour: stageColours[i%len(stageColours)], Final: st.Final})
 	}
 	return out
 }
@@ -298,7 +300,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 
 // overviewPage is the data of the page's parts drawn from the overview.
 func (s *Server) overviewPage(cfg *config.Config, ov *plan.Overview) dashboardPage {
-	p := dashboardPage{Today: ov.Today, Stages: s.stageKeys(cfg), Total: ov.TotalTasks, Open: ov.OpenTasks,
+	p := dashboardPage{Today: ov.Today, Stages: s.stageKeys(cfg, ov.Stages), Total: ov.TotalTasks, Open: ov.OpenTasks,
 		OverdueN: ov.Overdue.Total, UnassignN: ov.Unassigned.Total, Changes: ov.Changes, ChangesN: ov.ChangesTotal, Failures: ov.Failures}
 	for _, c := range ov.Reports {
 		p.Reports = append(p.Reports, reportView{Countdown: c, Late: max(0, -c.DaysLeft), Formats: []string{"docx", "md"}})
@@ -344,7 +346,7 @@ func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) [
 			break
 		}
 		v := listedView{ID: t.Task.ID, RecID: t.Task.RecID, Label: plan.ParagraphLabel(t.Task.Paragraph, t.Task.Item), Text: notify.Shorten(t.Task.Text, 160),
-			Owner: dashBodyName(cfg, t.Task.Owner), Stage: dashStageName(cfg, t.Task.Stage)}
+			Owner: dashBodyName(cfg, t.Task.Owner), Stage: dashShownStage(cfg, t.Task.Owner, t.Task.Stage)}
 		if t.HasNext {
 			v.Deadline = w.Label(t.Next.Label) + ", " + w.Date(t.Next.Date)
 			v.Overdue = t.Next.Overdue(today)
@@ -522,7 +524,7 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 		}
 		t.Text = notify.Shorten(t.Text, 240)
 		p.Tasks = append(p.Tasks, taskRowView{DashTask: t, Label: plan.ParagraphLabel(t.Paragraph, t.Item), OwnerName: dashBodyName(cfg, t.Owner),
-			SupportNames: strings.Join(sup, ", "), StageName: dashStageName(cfg, t.Stage), Tags: tagLine(tags[t.ID], coordLang(cfg))})
+			SupportNames: strings.Join(sup, ", "), StageName: dashShownStage(cfg, t.Owner, t.Stage), Tags: tagLine(tags[t.ID], coordLang(cfg))})
 	}
 	p.Total, p.Capped = page.Total, page.TotalCapped
 	v := f.values()
@@ -618,7 +620,7 @@ func (s *Server) renderDashTask(w http.ResponseWriter, r *http.Request, status i
 	ctx := r.Context()
 	cfg := s.Config()
 	p := dashTaskPage{Title: t.Rec.ID, Task: t, Label: plan.ParagraphLabel(t.Rec.Paragraph, t.Rec.Item), OwnerName: dashBodyName(cfg, t.Owner),
-		StageName: dashStageName(cfg, t.Stage), Deadlines: cfg.Calendar().Deadlines(t), Error: errText}
+		StageName: dashShownStage(cfg, t.Owner, t.Stage), Deadlines: cfg.Calendar().Deadlines(t), Error: errText}
 	if n, ok := notices[done]; ok {
 		p.Notice = s.tr(r, n)
 	}

@@ -70,7 +70,7 @@ func WriteTasksCSV(ctx context.Context, w io.Writer, db *store.DB, cfg *config.C
 				last = t.LastUpdate.In(cfg.Location).Format("2006-01-02")
 			}
 			if err := cw.Write(csvCells(t.RecID, t.Symbol, plan.ParagraphLabel(t.Paragraph, t.Item), t.Section, t.Subsection, t.Text,
-				dashBodyNameIn(cfg, t.Owner, lang), strings.Join(support, "; "), stageLabel(cfg, t.Stage, lang),
+				dashBodyNameIn(cfg, t.Owner, lang), strings.Join(support, "; "), cfg.ShownStage(t.Owner, t.Stage).Label(lang),
 				t.StageSince.In(cfg.Location).Format("2006-01-02"), strconv.Itoa(t.Updates), last,
 				strings.Join(tg.Themes, "; "), strings.Join(tg.AffectedPersons, "; "), strings.Join(tg.SDGs, "; "))); err != nil {
 				return err
@@ -122,6 +122,13 @@ func dashBodyNameIn(cfg *config.Config, id, lang string) string {
 // id when the config has no such stage.
 func dashStageName(cfg *config.Config, id string) string {
 	return stageLabel(cfg, id, coordLang(cfg))
+}
+
+// dashShownStage is the stage a task of owner in stage is shown in
+// (config.ShownStage: "Not yet assigned" for one nobody owns still in the
+// initial stage), in the coordinator's language.
+func dashShownStage(cfg *config.Config, owner, stage string) string {
+	return cfg.ShownStage(owner, stage).Label(coordLang(cfg))
 }
 
 func taskIDs(ts []store.DashTask) []int64 {

@@ -110,3 +110,32 @@ func TestReceiptHeadersAsEveryMessage(t *testing.T) {
 		t.Errorf("From: the receipt's %q, the overview's %q", receipt.Get("From"), digest.Get("From"))
 	}
 }
+
+// TestUnassignedTaskShownNotYetAssigned: on the dashboard, a task nobody
+// owns that is still in the initial stage is "Not yet assigned", not
+// "Assigned": in the progress bars and their legend, in the task list and
+// on its page, in the CSV export.
+func TestUnassignedTaskShownNotYetAssigned(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.db.Assign(ctx, itoa(f.task("8")), "", nil, store.Actor{Name: "Vanh"}, "to decide"); err != nil {
+		t.Fatal(err)
+	}
+	c := f.login("ncmc", coordEmail)
+	_, body := f.get(c, f.ts.URL+"/c/")
+	if !strings.Contains(body, `aria-label="Unassigned: Not yet assigned 1"`) || !strings.Contains(body, `aria-label="Ministry of Justice: Assigned 1"`) {
+		t.Errorf("the progress bars:\n%s", grepLines(body, "aria-label"))
+	}
+	_, body = f.get(c, f.ts.URL+"/c/tasks?ministry=unassigned")
+	if !strings.Contains(body, `<span class="badge">Not yet assigned</span>`) || strings.Contains(body, `<span class="badge">Assigned</span>`) {
+		t.Errorf("the list of unassigned tasks:\n%s", grepLines(body, "badge"))
+	}
+	_, body = f.get(c, fmt.Sprintf("%s/c/task/%d", f.ts.URL, f.task("8")))
+	if !strings.Contains(body, "Not yet assigned") {
+		t.Errorf("the task's page does not say it is not yet assigned:\n%s", body)
+	}
+	_, body = f.get(c, f.ts.URL+"/c/tasks.csv?ministry=unassigned")
+	if !strings.Contains(body, ",Not yet assigned,") {
+		t.Errorf("the CSV export:\n%s", body)
+	}
+}

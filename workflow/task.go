@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/i18n"
 )
 
 // Task is the follow-up of one recommendation: who owns it and where it
@@ -192,3 +194,35 @@ func anyTheme(want, have []string) bool {
 	}
 	return false
 }
+
+// AwaitingOwner is the id of the stage a task nobody owns is shown in
+// while it is still in the initial stage: the initial stage's name
+// ("Assigned" in the built-in workflow) would say the opposite of the
+// truth. It is shown, never stored: the task keeps its stage and its
+// deadlines, and once the coordinating body gives it an owner it shows its
+// stage again.
+const AwaitingOwner = "unassigned"
+
+// Awaiting reports whether a task of owner in stage awaits an owner:
+// nobody owns it and it is still in initial, the new tasks' stage.
+func Awaiting(initial, owner, stage string) bool { return owner == "" && stage == initial }
+
+// ShownStage is the id of the stage a task of owner in stage is shown in:
+// AwaitingOwner for one that awaits an owner, else its own.
+func ShownStage(initial, owner, stage string) string {
+	if Awaiting(initial, owner, stage) {
+		return AwaitingOwner
+	}
+	return stage
+}
+
+// AwaitingOwnerStage is AwaitingOwner as a stage, for the places that
+// name stages: named in every language followup ships (i18n). It is not
+// a stage of the workflow: no task moves to or from it.
+var AwaitingOwnerStage = sync.OnceValue(func() Stage {
+	s := Stage{ID: AwaitingOwner, Name: i18n.WordsFor(i18n.English).NotYetAssigned(), Labels: map[string]string{}}
+	for _, lang := range i18n.Languages() {
+		s.Labels[lang] = i18n.WordsFor(lang).NotYetAssigned()
+	}
+	return s
+})

@@ -189,7 +189,10 @@ func cmdTasks(ctx context.Context, env *environment, args []string) (err error) 
 			deadline = np.Date.String()
 			when = dueText(today, *np)
 		}
-		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Rec.ID, owner, t.Stage, deadline, when, clip(t.Rec.Text, 60))
+		// The stage shown: "unassigned" for a task nobody owns still in the
+		// initial stage (workflow.ShownStage).
+		stage := workflow.ShownStage(cfg.InitialStage, t.Owner, t.Stage)
+		_, err := fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Rec.ID, owner, stage, deadline, when, clip(t.Rec.Text, 60))
 		return err
 	})
 	if err != nil {
@@ -338,7 +341,12 @@ func taskShow(ctx context.Context, env *environment, args []string) error {
 		}
 		fmt.Fprintf(w, "  Supporting: %s\n", strings.Join(names, "; "))
 	}
-	fmt.Fprintf(w, "  Stage:      %s since %s", stageName(cfg, t.Stage), t.StageDate)
+	stage := stageName(cfg, t.Stage)
+	if workflow.Awaiting(cfg.InitialStage, t.Owner, t.Stage) {
+		// Not yet assigned, in the stage advance moves it from.
+		stage = cfg.ShownStage(t.Owner, t.Stage).Name + " (" + t.Stage + ")"
+	}
+	fmt.Fprintf(w, "  Stage:      %s since %s", stage, t.StageDate)
 	if allowed := workflow.AllowedNext(cfg.Stages, t.Stage, t.Rec.Status); len(allowed) > 0 {
 		fmt.Fprintf(w, " (next: %s)", strings.Join(allowed, ", "))
 	}
