@@ -515,6 +515,29 @@ func (b *builder) reply(d *data, it source.Item) {
 	b.add(intro)
 	b.add(b.quote(d, r))
 	b.updates(d, it)
+	if len(it.AlsoAnswers) > 0 && len(d.updates[it.Task.ID]) > 0 {
+		bl := para(KText, text(alsoAnswers(it.AlsoAnswers)))
+		bl.RecID = r.ID
+		b.add(bl)
+	}
+}
+
+// alsoAnswers names the other members of a recommendation's cluster, from
+// any mechanism, that the work just reported answers too: "This also
+// answers A/HRC/59/15, 140.6 (UPR, 2025)."
+func alsoAnswers(ss []source.Sibling) string {
+	refs := make([]string, len(ss))
+	for i, s := range ss {
+		who := s.Body
+		if s.Year > 0 {
+			who += fmt.Sprintf(", %d", s.Year)
+		}
+		refs[i] = fmt.Sprintf("%s, %s (%s)", s.Symbol, workflow.ParagraphLabel(s.Paragraph, s.Item), who)
+	}
+	if n := len(refs); n > 1 {
+		return "This also answers " + strings.Join(refs[:n-1], "; ") + " and " + refs[n-1] + "."
+	}
+	return "This also answers " + refs[0] + "."
 }
 
 // quote is the recommendation as the document words it: a lettered item

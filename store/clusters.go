@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/followup-app/followup/plan"
+	"github.com/followup-app/followup/report/source"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -904,6 +905,45 @@ func (s *SlotTx) Clusters(ctx context.Context, ids []int64) (map[int64]plan.Clus
 		c := out[id]
 		c.Members = append(c.Members, m)
 		out[id] = c
+	}
+	return out, rows.Err()
+}
+
+// docCluster is a cluster a document's recommendation is in, for drafts.
+type docCluster struct {
+	name    string
+	members []source.Sibling
+}
+
+// documentClusters reads the clusters the document's recommendations are
+// in, with all their members, by the recommendation's id: a draft names
+// the other recommendations the same work answers.
+func (db *DB) documentClusters(ctx context.Context, documentID int64) (map[string]*docCluster, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT t.cluster_id, c.name, r.rec_id, d.symbol, d.body,
+		COALESCE(CAST(substr(d.adopted, 1, 4) AS INTEGER), 0), r.paragraph, r.item
+		FROM tasks t JOIN clusters c ON c.id = t.cluster_id JOIN recommendations r ON r.id = t.id JOIN documents d ON d.id = t.document_id
+		WHERE t.cluster_id IN (SELECT cluster_id FROM tasks WHERE document_id = ? AND cluster_id IS NOT NULL)
+		ORDER BY t.cluster_id, t.document_id, r.seq`, documentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := map[int64]*docCluster{}
+	out := map[string]*docCluster{}
+	for rows.Next() {
+		var id int64
+		var name string
+		var m source.Sibling
+		if err := rows.Scan(&id, &name, &m.RecID, &m.Symbol, &m.Body, &m.Year, &m.Paragraph, &m.Item); err != nil {
+			return nil, err
+		}
+		c := byID[id]
+		if c == nil {
+			c = &docCluster{name: name}
+			byID[id] = c
+		}
+		c.members = append(c.members, m)
+		out[m.RecID] = c
 	}
 	return out, rows.Err()
 }

@@ -495,6 +495,10 @@ type scanPlus struct {
 // ReportItems streams a document's recommendations with their tasks, in
 // document order, with the document that gave each UPR position.
 func (db *DB) ReportItems(ctx context.Context, documentID int64, fn func(source.Item) error) error {
+	clusters, err := db.documentClusters(ctx, documentID)
+	if err != nil {
+		return fmt.Errorf("read clusters: %w", err)
+	}
 	rows, err := db.db.QueryContext(ctx, `SELECT `+taskColumns+`,
 		COALESCE((SELECT c.source FROM recommendation_changes c WHERE c.recommendation_id = r.id AND c.field = 'status'
 			ORDER BY c.id DESC LIMIT 1), '')`+taskFrom+` WHERE t.document_id = ? ORDER BY r.seq`, documentID)
@@ -510,6 +514,14 @@ func (db *DB) ReportItems(ctx context.Context, documentID int64, fn func(source.
 		}
 		it.Task = t
 		it.Themes = t.Rec.Themes
+		if c, ok := clusters[t.Rec.ID]; ok {
+			it.Cluster = c.name
+			for _, m := range c.members {
+				if m.RecID != t.Rec.ID {
+					it.AlsoAnswers = append(it.AlsoAnswers, m)
+				}
+			}
+		}
 		if err := fn(it); err != nil {
 			return err
 		}

@@ -58,6 +58,21 @@ type Item struct {
 	// PositionSource is the symbol of the document that gave a UPR
 	// recommendation its position (an addendum), "" for the report itself.
 	PositionSource string
+	// Cluster names the cluster the recommendation is in ("" for none);
+	// AlsoAnswers are the cluster's other members, from any document, in
+	// the documents' order: the same work answers them.
+	Cluster     string
+	AlsoAnswers []Sibling
+}
+
+// Sibling is another recommendation that the same work answers.
+type Sibling struct {
+	RecID     string
+	Symbol    string
+	Body      string // the mechanism: CRC, UPR…
+	Year      int    // the document's year of adoption; 0 when not known
+	Paragraph int
+	Item      string
 }
 
 // Update is one progress update.
