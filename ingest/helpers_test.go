@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -95,14 +94,6 @@ func readFixture(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// sharedDir returns ../shared relative to the repository root, or skips
-// the test when it is absent (a clone without the team's shared folder;
-// under CI it fails).
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	return needs.Shared(t)
 }
 
 // recKeys lists "id|section|subsection" for comparing parses.

@@ -14,6 +14,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -405,7 +406,7 @@ func loadExpected(t *testing.T, dir string) map[string]json.RawMessage {
 }
 
 func TestCorpusConcludingObservations(t *testing.T) {
-	dir := sharedDir(t)
+	dir := needs.Shared(t)
 	exp := loadExpected(t, dir)
 	for _, tc := range []struct {
 		symbol, file string
@@ -488,7 +489,7 @@ func TestCorpusConcludingObservations(t *testing.T) {
 }
 
 func TestCorpusUPR(t *testing.T) {
-	dir := sharedDir(t)
+	dir := needs.Shared(t)
 	read := func(name string) *workflow.Document {
 		b, err := os.ReadFile(filepath.Join(dir, "corpus", name))
 		if err != nil {
@@ -562,7 +563,7 @@ func TestCorpusUPR(t *testing.T) {
 // TestCorpusConverters re-renders the real seed the way PDF converters
 // would and expects the same recommendations and headings.
 func TestCorpusConverters(t *testing.T) {
-	dir := sharedDir(t)
+	dir := needs.Shared(t)
 	seed, err := os.ReadFile(filepath.Join(dir, "seeds", "000_184c6d66c37e6cc3.txt"))
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -152,7 +153,7 @@ func TestFrenchAndSpanishDates(t *testing.T) {
 // The three CRPD documents of the shared corpus, in French, Spanish and
 // English, as pdftotext -layout gives them.
 func TestCorpusCRPDLanguages(t *testing.T) {
-	dir := sharedDir(t)
+	dir := needs.Shared(t)
 	exp := loadExpected(t, dir)
 	for _, tc := range []struct{ symbol, file, lang string }{
 		{"CRPD/C/ECU/CO/2-3", "CRPD_C_ECU_CO_2-3.txt", "fr"},

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -123,7 +124,7 @@ func TestUPRMatrix(t *testing.T) {
 // positions (217 supported, 37 noted) and recommending States as the
 // report and its addendum give them, and themes for every one.
 func TestCorpusUPRMatrix(t *testing.T) {
-	dir := sharedDir(t)
+	dir := needs.Shared(t)
 	data, err := os.ReadFile(filepath.Join(dir, "corpus", "UPR48_SVN_thematic_list_of_recommendations.docx"))
 	if err != nil {
 		t.Fatal(err)

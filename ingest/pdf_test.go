@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/internal/pdftest"
 )
 
@@ -117,7 +118,7 @@ func TestPDFOwnReader(t *testing.T) {
 
 // The shared corpus's PDFs give what their text versions give.
 func TestCorpusPDF(t *testing.T) {
-	dir := sharedDir(t)
+	dir := needs.Shared(t)
 	for _, name := range []string{"CRPD_C_ECU_CO_2-3", "CRPD_C_SLV_CO_2-3", "CRPD_C_MEX_CO_2-3", "A_HRC_59_15", "A_HRC_59_15_Add.1"} {
 		t.Run(name, func(t *testing.T) {
 			txt, err := ReadFile(filepath.Join(dir, "corpus", name+".txt"), Options{})

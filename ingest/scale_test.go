@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/followup-app/followup/internal/needs"
 )
 
 // bigDocument writes concluding observations with n paragraphs of eight
@@ -42,7 +44,7 @@ func TestWholeDocumentOnOneLine(t *testing.T) {
 // BenchmarkParseSeed measures the parse of the project's seed document;
 // BENCHMARKS.md quotes it as documents per second.
 func BenchmarkParseSeed(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(sharedDir(b), "seeds", "000_184c6d66c37e6cc3.txt"))
+	data, err := os.ReadFile(filepath.Join(needs.Shared(b), "seeds", "000_184c6d66c37e6cc3.txt"))
 	if err != nil {
 		b.Fatal(err)
 	}

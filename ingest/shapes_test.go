@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/followup-app/followup/internal/needs"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -49,7 +50,7 @@ func TestShapePageHeaderInItem(t *testing.T) {
 // (a) on the seed itself: item 14 (a) split around a page header imports
 // 43 of 43, 14 (a) whole and without the header.
 func TestShapeSeedWithPageHeader(t *testing.T) {
-	dir := sharedDir(t)
+	dir := needs.Shared(t)
 	seed, err := os.ReadFile(filepath.Join(dir, "seeds", "000_184c6d66c37e6cc3.txt"))
 	if err != nil {
 		t.Fatal(err)
