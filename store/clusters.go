@@ -947,3 +947,38 @@ func (db *DB) documentClusters(ctx context.Context, documentID int64) (map[strin
 	}
 	return out, rows.Err()
 }
+
+// MembersByRec reads the recommendations recIDs as a cluster's pages list
+// members (mechanism, year, task), for naming a suggestion's members;
+// ids that name no recommendation are left out.
+func (db *DB) MembersByRec(ctx context.Context, recIDs []string) (map[string]ClusterMember, error) {
+	out := map[string]ClusterMember{}
+	for len(recIDs) > 0 {
+		// At most 500 at a time: SQLite's bound on a statement's variables.
+		n := min(len(recIDs), 500)
+		args := make([]any, n)
+		for i, id := range recIDs[:n] {
+			args[i] = id
+		}
+		rows, err := db.db.QueryContext(ctx, `SELECT `+memberColumns+`
+			FROM tasks t JOIN recommendations r ON r.id = t.id JOIN documents d ON d.id = t.document_id
+			WHERE r.rec_id IN (?`+strings.Repeat(",?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read recommendations: %w", err)
+		}
+		for rows.Next() {
+			m, err := scanMember(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read recommendations: %w", err)
+			}
+			out[m.RecID] = m
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read recommendations: %w", err)
+		}
+		recIDs = recIDs[n:]
+	}
+	return out, nil
+}

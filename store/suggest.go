@@ -149,3 +149,45 @@ func (db *DB) Suggested(ctx context.Context, f SuggestFilter, key string) (Sugge
 	}
 	return Suggestion{}, fmt.Errorf("suggestion %s: %w: the recommendations changed since it was made; list the suggestions again", key, ErrNotFound)
 }
+
+// SuggestionTakenError refuses to accept a suggestion that was accepted
+// already (Cluster is the cluster that holds it) or whose members other
+// clusters hold but one (Taken). It is ErrConflict.
+type SuggestionTakenError struct {
+	Suggestion
+}
+
+func (e *SuggestionTakenError) Error() string {
+	if e.Cluster != 0 {
+		return fmt.Sprintf("suggestion %s is accepted already: cluster %d", e.Key, e.Cluster)
+	}
+	return fmt.Sprintf("suggestion %s: other clusters hold %s; fewer than two of its recommendations are left to group",
+		e.Key, strings.Join(e.Taken, ", "))
+}
+
+func (e *SuggestionTakenError) Unwrap() error { return ErrConflict }
+
+// AcceptSuggestion makes the cluster the suggestion key (among those f
+// selects) proposes: the one way a suggestion becomes a cluster, for the
+// command line and the dashboard alike. The cluster groups the members no
+// other cluster holds, under spec.Name (the suggestion's name when
+// empty), with spec.Lead and spec.Support ("" lets the rule choose); the
+// suggestion's key, score and reason are recorded with it. It returns the
+// suggestion too, whose Taken says which members were left out. A
+// suggestion accepted already, or with fewer than two members left, is a
+// *SuggestionTakenError.
+func (db *DB) AcceptSuggestion(ctx context.Context, f SuggestFilter, key string, spec ClusterSpec, by Actor) (Cluster, Suggestion, error) {
+	s, err := db.Suggested(ctx, f, key)
+	if err != nil {
+		return Cluster{}, s, err
+	}
+	if !s.Open() {
+		return Cluster{}, s, &SuggestionTakenError{s}
+	}
+	if strings.TrimSpace(spec.Name) == "" {
+		spec.Name = s.Name
+	}
+	spec.Members, spec.Suggestion, spec.Score, spec.Reason = s.Free(), s.Key, s.Score, s.Reason
+	c, err := db.CreateCluster(ctx, spec, by)
+	return c, s, err
+}

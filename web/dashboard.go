@@ -188,7 +188,8 @@ type dashboardPage struct {
 	Failures   []plan.Delivery
 	Mail       store.MailState // the daemon alive, mail going out: read at each request, never cached
 	Parts      dashParts
-	AsOf       time.Time // when the overview's figures were worked out
+	AsOf       time.Time  // when the overview's figures were worked out
+	Groups     groupsView // cluster suggestions and clusters (clusters.go)
 }
 
 type reportView struct {
@@ -292,6 +293,10 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		p.Updates = append(p.Updates, v)
 	}
 	if p.Mail, err = s.db.MailState(ctx, cfg.Schedules.Heartbeat, s.clock.Now()); err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	if p.Groups, err = s.groups(ctx, s.pageLang(r)); err != nil {
 		s.dbError(w, r, err)
 		return
 	}
@@ -582,6 +587,7 @@ type dashTaskPage struct {
 	Requests   []requestView
 	Notice     string
 	Error      string
+	Cluster    *store.Cluster // the group the task is in
 }
 
 // taskOf reads the task of the URL's {id}; false when the page was
@@ -646,6 +652,12 @@ func (s *Server) renderDashTask(w http.ResponseWriter, r *http.Request, status i
 	if p.History, err = s.db.History(ctx, t.ID); err != nil {
 		s.dbError(w, r, err)
 		return
+	}
+	if c, in, err := s.db.ClusterOf(ctx, t.ID); err != nil {
+		s.dbError(w, r, err)
+		return
+	} else if in {
+		p.Cluster = &c
 	}
 	reqs, err := s.db.OwnershipRequests(ctx, store.OwnershipFilter{TaskID: t.ID})
 	if err != nil {

@@ -234,7 +234,8 @@ func (f *fixture) checksum() string {
 	}
 	defer db.Close()
 	h := sha256.New()
-	for _, table := range []string{"tasks", "task_events", "task_updates", "update_evidence", "evidence_files", "ownership_requests", "outbox", "report_drafts", "web_sessions"} {
+	for _, table := range []string{"tasks", "task_events", "task_updates", "update_evidence", "evidence_files", "ownership_requests", "outbox", "report_drafts", "web_sessions",
+		"clusters", "cluster_events", "cluster_updates"} {
 		rows, err := db.Query(`SELECT * FROM ` + table + ` ORDER BY 1`)
 		if err != nil {
 			f.t.Fatalf("%s: %v", table, err)

@@ -441,6 +441,9 @@ type taskPage struct {
 	MaxFiles  int
 	Done      string // what was just recorded
 	Form      formState
+	// Cluster is the group the task is in, when the ministry leads or
+	// supports the group: its page records one update for every member.
+	Cluster *store.Cluster
 }
 
 // formState keeps what was typed when a form is refused, so that nothing
@@ -496,6 +499,14 @@ func (s *Server) showTask(w http.ResponseWriter, r *http.Request, status int, t 
 	if page.Requests, err = s.db.OwnershipRequests(ctx, store.OwnershipFilter{TaskID: t.ID}); err != nil {
 		s.dbFail(w, r, err)
 		return
+	}
+	c, in, err := s.db.ClusterOf(ctx, t.ID)
+	if err != nil {
+		s.dbFail(w, r, err)
+		return
+	}
+	if in && (c.Lead == p.Body || slices.Contains(c.Support, p.Body)) {
+		page.Cluster = &c
 	}
 	if role == store.RoleLead {
 		for _, id := range workflow.AllowedNext(cfg.Stages, t.Stage, t.Rec.Status) {

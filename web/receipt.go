@@ -24,6 +24,18 @@ const KindReceipt = "receipt"
 // address the mail library refuses) is logged and left out: the action
 // is not refused for its courtesy copy.
 func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData) []store.OutboxMessage {
+	return s.receiptAbout(r, t, d, receiptSubject{})
+}
+
+// receiptSubject names what a receipt is about when it is not the task
+// alone (a cluster: its name, its members' documents, its page); empty
+// fields name the task.
+type receiptSubject struct {
+	what, docs, url string
+}
+
+// receiptAbout is receipt about sub; t's id keys the message.
+func (s *Server) receiptAbout(r *http.Request, t workflow.Task, d notify.ReceiptData, sub receiptSubject) []store.OutboxMessage {
 	p, _ := PrincipalFrom(r.Context())
 	cfg := s.Config()
 	body, ok := cfg.Ministry(p.Body)
@@ -43,6 +55,9 @@ func (s *Server) receipt(r *http.Request, t workflow.Task, d notify.ReceiptData)
 	d.Ministry, d.TaskID, d.Document, d.Coordinator = body.Name, t.Rec.ID, t.Document.Symbol, cfg.Coordinator.Name
 	d.At, d.Client, d.FocalPoint = now, s.clientAddr(r), p.FocalPoint
 	d.URL = fmt.Sprintf("%s/m/task/%d", cfg.Web.BaseURL, t.ID)
+	if sub.what != "" {
+		d.TaskID, d.Document, d.URL = sub.what, sub.docs, sub.url
+	}
 	rendered := notify.Receipt(lang, cfg.Location, d)
 	// Addressed as every message followup sends the ministry: its focal
 	// points by name, replies to the coordinating body, its language.

@@ -59,6 +59,9 @@ type Server struct {
 	// the pages drawn from them (ministry.go).
 	ministries ministryCache
 
+	// The cluster suggestions the dashboard shows (clusters.go).
+	suggest suggestCache
+
 	served atomic.Int64 // requests served, for trimWhenIdle
 }
 
@@ -126,6 +129,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", s.handleLogout)
 	s.ministryRoutes(mux)
 	s.dashboardRoutes(mux)
+	s.clusterRoutes(mux)
 	s.publicRoutes(mux)
 	s.metricsRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

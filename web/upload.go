@@ -93,9 +93,9 @@ var (
 	errKeep     = errors.New("keep an uploaded file")
 )
 
-// uploadFields are the text fields the update form sends; other fields
-// are read and dropped, so that a client cannot make the server keep
-// text it does not use.
+// uploadFields are the text fields a task's update form sends; other
+// fields are read and dropped, so that a client cannot make the server
+// keep text it does not use.
 var uploadFields = []string{"task", "name", "text", "done_on", "links"}
 
 // upload is a parsed progress update form; close removes its files.
@@ -172,7 +172,7 @@ func spool(dir string, r io.Reader) (*spooled, error) {
 // readUpload reads the multipart form part by part: the text fields of
 // the form into memory (maxText each), each file into a temporary file in
 // dir. On an error nothing is kept.
-func readUpload(w http.ResponseWriter, r *http.Request, dir string) (_ *upload, err error) {
+func readUpload(w http.ResponseWriter, r *http.Request, dir string, fields []string) (_ *upload, err error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -208,7 +208,7 @@ func readUpload(w http.ResponseWriter, r *http.Request, dir string) (_ *upload, 
 			if len(b) > maxText {
 				return nil, fmt.Errorf("%w: the field %s is longer than %d characters", errTooLong, name, maxText)
 			}
-			if slices.Contains(uploadFields, name) {
+			if slices.Contains(fields, name) {
 				u.fields[name] = string(b)
 			}
 			continue
@@ -350,29 +350,11 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	up, err := readUpload(w, r, filepath.Dir(s.db.Path()))
+	up, err := readUpload(w, r, filepath.Dir(s.db.Path()), uploadFields)
 	if up != nil {
 		defer up.close()
 	}
-	switch {
-	case errors.Is(err, errTooLarge):
-		s.showTask(w, r, http.StatusRequestEntityTooLarge, t, role, formState{Which: "update",
-			Error: s.tr(r, "The files are too large: each may be at most %s, and at most %d files per update. Nothing was saved.", sizeText(maxFileSize), maxFiles)})
-		return
-	case errors.Is(err, errFileType):
-		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, formState{Which: "update",
-			Error: s.tr(r, "This kind of file cannot be attached (%s): attach PDF, Word (.docx, .doc), Excel (.xlsx, .xls), PNG or JPEG files. Nothing was saved.",
-				strings.TrimPrefix(err.Error(), errFileType.Error()+": "))})
-		return
-	case errors.Is(err, errTooLong):
-		s.showTask(w, r, http.StatusUnprocessableEntity, t, role, formState{Which: "update", Error: s.tr(r, "A field is too long (at most %d characters). Nothing was saved.", maxText)})
-		return
-	case errors.Is(err, errKeep):
-		s.logger.Error("upload", "err", err)
-		s.fail(w, r, http.StatusInternalServerError, "Something went wrong on the server. Nothing was saved; please try again later.")
-		return
-	case err != nil:
-		s.fail(w, r, http.StatusBadRequest, "The form could not be read; please send it again.")
+	if s.uploadFailed(w, r, err, func(status int, form formState) { s.showTask(w, r, status, t, role, form) }) {
 		return
 	}
 	f := up.fields
@@ -391,27 +373,8 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	case len(by.Name) > maxName:
 		form.Error = s.tr(r, "The name is too long.")
 	}
-	if form.Error == "" && strings.TrimSpace(form.DoneOn) != "" {
-		d, err := civil.ParseDate(strings.TrimSpace(form.DoneOn))
-		switch {
-		case err != nil:
-			form.Error = s.tr(r, "The date is not a date: write it as YYYY-MM-DD.")
-		case s.today().Before(d):
-			form.Error = s.tr(r, "The date the work was done is in the future.")
-		default:
-			u.DoneOn = d
-		}
-	}
 	if form.Error == "" {
-		links, err := parseLinks(form.Links)
-		var le *linkError
-		switch {
-		case errors.As(err, &le) && le.line == "":
-			form.Error = s.tr(r, "At most %d links per update.", maxLinks)
-		case errors.As(err, &le):
-			form.Error = s.tr(r, "“%s” is not a web address: write one address per line, starting with https://", le.line)
-		}
-		u.Evidence = append(links, up.evidence()...)
+		form.Error = s.updateDetails(r, form, &u, up)
 	}
 	if form.Error != "" {
 		form.Error += " " + s.tr(r, "Nothing was saved.")
@@ -433,6 +396,57 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.logger.Info("progress update", "task", t.Rec.ID, "ministry", p.Body, "by", by.Name, "files", len(up.files), "client", by.ClientAddr)
 	http.Redirect(w, r, fmt.Sprintf("/m/task/%d?done=update", t.ID), http.StatusSeeOther)
+}
+
+// uploadFailed answers an upload readUpload refused (err not nil): the
+// form's page saying why, through show, or a page of its own when the
+// server failed or the form could not be read. It returns false when err
+// is nil.
+func (s *Server) uploadFailed(w http.ResponseWriter, r *http.Request, err error, show func(status int, form formState)) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, errTooLarge):
+		show(http.StatusRequestEntityTooLarge, formState{Which: "update",
+			Error: s.tr(r, "The files are too large: each may be at most %s, and at most %d files per update. Nothing was saved.", sizeText(maxFileSize), maxFiles)})
+	case errors.Is(err, errFileType):
+		show(http.StatusUnprocessableEntity, formState{Which: "update",
+			Error: s.tr(r, "This kind of file cannot be attached (%s): attach PDF, Word (.docx, .doc), Excel (.xlsx, .xls), PNG or JPEG files. Nothing was saved.",
+				strings.TrimPrefix(err.Error(), errFileType.Error()+": "))})
+	case errors.Is(err, errTooLong):
+		show(http.StatusUnprocessableEntity, formState{Which: "update", Error: s.tr(r, "A field is too long (at most %d characters). Nothing was saved.", maxText)})
+	case errors.Is(err, errKeep):
+		s.logger.Error("upload", "err", err)
+		s.fail(w, r, http.StatusInternalServerError, "Something went wrong on the server. Nothing was saved; please try again later.")
+	default:
+		s.fail(w, r, http.StatusBadRequest, "The form could not be read; please send it again.")
+	}
+	return true
+}
+
+// updateDetails reads an update form's date and links into u, with the
+// upload's files; it returns why they are refused ("" when they are not).
+func (s *Server) updateDetails(r *http.Request, form formState, u *store.Update, up *upload) string {
+	if strings.TrimSpace(form.DoneOn) != "" {
+		d, err := civil.ParseDate(strings.TrimSpace(form.DoneOn))
+		switch {
+		case err != nil:
+			return s.tr(r, "The date is not a date: write it as YYYY-MM-DD.")
+		case s.today().Before(d):
+			return s.tr(r, "The date the work was done is in the future.")
+		}
+		u.DoneOn = d
+	}
+	links, err := parseLinks(form.Links)
+	var le *linkError
+	switch {
+	case errors.As(err, &le) && le.line == "":
+		return s.tr(r, "At most %d links per update.", maxLinks)
+	case errors.As(err, &le):
+		return s.tr(r, "“%s” is not a web address: write one address per line, starting with https://", le.line)
+	}
+	u.Evidence = append(links, up.evidence()...)
+	return ""
 }
 
 // linkError refuses the links of an update: line is the one that is not

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -227,23 +228,13 @@ func clusterAccept(ctx context.Context, env *environment, args []string) error {
 		if err != nil {
 			return store.Cluster{}, err
 		}
-		s, err := db.Suggested(ctx, store.SuggestFilter{State: *state}, rest[0])
-		if err != nil {
-			return store.Cluster{}, err
-		}
-		if s.Cluster != 0 {
-			return store.Cluster{}, fmt.Errorf("suggestion %s is accepted already: cluster %d (followup cluster show %d)", s.Key, s.Cluster, s.Cluster)
-		}
-		if !s.Open() {
-			return store.Cluster{}, fmt.Errorf("suggestion %s: other clusters hold %s; fewer than two of its recommendations are left to group",
-				s.Key, strings.Join(s.Taken, ", "))
-		}
-		if strings.TrimSpace(*name) == "" {
-			*name = s.Name
+		c, s, err := db.AcceptSuggestion(ctx, store.SuggestFilter{State: *state}, rest[0], store.ClusterSpec{Name: *name, Lead: lead, Support: sup}, by)
+		var te *store.SuggestionTakenError
+		if errors.As(err, &te) && te.Cluster != 0 {
+			return c, fmt.Errorf("suggestion %s is accepted already: cluster %d (followup cluster show %d)", te.Key, te.Cluster, te.Cluster)
 		}
 		taken = s.Taken
-		return db.CreateCluster(ctx, store.ClusterSpec{Name: *name, Members: s.Free(), Lead: lead, Support: sup,
-			Suggestion: s.Key, Score: s.Score, Reason: s.Reason}, by)
+		return c, err
 	})
 	if err == nil && len(taken) > 0 {
 		fmt.Fprintf(env.stdout, "left out, in other clusters: %s\n", strings.Join(taken, ", "))
