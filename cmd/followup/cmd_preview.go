@@ -57,7 +57,8 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer db.Close()
-	when := env.clock()()
+	now := env.clock()()
+	when := now
 	if *at != "" {
 		if when, err = parseAt(*at, cfg.Location); err != nil {
 			return usageError("%v", err)
@@ -78,7 +79,7 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	planned, err := previewJobs(ctx, db, cfg, renderer, jobs, when)
+	planned, err := previewJobs(ctx, db, cfg, renderer, jobs, when, now)
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func cmdPreview(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(w, "The outbox also holds %d pending %s.\n", n, plural(n, "message", "messages"))
 	}
 	for _, job := range jobs {
-		fmt.Fprintf(w, "\n%s: %s\n", job, nextRunText(ctx, db, cfg, job, when))
+		fmt.Fprintf(w, "\n%s: %s\n", job, nextRunText(ctx, db, cfg, job, when, now))
 		for _, m := range planned {
 			if plan.JobOf(m.Kind) != job {
 				continue
@@ -137,15 +138,14 @@ func plural(n int, one, many string) string {
 
 // previewJobs runs each job's due slot at when as the daemon would, in a
 // transaction that is rolled back.
-func previewJobs(ctx context.Context, db *store.DB, cfg *config.Config, renderer *notify.Renderer, jobs []string, when time.Time) ([]plan.Message, error) {
+func previewJobs(ctx context.Context, db *store.DB, cfg *config.Config, renderer *notify.Renderer, jobs []string, when, now time.Time) ([]plan.Message, error) {
 	p := &plan.Planner{Config: cfg, Renderer: renderer, Now: func() time.Time { return when }}
 	var out []plan.Message
 	for _, job := range jobs {
-		last, ran, err := db.LastSlot(ctx, job)
+		dec, _, err := previewDue(ctx, db, cfg, job, when, now)
 		if err != nil {
 			return nil, err
 		}
-		dec := scheduler.Due(scheduler.Spec(cfg, job).Schedule, last, ran, when, cfg.Schedules.Grace)
 		if !dec.Run {
 			continue
 		}
@@ -164,14 +164,35 @@ func previewJobs(ctx context.Context, db *store.DB, cfg *config.Config, renderer
 	return out, nil
 }
 
-// nextRunText says when a schedule last ran and runs next.
-func nextRunText(ctx context.Context, db *store.DB, cfg *config.Config, job string, when time.Time) string {
-	spec := scheduler.Spec(cfg, job)
+// previewDue is what a schedule does at when. At a time to come, the
+// daemon, running from now until then, has run every slot before when's
+// grace window: only a slot in that window is due, and none is "missed"
+// (the stored last slot is from before the preview's date, not from a
+// daemon that was down). At now or before, it is what the daemon would
+// decide with what is stored. last is the slot the schedule last ran for,
+// stored or, at a time to come, that the daemon would have run.
+func previewDue(ctx context.Context, db *store.DB, cfg *config.Config, job string, when, now time.Time) (dec scheduler.Decision, last time.Time, err error) {
+	spec := scheduler.Spec(cfg, job).Schedule
 	last, ran, err := db.LastSlot(ctx, job)
+	if err != nil {
+		return dec, last, err
+	}
+	if ran && when.After(now) {
+		floor := when.Add(-cfg.Schedules.Grace)
+		for s := scheduler.Next(spec, last); !s.IsZero() && s.Before(floor); s = scheduler.Next(spec, s) {
+			last = s
+		}
+	}
+	return scheduler.Due(spec, last, ran, when, cfg.Schedules.Grace), last, nil
+}
+
+// nextRunText says when a schedule last ran and runs next.
+func nextRunText(ctx context.Context, db *store.DB, cfg *config.Config, job string, when, now time.Time) string {
+	spec := scheduler.Spec(cfg, job)
+	dec, last, err := previewDue(ctx, db, cfg, job, when, now)
 	if err != nil {
 		return err.Error()
 	}
-	dec := scheduler.Due(spec.Schedule, last, ran, when, cfg.Schedules.Grace)
 	next := scheduler.Next(spec.Schedule, when).In(cfg.Location).Format("2006-01-02 15:04")
 	switch {
 	case dec.Initial:

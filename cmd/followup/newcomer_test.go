@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
 )
 
 // exampleWithSample is the example config and its sample document, in a
@@ -52,5 +55,47 @@ func TestUnassignedTaskListedNotYetAssigned(t *testing.T) {
 	c.mustRun("task", "assign", id, "molsw", "--config", cfg, "--by", "NCMC secretariat")
 	if out := c.mustRun("tasks", "--config", cfg, "--ministry", "molsw"); !strings.Contains(out, "molsw  assigned") {
 		t.Errorf("once assigned:\n%s", out)
+	}
+}
+
+// TestPreviewLaterDateNotMissed: `preview --at` a date to come said the
+// ministries' overview was "missed … skipped", as if the daemon had been
+// down until then; a daemon running until that date has run every slot
+// before it, and only a slot at that time is due. At the present time,
+// after the daemon was down, the slots it missed are still said skipped.
+func TestPreviewLaterDateNotMissed(t *testing.T) {
+	c, cfg := exampleWithSample(t)
+	loc, err := time.LoadLocation("Asia/Vientiane")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.now = time.Date(2026, 12, 1, 7, 0, 0, 0, loc)
+	c.mustRun("import", "--config", cfg, filepath.Join(c.dir, "sample-co.txt"))
+	startDaemon(t, cfg, clockwork.NewFakeClockAt(c.now), nil).stop()
+
+	// A Wednesday four months on: no overview is due that day.
+	out := c.mustRun("preview", "--config", cfg, "--at", "2027-03-31 08:00")
+	if strings.Contains(out, "missed") || strings.Contains(out, "skipped") {
+		t.Errorf("preview of a date to come speaks of missed slots:\n%s", out)
+	}
+	for _, want := range []string{
+		`coordinator_digest: not due ("0 8 * * 1"; last ran for 2027-03-29 08:00; next 2027-04-05 08:00)`,
+		`ministry_digest: not due ("0 8 1 * *"; last ran for 2027-03-01 08:00; next 2027-04-01 08:00)`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("preview lacks %q:\n%s", want, out)
+		}
+	}
+	// The first of that month: the ministries' overview is due, and
+	// planned.
+	out = c.mustRun("preview", "--config", cfg, "--at", "2027-03-01 08:00")
+	if !strings.Contains(out, `ministry_digest: due (slot 2027-03-01 08:00, "0 8 1 * *")`) || !strings.Contains(out, "  ministry-digest ") {
+		t.Errorf("preview of the first of the month:\n%s", out)
+	}
+	// Now is four months on, and the daemon has not run since: what it
+	// missed is skipped when it starts, and the preview says so.
+	c.now = time.Date(2027, 3, 31, 8, 0, 0, 0, loc)
+	if out := c.mustRun("preview", "--config", cfg, "--job", "ministry_digest"); !strings.Contains(out, "ministry_digest: missed slots older than the grace window are skipped; next 2027-04-01 08:00") {
+		t.Errorf("preview now, after the daemon was down:\n%s", out)
 	}
 }
