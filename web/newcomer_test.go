@@ -139,3 +139,49 @@ func TestUnassignedTaskShownNotYetAssigned(t *testing.T) {
 		t.Errorf("the CSV export:\n%s", body)
 	}
 }
+
+// TestTaskPageDateAndNotOursChoice: the date an update was done on is a
+// text field written as its hint says, YYYY-MM-DD (a date field showed the
+// browser's mm/dd/yyyy), and a date written otherwise is refused, saying
+// how to write it, with nothing written. The "not ours" list preselected
+// the first other ministry: it now starts on an empty choice, and sending
+// it refuses, with nothing written.
+func TestTaskPageDateAndNotOursChoice(t *testing.T) {
+	f := newFixture(t)
+	c := f.login("moj", "focal@moj.example")
+	id := f.task("8")
+	page := fmt.Sprintf("%s/m/task/%d", f.ts.URL, id)
+	_, body := f.get(c, page)
+	if !strings.Contains(body, `<input id="u-date" type="text" name="done_on" inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}"`) ||
+		strings.Contains(body, `type="date"`) || !strings.Contains(body, "Optional, YYYY-MM-DD.") {
+		t.Errorf("the date field:\n%s", grepLines(body, "u-date"))
+	}
+	sel := grepLines(body, `id="n-ministry"`)
+	if !strings.Contains(sel, `<select id="n-ministry" name="ministry" required><option value="">Choose a ministry</option><option value=`) ||
+		strings.Contains(sel, "selected") {
+		t.Errorf("the list of ministries:\n%s", sel)
+	}
+
+	before := f.checksum()
+	res, body := f.postUpdate(c, id, map[string]string{"task": fmt.Sprint(id), "text": "Decree adopted.", "name": "Ms Justice", "done_on": "01/02/2027"})
+	refused(t, f, "a date as mm/dd/yyyy", before, res, body, http.StatusUnprocessableEntity, "The date is not a date: write it as YYYY-MM-DD.")
+	if !strings.Contains(body, `value="01/02/2027"`) {
+		t.Errorf("the refused date is not shown again:\n%s", grepLines(body, "u-date"))
+	}
+	res, body = f.post(c, fmt.Sprintf("/m/task/%d/not-ours", id), url.Values{"task": {fmt.Sprint(id)}, "ministry": {""}, "reason": {"Border matters."}, "name": {"Ms Justice"}})
+	refused(t, f, "not-ours with no ministry chosen", before, res, body, http.StatusUnprocessableEntity, "Choose the ministry you believe this task belongs to.")
+	if sel := grepLines(body, `id="n-ministry"`); !strings.Contains(sel, `<option value="">Choose a ministry</option>`) || strings.Contains(sel, "selected") {
+		t.Errorf("the list after the refusal:\n%s", sel)
+	}
+
+	// In Lao, the empty choice is in Lao.
+	for i := range f.cfg.Ministries {
+		if f.cfg.Ministries[i].ID == "moj" {
+			f.cfg.Ministries[i].Language = "lo"
+		}
+	}
+	_, body = f.get(f.login("moj", "focal@moj.example"), page)
+	if !strings.Contains(body, `<option value="">ເລືອກກະຊວງ</option>`) {
+		t.Errorf("the Lao list of ministries:\n%s", grepLines(body, `id="n-ministry"`))
+	}
+}
