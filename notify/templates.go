@@ -341,7 +341,67 @@ func (src *templateSources) parse(kind, lang string, funcs map[string]any) (*tem
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	// Each kind's templates were parsed with every text of the language,
+	// those of the other kinds too: keep only what the message places.
+	// The sixteen sets holding every text were 12 MB of parse trees, most
+	// of the idle daemon's heap (BENCHMARKS.md).
+	if set.text, err = keepText(set.text, funcs, "subject", "body"); err != nil {
+		return nil, fmt.Errorf("%s: %w", txt.display, err)
+	}
+	if set.html != nil {
+		if set.html, err = keepHTML(set.html, funcs, "body"); err != nil {
+			return nil, fmt.Errorf("%s: %w", htm.display, err)
+		}
+	}
 	return set, nil
+}
+
+// keepText returns a template holding only the templates that names
+// place, directly or through others, by their names and parse trees, with
+// t's functions and options: they render as in t. (Copying the trees would
+// not compact the heap: a copied node still points to its first tree.)
+func keepText(t *ttemplate.Template, funcs map[string]any, names ...string) (*ttemplate.Template, error) {
+	out := ttemplate.New(t.Name()).Funcs(funcs).Option("missingkey=error")
+	for _, n := range placed(t.Lookup, names...) {
+		if _, err := out.AddParseTree(n, t.Lookup(n).Tree); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// keepHTML is keepText for an HTML template, before it is first run (and
+// its trees escaped): each set escapes trees of its own.
+func keepHTML(t *htemplate.Template, funcs map[string]any, names ...string) (*htemplate.Template, error) {
+	out := htemplate.New(t.Name()).Funcs(funcs).Option("missingkey=error")
+	lookup := htmlLookup(t)
+	for _, n := range placed(lookup, names...) {
+		if _, err := out.AddParseTree(n, lookup(n).Tree); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// placed lists names and the templates they place, directly or through
+// others, that lookup finds.
+func placed(lookup func(string) *ttemplate.Template, names ...string) []string {
+	var out []string
+	seen := map[string]bool{}
+	todo := slices.Clone(names)
+	for len(todo) > 0 {
+		n := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if t := lookup(n); t != nil && t.Tree != nil {
+			out = append(out, n)
+			todo = append(todo, templateCalls(t.Tree.Root)...)
+		}
+	}
+	return out
 }
 
 // check runs the set with each sample: a misspelled field or a function

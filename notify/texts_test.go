@@ -326,3 +326,52 @@ func TestWording(t *testing.T) {
 		t.Errorf("de: %q %q", w.Lang, w.Date(civil.D(2027, time.January, 4)))
 	}
 }
+
+// TestSetsKeepOnlyWhatTheyPlace: each kind's templates keep the texts its
+// message places and drop the other kinds' (they held most of the idle
+// daemon's heap): every text template a set holds is reached from its
+// entry points, and no set holds another kind's texts.
+func TestSetsKeepOnlyWhatTheyPlace(t *testing.T) {
+	r := newTestRenderer(t, "")
+	defined := len(reDefine.FindAllStringSubmatch(mustReadEmbedded(t, "templates/texts.en.txt"), -1))
+	for _, lang := range BuiltinLanguages() {
+		for _, kind := range templateKinds {
+			set := r.pick(kind, lang)
+			reached := map[string]bool{}
+			for _, n := range placed(set.text.Lookup, "subject", "body") {
+				reached[n] = true
+			}
+			for _, tt := range set.text.Templates() {
+				if tt.Tree != nil && !reached[tt.Name()] {
+					t.Errorf("%s %s: the text templates hold %q, which the message does not place", kind, lang, tt.Name())
+				}
+			}
+			if len(reached) >= defined {
+				t.Errorf("%s %s: %d text templates kept, the texts file defines %d", kind, lang, len(reached), defined)
+			}
+			var names []string
+			for _, tt := range set.text.Templates() {
+				names = append(names, tt.Name())
+			}
+			for _, ht := range set.html.Templates() {
+				names = append(names, ht.Name())
+			}
+			for _, other := range templateKinds {
+				for _, n := range names {
+					if other != kind && strings.HasPrefix(n, other+".") {
+						t.Errorf("%s %s: holds %q, a text of the %s", kind, lang, n, other)
+					}
+				}
+			}
+		}
+	}
+}
+
+func mustReadEmbedded(t *testing.T, name string) string {
+	t.Helper()
+	b, err := embeddedTemplates.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
