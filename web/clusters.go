@@ -296,7 +296,20 @@ func (s *Server) clusterData(ctx context.Context, r *http.Request, d store.Clust
 	p.Updates = ups
 	w := notify.WordingFor(lang, cfg.Stages)
 	for _, e := range d.Events {
-		p.History = append(p.History, clusterEventView{ClusterEvent: e, What: clusterEventText(cfg, w, e)})
+		v := clusterEventView{ClusterEvent: e, What: clusterEventText(cfg, w, e)}
+		// The store's notes on how a cluster was made and who chose its
+		// lead are words of its own: say them in the page's language.
+		switch {
+		case e.Kind == "created" && strings.HasPrefix(e.Note, "suggestion "):
+			v.Note = tr(lang, "Accepted from the suggestion %s.", strings.TrimPrefix(e.Note, "suggestion "))
+		case e.Kind == "lead" && e.Note == workflow.LeadByRule:
+			v.Note = tr(lang, "Chosen by the rule: the ministry that owned most of the recommendations.")
+		case e.Kind == "lead":
+			v.Note = tr(lang, "Chosen by %s.", e.Note)
+		case e.Kind == "stage":
+			v.Note = "" // "2 of 2 members …", in English: the members' stages are listed above
+		}
+		p.History = append(p.History, v)
 	}
 	return p, tasks, nil
 }
