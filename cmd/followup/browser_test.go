@@ -49,6 +49,13 @@ func freePort(t *testing.T) int {
 // emlText returns the text parts of an .eml file, decoded.
 func emlText(t *testing.T, path string) string {
 	t.Helper()
+	return emlPart(t, path, "text/")
+}
+
+// emlPart returns the parts of an .eml file whose type starts with want
+// ("text/plain"), decoded.
+func emlPart(t *testing.T, path, want string) string {
+	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +81,7 @@ func emlText(t *testing.T, path string) string {
 				walk(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p)
 			}
 		}
-		if !strings.HasPrefix(mt, "text/") {
+		if !strings.HasPrefix(mt, want) {
 			return
 		}
 		if strings.EqualFold(enc, "quoted-printable") {
@@ -175,111 +182,10 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("no signed link in the digests (ministry %q, coordinator %q)", ministryLink, coordLink)
 	}
 
-	// A fresh browser profile, no network beyond the test's server, and no
-	// JavaScript at all: every page must work without it.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(filepath.Join(dir, "chromium-profile")),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancelBrowser()
-	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
-	defer cancel()
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatal(err)
-	}
-	shots := os.Getenv("FOLLOWUP_SCREENSHOTS") == "1"
-
-	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-			at, _ := chromedp.Run(ctx, chromedp.Location())
-			t.Fatalf("%s: %v\nat %s:\n%s", what, err, at, body)
-		}
-	}
-	// pageText is the visible text of the page.
-	pageText := func() string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	location := func() string {
-		t.Helper()
-		u, err := chromedp.Run(ctx, chromedp.Location())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	// arrived waits until the browser is at an address holding want: the
-	// page a form's POST redirects to (a click does not wait for it).
-	arrived := func(want string) {
-		t.Helper()
-		for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
-			if u := location(); strings.Contains(u, want) {
-				if _, err := chromedp.Run(ctx, chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-		}
-		t.Fatalf("the browser did not reach %s; it is at %s:\n%s", want, location(), pageText())
-	}
-	viewport := func(width int64) {
-		t.Helper()
-		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-			Width: width, Height: 800, DeviceScaleFactor: 1, Mobile: width < 600}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// narrow checks the page at 360 px: nothing wider than the screen.
-	narrow := func(name string) {
-		t.Helper()
-		viewport(360)
-		m, err := chromedp.Call(ctx, page.GetLayoutMetrics, cdp.Empty{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if w := m.CSSContentSize.Width; w > 360 {
-			t.Errorf("%s at 360 px is %.0f px wide: it scrolls sideways", name, w)
-		}
-		viewport(1280)
-	}
-	// screenshot writes docs/NAME-WIDTH.png when asked.
-	screenshot := func(name string) {
-		t.Helper()
-		if !shots {
-			return
-		}
-		for _, width := range []int64{1280, 360} {
-			viewport(width)
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join("..", "..", "docs", fmt.Sprintf("%s-%d.png", name, width))
-			if err := os.WriteFile(out, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("wrote %s", out)
-		}
-		viewport(1280)
-	}
-	viewport(1280)
+	b := newBrowser(t, chromium, dir)
+	ctx := b.ctx
+	do, pageText, location, arrived, narrow := b.do, b.text, b.location, b.arrived, b.narrow
+	screenshot := func(name string) { b.screenshot(name, 1280, 360) }
 
 	// The ministry's focal point opens the link: a page with one button
 	// (fetching a link opens nothing: mail scanners fetch them), whose
@@ -381,4 +287,129 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(preview, "Khamla S.") || !strings.Contains(preview, "coordinator") {
 		t.Errorf("the next coordinator overview (%s) does not list the change:\n%s", m[1], preview)
 	}
+}
+
+// browser is a headless Chromium for a test: a fresh profile, no network
+// beyond the test's server, and no JavaScript at all (every page must
+// work without it), at 1280 px unless a check says otherwise.
+type browser struct {
+	t     *testing.T
+	ctx   context.Context
+	shots bool // FOLLOWUP_SCREENSHOTS=1: screenshot writes docs/*.png
+}
+
+func newBrowser(t *testing.T, chromium, dir string) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:0:0],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(filepath.Join(dir, "chromium-profile")),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	t.Cleanup(cancelBrowser)
+	ctx, cancel := context.WithTimeout(bctx, 3*time.Minute)
+	t.Cleanup(cancel)
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, ctx: ctx, shots: os.Getenv("FOLLOWUP_SCREENSHOTS") == "1"}
+	b.viewport(1280)
+	return b
+}
+
+// do runs steps; a failure shows where the browser is and what it shows.
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		body, _ := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("body")))
+		at, _ := chromedp.Run(b.ctx, chromedp.Location())
+		b.t.Fatalf("%s: %v\nat %s:\n%s", what, err, at, body)
+	}
+}
+
+// text is the visible text of the page.
+func (b *browser) text() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS("body")))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return s
+}
+
+func (b *browser) location() string {
+	b.t.Helper()
+	u, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+// arrived waits until the browser is at an address holding want: the
+// page a form's POST redirects to (a click does not wait for it).
+func (b *browser) arrived(want string) {
+	b.t.Helper()
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if u := b.location(); strings.Contains(u, want) {
+			if _, err := chromedp.Run(b.ctx, chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+				b.t.Fatal(err)
+			}
+			return
+		}
+	}
+	b.t.Fatalf("the browser did not reach %s; it is at %s:\n%s", want, b.location(), b.text())
+}
+
+func (b *browser) viewport(width int64) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: width, Height: 800, DeviceScaleFactor: 1, Mobile: width < 600}); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// narrow checks the page at 360 px: nothing wider than the screen.
+func (b *browser) narrow(name string) {
+	b.t.Helper()
+	b.viewport(360)
+	m, err := chromedp.Call(b.ctx, page.GetLayoutMetrics, cdp.Empty{})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if w := m.CSSContentSize.Width; w > 360 {
+		b.t.Errorf("%s at 360 px is %.0f px wide: it scrolls sideways", name, w)
+	}
+	b.viewport(1280)
+}
+
+// screenshot writes docs/NAME-WIDTH.png at each width when asked
+// (FOLLOWUP_SCREENSHOTS=1).
+func (b *browser) screenshot(name string, widths ...int64) {
+	b.t.Helper()
+	if !b.shots {
+		return
+	}
+	for _, width := range widths {
+		b.viewport(width)
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		out := filepath.Join("..", "..", "docs", fmt.Sprintf("%s-%d.png", name, width))
+		if err := os.WriteFile(out, png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+		b.t.Logf("wrote %s", out)
+	}
+	b.viewport(1280)
 }
