@@ -72,6 +72,18 @@ func (c tagCache) setTags(ctx context.Context, tx execer, recID int64, t workflo
 			return err
 		}
 	}
+	// A few statements for all of them: an export of the whole index
+	// writes more than a million tag rows, and a statement's own cost is
+	// about what a row's is.
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, tagRowsInsert(len(args)/3), args...)
+		args = args[:0]
+		return err
+	}
 	for k, names := range tagsByKind(t) {
 		for _, n := range names {
 			n = strings.TrimSpace(n)
@@ -82,13 +94,27 @@ func (c tagCache) setTags(ctx context.Context, tx execer, recID int64, t workflo
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO recommendation_tags (tag_id, recommendation_id, by_rule) VALUES (?, ?, ?)`,
-				id, recID, rule); err != nil {
-				return err
+			args = append(args, id, recID, rule)
+			if len(args) == 3*maxTagRows {
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return nil
+	return flush()
+}
+
+// maxTagRows bounds the rows of one insert of tag rows: 3 values each,
+// well under the 999 values an SQLite before 3.32 allows a statement.
+// A recommendation has a handful of tags; the bound is for the one an
+// export gives hundreds.
+const maxTagRows = 100
+
+// tagRowsInsert is the statement inserting n tag rows.
+func tagRowsInsert(n int) string {
+	return `INSERT OR IGNORE INTO recommendation_tags (tag_id, recommendation_id, by_rule) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?,?,?),`, n), ",")
 }
 
 // jsonList encodes a list of tags (or of recommending States) for the

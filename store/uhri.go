@@ -46,6 +46,7 @@ type RowWriter struct {
 	w      *recWriter
 	loc    *time.Location
 	source string
+	file   int // SetSource's calls: the export the rows come from
 	docs   map[string]*streamDoc
 	order  []*streamDoc
 }
@@ -53,11 +54,15 @@ type RowWriter struct {
 type streamDoc struct {
 	id      int64
 	nextSeq int // for a document stored before: after its recommendations
+	file    int // the export that made a new document (RowWriter.file)
 	res     *DocRows
 }
 
 // SetSource names the file the next rows come from.
-func (rw *RowWriter) SetSource(path string) { rw.source = path }
+func (rw *RowWriter) SetSource(path string) {
+	rw.source = path
+	rw.file++
+}
 
 // document returns the stored document doc names, storing it when new.
 func (rw *RowWriter) document(ctx context.Context, doc *workflow.Document) (*streamDoc, error) {
@@ -85,7 +90,7 @@ func (rw *RowWriter) document(ctx context.Context, doc *workflow.Document) (*str
 		if err != nil {
 			return nil, err
 		}
-		d.id, d.res.New = id, true
+		d.id, d.res.New, d.file = id, true, rw.file
 		d.res.Facts = workflow.DocFacts{Symbol: doc.Symbol, Kind: doc.Kind, Adopted: doc.Adopted,
 			Imported: civil.DateOf(time.Unix(w.now, 0).In(rw.loc))}
 	default:
@@ -119,15 +124,22 @@ func scanStored(s scanner) (storedRec, error) {
 // its task), or the export's tags, position and annotation id added to
 // the stored recommendations it matches: the same id, else (in a document
 // stored before) the items of its paragraph, or the paragraph of its item.
-// A row the export repeats (the UHRI annotated a paragraph twice) adds its
-// tags to the first's.
-func (rw *RowWriter) Recommendation(ctx context.Context, doc *workflow.Document, rec workflow.Recommendation) error {
+// A row the export repeats (the UHRI annotated a paragraph twice) adds
+// its tags to the first's: again says it does, for a row whose id came
+// before since SetSource.
+func (rw *RowWriter) Recommendation(ctx context.Context, doc *workflow.Document, rec workflow.Recommendation, again bool) error {
 	d, err := rw.document(ctx, doc)
 	if err != nil {
 		return fmt.Errorf("%s: %w", doc.Symbol, err)
 	}
 	w := rw.w
-	matches, err := rw.stored(ctx, d, rec)
+	var matches []storedRec
+	if !d.res.New || again || d.file != rw.file {
+		// A document this export made has only the rows it wrote: none
+		// with this id unless the export repeats it, and that the
+		// reader says (another export may have any of them).
+		matches, err = rw.stored(ctx, d, rec)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", rec.ID, err)
 	}

@@ -18,11 +18,13 @@ func uhriRows(docs map[string]*workflow.Document, rows ...workflow.Recommendatio
 	return func(w *RowWriter) error {
 		w.SetSource("export.xlsx")
 		ctx := context.Background()
+		seen := map[string]bool{}
 		for _, r := range rows {
 			sym, _, _ := workflow.SplitRecID(r.ID)
-			if err := w.Recommendation(ctx, docs[sym], r); err != nil {
+			if err := w.Recommendation(ctx, docs[sym], r, seen[r.ID]); err != nil {
 				return err
 			}
+			seen[r.ID] = true
 		}
 		return nil
 	}
@@ -70,6 +72,8 @@ func TestImportStreamMergesIntoStoredDocuments(t *testing.T) {
 		// A special procedure's document, not stored.
 		{ID: "A/HRC/55/60/Add.2:87", Paragraph: 87, Text: "End the detention of children.", Themes: []string{"Migrants"}, AnnotationID: "ann-87"},
 		{ID: "A/HRC/55/60/Add.2:12", Paragraph: 12, Item: "", Text: "Adopt a right to food law."},
+		// Its paragraph 87 annotated twice: one recommendation.
+		{ID: "A/HRC/55/60/Add.2:87", Paragraph: 87, Text: "End the detention of children.", AffectedPersons: []string{"Children"}},
 	}
 	_, got, err := db.ImportStream(ctx, nil, planAll("moj"), byKeyword, uhriRows(docs, rows...))
 	if err != nil {
@@ -82,7 +86,7 @@ func TestImportStreamMergesIntoStoredDocuments(t *testing.T) {
 	want := []string{
 		"CRC/C/XYZ/CO/1 new=false added=1 merged=5 unchanged=0 items=3",
 		"A/HRC/58/15 new=false added=0 merged=1 unchanged=0 items=0",
-		"A/HRC/55/60/Add.2 new=true added=2 merged=0 unchanged=0 items=0",
+		"A/HRC/55/60/Add.2 new=true added=2 merged=1 unchanged=0 items=0",
 	}
 	if !slices.Equal(lines, want) {
 		t.Fatalf("results:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
@@ -96,7 +100,7 @@ func TestImportStreamMergesIntoStoredDocuments(t *testing.T) {
 		"CRC/C/XYZ/CO/1:8":     "[Statistics Children's rights] [] [17.18] ann-8",
 		"CRC/C/XYZ/CO/1:20":    "[Birth registration] [] [] ",
 		"A/HRC/58/15:140.1":    "[Right to education] [] [] ",
-		"A/HRC/55/60/Add.2:87": "[Migrants] [] [] ann-87",
+		"A/HRC/55/60/Add.2:87": "[Migrants] [Children] [] ann-87",
 	} {
 		d, err := db.Recommendation(ctx, id)
 		if err != nil {
@@ -212,6 +216,72 @@ func TestImportStreamConcernsAndAllOrNothing(t *testing.T) {
 		if n := count(t, db, tb); n != counts[tb] {
 			t.Errorf("%s: %d rows, %d before the refused import", tb, n, counts[tb])
 		}
+	}
+}
+
+// The rows of a document the import makes are written without looking
+// for stored ones, except a row its export repeats or a row of another
+// export: those add their tags to the first (its columns and its tag
+// rows), never a second recommendation or task.
+func TestImportStreamRepeatsInNewDocument(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	docs := exportDocs()
+	first := workflow.Recommendation{ID: "A/HRC/55/60/Add.2:87", Paragraph: 87, Text: "End the detention of children.", Themes: []string{"Migrants"}}
+	again := first
+	again.Themes, again.AffectedPersons = nil, []string{"Children"}
+	other := first
+	other.Themes, other.SDGs = nil, []string{"16.2"}
+	_, got, err := db.ImportStream(ctx, nil, planAll("moj"), nil, func(w *RowWriter) error {
+		if err := uhriRows(docs, first, again)(w); err != nil {
+			return err
+		}
+		// A second export with the same paragraph, which its reader
+		// sees for the first time.
+		return uhriRows(docs, other)(w)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !got[0].New || got[0].Added != 1 || got[0].Merged != 2 {
+		t.Errorf("results: %+v", got)
+	}
+	if n, tasks := count(t, db, "recommendations"), count(t, db, "tasks"); n != 1 || tasks != 1 {
+		t.Errorf("%d recommendations and %d tasks, want one of each", n, tasks)
+	}
+	want := []string{"A/HRC/55/60/Add.2:87:person:Children", "A/HRC/55/60/Add.2:87:sdg:16.2", "A/HRC/55/60/Add.2:87:theme:Migrants"}
+	if rows := tagRows(t, db); !slices.Equal(rows, want) {
+		t.Errorf("tag rows %q, want %q", rows, want)
+	}
+	d, err := db.Recommendation(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := d.Rec; fmt.Sprint(r.Themes, r.AffectedPersons, r.SDGs) != "[Migrants] [Children] [16.2]" {
+		t.Errorf("tags %v %v %v", r.Themes, r.AffectedPersons, r.SDGs)
+	}
+}
+
+// A row with more tags than one statement inserts has every one of them
+// stored, and its repeat adds to them.
+func TestImportStreamManyTags(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := context.Background()
+	themes := make([]string, 2*maxTagRows+17)
+	var want []string
+	for i := range themes {
+		themes[i] = fmt.Sprintf("Theme %03d", i)
+		want = append(want, "A/HRC/55/60/Add.2:87:theme:"+themes[i])
+	}
+	rec := workflow.Recommendation{ID: "A/HRC/55/60/Add.2:87", Paragraph: 87, Text: "End the detention of children.", Themes: themes}
+	again := rec
+	again.Themes = []string{"Theme 999"}
+	want = append(want, "A/HRC/55/60/Add.2:87:theme:Theme 999")
+	if _, _, err := db.ImportStream(ctx, nil, planAll("moj"), nil, uhriRows(exportDocs(), rec, again)); err != nil {
+		t.Fatal(err)
+	}
+	if rows := tagRows(t, db); !slices.Equal(rows, want) {
+		t.Errorf("%d tag rows, want %d: %q", len(rows), len(want), rows)
 	}
 }
 

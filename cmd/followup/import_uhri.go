@@ -50,7 +50,7 @@ func scanUHRI(ctx context.Context, w *store.RowWriter, paths []string, skipBad b
 			if it.Recommendation == nil {
 				return nil // a concern: linked once the whole file is read
 			}
-			return w.Recommendation(ctx, it.Document, *it.Recommendation)
+			return w.Recommendation(ctx, it.Document, *it.Recommendation, it.Again)
 		})
 		if err != nil {
 			if ctx.Err() != nil {
