@@ -91,6 +91,9 @@ func (db *DB) ImportStream(ctx context.Context, items []ImportItem, plan Planner
 
 func importItems(ctx context.Context, w *recWriter, items []ImportItem, results *[]ImportResult) error {
 	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return err // the statements do not watch ctx (preparedTx)
+		}
 		var (
 			res ImportResult
 			err error

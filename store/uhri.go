@@ -128,6 +128,9 @@ func scanStored(s scanner) (storedRec, error) {
 // its tags to the first's: again says it does, for a row whose id came
 // before since SetSource.
 func (rw *RowWriter) Recommendation(ctx context.Context, doc *workflow.Document, rec workflow.Recommendation, again bool) error {
+	if err := ctx.Err(); err != nil {
+		return err // the statements do not watch ctx (preparedTx)
+	}
 	d, err := rw.document(ctx, doc)
 	if err != nil {
 		return fmt.Errorf("%s: %w", doc.Symbol, err)

@@ -285,6 +285,35 @@ func TestImportStreamManyTags(t *testing.T) {
 	}
 }
 
+// The rows' statements do not watch the context (preparedTx): a context
+// ended between rows still ends the import, and nothing is written.
+func TestImportStreamCanceled(t *testing.T) {
+	db, _ := openTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	docs := exportDocs()
+	rows := []workflow.Recommendation{
+		{ID: "A/HRC/55/60/Add.2:87", Paragraph: 87, Text: "End the detention of children.", Themes: []string{"Migrants"}},
+		{ID: "A/HRC/55/60/Add.2:12", Paragraph: 12, Text: "Adopt a right to food law."},
+	}
+	_, _, err := db.ImportStream(ctx, []ImportItem{{Doc: coDoc(), Source: "co.txt"}}, planAll("moj"), nil, func(w *RowWriter) error {
+		w.SetSource("export.xlsx")
+		if err := w.Recommendation(ctx, docs["A/HRC/55/60/Add.2"], rows[0], false); err != nil {
+			return err
+		}
+		cancel() // the admin's Ctrl-C, as the next row is read
+		return w.Recommendation(ctx, docs["A/HRC/55/60/Add.2"], rows[1], false)
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	for _, tb := range []string{"documents", "recommendations", "tasks", "recommendation_tags"} {
+		if n := count(t, db, tb); n != 0 {
+			t.Errorf("%s: %d rows after a canceled import", tb, n)
+		}
+	}
+}
+
 func TestDocOrder(t *testing.T) {
 	var got []int
 	for _, c := range []struct {
