@@ -27,7 +27,9 @@ func createTask(ctx context.Context, tx execer, recID, docID int64, a workflow.A
 		VALUES (?,?,?,?,?,?,?,?,?)`, recID, docID, a.Owner, strings.Join(a.Support, ","), a.By, manual, a.Stage, now, now); err != nil {
 		return err
 	}
-	if err := setSupport(ctx, tx, recID, a.Support); err != nil {
+	// A new task has no support rows to delete (their foreign key
+	// would not let them outlive a task): an export makes 270,000 tasks.
+	if err := addSupport(ctx, tx, recID, a.Support); err != nil {
 		return err
 	}
 	return insertEvent(ctx, tx, eventRow{taskID: recID, at: now, by: ByImport, kind: "created", to: ownerText(a.Owner, a.Support), note: a.By})
@@ -447,11 +449,17 @@ func (db *DB) StageCounts(ctx context.Context) (map[string]int, error) {
 }
 
 // setSupport keeps task_support in step with tasks.support: every
-// statement that writes tasks.support calls it in the same transaction.
+// statement that writes tasks.support calls it (or, for a new task,
+// addSupport) in the same transaction.
 func setSupport(ctx context.Context, tx execer, taskID int64, support []string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM task_support WHERE task_id = ?`, taskID); err != nil {
 		return err
 	}
+	return addSupport(ctx, tx, taskID, support)
+}
+
+// addSupport adds a task's support rows.
+func addSupport(ctx context.Context, tx execer, taskID int64, support []string) error {
 	for _, m := range support {
 		if m == "" {
 			continue
