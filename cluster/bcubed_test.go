@@ -141,12 +141,23 @@ var (
 
 // The issue's targets are precision 0.85 and F1 0.75. They are not met
 // (BENCHMARKS.md has the figures); the floors below are the figures
-// measured when the labels and the algorithm were committed, less 0.01,
-// so that a change that makes the suggestions worse fails here.
+// measured on the audited labels (testdata/README.md) when the kind of
+// action was added, less 0.01, so that a change that makes the
+// suggestions worse fails here.
 var floors = map[string]bcubed{
-	"all four cycles":       {P: 0.807, F1: 0.546},
-	"tuning (cycles 1-2)":   {P: 0.897, F1: 0.587},
-	"held out (cycles 3-4)": {P: 0.818, F1: 0.595},
+	"all four cycles":       {P: 0.751, F1: 0.611},
+	"tuning (cycles 1-2)":   {P: 0.867, F1: 0.703},
+	"held out (cycles 3-4)": {P: 0.758, F1: 0.663},
+}
+
+// skipUnderRace: scoring the corpus is single-threaded arithmetic that
+// takes half a minute under the race detector and finds no race there;
+// CI runs these tests without -race first.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceDetector {
+		t.Skip("scoring the labelled corpus: run without -race (CI does, before the -race pass)")
+	}
 }
 
 // TestBCubedSlovenia measures the suggestions against the hand-labelled
@@ -154,6 +165,7 @@ var floors = map[string]bcubed{
 // on, and on the two held out. `go test ./cluster -run BCubed -v` prints
 // the figures.
 func TestBCubedSlovenia(t *testing.T) {
+	skipUnderRace(t)
 	docs := sloveniaDocs(t)
 	gold := labels(t)
 	if len(gold) != 729 {

@@ -16,9 +16,14 @@
 // ("continue", "strengthen", "measures") or the recommending States, the
 // pairs of adjacent stems, the treaties it names (to ratify, or
 // otherwise), and its themes when it has some (from the UHRI or a matrix)
-// — weighted by how rare each is among the recommendations given (tf-idf).
-// Two recommendations are as similar as the cosine of their sets; groups
-// are grown by average-link agglomeration, merging the two most similar
+// — weighted by how rare each is among the recommendations given (tf-idf)
+// and by how early it comes (the principal ask comes first). Each also
+// gets the kind of action it asks (ratify, legislate, a strategy,
+// prosecute, train, raise awareness, identify or assist victims, an
+// institution, or none named: action.go). Two recommendations are as
+// similar as the cosine of their sets, less when their kinds differ:
+// "train the police on trafficking" and "prosecute traffickers" share
+// the theme, not the ask. Groups are grown by average-link agglomeration, merging the two most similar
 // groups while the average similarity of their members stays above a
 // threshold. Average link, not single link: a chain of near neighbours
 // ("hate speech" – "hate speech and racism" – "racism" – "racial
@@ -34,7 +39,8 @@
 // Members are recommendation ids as `followup recs list` writes them. The
 // input should be one State's recommendations (hundreds to a few
 // thousand): the similarities are a dense matrix of 4 bytes a pair (36 MB
-// for 3,000 recommendations), and 3,000 take a few seconds.
+// for 3,000 recommendations, 400 MB for 10,000), and 3,000 take about a
+// second, 10,000 about ten (BenchmarkSuggest, BENCHMARKS.md).
 package cluster
 
 import (
@@ -87,16 +93,23 @@ type Options struct {
 	// CentroidThreshold is the least similarity of two groups' centroids
 	// merged in the second pass; DefaultCentroidThreshold when 0.
 	CentroidThreshold float64
+
+	// kindPenalty, for tuning from the tests: DefaultKindPenalty when 0.
+	kindPenalty float64
 }
 
-// The thresholds were chosen on two of Slovenia's four UPR cycles
-// (testdata/README.md): the pair with the best B-cubed F1 whose precision
-// stays above 0.85 there, on a grid (0.2 to 0.5 for the first, 0.1 to 0.6
-// for the second). Suggestions are read by people who accept or refuse
-// them, so a wrong member costs more than a missing one.
+// The thresholds and the kind penalty were chosen on two of Slovenia's
+// four UPR cycles (testdata/README.md, the audited labels): the setting
+// with the best B-cubed F1 whose precision stays above 0.85 there, on a
+// grid (TestTuneSlovenia; positionDecay and dfCap on a smaller one).
+// Suggestions are read by people who accept or refuse them, so a wrong
+// member costs more than a missing one.
 const (
 	DefaultThreshold         = 0.3
-	DefaultCentroidThreshold = 0.25
+	DefaultCentroidThreshold = 0.2
+	// DefaultKindPenalty multiplies the similarity of two recommendations
+	// that ask different kinds of action (action.go).
+	DefaultKindPenalty = 0.3
 )
 
 // Suggestion is one proposed group.
@@ -127,6 +140,12 @@ type Result struct {
 const minDF = 2
 
 const (
+	// positionDecay: the k-th kept word of a recommendation weighs
+	// 1/(1+k/positionDecay), the first word 1, the tenth about half.
+	positionDecay = 10.0
+	// dfCap: the share of the recommendations past which a word's idf
+	// stops falling.
+	dfCap         = 0.05
 	pairWeight    = 1.0
 	ratifyWeight  = 4.0
 	mentionWeight = 1.0
@@ -157,7 +176,12 @@ func Suggest(items []Item, opts Options) Result {
 	if len(items) < 2 {
 		return Result{Clusters: []Suggestion{}}
 	}
+	penalty := opts.kindPenalty
+	if penalty == 0 {
+		penalty = DefaultKindPenalty
+	}
 	sp := newSpace(items)
+	sp.penalty = penalty
 	groups := agglomerate(sp, threshold, centroid)
 	out := Result{Clusters: []Suggestion{}}
 	for _, g := range groups {
@@ -182,12 +206,14 @@ func Suggest(items []Item, opts Options) Result {
 type space struct {
 	items   []Item
 	vecs    []vector
+	kinds   []string       // the kind of action each item asks (action.go)
+	penalty float64        // multiplies the similarity of two items of different kinds
 	names   []string       // feature id -> feature
 	surface map[string]int // "stem\x00word" -> count, to name a stem by its commonest word
 }
 
 func newSpace(items []Item) *space {
-	sp := &space{items: items, surface: map[string]int{}}
+	sp := &space{items: items, surface: map[string]int{}, kinds: make([]string, len(items)), penalty: 1}
 	ids := map[string]int{}
 	raw := make([]map[string]float64, len(items))
 	df := map[string]int{}
@@ -200,15 +226,19 @@ func newSpace(items []Item) *space {
 		text := stripStates(it.Text, it.States)
 		folded := fold(text)
 		ts := terms(text, lang)
+		sp.kinds[i] = kindOf(folded, lang)
 		for _, w := range tokens(folded) {
 			if s := stem(w, lang); s != "" {
 				sp.surface[s+"\x00"+w]++
 			}
 		}
 		for k, t := range ts {
-			counts["w:"+t]++
+			// The principal ask comes first; what follows "including"
+			// or "in particular" is detail (positionDecay).
+			pw := 1 / (1 + float64(k)/positionDecay)
+			counts["w:"+t] += pw
 			if k > 0 && ts[k-1] != t {
-				counts["p:"+ts[k-1]+" "+t] += pairWeight
+				counts["p:"+ts[k-1]+" "+t] += pairWeight * pw
 			}
 		}
 		for _, f := range treatyFeatures(folded) {
@@ -248,7 +278,12 @@ func newSpace(items []Item) *space {
 		sort.Slice(keys, func(a, b int) bool { return ids[keys[a]] < ids[keys[b]] })
 		norm := 0.0
 		for _, f := range keys {
-			idf := math.Log((n+1)/(float64(df[f])+1)) + 1
+			// A word shared by many of the recommendations given is
+			// common, or it is the object of a large same-ask group
+			// ("erased", "trafficking", "Roma"): past dfCap of them, it
+			// keeps its weight (idf).
+			d := math.Min(float64(df[f]), math.Max(dfCap*n, minDF))
+			idf := math.Log((n+1)/(d+1)) + 1
 			if df[f] < minDF {
 				// A feature no other recommendation has cannot make two
 				// alike, but it is part of what this one says: it counts in
@@ -305,6 +340,9 @@ func (sp *space) similarities() []float32 {
 	}
 	for i := range n {
 		for j := i + 1; j < n; j++ {
+			if sp.kinds[i] != sp.kinds[j] {
+				sims[i*n+j] *= float32(sp.penalty)
+			}
 			sims[j*n+i] = sims[i*n+j]
 		}
 	}
@@ -347,9 +385,10 @@ func (h *pairHeap) Pop() any {
 // Then by centroid: two groups (of two or more members each) whose
 // centroids, the sums of their members' vectors, are alike merge, the most
 // alike first, while their cosine is at least centroid. Averaging cancels
-// what one member says in passing and keeps what they all say: three small
-// groups about trafficking (one on victims, one on prosecution, one on
-// training) have centroids that are mostly "trafficking". A lone
+// what one member says in passing and keeps what they all say: two small
+// groups that ask for the same institution, one worded "Paris
+// Principles", the other "A status", share the Ombudsman in their
+// centroids more than any two members share it. A lone
 // recommendation's vector is not an average: it joins a group in the
 // first pass or not at all. The centroids' cosines come from the same
 // sums: ⟨ΣA, ΣB⟩ is the sum of the members' pairwise similarities, and

@@ -121,13 +121,19 @@ func TestSuggestDeterministicSlovenia(t *testing.T) {
 // Two recommendations in French from different documents that ask the
 // same thing are suggested together, and so are two in Spanish; the
 // French stemming joins "traite"/"traite des êtres humains" and
-// "victimes"/"victime" despite the different phrasing.
+// "victimes"/"victime" despite the different phrasing. A third in each
+// language, on the same theme but asking another action (to prosecute,
+// to train), stays out: the kind of action is read in French and Spanish
+// too. (The shared corpus has one French and one Spanish document, so
+// the pairs are written here.)
 func TestSuggestFrenchAndSpanish(t *testing.T) {
 	items := []Item{
 		{ID: "CRPD/C/ECU/CO/2-3:20a", Symbol: "CRPD/C/ECU/CO/2-3", Body: "CRPD", Language: "fr",
-			Text: "Renforcer la lutte contre la traite des êtres humains, en particulier l'identification et la protection des victimes de la traite ;"},
+			Text: "Renforcer la lutte contre la traite des êtres humains, en particulier l'identification précoce des victimes de la traite ;"},
 		{ID: "A/HRC/WG.6/99/FRA:140.12", Symbol: "A/HRC/WG.6/99/FRA", Body: "UPR", Language: "fr", States: []string{"Sénégal"},
-			Text: "Intensifier la lutte contre la traite des êtres humains et garantir la protection de toutes les victimes (Sénégal)"},
+			Text: "Intensifier la lutte contre la traite des êtres humains par l'identification rapide de toutes les victimes (Sénégal)"},
+		{ID: "A/HRC/WG.6/99/FRA:140.13", Symbol: "A/HRC/WG.6/99/FRA", Body: "UPR", Language: "fr",
+			Text: "Intensifier la lutte contre la traite des êtres humains en poursuivant et en punissant les auteurs (Maroc)"},
 		{ID: "CRPD/C/ECU/CO/2-3:32b", Symbol: "CRPD/C/ECU/CO/2-3", Body: "CRPD", Language: "fr",
 			Text: "Garantir l'accessibilité des bureaux de vote aux personnes handicapées ;"},
 		{ID: "A/HRC/WG.6/99/FRA:140.40", Symbol: "A/HRC/WG.6/99/FRA", Body: "UPR", Language: "fr",
@@ -136,6 +142,8 @@ func TestSuggestFrenchAndSpanish(t *testing.T) {
 			Text: "Prohibir expresamente el castigo corporal de los niños y las niñas en todos los entornos, incluido el hogar;"},
 		{ID: "A/HRC/WG.6/99/ESP:110.7", Symbol: "A/HRC/WG.6/99/ESP", Body: "UPR", Language: "es", States: []string{"Suecia"},
 			Text: "Prohibir el castigo corporal de niños en todos los entornos (Suecia)"},
+		{ID: "A/HRC/WG.6/99/ESP:110.8", Symbol: "A/HRC/WG.6/99/ESP", Body: "UPR", Language: "es",
+			Text: "Impartir capacitación a los docentes sobre alternativas al castigo corporal de los niños (Chile)"},
 		{ID: "CRPD/C/SLV/CO/2-3:40c", Symbol: "CRPD/C/SLV/CO/2-3", Body: "CRPD", Language: "es",
 			Text: "Aprobar una ley de lengua de señas salvadoreña;"},
 		{ID: "A/HRC/WG.6/99/ESP:110.9", Symbol: "A/HRC/WG.6/99/ESP", Body: "UPR", Language: "es",
@@ -154,7 +162,7 @@ func TestSuggestFrenchAndSpanish(t *testing.T) {
 	if s := together(res, "CRPD/C/ECU/CO/2-3:20a"); s != nil && !strings.Contains(s.Name, "traite") {
 		t.Errorf("the French group's name %q does not say what it asks", s.Name)
 	}
-	for _, id := range []string{"CRPD/C/ECU/CO/2-3:32b", "CRPD/C/SLV/CO/2-3:40c"} {
+	for _, id := range []string{"CRPD/C/ECU/CO/2-3:32b", "CRPD/C/SLV/CO/2-3:40c", "A/HRC/WG.6/99/FRA:140.13", "A/HRC/WG.6/99/ESP:110.8"} {
 		if s := together(res, id); s != nil {
 			t.Errorf("%s grouped: %+v", id, s)
 		}
@@ -262,6 +270,31 @@ func TestStripStates(t *testing.T) {
 	for _, kept := range []string{"(ICRMW)", "(No. 189)"} {
 		if !strings.Contains(got, kept) {
 			t.Errorf("%q removed from %q", kept, got)
+		}
+	}
+}
+
+// The kind of action is the first specific measure named, in the
+// recommendation's language; a French verb does not match English words.
+func TestKindOf(t *testing.T) {
+	for _, c := range []struct{ lang, text, want string }{
+		{"en", "Consider ratifying the Convention on Enforced Disappearance (Spain)", "ratify"},
+		{"en", "Continue efforts to combat trafficking in persons (Italy)", ""},
+		{"en", "Step up efforts to combat trafficking, in particular by strengthening the early identification of victims", "identify"},
+		{"en", "Provide training for investigators, prosecutors and judges in applying the trafficking statute", "train"},
+		{"en", "Investigate, prosecute and punish all cases of trafficking in persons", "justice"},
+		{"en", "Revise the definition of rape in the Criminal Code so that it is based on the absence of consent", "law"},
+		{"en", "Adopt a national strategy on combating domestic violence", "strategy"},
+		{"en", "Restore permanent residency status to the citizens of the former Yugoslavia", ""},
+		{"fr", "Former les policiers à l'identification des victimes de la traite", "train"},
+		{"fr", "Ratifier la Convention internationale sur la protection des droits de tous les travailleurs migrants", "ratify"},
+		{"fr", "Adopter une stratégie nationale de lutte contre la violence domestique", "strategy"},
+		{"es", "Tipificar como delito la violación sobre la base de la falta de consentimiento", "law"},
+		{"es", "Investigar y castigar a los autores de actos de trata", "justice"},
+		{"es", "Realizar campañas de sensibilización contra el discurso de odio", "awareness"},
+	} {
+		if got := kindOf(fold(c.text), c.lang); got != c.want {
+			t.Errorf("kindOf(%q, %s) = %q, want %q", c.text, c.lang, got, c.want)
 		}
 	}
 }

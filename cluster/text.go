@@ -45,14 +45,16 @@ var stopWords = map[string]map[string]bool{
 		continuer poursuivre renforcer redoubler intensifier prendre mesure mesures veiller garantir assurer adopter
 		mettre œuvre oeuvre envisager promouvoir améliorer efforts effort effectif effective plan programme politique
 		politiques cadre état partie comité recommande recommandation recommandations engage invite encourage demande
-		prie instamment exhorte également lui leur`),
+		prie instamment exhorte également lui leur lutte lutter contre combattre prévenir intensifier renforcer
+		redoubler élaborer établir`),
 	"es": set(`el la los las lo un una unos unas de del y o ni pero a al en por para con sin sobre entre hacia desde ante
 		este esta estos estas ese esa esos esas su sus que quien cual cuyo donde es son ser sido ha han haber hacer no
 		más todo todos toda todas otro otros otra otras mismo también así particular particularmente incluso incluidos
 		incluidas como fin conformidad necesario necesarias apropiadas adecuado adecuadas eficaz eficaces continuar
 		proseguir fortalecer redoblar intensificar adoptar medida medidas velar garantizar asegurar aplicar considerar
 		promover mejorar esfuerzos esfuerzo efectivo efectiva plan programa política políticas marco estado parte
-		comité recomienda recomendación recomendaciones insta alienta invita solicita pide además asimismo le les se`),
+		comité recomienda recomendación recomendaciones insta alienta invita solicita pide además asimismo le les se
+		lucha luchar contra combatir prevenir intensificar elaborar establecer`),
 }
 
 func set(words string) map[string]bool {
@@ -198,7 +200,7 @@ var (
 	// enIrregular are the plurals no suffix rule finds.
 	enIrregular = map[string]string{"children": "child", "women": "woman", "men": "man", "people": "person", "persons": "person"}
 	enSuffixes  = []string{"izations", "ization", "ications", "ication", "ations", "ation", "nesses", "ness", "ments", "ment",
-		"ities", "ity", "ively", "ive", "ingly", "ings", "ing", "edly", "ed", "ers", "er", "ally", "ly", "ions", "ion",
+		"ities", "ity", "atives", "ative", "ively", "ives", "ive", "encies", "ency", "ures", "ure", "ingly", "ings", "ing", "edly", "ed", "ers", "er", "ally", "ly", "ions", "ion",
 		"ances", "ance", "ences", "ence", "als", "al", "es", "s"}
 	frSuffixes = []string{"issements", "issement", "ations", "ation", "ements", "ement", "ments", "ment", "ites", "ite",
 		"euses", "euse", "eux", "ives", "ive", "ifs", "if", "ions", "ion", "ances", "ance", "ences", "ence", "aux", "al",
