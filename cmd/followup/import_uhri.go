@@ -44,9 +44,7 @@ func scanUHRI(ctx context.Context, w *store.RowWriter, paths []string, skipBad b
 	var out []uhriImport
 	for _, path := range paths {
 		w.SetSource(path)
-		read := false
-		u, err := ingest.ScanUHRIFile(ctx, path, func(it ingest.UHRIItem) error {
-			read = true
+		u, read, err := scanPipelined(ctx, path, func(it ingest.UHRIItem) error {
 			if it.Recommendation == nil {
 				return nil // a concern: linked once the whole file is read
 			}
@@ -84,6 +82,69 @@ func scanUHRI(ctx context.Context, w *store.RowWriter, paths []string, skipBad b
 		out = append(out, imp)
 	}
 	return out, nil
+}
+
+// scanBatch is how many rows the reader hands the writer at a time: one
+// channel operation for each, not for each row.
+const scanBatch = 256
+
+// scanPipelined is ingest.ScanUHRIFile with the rows read on a goroutine
+// of its own and handed to fn, in their order, on the caller's: reading
+// the workbook (excelize's XML) and writing the rows (SQLite) each take
+// about half the CPU of an import, and a server has two cores or more.
+// A few batches wait between the two, no more. read says whether the
+// reader handed over any row. An error of fn stops the reader and is the
+// one returned.
+func scanPipelined(ctx context.Context, path string, fn func(ingest.UHRIItem) error) (u *ingest.UHRI, read bool, err error) {
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	batches := make(chan []ingest.UHRIItem, 4)
+	type result struct {
+		u   *ingest.UHRI
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer close(batches)
+		batch := make([]ingest.UHRIItem, 0, scanBatch)
+		send := func() error {
+			select {
+			case batches <- batch:
+				batch = make([]ingest.UHRIItem, 0, scanBatch)
+				return nil
+			case <-rctx.Done():
+				return rctx.Err()
+			}
+		}
+		u, err := ingest.ScanUHRIFile(rctx, path, func(it ingest.UHRIItem) error {
+			read = true // read by the caller after done
+			batch = append(batch, it)
+			if len(batch) == scanBatch {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			err = send()
+		}
+		done <- result{u, err}
+	}()
+	var werr error
+	for batch := range batches {
+		for _, it := range batch {
+			if werr != nil {
+				break
+			}
+			if werr = fn(it); werr != nil {
+				stop() // the reader's next handing over ends it
+			}
+		}
+	}
+	r := <-done
+	if werr != nil {
+		return nil, read, werr
+	}
+	return r.u, read, r.err
 }
 
 // noDeadline is the warning for a special procedure's document whose new

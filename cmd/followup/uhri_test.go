@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/followup-app/followup/ingest"
 )
 
 // The UHRI export's columns, in its order and spelling.
@@ -46,6 +51,12 @@ func fixtureExport() [][]string {
 
 func writeExport(t *testing.T, c *cli, name string, rows [][]string) string {
 	t.Helper()
+	return c.write(name, exportCSV(t, rows))
+}
+
+// exportCSV is an export of rows as .csv.
+func exportCSV(t *testing.T, rows [][]string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	if err := w.Write(uhriHeader); err != nil {
@@ -54,7 +65,7 @@ func writeExport(t *testing.T, c *cli, name string, rows [][]string) string {
 	if err := w.WriteAll(rows); err != nil {
 		t.Fatal(err)
 	}
-	return c.write(name, buf.Bytes())
+	return buf.Bytes()
 }
 
 // The coordinating body imports the fixture's concluding observations
@@ -272,5 +283,55 @@ func TestImportUHRISpecialProcedures(t *testing.T) {
 	show := c.mustRun("task", "show", "--config", cfg, "A/HRC/44/42/Add.1:87")
 	if !strings.Contains(show, "2028-02-25  horizon    A/HRC/44/42/Add.1 due") {
 		t.Errorf("task show:\n%s", show)
+	}
+}
+
+// The reader hands the rows over from a goroutine of its own, in their
+// order and every one; a writer's error stops it and is the error
+// returned, with no row written after it; a file that is no export is
+// read as none.
+func TestScanPipelined(t *testing.T) {
+	ctx := context.Background()
+	rows := make([][]string, 0, 3*scanBatch+7)
+	for p := 1; len(rows) < cap(rows); p++ {
+		rows = append(rows, uhriRow(fmt.Sprintf("Legislation %d.The Committee recommends that the State party act on matter %d.", p, p), "Mongolia", "CRC",
+			"CRC/C/MNG/CO/5-6", "- Legislation", "- Children", "", "", "", "Recommendations", fmt.Sprintf("r-%d", p)))
+	}
+	path := filepath.Join(t.TempDir(), "export.csv")
+	if err := os.WriteFile(path, exportCSV(t, rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var seen []int
+	u, read, err := scanPipelined(ctx, path, func(it ingest.UHRIItem) error {
+		seen = append(seen, it.Row)
+		return nil
+	})
+	if err != nil || !read {
+		t.Fatalf("read %v, err %v", read, err)
+	}
+	if u.Rows != len(rows) || len(seen) != len(rows) || !slices.IsSorted(seen) || seen[0] != 2 || seen[len(seen)-1] != len(rows)+1 {
+		t.Errorf("%d rows read, %d handed over (rows %d to %d, sorted %v)", u.Rows, len(seen), seen[0], seen[len(seen)-1], slices.IsSorted(seen))
+	}
+
+	bad := errors.New("the store refused the row")
+	n := 0
+	_, _, err = scanPipelined(ctx, path, func(it ingest.UHRIItem) error {
+		n++
+		if n == scanBatch+3 {
+			return bad
+		}
+		return nil
+	})
+	if !errors.Is(err, bad) || n != scanBatch+3 {
+		t.Errorf("err %v after %d rows, want %v after %d", err, n, bad, scanBatch+3)
+	}
+
+	notExport := filepath.Join(t.TempDir(), "budget.csv")
+	if err := os.WriteFile(notExport, []byte("Item,Amount\nschools,3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, read, err := scanPipelined(ctx, notExport, func(ingest.UHRIItem) error { return nil }); err == nil || read {
+		t.Errorf("not an export: read %v, err %v", read, err)
 	}
 }
