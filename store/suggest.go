@@ -111,7 +111,14 @@ func (db *DB) SuggestClusters(ctx context.Context, f SuggestFilter) ([]Suggestio
 	if err != nil {
 		return nil, err
 	}
-	res := cluster.Suggest(items, cluster.Options{})
+	return db.Decided(ctx, cluster.Suggest(items, cluster.Options{}))
+}
+
+// Decided turns package cluster's suggestions into Suggestions, with what
+// the coordinating body decided about their members: reading it is cheap,
+// suggesting is not, so a caller that keeps res while the recommendations
+// stay the same calls this alone.
+func (db *DB) Decided(ctx context.Context, res cluster.Result) ([]Suggestion, error) {
 	in, err := db.ClusterMembership(ctx)
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/followup-app/followup/cluster"
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/store"
@@ -29,16 +31,21 @@ import (
 // others are a command away (followup cluster suggest).
 const dashSuggestions = 20
 
-// suggestCache keeps the suggestions while no task and no cluster changed
-// (store.ChangeMark): suggesting compares every recommendation with every
-// other, seconds for a few thousand, which the dashboard must not pay at
+// suggestCache keeps what the dashboard's suggestions are made from.
+// Suggesting compares every recommendation with every other, seconds for
+// a few thousand, and its result changes only with the recommendations
+// (their texts and tags), not with the progress recorded on them; so the
+// result is kept while the recommendations read the same (a digest of
+// package cluster's items, read again only when something changed,
+// store.ChangeMark), and only which clusters hold the members is read at
 // each request.
 type suggestCache struct {
-	mu   sync.Mutex
-	mark int64
-	ok   bool
-	sugs []store.Suggestion
-	err  error
+	mu     sync.Mutex
+	mark   int64
+	ok     bool
+	digest [sha256.Size]byte
+	res    cluster.Result
+	err    error // too many recommendations to compare (ErrInvalid)
 }
 
 // suggestions returns the current suggestions over every recommendation.
@@ -52,15 +59,35 @@ func (s *Server) suggestions(ctx context.Context) ([]store.Suggestion, error) {
 	c := &s.suggest
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.ok && c.mark == mark {
-		return c.sugs, c.err
+	if !c.ok || c.mark != mark {
+		items, err := s.db.ClusterItems(ctx, store.SuggestFilter{})
+		switch {
+		case errors.Is(err, store.ErrInvalid):
+			c.mark, c.ok, c.res, c.err = mark, true, cluster.Result{}, err
+		case err != nil:
+			return nil, err
+		default:
+			if d := itemsDigest(items); !c.ok || c.err != nil || d != c.digest {
+				c.res, c.digest = cluster.Suggest(items, cluster.Options{}), d
+			}
+			c.mark, c.ok, c.err = mark, true, nil
+		}
 	}
-	sugs, err := s.db.SuggestClusters(ctx, store.SuggestFilter{})
-	if err != nil && !errors.Is(err, store.ErrInvalid) {
-		return nil, err
+	if c.err != nil {
+		return nil, c.err
 	}
-	c.mark, c.ok, c.sugs, c.err = mark, true, sugs, err
-	return sugs, err
+	return s.db.Decided(ctx, c.res)
+}
+
+// itemsDigest is a digest of everything Suggest reads of the items.
+func itemsDigest(items []cluster.Item) [sha256.Size]byte {
+	h := sha256.New()
+	for _, it := range items {
+		fmt.Fprintf(h, "%q %q %q %q %q %q %q\n", it.ID, it.Symbol, it.Body, it.Language, it.Text, it.States, it.Themes)
+	}
+	var d [sha256.Size]byte
+	h.Sum(d[:0])
+	return d
 }
 
 // groupsView is the dashboard's section "Groups of the same ask".

@@ -159,6 +159,22 @@ func TestDashboardAcceptsSuggestion(t *testing.T) {
 	refused(t, f, "a ministry accepting", after, res, body, http.StatusForbidden, "This page is for the coordinating body.")
 	res, body = f.post(f.client(), "/c/clusters/accept", url.Values{"key": {key}, "name": {"Nobody"}})
 	refused(t, f, "no session", after, res, body, http.StatusForbidden, "Open the link in your latest e-mail")
+
+	// The suggestions are kept while the recommendations stay the same; a
+	// document imported since brings its own.
+	doc := &workflow.Document{Symbol: "CEDAW/C/XYZ/CO/9", Body: "CEDAW", Kind: workflow.ConcludingObservations, State: "Mongolia",
+		Title: "Concluding observations", Adopted: civil.D(2026, 3, 1)}
+	r := workflow.Recommendation{Paragraph: 20, Section: "Data", Verb: "recommends", Text: "Collect data on the sale of children."}
+	r.ID = workflow.RecID(doc.Symbol, r.Paragraph, r.Item)
+	doc.Recommendations = append(doc.Recommendations, r)
+	if _, err := f.db.Import(context.Background(), []store.ImportItem{{Doc: doc, Source: "cedaw.txt"}},
+		func(string, workflow.Recommendation) workflow.Assignment { return workflow.Assignment{Owner: "moj", By: "test", Stage: "assigned"} }); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.get(c, f.ts.URL+"/c/")
+	if !strings.Contains(body, "CEDAW 2026, CEDAW/C/XYZ/CO/9, 20") || !reAcceptKey.MatchString(body) {
+		t.Errorf("the dashboard does not suggest grouping the new document's recommendation:\n%s", body)
+	}
 }
 
 // TestCoordinatorEditsCluster: on a cluster's page the coordinating body
