@@ -168,7 +168,9 @@ func TestDashboardAcceptsSuggestion(t *testing.T) {
 	r.ID = workflow.RecID(doc.Symbol, r.Paragraph, r.Item)
 	doc.Recommendations = append(doc.Recommendations, r)
 	if _, err := f.db.Import(context.Background(), []store.ImportItem{{Doc: doc, Source: "cedaw.txt"}},
-		func(string, workflow.Recommendation) workflow.Assignment { return workflow.Assignment{Owner: "moj", By: "test", Stage: "assigned"} }); err != nil {
+		func(string, workflow.Recommendation) workflow.Assignment {
+			return workflow.Assignment{Owner: "moj", By: "test", Stage: "assigned"}
+		}); err != nil {
 		t.Fatal(err)
 	}
 	_, body = f.get(c, f.ts.URL+"/c/")
