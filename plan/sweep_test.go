@@ -167,7 +167,8 @@ func TestMessageIDKeyAndJob(t *testing.T) {
 // worked out task by task in Go (workflow.Deadlines and DueReminder, and
 // the reminder log as stored), on a generated State over three weeks of
 // daily sweeps: each message counts exactly the tasks the rules remind,
-// once each, and the log gets exactly their (task, deadline, kind).
+// once each (a cluster's members of one owner once, as the message lists
+// them), and the log gets exactly their (task, deadline, kind).
 func TestSweepAgreesWithTheRules(t *testing.T) {
 	e := generatedEnv(t, 2500, time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC))
 	ctx := context.Background()
@@ -191,7 +192,34 @@ func TestSweepAgreesWithTheRules(t *testing.T) {
 			logged[fmt.Sprint(id, d, k)] = true
 		}
 		rows.Close()
-		want := map[string]int{} // kind:recipient → tasks
+		clusterOf := map[int64]int64{}
+		rows, err = e.raw.Query(`SELECT id, cluster_id FROM tasks WHERE cluster_id IS NOT NULL`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, c int64
+			if err := rows.Scan(&id, &c); err != nil {
+				t.Fatal(err)
+			}
+			clusterOf[id] = c
+		}
+		rows.Close()
+		if day == 0 && len(clusterOf) == 0 {
+			t.Error("the generated State has no clusters: their counting is not tested")
+		}
+		want := map[string]int{}     // kind:recipient → tasks
+		counted := map[string]bool{} // kind:recipient:owner:cluster counted
+		count := func(key, owner string, id int64) {
+			if c, ok := clusterOf[id]; ok {
+				unit := fmt.Sprint(key, ":", owner, ":", c)
+				if counted[unit] {
+					return
+				}
+				counted[unit] = true
+			}
+			want[key]++
+		}
 		wantRows := 0
 		err = e.db.Tasks(ctx, store.TaskFilter{}, func(task workflow.Task) error {
 			var rem, esc bool
@@ -217,10 +245,10 @@ func TestSweepAgreesWithTheRules(t *testing.T) {
 				}
 			}
 			if rem {
-				want[plan.KindReminder+":"+recipient]++
+				count(plan.KindReminder+":"+recipient, task.Owner, task.ID)
 			}
 			if esc { // one escalation, to the coordinator, about every ministry
-				want[plan.KindEscalation+":"+e.cfg.Coordinator.ID]++
+				count(plan.KindEscalation+":"+e.cfg.Coordinator.ID, task.Owner, task.ID)
 			}
 			return nil
 		})

@@ -99,6 +99,8 @@ func cmdGen(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	fmt.Fprintf(w, "  by stage: %s\n", strings.Join(stages, ", "))
+	fmt.Fprintf(w, "  tags: %d on the recommendations, %d distinct; clusters: %d, of %d recommendations\n",
+		res.TagRows, res.Tags, res.Clusters, res.Clustered)
 	if *configOut != "" {
 		fmt.Fprintf(w, "config: %s (run: followup run --config %s)\n", *configOut, *configOut)
 	}

@@ -1,10 +1,11 @@
 // Package loadgen writes synthetic databases for load tests and
 // benchmarks (followup gen): many documents, realistic recommendations,
 // tasks in every stage with histories, deadlines before and after the
-// generation's "now", and a config to run them with. Rows are written with
-// SQL directly, in one transaction, many rows per statement: a million
-// tasks take seconds, not the minutes the importer would. It is test
-// tooling: the production store knows nothing of it.
+// generation's "now", tags and clusters (tags.go), and a config to run
+// them with. Rows are written with SQL directly, in one transaction, many
+// rows per statement: a million tasks take seconds, not the minutes the
+// importer would; then the clusters are made through the store. It is
+// test tooling: the production store knows nothing of it.
 package loadgen
 
 import (
@@ -58,6 +59,10 @@ type Result struct {
 	Unassigned      int // tasks no ministry owns
 	Open            int // tasks in a stage that is not final
 	ByStage         map[string]int
+	Tags            int // distinct tags (themes, affected persons, SDG targets)
+	TagRows         int // a recommendation's tag, each
+	Clusters        int
+	Clustered       int // recommendations in a cluster
 }
 
 // ErrNotEmpty is returned by Generate on a database that holds documents.
@@ -71,11 +76,24 @@ const genDocsPer = 250
 // deterministically: the same options give byte-identical rows. It
 // refuses a database that holds documents.
 func Generate(ctx context.Context, path string, o Options) (Result, error) {
+	res, clusters, err := generateBase(ctx, path, o)
+	if err != nil {
+		return res, err
+	}
+	if err := makeClusters(ctx, path, o, clusters, &res); err != nil {
+		return res, fmt.Errorf("generate into %s: %w", path, err)
+	}
+	return res, nil
+}
+
+// generateBase writes every row but the clusters', and returns the
+// clusters to make.
+func generateBase(ctx context.Context, path string, o Options) (Result, [][]genMember, error) {
 	if o.Tasks < 0 || o.Ministries < 1 {
-		return Result{}, fmt.Errorf("generate: need tasks >= 0 and ministries >= 1 (got %d and %d)", o.Tasks, o.Ministries)
+		return Result{}, nil, fmt.Errorf("generate: need tasks >= 0 and ministries >= 1 (got %d and %d)", o.Tasks, o.Ministries)
 	}
 	if err := checkStages(); err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	if o.Start.IsZero() {
 		o.Start = time.Now()
@@ -86,10 +104,10 @@ func Generate(ctx context.Context, path string, o Options) (Result, error) {
 	// The schema is the store's: it creates the file and migrates it.
 	st, err := store.Open(ctx, path, store.Options{Location: time.UTC})
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	if err := st.Close(); err != nil {
-		return res, fmt.Errorf("generate into %s: %w", path, err)
+		return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	// A connection of its own, with a large page cache for the index
 	// inserts. While it writes, the file is out of WAL mode with the
@@ -102,7 +120,7 @@ func Generate(ctx context.Context, path string, o Options) (Result, error) {
 	// goes back to WAL before.
 	sqldb, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_busy_timeout=10000")
 	if err != nil {
-		return res, fmt.Errorf("generate into %s: %w", path, err)
+		return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	// Closing after the commit (or the failure, which is reported) has
 	// nothing to lose.
@@ -110,12 +128,12 @@ func Generate(ctx context.Context, path string, o Options) (Result, error) {
 	sqldb.SetMaxOpenConns(1)
 	conn, err := sqldb.Conn(ctx)
 	if err != nil {
-		return res, fmt.Errorf("generate into %s: %w", path, err)
+		return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	defer func() { _ = conn.Close() }()
 	for _, q := range []string{`PRAGMA cache_size = -262144`, `PRAGMA journal_mode = MEMORY`, `PRAGMA synchronous = OFF`, `PRAGMA foreign_keys = OFF`} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return res, fmt.Errorf("generate into %s: %w", path, err)
+			return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 		}
 	}
 	defer func() {
@@ -125,66 +143,66 @@ func Generate(ctx context.Context, path string, o Options) (Result, error) {
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return res, fmt.Errorf("generate into %s: %w", path, err)
+		return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents`).Scan(&n); err != nil {
-		return res, fmt.Errorf("generate into %s: %w", path, err)
+		return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	if n > 0 {
-		return res, fmt.Errorf("generate into %s: %w (%d); generate into a new file", path, ErrNotEmpty, n)
+		return res, nil, fmt.Errorf("generate into %s: %w (%d); generate into a new file", path, ErrNotEmpty, n)
 	}
 	// The secondary indexes are built once at the end, from sorted data,
 	// instead of row by row: the same indexes, many times faster.
 	var indexes []string
 	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN ('recommendations', 'tasks', 'task_events') ORDER BY name`)
+		AND tbl_name IN ('recommendations', 'tasks', 'task_events', 'recommendation_tags') ORDER BY name`)
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	var names []string
 	for rows.Next() {
 		var name, q string
 		if err := rows.Scan(&name, &q); err != nil {
 			rows.Close()
-			return res, err
+			return res, nil, err
 		}
 		names, indexes = append(names, name), append(indexes, q)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return res, err
+		return res, nil, err
 	}
 	for _, name := range names {
 		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+name+`"`); err != nil {
-			return res, err
+			return res, nil, err
 		}
 	}
-	if err := generateRows(ctx, tx, o, &res); err != nil {
-		return res, fmt.Errorf("generate into %s: %w", path, err)
+	g := newGenerator(o)
+	if err := generateRows(ctx, tx, g, &res); err != nil {
+		return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 	}
 	for _, q := range indexes {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return res, fmt.Errorf("generate into %s: %w", path, err)
+			return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 		}
 	}
 	if o.RulesID != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('rules', ?)
 			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, o.RulesID); err != nil {
-			return res, fmt.Errorf("generate into %s: %w", path, err)
+			return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("generate into %s: %w", path, err)
+		return res, nil, fmt.Errorf("generate into %s: %w", path, err)
 	}
-	return res, nil
+	return res, g.clusters, nil
 }
 
 // generateRows writes the rows on two goroutines: one draws them, the
 // other (this one) inserts them, many rows per statement.
-func generateRows(ctx context.Context, tx *sql.Tx, o Options, res *Result) error {
-	g := newGenerator(o)
+func generateRows(ctx context.Context, tx *sql.Tx, g *generator, res *Result) error {
 	batches := make(chan genBatch, 16)
 	stop := make(chan struct{})
 	drawn := make(chan error, 1)
@@ -260,25 +278,38 @@ type generator struct {
 	o                                  Options
 	rng                                *rand.Rand
 	docs, recs, tasks, support, events *genTable
-	start                              int64
-	recID, eventID                     int64
-	ministries                         []string
-	history                            []genEvent // reused for each task
-	out                                chan<- genBatch
-	stop                               <-chan struct{}
-	free                               chan []any // argument slices the writer is done with
+	// Tags and clusters are drawn from a generator of their own, so that
+	// the other rows are those a seed gave before they were added.
+	tagRNG         *rand.Rand
+	tags, recTags  *genTable
+	tagIDs         map[string]int64 // by kind and name
+	groups         map[string][]genMember
+	groupSize      map[string]int
+	clusters       [][]genMember
+	start          int64
+	recID, eventID int64
+	ministries     []string
+	history        []genEvent // reused for each task
+	out            chan<- genBatch
+	stop           <-chan struct{}
+	free           chan []any // argument slices the writer is done with
 }
 
 func newGenerator(o Options) *generator {
 	g := &generator{o: o, rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x666f6c6c6f777570)), start: o.Start.Unix(),
-		free: make(chan []any, 32)}
+		free: make(chan []any, 32), tagRNG: rand.New(rand.NewPCG(uint64(o.Seed), 0x74616773636c7573)),
+		tagIDs: map[string]int64{}, groups: map[string][]genMember{}, groupSize: map[string]int{}}
 	for i := 1; i <= o.Ministries; i++ {
 		g.ministries = append(g.ministries, MinistryID(i))
 	}
 	g.docs = &genTable{head: `INSERT INTO documents (id, symbol, kind, body, title, state, adopted, next_report_due, next_report_text,
 		follow_up_due, follow_up_paragraphs, follow_up_text, source, imported_at, updated_at) VALUES `, cols: 15, batch: 16}
 	g.recs = &genTable{head: `INSERT INTO recommendations (id, rec_id, document_id, seq, paragraph, item, section, subsection, verb, text,
-		lead, concern, status, recommending_states) VALUES `, cols: 14, batch: 64}
+		lead, concern, status, recommending_states, themes, affected_persons, sdgs) VALUES `, cols: 17, batch: 64}
+	// A recommendation's tags, as the store writes those its documents
+	// give (store.tagCache.setTags).
+	g.tags = &genTable{head: `INSERT INTO tags (id, kind, name) VALUES `, cols: 3, batch: 64}
+	g.recTags = &genTable{head: `INSERT INTO recommendation_tags (tag_id, recommendation_id, by_rule) VALUES `, cols: 3, batch: 256}
 	g.tasks = &genTable{head: `INSERT INTO tasks (id, document_id, owner, support, assigned_by, manual, stage, stage_since, updated_at) VALUES `,
 		cols: 9, batch: 64}
 	// Each supporting ministry of a task, as store.setSupport writes it.
@@ -348,7 +379,8 @@ func (g *generator) run(ctx context.Context, res *Result, out chan<- genBatch, s
 			return err
 		}
 	}
-	for _, t := range []*genTable{g.docs, g.recs, g.tasks, g.support, g.events} {
+	g.closeGroups()
+	for _, t := range []*genTable{g.docs, g.recs, g.tasks, g.support, g.events, g.tags, g.recTags} {
 		if err := g.send(t); err != nil {
 			return err
 		}
@@ -722,7 +754,12 @@ func (g *generator) recommendation(d genDoc, seq int, r genRec, res *Result) err
 	if r.concern > 0 {
 		concern = r.concern
 	}
-	if err := g.add(g.recs, id, recID, d.id, seq, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead, concern, r.status, r.states); err != nil {
+	tags := g.drawTags()
+	if err := g.add(g.recs, id, recID, d.id, seq, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead, concern, r.status, r.states,
+		jsonList(tags.Themes), jsonList(tags.AffectedPersons), jsonList(tags.SDGs)); err != nil {
+		return err
+	}
+	if err := g.writeTags(id, tags, res); err != nil {
 		return err
 	}
 	res.Recommendations++
@@ -782,6 +819,7 @@ func (g *generator) recommendation(d genDoc, seq int, r genRec, res *Result) err
 		updated = max(updated, since)
 	}
 	g.history = events
+	g.cluster(d, recID)
 	if err := g.add(g.tasks, id, d.id, owner, strings.Join(support, ","), by, manual, stage, since, updated); err != nil {
 		return err
 	}

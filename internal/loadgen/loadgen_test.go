@@ -53,7 +53,8 @@ func count(t *testing.T, db gendb, table string) int {
 func dump(t *testing.T, db gendb) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, table := range []string{"documents", "recommendations", "tasks", "task_events", "meta"} {
+	for _, table := range []string{"documents", "recommendations", "tasks", "task_events", "meta",
+		"tags", "recommendation_tags", "clusters", "cluster_events", "task_support"} {
 		rows, err := db.db.Query(`SELECT * FROM ` + table + ` ORDER BY 1`)
 		if err != nil {
 			t.Fatal(err)
@@ -242,5 +243,53 @@ func TestGenConfigParses(t *testing.T) {
 		if cfg.Mail.Transport != want || !strings.HasSuffix(cfg.Mail.Dir, "mail") {
 			t.Errorf("transport %q dir %q, want %s", cfg.Mail.Transport, cfg.Mail.Dir, want)
 		}
+	}
+}
+
+// Tags and clusters come in realistic numbers, tags as the store writes
+// them (the columns and recommendation_tags agree), clusters made through
+// the store (their members owned by the lead, each with its history).
+func TestGenerateTagsAndClusters(t *testing.T) {
+	const n = 20000
+	g, res := generate(t, Options{Tasks: n, Ministries: 12, Seed: 5, Start: genStart})
+	var themes, persons, sdgs, distinct int
+	g.db.QueryRow(`SELECT SUM(json_array_length(themes)), SUM(json_array_length(affected_persons)), SUM(json_array_length(sdgs)),
+		(SELECT COUNT(*) FROM tags) FROM recommendations`).Scan(&themes, &persons, &sdgs, &distinct)
+	per := func(k int) float64 { return float64(k) / n }
+	if per(themes) < 2.5 || per(themes) > 3.5 || per(persons) < 1.5 || per(persons) > 2.5 || per(sdgs) < 0.7 || per(sdgs) > 1.3 {
+		t.Errorf("per recommendation: %.2f themes, %.2f affected persons, %.2f SDG targets; want about 3, 2, 1", per(themes), per(persons), per(sdgs))
+	}
+	if distinct < 300 || distinct > 600 || distinct != res.Tags || themes+persons+sdgs != res.TagRows {
+		t.Errorf("%d distinct tags (result %d), %d tag rows (result %d)", distinct, res.Tags, themes+persons+sdgs, res.TagRows)
+	}
+	// Every tag in the columns has its row, and no other row exists.
+	var missing, extra int
+	g.db.QueryRow(`SELECT COUNT(*) FROM recommendations r, json_each(r.themes) j WHERE NOT EXISTS (SELECT 1 FROM recommendation_tags rt
+		JOIN tags g ON g.id = rt.tag_id WHERE rt.recommendation_id = r.id AND g.kind = 'theme' AND g.name = j.value AND rt.by_rule = 0)`).Scan(&missing)
+	g.db.QueryRow(`SELECT (SELECT COUNT(*) FROM recommendation_tags) - ?`, themes+persons+sdgs).Scan(&extra)
+	if missing != 0 || extra != 0 {
+		t.Errorf("%d themes without their row, %d rows too many", missing, extra)
+	}
+
+	var clusters, members, small, large, leaderless, notLed, trails int
+	g.db.QueryRow(`SELECT COUNT(*) FROM clusters`).Scan(&clusters)
+	g.db.QueryRow(`SELECT COUNT(*) FROM tasks WHERE cluster_id IS NOT NULL`).Scan(&members)
+	g.db.QueryRow(`SELECT COUNT(*) FILTER (WHERE k < 2), COUNT(*) FILTER (WHERE k > 20)
+		FROM (SELECT COUNT(*) k FROM tasks WHERE cluster_id IS NOT NULL GROUP BY cluster_id)`).Scan(&small, &large)
+	g.db.QueryRow(`SELECT COUNT(*) FROM clusters WHERE lead = ''`).Scan(&leaderless)
+	g.db.QueryRow(`SELECT COUNT(*) FROM tasks t JOIN clusters c ON c.id = t.cluster_id WHERE c.lead != '' AND t.owner != c.lead`).Scan(&notLed)
+	g.db.QueryRow(`SELECT COUNT(*) FROM tasks t WHERE t.cluster_id IS NOT NULL AND NOT EXISTS
+		(SELECT 1 FROM task_events e WHERE e.task_id = t.id AND e.kind = 'cluster')`).Scan(&trails)
+	if clusters != res.Clusters || members != res.Clustered || members < n*4/100 || members > n*6/100 || small != 0 || large != 0 {
+		t.Errorf("%d clusters (result %d), %d members (result %d), %d under 2 and %d over 20 members; want 5%% of %d in clusters of 2 to 20",
+			clusters, res.Clusters, members, res.Clustered, small, large, n)
+	}
+	if leaderless > clusters/10 || notLed != 0 || trails != 0 {
+		t.Errorf("%d clusters without a lead, %d members not owned by their lead, %d without the event", leaderless, notLed, trails)
+	}
+	var unassigned int
+	g.db.QueryRow(`SELECT COUNT(*) FROM tasks WHERE owner = ''`).Scan(&unassigned)
+	if unassigned != res.Unassigned || res.Events != count(t, g, "task_events") {
+		t.Errorf("unassigned %d (result %d), events %d (result %d)", unassigned, res.Unassigned, count(t, g, "task_events"), res.Events)
 	}
 }
