@@ -43,7 +43,19 @@ type TaskQuery struct {
 	// export).
 	After string
 	Limit int
+	// fromTags has the page start from the tag filter's rows (see
+	// TaskList).
+	fromTags bool
 }
+
+// fromTagsUnder is how many matches a tag-filtered page starts from the
+// tags' rows under, then sorts them. Walking the recommendations in
+// document order instead reads about 51 × all / matches of them for a
+// page, at about 0.1 µs each; a match read from the tags and sorted costs
+// about 4 µs (its text and counts are read before the sort). At 100,000
+// recommendations: 13 matches took 12.1 ms walking, 1.5 ms from the tags;
+// 3,939 took 11.5 and 20.6 ms.
+const fromTagsUnder = 1000
 
 // DashTask is a task as the dashboard lists it.
 type DashTask struct {
@@ -97,7 +109,8 @@ const dashFrom = ` FROM recommendations r JOIN tasks t ON t.id = r.id JOIN docum
 
 // where builds the filters' SQL (without the cursor). forCount drops the
 // unary + that keeps the page's walk in document order: a count reads
-// every match anyway, and the index on (owner, stage) finds them fastest.
+// every match anyway, and the index on (owner, stage) finds them fastest;
+// and it has a tag filter start from the tags' rows, for the same reason.
 func (q TaskQuery) where(forCount bool) (string, []any) {
 	var b strings.Builder
 	var args []any
@@ -137,6 +150,9 @@ func (q TaskQuery) where(forCount bool) (string, []any) {
 		args = append(args, p, p)
 	}
 	tq, targs := q.Tags.sql("r.id")
+	if forCount || q.fromTags {
+		tq, targs = q.Tags.sqlFromTags("r.id")
+	}
 	b.WriteString(tq)
 	args = append(args, targs...)
 	if q.InGroups {
@@ -244,6 +260,10 @@ func (db *DB) TaskList(ctx context.Context, q TaskQuery) (TaskPage, error) {
 		return page, fmt.Errorf("count tasks: %w", err)
 	}
 	page.Total, page.TotalCapped = min(n, CountCap), n > CountCap
+	// The count says how the page should find the matches of a tag
+	// filter: from the tags when they are few, in document order when
+	// they are many.
+	q.fromTags = !q.Tags.Empty() && n < fromTagsUnder
 	where, args = q.where(false)
 	limit := q.Limit
 	if limit <= 0 {
