@@ -460,7 +460,7 @@ func (db *DB) Documents(ctx context.Context) ([]Document, error) {
 		}
 		d.Kind = workflow.Kind(kind)
 		facts := workflow.DocFacts{Symbol: d.Symbol}
-		if err := setDocDates(&facts, adopted, imported, fuDue, fuParas, time.UTC); err != nil {
+		if err := setDocDates(&facts, adopted, imported, fuDue, fuParas, nrDue, time.UTC); err != nil {
 			return nil, err
 		}
 		d.Adopted = facts.Adopted

@@ -42,7 +42,7 @@ func (db *DB) MinistryGroups(ctx context.Context, ministry string) ([]MinistryGr
 	const cols = `t.document_id, t.stage,
 		CASE WHEN d.follow_up_paragraphs = '' THEN 0 ELSE (',' || d.follow_up_paragraphs || ',' LIKE
 			'%,' || (SELECT r.paragraph FROM recommendations r WHERE r.id = t.id) || ',%') END AS fu, COUNT(*),
-		d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs`
+		d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs, d.next_report_due`
 	const join = ` JOIN documents d ON d.id = t.document_id`
 	q := `SELECT 'lead', ` + cols + ` FROM tasks t` + join + ` WHERE t.owner = ? GROUP BY t.document_id, t.stage, fu
 		UNION ALL
@@ -58,17 +58,17 @@ func (db *DB) MinistryGroups(ctx context.Context, ministry string) ([]MinistryGr
 	docs := map[int64]workflow.DocFacts{}
 	for rows.Next() {
 		var g MinistryGroup
-		var adopted, fuDue sql.NullString
+		var adopted, fuDue, nrDue sql.NullString
 		var imported int64
 		var fuParas string
 		if err := rows.Scan(&g.Role, &g.Document, &g.Stage, &g.FollowUp, &g.Count,
-			&g.Doc.Symbol, &g.Doc.Kind, &adopted, &imported, &fuDue, &fuParas); err != nil {
+			&g.Doc.Symbol, &g.Doc.Kind, &adopted, &imported, &fuDue, &fuParas, &nrDue); err != nil {
 			return nil, fmt.Errorf("count the ministry's tasks: %w", err)
 		}
 		if d, ok := docs[g.Document]; ok {
 			g.Doc = d
 		} else {
-			if err := setDocDates(&g.Doc, adopted, imported, fuDue, fuParas, db.loc()); err != nil {
+			if err := setDocDates(&g.Doc, adopted, imported, fuDue, fuParas, nrDue, db.loc()); err != nil {
 				return nil, fmt.Errorf("the tasks of %w", err)
 			}
 			docs[g.Document] = g.Doc
@@ -187,18 +187,18 @@ func ParseMinistryPos(s string) (MinistryPos, error) {
 // recommendation's place, the document's dates its deadlines follow from,
 // and the first 400 characters of its text (the list shows what a task is
 // about; the task's own page shows the whole text).
-const listColumns = `t.id, d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
+const listColumns = `t.id, d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs, d.next_report_due,
 	r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.status, t.owner, t.support, t.stage, t.stage_since,
 	substr(r.text, 1, 400)`
 
 // scanListTask reads a row of listColumns and the page's position.
 func scanListTask(rows *sqlRows, p *RankedPos, loc *time.Location) (workflow.Task, error) {
 	var t workflow.Task
-	var adopted, fuDue sql.NullString
+	var adopted, fuDue, nrDue sql.NullString
 	var imported, since int64
 	var fuParas, support string
 	r := &t.Rec
-	if err := rows.Scan(&t.ID, &t.Document.Symbol, &t.Document.Kind, &adopted, &imported, &fuDue, &fuParas,
+	if err := rows.Scan(&t.ID, &t.Document.Symbol, &t.Document.Kind, &adopted, &imported, &fuDue, &fuParas, &nrDue,
 		&r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Status, &t.Owner, &support, &t.Stage, &since,
 		&r.Text, &p.Document, &p.Seq, &p.Rank); err != nil {
 		return t, err
@@ -206,7 +206,7 @@ func scanListTask(rows *sqlRows, p *RankedPos, loc *time.Location) (workflow.Tas
 	if support != "" {
 		t.Support = strings.Split(support, ",")
 	}
-	if err := setDocDates(&t.Document, adopted, imported, fuDue, fuParas, loc); err != nil {
+	if err := setDocDates(&t.Document, adopted, imported, fuDue, fuParas, nrDue, loc); err != nil {
 		return t, fmt.Errorf("task %s: %w", r.ID, err)
 	}
 	t.StageDate = civil.DateOf(time.Unix(since, 0).In(loc))

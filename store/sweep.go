@@ -101,7 +101,7 @@ func taskGroups(ctx context.Context, q execer, db *DB, keep func(stage string) b
 		return nil, nil
 	}
 	rows, err := q.QueryContext(ctx, `WITH s(stage) AS (VALUES `+strings.TrimSuffix(strings.Repeat("(?),", len(args)), ",")+`)
-		SELECT d.id, d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs, s.stage
+		SELECT d.id, d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs, d.next_report_due, s.stage
 		FROM documents d, s
 		WHERE EXISTS (SELECT 1 FROM tasks t WHERE t.document_id = d.id AND t.stage = s.stage)
 		ORDER BY d.id, s.stage`, args...)
@@ -113,15 +113,15 @@ func taskGroups(ctx context.Context, q execer, db *DB, keep func(stage string) b
 	var prev plan.Group
 	for rows.Next() {
 		var g plan.Group
-		var adopted, fuDue sql.NullString
+		var adopted, fuDue, nrDue sql.NullString
 		var imported int64
 		var fuParas string
-		if err := rows.Scan(&g.Document, &g.Doc.Symbol, &g.Doc.Kind, &adopted, &imported, &fuDue, &fuParas, &g.Stage); err != nil {
+		if err := rows.Scan(&g.Document, &g.Doc.Symbol, &g.Doc.Kind, &adopted, &imported, &fuDue, &fuParas, &nrDue, &g.Stage); err != nil {
 			return nil, err
 		}
 		if len(out) > 0 && prev.Document == g.Document {
 			g.Doc = prev.Doc // the same document: its dates are decoded already
-		} else if err := setDocDates(&g.Doc, adopted, imported, fuDue, fuParas, db.loc()); err != nil {
+		} else if err := setDocDates(&g.Doc, adopted, imported, fuDue, fuParas, nrDue, db.loc()); err != nil {
 			return nil, fmt.Errorf("the tasks of %w", err)
 		}
 		out = append(out, g)

@@ -35,7 +35,7 @@ func createTask(ctx context.Context, tx execer, recID, docID int64, a workflow.A
 	return insertEvent(ctx, tx, eventRow{taskID: recID, at: now, by: ByImport, kind: "created", to: ownerText(a.Owner, a.Support), note: a.By})
 }
 
-const taskColumns = `t.id, d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs,
+const taskColumns = `t.id, d.symbol, d.kind, d.adopted, d.imported_at, d.follow_up_due, d.follow_up_paragraphs, d.next_report_due,
 	r.rec_id, r.paragraph, r.item, r.section, r.subsection, r.verb, r.text, r.lead, COALESCE(r.concern, 0), r.status,
 	r.recommending_states, t.owner, t.support, t.assigned_by, t.manual, t.stage, t.stage_since, r.themes, r.affected_persons, r.sdgs`
 
@@ -48,12 +48,12 @@ type scanner interface{ Scan(dest ...any) error }
 // the task: a damaged date must not silently drop a deadline.
 func scanTask(s scanner, loc *time.Location) (workflow.Task, error) {
 	var t workflow.Task
-	var adopted, fuDue sql.NullString
+	var adopted, fuDue, nrDue sql.NullString
 	var imported, since int64
 	var fuParas, states, support, themes, persons, sdgs string
 	var manual int
 	r := &t.Rec
-	err := s.Scan(&t.ID, &t.Document.Symbol, &t.Document.Kind, &adopted, &imported, &fuDue, &fuParas,
+	err := s.Scan(&t.ID, &t.Document.Symbol, &t.Document.Kind, &adopted, &imported, &fuDue, &fuParas, &nrDue,
 		&r.ID, &r.Paragraph, &r.Item, &r.Section, &r.Subsection, &r.Verb, &r.Text, &r.Lead, &r.Concern, &r.Status,
 		&states, &t.Owner, &support, &t.By, &manual, &t.Stage, &since, &themes, &persons, &sdgs)
 	if err != nil {
@@ -66,7 +66,7 @@ func scanTask(s scanner, loc *time.Location) (workflow.Task, error) {
 		t.Support = strings.Split(support, ",")
 	}
 	t.Manual = manual == 1
-	if err := setDocDates(&t.Document, adopted, imported, fuDue, fuParas, loc); err != nil {
+	if err := setDocDates(&t.Document, adopted, imported, fuDue, fuParas, nrDue, loc); err != nil {
 		return t, fmt.Errorf("task %s: %w", r.ID, err)
 	}
 	t.StageDate = civil.DateOf(time.Unix(since, 0).In(loc))
@@ -116,11 +116,14 @@ func parseParagraphs(symbol, s string) ([]int, error) {
 }
 
 // setDocDates fills a document's dates from its columns (adopted,
-// imported_at, follow_up_due, follow_up_paragraphs), in loc. d.Symbol
+// imported_at, follow_up_due, follow_up_paragraphs, next_report_due), in loc. d.Symbol
 // must be set: errors name the document.
-func setDocDates(d *workflow.DocFacts, adopted sql.NullString, imported int64, fuDue sql.NullString, fuParas string, loc *time.Location) error {
+func setDocDates(d *workflow.DocFacts, adopted sql.NullString, imported int64, fuDue sql.NullString, fuParas string, nrDue sql.NullString, loc *time.Location) error {
 	var err error
 	if d.Adopted, err = parseStoredDate(d.Symbol, "adoption date", adopted); err != nil {
+		return err
+	}
+	if d.NextReport, err = parseStoredDate(d.Symbol, "next report's due date", nrDue); err != nil {
 		return err
 	}
 	d.Imported = civil.DateOf(time.Unix(imported, 0).In(loc))

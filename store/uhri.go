@@ -23,6 +23,8 @@ import (
 type DocRows struct {
 	Symbol string
 	Kind   workflow.Kind
+	Body   string // the mechanism: CRC, UPR, "SR on the human rights of migrants"…
+	State  string
 	Source string // the export it came from first
 	// New: the document was not stored before; its recommendations are
 	// the export's.
@@ -70,19 +72,19 @@ func (rw *RowWriter) document(ctx context.Context, doc *workflow.Document) (*str
 		return d, nil
 	}
 	w := rw.w
-	d := &streamDoc{res: &DocRows{Symbol: doc.Symbol, Kind: doc.Kind, Source: rw.source}}
+	d := &streamDoc{res: &DocRows{Symbol: doc.Symbol, Kind: doc.Kind, Body: doc.Body, State: doc.State, Source: rw.source}}
 	old, err := loadDocRow(ctx, w.tx, doc.Symbol)
 	switch {
 	case err == nil:
 		// The document's own import knows it better than the export:
 		// its fields stay as they are.
 		d.id = old.id
-		d.res.Kind = workflow.Kind(old.kind)
+		d.res.Kind, d.res.Body, d.res.State = workflow.Kind(old.kind), old.body, old.state
 		if err := w.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), -1) + 1 FROM recommendations WHERE document_id = ?`, d.id).Scan(&d.nextSeq); err != nil {
 			return nil, err
 		}
 		d.res.Facts = workflow.DocFacts{Symbol: doc.Symbol, Kind: d.res.Kind}
-		if err := setDocDates(&d.res.Facts, nullString(old.adopted), old.importedAt, nullString(old.fuDue), old.fuParas, rw.loc); err != nil {
+		if err := setDocDates(&d.res.Facts, nullString(old.adopted), old.importedAt, nullString(old.fuDue), old.fuParas, nullString(old.nrDue), rw.loc); err != nil {
 			return nil, err
 		}
 	case errors.Is(err, ErrNotFound):
@@ -91,7 +93,7 @@ func (rw *RowWriter) document(ctx context.Context, doc *workflow.Document) (*str
 			return nil, err
 		}
 		d.id, d.res.New, d.file = id, true, rw.file
-		d.res.Facts = workflow.DocFacts{Symbol: doc.Symbol, Kind: doc.Kind, Adopted: doc.Adopted,
+		d.res.Facts = workflow.DocFacts{Symbol: doc.Symbol, Kind: doc.Kind, Adopted: doc.Adopted, NextReport: doc.NextReport.Due,
 			Imported: civil.DateOf(time.Unix(w.now, 0).In(rw.loc))}
 	default:
 		return nil, err

@@ -22,8 +22,9 @@ const (
 	// KindReport: the report's due date; an open task after it is overdue.
 	KindReport DeadlineKind = "report"
 	// KindHorizon: the date by which the recommendations of a document
-	// that goes into no report should be answered (NoReport.Horizon); an
-	// open task after it is overdue.
+	// that goes into no report should be answered: NoReport.Horizon after
+	// a special procedure's document's adoption, else the date the document
+	// gives for the next report. An open task after it is overdue.
 	KindHorizon DeadlineKind = "horizon"
 )
 
@@ -163,28 +164,41 @@ func (c *Calendar) reportsOf(doc DocFacts) []Report {
 // HorizonRef is the Ref of a horizon deadline (KindHorizon).
 const HorizonRef = "horizon"
 
-// horizon is the due date of a document of a mechanism without periodic
-// reports that goes into no report: NoReport.Horizon after its adoption
-// (its import when it gives no date). ok is false for any other document.
+// horizon is the due date of a document that goes into no report (one
+// rule, whatever the document's kind, so that none is deadline-free
+// where it says when it is due):
+//   - a special procedure's document (its mechanism asks for no periodic
+//     report): NoReport.Horizon after its adoption (its import when it
+//     gives no date), when the config gives one;
+//   - else the date the document itself gives for the next report (a
+//     treaty body's document that no report of the config takes: another
+//     State's, or a committee the config has no report for).
+//
+// ok is false for a document a report takes, and for one with neither.
 func (c *Calendar) horizon(doc DocFacts) (Deadline, bool) {
-	if doc.Kind != SpecialProcedures || c.noReport.Horizon.IsZero() || len(c.reportsOf(doc)) > 0 {
-		return Deadline{}, false
-	}
-	base := doc.Adopted
-	if base.IsZero() {
-		base = doc.Imported
-	}
-	if base.IsZero() {
+	if len(c.reportsOf(doc)) > 0 {
 		return Deadline{}, false
 	}
 	// The label reads as a report's does ("A/HRC/52/40 due"): the mails
 	// write "… due" in each language.
-	return Deadline{Date: base.Add(c.noReport.Horizon), Kind: KindHorizon, Label: doc.Symbol + " due", Ref: HorizonRef}, true
+	if doc.Kind == SpecialProcedures && !c.noReport.Horizon.IsZero() {
+		base := doc.Adopted
+		if base.IsZero() {
+			base = doc.Imported
+		}
+		if !base.IsZero() {
+			return Deadline{Date: base.Add(c.noReport.Horizon), Kind: KindHorizon, Label: doc.Symbol + " due", Ref: HorizonRef}, true
+		}
+	}
+	if !doc.NextReport.IsZero() {
+		return Deadline{Date: doc.NextReport, Kind: KindHorizon, Label: doc.Symbol + " due", Ref: HorizonRef}, true
+	}
+	return Deadline{}, false
 }
 
 // Covered reports whether a document's tasks have a date they all work
-// toward: a report it goes into, or (a special procedure's) the horizon
-// NoReport gives. The import warns about one that has none.
+// toward: a report it goes into, or a horizon (horizon). The import warns
+// about a document that goes into no report of the config.
 func (c *Calendar) Covered(doc DocFacts) bool {
 	if len(c.reportsOf(doc)) > 0 {
 		return true
@@ -192,6 +206,15 @@ func (c *Calendar) Covered(doc DocFacts) bool {
 	_, ok := c.horizon(doc)
 	return ok
 }
+
+// Horizon is the date the tasks of a document that goes into no report
+// work toward (see horizon); ok is false for one a report takes, and for
+// one with no such date.
+func (c *Calendar) Horizon(doc DocFacts) (Deadline, bool) { return c.horizon(doc) }
+
+// InReport reports whether a report of the config takes the document
+// (its own, or the one NoReport names for a special procedure's).
+func (c *Calendar) InReport(doc DocFacts) bool { return len(c.reportsOf(doc)) > 0 }
 
 // Calendar works out the deadlines of task groups under a set of stages
 // and reports, remembering what groups share (the reports a document goes
@@ -220,8 +243,8 @@ func (c *Calendar) WithNoReport(p NoReport) *Calendar {
 // Group returns the deadlines of the tasks of one document in one stage,
 // earliest first: the stage's own target, the follow-up date (for the
 // follow-up paragraphs only), and the milestones and due date of each
-// report the document goes into (or, for a special procedure's document
-// that goes into none, its horizon: NoReport). Every deadline is worked out here: a
+// report the document goes into (or, for a document that goes into none,
+// its horizon: NoReport's, or its own date). Every deadline is worked out here: a
 // task's (Deadlines, NextDeadline), the reminder sweep's and the digests'
 // all come from it. A final stage has none.
 func (c *Calendar) Group(doc DocFacts, stage string) []GroupDeadline {

@@ -132,3 +132,59 @@ reports:
 		t.Errorf("concluding observations took the special procedures' horizon: %q", got)
 	}
 }
+
+// A document that no report of the config takes (another State's, or a
+// committee the config has no report for) works toward the date it gives
+// for the next report: it was deadline-free. A report of the config that
+// takes it comes first, and a special procedure's document keeps the
+// config's horizon.
+func TestOwnDateWhereNoReport(t *testing.T) {
+	const reports = `
+reports:
+  - {id: crc-next, title: CRC, due: 2028-01-31, documents: [CRC/C/LAO/CO/5-6]}
+`
+	other := workflow.DocFacts{Symbol: "CRC/C/THA/CO/5-6", Kind: workflow.ConcludingObservations, Adopted: date(2026, 2, 6),
+		Imported: date(2026, 3, 1), NextReport: date(2031, 4, 30)}
+	keys := func(cfgText string, doc workflow.DocFacts, stage string) string {
+		cfg := mustParse(t, cfgText)
+		var out []string
+		for _, d := range cfg.Calendar().Group(doc, stage) {
+			out = append(out, d.Key())
+		}
+		return strings.Join(out, " ")
+	}
+	// in_progress's deadline counts from the report: here, its own date.
+	if got := keys(reports, other, "in_progress"); got != "stage:in_progress:2030-07-30 horizon:horizon:2031-04-30" {
+		t.Errorf("another State's document: %q", got)
+	}
+	cal := mustParse(t, reports).Calendar()
+	if !cal.Covered(other) || cal.InReport(other) {
+		t.Errorf("Covered %v, InReport %v: want covered by its own date, in no report", cal.Covered(other), cal.InReport(other))
+	}
+	d, ok := cal.NextDeadline(workflow.Task{Document: other, Stage: "action_planned"}, date(2031, 5, 1))
+	if !ok || d.Kind != workflow.KindHorizon || d.Label != "CRC/C/THA/CO/5-6 due" || !d.Overdue(date(2031, 5, 1)) {
+		t.Errorf("after its own date: %+v %v, want it overdue", d, ok)
+	}
+	// Without a date of its own: the stages' deadlines alone (the import
+	// warns).
+	noDate := other
+	noDate.NextReport = date(0, 0, 0)
+	if got := keys(reports, noDate, "in_progress"); got != "" {
+		t.Errorf("no date of its own: %q, want none", got)
+	}
+	if cal.Covered(noDate) {
+		t.Error("Covered without a date")
+	}
+	// A report that takes it: the report's dates, not its own.
+	taken := other
+	taken.Symbol = "CRC/C/LAO/CO/5-6"
+	if got := keys(reports, taken, "in_progress"); got != "stage:in_progress:2027-04-30 report:crc-next:2028-01-31" {
+		t.Errorf("a document a report takes: %q", got)
+	}
+	// A special procedure's document: the config's horizon first.
+	sp := other
+	sp.Kind = workflow.SpecialProcedures
+	if got := keys(reports+"special_procedures: {horizon: 2y}\n", sp, "in_progress"); got != "stage:in_progress:2027-05-06 horizon:horizon:2028-02-06" {
+		t.Errorf("a special procedure's document with a horizon: %q", got)
+	}
+}

@@ -33,6 +33,10 @@ type DocFacts struct {
 	Adopted  civil.Date
 	Imported civil.Date // first import, in the config's zone
 	FollowUp *FollowUp
+	// NextReport is the date the document gives for the State's next
+	// report (zero when it gives none): the tasks of a document that goes
+	// into no report of the config work toward it (Calendar.Group).
+	NextReport civil.Date
 }
 
 // Unassigned reports whether no ministry owns the task.

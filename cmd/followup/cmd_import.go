@@ -159,6 +159,7 @@ func cmdImport(ctx context.Context, env *environment, args []string) (err error)
 	if err := matchAddenda(ctx, db, items); err != nil {
 		return err
 	}
+	warnNoReport(cfg, items)
 	if *strict {
 		if err := strictError(env.stderr, items, false); err != nil {
 			return err

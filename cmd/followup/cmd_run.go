@@ -99,6 +99,7 @@ func prepare(ctx context.Context, cfg *config.Config, db *store.DB, logger *slog
 	if err := matchAddenda(ctx, db, items); err != nil {
 		return fmt.Errorf("documents: %w", err)
 	}
+	warnNoReport(cfg, items)
 	// The self-check's warnings do not stop the daemon (the admin chose
 	// these documents); they are logged each time it imports them.
 	for _, it := range items {

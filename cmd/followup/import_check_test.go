@@ -27,12 +27,17 @@ Concluding observations on the sixth periodic report of Iceland
 
 const gapWarning = "line 7: item (c) of paragraph 2 follows (a): no item (b) was found"
 
+// inReport is a config whose one report takes every document: the
+// self-check's warnings come alone (a document no report takes has one
+// of its own: TestImportNoReport).
+const inReport = "database: f.db\nreports: [{id: next, title: Next periodic report, due: 2030-01-01}]\n"
+
 func TestImportWarnings(t *testing.T) {
 	c := newCLI(t)
-	db := filepath.Join(c.dir, "f.db")
+	cfg := c.write("followup.yaml", []byte(inReport))
 	doc := c.write("iceland.txt", []byte(gapDoc))
 
-	out := c.mustRun("import", "--db", db, fixtureCO)
+	out := c.mustRun("import", "--config", cfg, fixtureCO)
 	if !strings.Contains(out, "CRC/C/MNG/CO/5-6: imported 7 recommendations from "+fixtureCO+", no warnings\n") {
 		t.Errorf("a clean document: %q", out)
 	}
@@ -58,12 +63,12 @@ func TestImportWarnings(t *testing.T) {
 	}
 
 	// Without --strict the import goes on and says how many.
-	out = c.mustRun("import", "--db", db, doc)
+	out = c.mustRun("import", "--config", cfg, doc)
 	if !strings.Contains(out, "CCPR/C/ISL/CO/6: imported 2 recommendations from "+doc+", 1 warning\n") ||
 		!strings.Contains(out, "CCPR/C/ISL/CO/6: warning: "+gapWarning+"\n") {
 		t.Errorf("import:\n%s", out)
 	}
-	out = c.mustRun("import", "--db", db, doc)
+	out = c.mustRun("import", "--config", cfg, doc)
 	if !strings.Contains(out, "unchanged (2 recommendations already imported), 1 warning") {
 		t.Errorf("import again:\n%s", out)
 	}
@@ -73,13 +78,14 @@ func TestImportWarnings(t *testing.T) {
 // the database untouched: neither an existing one nor a new one written.
 func TestImportStrict(t *testing.T) {
 	c := newCLI(t)
+	cfg := c.write("followup.yaml", []byte(inReport))
 	db := filepath.Join(c.dir, "f.db")
-	c.mustRun("import", "--db", db, fixtureCO)
+	c.mustRun("import", "--config", cfg, fixtureCO)
 	doc := c.write("iceland.txt", []byte(gapDoc))
 
 	for _, args := range [][]string{
-		{"import", "--strict", "--db", db, doc},
-		{"import", "--strict", "--db", db, fixtureCO, doc}, // a clean file with it: nothing either
+		{"import", "--strict", "--config", cfg, doc},
+		{"import", "--strict", "--config", cfg, fixtureCO, doc}, // a clean file with it: nothing either
 	} {
 		before := fileHash(t, db)
 		out, errs, code := c.run(args...)
@@ -96,7 +102,7 @@ func TestImportStrict(t *testing.T) {
 		}
 	}
 	fresh := filepath.Join(c.dir, "fresh.db")
-	if _, _, code := c.run("import", "--strict", "--db", fresh, doc); code != 1 {
+	if _, _, code := c.run("import", "--strict", "--config", cfg, "--db", fresh, doc); code != 1 {
 		t.Errorf("fresh database: exit %d", code)
 	}
 	if _, err := os.Stat(fresh); !os.IsNotExist(err) {
@@ -108,7 +114,7 @@ func TestImportStrict(t *testing.T) {
 		t.Errorf("--dry-run --strict: exit %d\n%s\n%s", code, out, errs)
 	}
 	// A clean document passes --strict.
-	out = c.mustRun("import", "--strict", "--db", filepath.Join(c.dir, "clean.db"), fixtureCO)
+	out = c.mustRun("import", "--strict", "--config", cfg, "--db", filepath.Join(c.dir, "clean.db"), fixtureCO)
 	if !strings.Contains(out, "imported 7 recommendations") {
 		t.Errorf("clean --strict: %q", out)
 	}
@@ -154,9 +160,10 @@ func mustRead(t *testing.T, path string) []byte {
 func TestUPRSecondCycleAddendum(t *testing.T) {
 	corpus := filepath.Join(needs.Shared(t), "corpus")
 	c := newCLI(t)
+	cfg := c.write("followup.yaml", []byte(inReport))
 	db := filepath.Join(c.dir, "f.db")
-	c.mustRun("import", "--strict", "--db", db, filepath.Join(corpus, "A_HRC_28_15.txt"))
-	out := c.mustRun("import", "--strict", "--db", db, filepath.Join(corpus, "A_HRC_28_15_Add.1.txt"))
+	c.mustRun("import", "--strict", "--config", cfg, filepath.Join(corpus, "A_HRC_28_15.txt"))
+	out := c.mustRun("import", "--strict", "--config", cfg, filepath.Join(corpus, "A_HRC_28_15_Add.1.txt"))
 	if !strings.Contains(out, "A/HRC/28/15/Add.1: positions recorded for 163 recommendations of A/HRC/28/15 (142 supported, 21 noted), no warnings") {
 		t.Errorf("addendum after its report:\n%s", out)
 	}

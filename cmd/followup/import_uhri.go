@@ -147,14 +147,13 @@ func scanPipelined(ctx context.Context, path string, fn func(ingest.UHRIItem) er
 	return r.u, read, r.err
 }
 
-// noDeadline is the warning for a special procedure's document whose new
-// tasks get no date to work toward from the config.
+// noDeadline is the warning for a UHRI export's document whose new tasks
+// go into no report of the config (noReport), none when it adds none.
 func noDeadline(cfg *config.Config, d store.DocRows) (workflow.Warning, bool) {
-	if d.Kind != workflow.SpecialProcedures || d.Added == 0 || cfg.Calendar().Covered(d.Facts) {
+	if d.Added == 0 {
 		return workflow.Warning{}, false
 	}
-	return workflow.Warning{Code: "no-deadline", Text: "a special procedure's document that no report of the config takes: its tasks have " +
-		"only their stages' deadlines; name a report or a horizon for such documents (special_procedures: in the config)"}, true
+	return noReport(cfg, d.Facts, d.Body, d.State)
 }
 
 // printUHRIResult says what an import of exports did: a line for each
@@ -271,11 +270,11 @@ func dryRunUHRI(ctx context.Context, w io.Writer, cfg *config.Config, paths []st
 			}
 			fmt.Fprintf(w, "%s (%s, %s): %s\n", d.Symbol, d.Body, orDash(d.State), path)
 			fmt.Fprintf(w, "  %s; %d recommendations from the UHRI export\n", d.Kind, len(d.Recommendations))
-			if d.Kind == workflow.SpecialProcedures && cfg != nil {
-				facts := workflow.DocFacts{Symbol: d.Symbol, Kind: d.Kind, Adopted: d.Adopted}
-				if x, ok := noDeadline(cfg, store.DocRows{Kind: d.Kind, Added: len(d.Recommendations), Facts: facts}); ok {
+			if cfg != nil {
+				facts := workflow.DocFacts{Symbol: d.Symbol, Kind: d.Kind, Adopted: d.Adopted, NextReport: d.NextReport.Due}
+				if x, ok := noReport(cfg, facts, d.Body, d.State); ok {
 					printWarnings(w, "  ", []workflow.Warning{x})
-				} else {
+				} else if d.Kind == workflow.SpecialProcedures {
 					fmt.Fprintf(w, "  deadlines: %s\n", spDeadline(cfg, facts))
 				}
 			}

@@ -99,3 +99,51 @@ func TestPreviewLaterDateNotMissed(t *testing.T) {
 		t.Errorf("preview now, after the daemon was down:\n%s", out)
 	}
 }
+
+// TestImportNoReport: importing a document that no report of the config
+// takes (another State's concluding observations, under the Lao example's
+// config) said nothing, and the date the document gives for the next
+// report was never a deadline. The summary now warns, naming the
+// document's body and State and what to add to the config, and its tasks
+// work toward that date; a document that gives none is said to have only
+// its stages' deadlines. --strict refuses both and writes nothing; the
+// config's own documents have no such warning.
+func TestImportNoReport(t *testing.T) {
+	c, cfg := exampleWithSample(t)
+	db := filepath.Join(c.dir, "followup.db")
+	// Iceland's, with no gap for the self-check, and no date for the next
+	// report.
+	iceland := c.write("iceland.txt", []byte(strings.Replace(gapDoc, "(c) Publish", "(b) Publish", 1)))
+
+	out := c.mustRun("import", "--config", cfg, filepath.Join(c.dir, "sample-co.txt"))
+	if strings.Contains(out, "no report of the config") || !strings.Contains(out, ", no warnings\n") {
+		t.Errorf("the config's own document:\n%s", out)
+	}
+
+	before := fileHash(t, db)
+	for _, doc := range []string{fixtureCO, iceland} {
+		_, errs, code := c.run("import", "--strict", "--config", cfg, doc)
+		if code != 1 || !strings.Contains(errs, "warning: no report of the config takes this") || !strings.Contains(errs, "nothing was imported") {
+			t.Errorf("--strict %s: exit %d\n%s", doc, code, errs)
+		}
+		if fileHash(t, db) != before {
+			t.Errorf("--strict %s: the database changed", doc)
+		}
+	}
+
+	out = c.mustRun("import", "--config", cfg, fixtureCO)
+	want := "CRC/C/MNG/CO/5-6: imported 7 recommendations from " + fixtureCO + ", 1 warning\n" +
+		"CRC/C/MNG/CO/5-6: warning: no report of the config takes this CRC document on Mongolia: its tasks work toward the date it gives " +
+		"for the next report, 2033-03-31; to have them work toward a report of the config, add CRC/C/MNG/CO/5-6 to its documents (reports: in the config)\n"
+	if out != want {
+		t.Errorf("import of another State's document:\n%s\nwant\n%s", out, want)
+	}
+	if show := c.mustRun("task", "show", "CRC/C/MNG/CO/5-6:6", "--config", cfg); !strings.Contains(show, "2033-03-31  horizon    CRC/C/MNG/CO/5-6 due") {
+		t.Errorf("task show: its own date is not a deadline:\n%s", show)
+	}
+	out = c.mustRun("import", "--config", cfg, iceland)
+	if !strings.Contains(out, "CCPR/C/ISL/CO/6: imported 2 recommendations from "+iceland+", 1 warning\n") || !strings.Contains(out, "CCPR/C/ISL/CO/6: warning: no report of the config takes this CCPR document on Iceland, and it gives no date for the next report: "+
+		"its tasks have only their stages' deadlines; add CCPR/C/ISL/CO/6 to a report's documents (reports: in the config)\n") {
+		t.Errorf("import of a document with no date:\n%s", out)
+	}
+}

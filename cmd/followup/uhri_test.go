@@ -82,7 +82,11 @@ func TestImportUHRIMergesAndFilters(t *testing.T) {
 	out := c.mustRun("import", "--db", db, export)
 	for _, want := range []string{
 		"CRC/C/MNG/CO/5-6: the export's tags added to 4 recommendations already imported (3 of them items of a paragraph the UHRI annotates whole), no warnings\n",
-		"A/HRC/43/15: imported 1 recommendations from " + export + ", no warnings\n",
+		// No report of the config takes the UPR report, and the UHRI
+		// gives no date for the next one: said, not silent.
+		"A/HRC/43/15: imported 1 recommendations from " + export + ", 1 warning\n",
+		"A/HRC/43/15: warning: no report of the config takes this UPR document on Slovenia, and it gives no date for the next report: " +
+			"its tasks have only their stages' deadlines; add A/HRC/43/15 to a report's documents (reports: in the config)\n",
 		"A/HRC/44/42/Add.1: imported 1 recommendations from " + export + ", 1 warning\n",
 		"A/HRC/44/42/Add.1: warning: a special procedure's document that no report of the config takes",
 		export + ": UHRI export (csv): 6 rows\n",
