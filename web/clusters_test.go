@@ -271,6 +271,11 @@ func TestMinistryRecordsOnCluster(t *testing.T) {
 			t.Errorf("the cluster page lacks %q", want)
 		}
 	}
+	// The date as on the task page: a text field written as its hint says
+	// (a date field shows the browser's mm/dd/yyyy).
+	if !strings.Contains(body, `<input id="u-date" type="text" name="done_on" inputmode="numeric" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}"`) || strings.Contains(body, `type="date"`) {
+		t.Errorf("the date field:\n%s", grepLines(body, "u-date"))
+	}
 	if f.checksum() != before {
 		t.Error("showing the cluster page wrote to the database")
 	}
