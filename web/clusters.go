@@ -455,19 +455,11 @@ func (s *Server) handleClusterLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cfg := s.Config()
-	lead := r.PostFormValue("lead")
-	var support []string
-	for _, id := range r.PostForm["support"] {
-		if id != lead && !slices.Contains(support, id) {
-			support = append(support, id)
-		}
-	}
-	for _, id := range append([]string{lead}, support...) {
-		if _, ok := cfg.Ministry(id); !ok || id == cfg.Coordinator.ID {
-			form.Error = s.tr(r, "There is no ministry “%s”.", id)
-			s.renderDashCluster(w, r, http.StatusUnprocessableEntity, d, form)
-			return
-		}
+	lead, support, unknown := leadAndSupport(cfg, r, "lead", false)
+	if unknown != nil {
+		form.Error = s.tr(r, "There is no ministry “%s”.", *unknown)
+		s.renderDashCluster(w, r, http.StatusUnprocessableEntity, d, form)
+		return
 	}
 	_, err := s.db.SetClusterLead(r.Context(), strconv.FormatInt(d.ID, 10), lead, support, by)
 	s.clusterChanged(w, r, d, form, err, "lead", s.tr(r, "Nothing was saved."))
@@ -554,14 +546,11 @@ var clusterUploadFields = []string{"cluster", "name", "text", "done_on", "links"
 // with a move that is then refused.
 func (s *Server) handleClusterUpdate(w http.ResponseWriter, r *http.Request) {
 	p, _ := PrincipalFrom(r.Context())
-	who := p.Body + "\x00" + strings.ToLower(p.FocalPoint)
-	if !s.uploads.enter(who) {
-		w.Header().Set("Retry-After", uploadRetryAfter)
-		s.logger.Warn("upload refused: too many at once", "focal_point", p.FocalPoint, "client", s.clientAddr(r))
-		s.fail(w, r, http.StatusServiceUnavailable, "Too many files are being sent at this moment. Wait a minute, then send the form again. Nothing was saved.")
+	leave, ok := s.enterUpload(w, r)
+	if !ok {
 		return
 	}
-	defer s.uploads.leave(who)
+	defer leave()
 	d, role, ok := s.ownCluster(w, r)
 	if !ok {
 		return

@@ -714,21 +714,10 @@ func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
 		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", s.tr(r, "Write your name: every change records who made it."))
 		return
 	}
-	owner := r.PostFormValue("owner")
-	var support []string
-	for _, id := range r.PostForm["support"] {
-		if id != owner && !slices.Contains(support, id) {
-			support = append(support, id)
-		}
-	}
-	for _, id := range append([]string{owner}, support...) {
-		if id == "" {
-			continue
-		}
-		if _, ok := cfg.Ministry(id); !ok || id == cfg.Coordinator.ID {
-			s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", s.tr(r, "There is no ministry “%s”.", id))
-			return
-		}
+	owner, support, unknown := leadAndSupport(cfg, r, "owner", true)
+	if unknown != nil {
+		s.renderDashTask(w, r, http.StatusUnprocessableEntity, t, "", s.tr(r, "There is no ministry “%s”.", *unknown))
+		return
 	}
 	if _, err := s.db.Assign(r.Context(), strconv.FormatInt(t.ID, 10), owner, support, by, r.PostFormValue("note")); err != nil {
 		s.dbError(w, r, err)
@@ -736,6 +725,29 @@ func (s *Server) handleDashAssign(w http.ResponseWriter, r *http.Request) {
 	}
 	s.logger.Info("task assigned", "task", t.Rec.ID, "owner", owner, "support", strings.Join(support, ","), "by", by.Name, "focal_point", by.FocalPoint)
 	done(w, r, t.ID, "assign")
+}
+
+// leadAndSupport reads a form's lead ministry (its field lead) and
+// supporting ministries (field support, without the lead nor repeats).
+// unknown is the first that is not one of cfg's ministries, nil when all
+// are; an empty lead is one when noLead is false.
+func leadAndSupport(cfg *config.Config, r *http.Request, lead string, noLead bool) (string, []string, *string) {
+	owner := r.PostFormValue(lead)
+	var support []string
+	for _, id := range r.PostForm["support"] {
+		if id != owner && !slices.Contains(support, id) {
+			support = append(support, id)
+		}
+	}
+	for _, id := range append([]string{owner}, support...) {
+		if id == "" && noLead {
+			continue
+		}
+		if _, ok := cfg.Ministry(id); !ok || id == cfg.Coordinator.ID {
+			return owner, support, &id
+		}
+	}
+	return owner, support, nil
 }
 
 // decision reads a form's yes-or-no answer for the record id in the path,

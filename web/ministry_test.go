@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"mime/quotedprintable"
 	"net/http"
 	"net/mail"
@@ -38,31 +37,7 @@ type file struct {
 // postUpdate sends the progress update form with files.
 func (f *fixture) postUpdate(c *http.Client, taskID int64, fields map[string]string, files ...file) (*http.Response, string) {
 	f.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		if err := mw.WriteField(k, v); err != nil {
-			f.t.Fatal(err)
-		}
-	}
-	for _, fl := range files {
-		w, err := mw.CreateFormFile("file", fl.name)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		if _, err := w.Write(fl.data); err != nil {
-			f.t.Fatal(err)
-		}
-	}
-	if err := mw.Close(); err != nil {
-		f.t.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/m/task/%d/update", f.ts.URL, taskID), &buf)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return f.do(c, req)
+	return f.postMultipart(c, fmt.Sprintf("/m/task/%d/update", taskID), fields, files...)
 }
 
 var pdf = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n")

@@ -333,8 +333,10 @@ func contentDisposition(name string) string {
 	return mime.FormatMediaType("attachment", map[string]string{"filename": ascii}) + "; filename*=UTF-8''" + url.PathEscape(name)
 }
 
-// handleUpdate records a progress update with its evidence.
-func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
+// enterUpload takes the session's place among the uploads being read
+// (uploadGate), or answers 503 with Retry-After and returns false. The
+// caller gives the place back with the returned function.
+func (s *Server) enterUpload(w http.ResponseWriter, r *http.Request) (leave func(), ok bool) {
 	p, _ := PrincipalFrom(r.Context())
 	who := p.Body + "\x00" + strings.ToLower(p.FocalPoint)
 	if !s.uploads.enter(who) {
@@ -343,9 +345,19 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", uploadRetryAfter)
 		s.logger.Warn("upload refused: too many at once", "focal_point", p.FocalPoint, "client", s.clientAddr(r))
 		s.fail(w, r, http.StatusServiceUnavailable, "Too many files are being sent at this moment. Wait a minute, then send the form again. Nothing was saved.")
+		return nil, false
+	}
+	return func() { s.uploads.leave(who) }, true
+}
+
+// handleUpdate records a progress update with its evidence.
+func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
+	p, _ := PrincipalFrom(r.Context())
+	leave, ok := s.enterUpload(w, r)
+	if !ok {
 		return
 	}
-	defer s.uploads.leave(who)
+	defer leave()
 	t, role, ok := s.ownTask(w, r)
 	if !ok {
 		return
