@@ -566,7 +566,7 @@ func (s *Server) handleStage(w http.ResponseWriter, r *http.Request) {
 	}
 	cfg := s.Config()
 	receipt := s.receipt(r, t, notify.ReceiptData{Kind: notify.ReceiptStage, Actor: by.Name, From: t.Stage, To: form.Stage})
-	moved, err := s.db.Advance(r.Context(), strconv.FormatInt(t.ID, 10), form.Stage, by, "from the web page", func(cur workflow.Task) error {
+	moved, err := s.db.Advance(r.Context(), strconv.FormatInt(t.ID, 10), form.Stage, by, noteFromWebPage, func(cur workflow.Task) error {
 		return workflow.CheckTransition(cfg.Stages, cur, form.Stage)
 	}, receipt...)
 	var te *workflow.TransitionError

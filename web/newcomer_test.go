@@ -185,3 +185,30 @@ func TestTaskPageDateAndNotOursChoice(t *testing.T) {
 		t.Errorf("the Lao list of ministries:\n%s", grepLines(body, `id="n-ministry"`))
 	}
 }
+
+// TestHistoryNoteInReadersLanguage: the note followup writes when a focal
+// point moves a task on its page, "from the web page", stayed English in
+// the history of a page in Lao. It is now in the page's language; a note
+// someone wrote shows as written.
+func TestHistoryNoteInReadersLanguage(t *testing.T) {
+	f := newFixture(t)
+	for i := range f.cfg.Ministries {
+		if f.cfg.Ministries[i].ID == "moj" {
+			f.cfg.Ministries[i].Language = "lo"
+		}
+	}
+	c := f.login("moj", "focal@moj.example")
+	id := f.task("8")
+	if res, body := f.post(c, fmt.Sprintf("/m/task/%d/stage", id), url.Values{"task": {fmt.Sprint(id)}, "stage": {"acknowledged"}, "name": {"ທ. ຄຳລາ"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("move: %d\n%s", res.StatusCode, body)
+	}
+	if _, err := f.db.Advance(context.Background(), itoa(id), "action_planned", store.Actor{Name: "Vanh"}, "from the web page, said the minister", nil); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(c, fmt.Sprintf("%s/m/task/%d", f.ts.URL, id))
+	history := body[strings.Index(body, `id="history"`):]
+	if !strings.Contains(history, `<span class="hint">ຈາກໜ້າເວັບ</span>`) || strings.Contains(history, `<span class="hint">from the web page</span>`) ||
+		!strings.Contains(history, `<span class="hint">from the web page, said the minister</span>`) {
+		t.Errorf("the Lao history:\n%s", history)
+	}
+}

@@ -79,6 +79,12 @@ func (s *Server) funcs(lang string) template.FuncMap {
 			}
 			return kind
 		},
+		"note": func(n string) string {
+			if m, ok := noteNames[n]; ok {
+				return tr(lang, m)
+			}
+			return n
+		},
 		"role": func(r string) string {
 			if n, ok := roleNames[r]; ok {
 				return tr(lang, n)

@@ -193,6 +193,16 @@ var statusTitles = map[int]string{
 	http.StatusServiceUnavailable:    "Temporarily unavailable",
 }
 
+// noteFromWebPage is the note of a stage a focal point moved on the task's
+// page: the history shows it in the reader's language (noteNames).
+const noteFromWebPage = "from the web page"
+
+// noteNames name the notes followup itself writes in a task's history;
+// any other note (the admin's, a focal point's reason) shows as written.
+var noteNames = map[string]string{
+	noteFromWebPage: "from the web page",
+}
+
 // eventNames name the kinds of a task's history.
 var eventNames = map[string]string{
 	"created":          "Created",

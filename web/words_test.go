@@ -111,7 +111,7 @@ func pageMsgIDs(t *testing.T) map[string]bool {
 					if i >= len(n.Values) {
 						continue
 					}
-					if cl, ok := n.Values[i].(*ast.CompositeLit); ok && slices.Contains([]string{"doneMessages", "statusTitles", "eventNames", "roleNames", "notices", "statusNames", "csvHeader", "valueNames", "clusterNotices"}, nm.Name) {
+					if cl, ok := n.Values[i].(*ast.CompositeLit); ok && slices.Contains([]string{"doneMessages", "statusTitles", "eventNames", "noteNames", "roleNames", "notices", "statusNames", "csvHeader", "valueNames", "clusterNotices"}, nm.Name) {
 						for _, el := range cl.Elts {
 							if kv, ok := el.(*ast.KeyValueExpr); ok {
 								el = kv.Value

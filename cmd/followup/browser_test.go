@@ -243,6 +243,18 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action$="/stage"] button[type=submit]`)),
 	)
 	arrived("?done=stage")
+	// The task's history in the ministry's language (Lao): the note of
+	// the move said "from the web page" in English, and at 1280 px the
+	// "Who" column, squeezed by the Lao text beside it, wrapped "impo/rt".
+	if txt := pageText(); strings.Contains(txt, "from the web page") || !strings.Contains(txt, "ຈາກໜ້າເວັບ") {
+		t.Errorf("the history's note is not in Lao:\n%s", txt)
+	}
+	b.viewport(1280)
+	for who, n := range b.whoLines() {
+		if n != 1 {
+			t.Errorf("the history's %q takes %d lines at 1280 px, want 1", who, n)
+		}
+	}
 
 	// The coordinator's dashboard shows the update and the move.
 	do("open the coordinator's link", chromedp.Navigate(coordLink))
@@ -412,4 +424,32 @@ func (b *browser) screenshot(name string, widths ...int64) {
 		b.t.Logf("wrote %s", out)
 	}
 	b.viewport(1280)
+}
+
+// whoLines is how many lines each name in the "Who" column of a task's
+// history takes. Scripts run for the measurement only: the pages have
+// none.
+func (b *browser) whoLines() map[string]int {
+	b.t.Helper()
+	script := func(on bool) {
+		if _, err := chromedp.Call(b.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	script(true)
+	defer script(false)
+	lines, err := chromedp.Run(b.ctx, chromedp.Evaluate[map[string]int](`(() => {
+		const out = {};
+		for (const td of document.querySelectorAll("#history + .table-wrap tbody td:nth-child(2)")) {
+			const r = document.createRange();
+			r.selectNodeContents(td);
+			const who = td.textContent.trim();
+			out[who] = Math.max(out[who] || 0, r.getClientRects().length);
+		}
+		return out;
+	})()`))
+	if err != nil || len(lines) == 0 {
+		b.t.Fatalf("the history's names: %v, %v\n%s", lines, err, b.text())
+	}
+	return lines
 }
