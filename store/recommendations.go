@@ -167,27 +167,78 @@ func (db *DB) Recommendation(ctx context.Context, recID string) (RecommendationD
 	return out, rows.Err()
 }
 
-// Sections lists one document's sections in the order they come.
-func (db *DB) Sections(ctx context.Context, symbol string) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT r.section FROM recommendations r
-		WHERE r.document_id = (SELECT id FROM documents WHERE symbol = ?) ORDER BY r.seq`, symbol)
+// Section is a heading recommendations come under, with the subsections
+// under it, in the order the documents give them.
+type Section struct {
+	Name        string
+	Subsections []string
+}
+
+// Sections lists the sections of the document symbol, or of every
+// document for "", each once, with its subsections, in the order they
+// first come (the documents in the order they were imported). Every
+// document's reads every recommendation (2 s at a million): a caller that
+// shows it on each request keeps it while RecommendationsMark stays.
+func (db *DB) Sections(ctx context.Context, symbol string) ([]Section, error) {
+	q := `SELECT r.section, r.subsection FROM recommendations r
+		WHERE r.document_id = (SELECT id FROM documents WHERE symbol = ?) ORDER BY r.seq`
+	args := []any{symbol}
+	if symbol == "" {
+		// Each pair once, by its first recommendation: documents and
+		// their recommendations are numbered in the order they come.
+		q, args = `SELECT section, subsection, MIN(id) AS first FROM recommendations
+			GROUP BY section, subsection ORDER BY first`, nil
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list sections: %w", err)
 	}
 	defer rows.Close()
-	var out []string
-	seen := map[string]bool{}
+	var out []Section
+	at := map[string]int{}       // section -> index in out
+	seen := map[[2]string]bool{} // section, subsection
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		var sec, subsec string
+		var first int64
+		dest := []any{&sec, &subsec}
+		if symbol == "" {
+			dest = append(dest, &first)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("list sections: %w", err)
 		}
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+		if sec == "" && subsec == "" {
+			continue
+		}
+		i, ok := at[sec]
+		if !ok {
+			i = len(out)
+			at[sec] = i
+			out = append(out, Section{Name: sec})
+		}
+		if subsec != "" && !seen[[2]string{sec, subsec}] {
+			seen[[2]string{sec, subsec}] = true
+			out[i].Subsections = append(out[i].Subsections, subsec)
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list sections: %w", err)
+	}
+	return out, nil
+}
+
+// RecommendationsMark changes whenever an import adds a recommendation or
+// changes one (its text, status, section…): what is worked out from the
+// recommendations alone (Sections) holds while it stays. Both halves read
+// one end of an index.
+func (db *DB) RecommendationsMark(ctx context.Context) ([2]int64, error) {
+	var m [2]int64
+	err := db.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM recommendations),
+		(SELECT COALESCE(MAX(id), 0) FROM recommendation_changes)`).Scan(&m[0], &m[1])
+	if err != nil {
+		return m, fmt.Errorf("read the recommendations' mark: %w", err)
+	}
+	return m, nil
 }
 
 // decodeTags reads a recommendation's recommending States and tags (JSON

@@ -31,7 +31,7 @@ type TaskQuery struct {
 	Owner    string // ministry id; "unassigned" for tasks no ministry owns
 	Stage    string
 	Document string // symbol
-	Section  string
+	Section  string // a section or a subsection, as Sections names them
 	Text     string // words found in the recommendation's text or id
 	Tags     TagFilter
 	// Groups, when InGroups is set, keeps only tasks of these groups (the
@@ -141,8 +141,10 @@ func (q TaskQuery) where(forCount bool) (string, []any) {
 		args = append(args, q.Document)
 	}
 	if q.Section != "" {
-		b.WriteString(` AND r.section = ?`)
-		args = append(args, q.Section)
+		// A section or a subsection: "Training" finds the recommendations
+		// under that subsection, whatever section holds it.
+		b.WriteString(` AND (r.section = ? OR r.subsection = ?)`)
+		args = append(args, q.Section, q.Section)
 	}
 	for _, w := range strings.Fields(q.Text) {
 		b.WriteString(` AND (r.text LIKE ? ESCAPE '\' OR r.rec_id LIKE ? ESCAPE '\')`)

@@ -363,6 +363,37 @@ func (s *Server) listed(cfg *config.Config, l plan.TaskList, today civil.Date) [
 
 // --- the task list ---------------------------------------------------------
 
+// sectionsCache keeps the sections of every document while no
+// recommendation was added or changed (store.RecommendationsMark): listing
+// them reads every recommendation, which the task list must not pay at each
+// request.
+type sectionsCache struct {
+	mu   sync.Mutex
+	mark [2]int64
+	ok   bool
+	secs []store.Section
+}
+
+// allSections returns the sections of every document (store.Sections).
+func (s *Server) allSections(ctx context.Context) ([]store.Section, error) {
+	mark, err := s.db.RecommendationsMark(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &s.sections
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ok && c.mark == mark {
+		return c.secs, nil
+	}
+	secs, err := s.db.Sections(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	c.mark, c.ok, c.secs = mark, true, secs
+	return secs, nil
+}
+
 // taskFilter is the list's filters as the form sends them.
 type taskFilter struct {
 	Ministry, Stage, Document, Section, Q string
@@ -484,15 +515,34 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 	for _, d := range facets.Documents {
 		p.Documents = append(p.Documents, option{d.Symbol, d.Symbol, f.Document == d.Symbol})
 	}
+	// The sections of the document chosen, or of every document: each
+	// with its subsections under it, which the filter matches too.
+	var secs []store.Section
 	if f.Document != "" {
-		secs, err := s.db.Sections(ctx, f.Document)
-		if err != nil {
-			s.dbError(w, r, err)
-			return
-		}
+		secs, err = s.db.Sections(ctx, f.Document)
+	} else {
+		secs, err = s.allSections(ctx)
+	}
+	if err != nil {
+		s.dbError(w, r, err)
+		return
+	}
+	if len(secs) > 0 {
 		p.Sections = append(p.Sections, option{"", s.tr(r, "Any section"), f.Section == ""})
-		for _, sec := range secs {
-			p.Sections = append(p.Sections, option{sec, sec, f.Section == sec})
+	}
+	chosen := false // a name both a section and a subsection: choose it once
+	opt := func(value, label string) option {
+		o := option{value, label, !chosen && f.Section == value}
+		chosen = chosen || o.Selected
+		return o
+	}
+	for _, sec := range secs {
+		if sec.Name != "" {
+			p.Sections = append(p.Sections, opt(sec.Name, sec.Name))
+		}
+		for _, sub := range sec.Subsections {
+			// Indented under its section: a select shows no other nesting.
+			p.Sections = append(p.Sections, opt(sub, "\u00a0\u00a0\u00a0\u00a0"+sub))
 		}
 	}
 	q, tagOpts, err := s.query(ctx, cfg, f)

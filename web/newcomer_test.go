@@ -10,10 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/i18n"
 	"github.com/followup-app/followup/notify"
 	"github.com/followup-app/followup/plan"
 	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/workflow"
 )
 
 // TestEvidenceCountsAndSizes: an update with one file and one link is
@@ -210,5 +212,60 @@ func TestHistoryNoteInReadersLanguage(t *testing.T) {
 	if !strings.Contains(history, `<span class="hint">ຈາກໜ້າເວັບ</span>`) || strings.Contains(history, `<span class="hint">from the web page</span>`) ||
 		!strings.Contains(history, `<span class="hint">from the web page, said the minister</span>`) {
 		t.Errorf("the Lao history:\n%s", history)
+	}
+}
+
+// TestSectionFilterEverywhereAndSubsections: the task list's section
+// filter appeared only once a document was chosen, and matched sections
+// only: section=Training found nothing though that subsection holds two
+// tasks. It is now there from the start with every document's sections,
+// each with its subsections under it, and a subsection finds its tasks,
+// on the page and in the CSV export. A document imported later shows its
+// sections at once.
+func TestSectionFilterEverywhereAndSubsections(t *testing.T) {
+	f := newFixture(t)
+	c := f.login("ncmc", coordEmail)
+	const indent = "\u00a0\u00a0\u00a0\u00a0"
+	_, body := f.get(c, f.ts.URL+"/c/tasks")
+	sel := grepLines(body, `id="f-section"`)
+	want := `<option value="" selected>Any section</option><option value="III. Data">III. Data</option>` +
+		`<option value="IV. General">IV. General</option><option value="Training">` + indent + `Training</option></select>`
+	if !strings.Contains(sel, want) || strings.Contains(body, "Choose a document") {
+		t.Errorf("the section filter before a document is chosen:\n%s", sel)
+	}
+
+	listed := func(body string) (out []string) {
+		for _, p := range []string{"8", "14a", "14b"} {
+			if strings.Contains(body, fmt.Sprintf(`href="/c/task/%d"`, f.task(p))) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	_, body = f.get(c, f.ts.URL+"/c/tasks?section=Training")
+	if got := listed(body); strings.Join(got, " ") != "14a 14b" {
+		t.Errorf("section=Training lists %v, want 14a 14b", got)
+	}
+	if sel := grepLines(body, `id="f-section"`); !strings.Contains(sel, `<option value="Training" selected>`) {
+		t.Errorf("the subsection chosen is not selected:\n%s", sel)
+	}
+	_, body = f.get(c, f.ts.URL+"/c/tasks?section=IV.+General&document=CRC%2FC%2FXYZ%2FCO%2F1")
+	if got := listed(body); strings.Join(got, " ") != "14a 14b" {
+		t.Errorf("section=IV. General in the document lists %v, want 14a 14b", got)
+	}
+	_, body = f.get(c, f.ts.URL+"/c/tasks.csv?section=Training")
+	if rows := strings.Count(strings.TrimSpace(body), "\n"); rows != 2 || !strings.Contains(body, "CRC/C/XYZ/CO/1:14a") || !strings.Contains(body, "CRC/C/XYZ/CO/1:14b") {
+		t.Errorf("the CSV of section=Training has %d rows:\n%s", rows, body)
+	}
+
+	doc := &workflow.Document{Symbol: "CRC/C/XYZ/CO/2", Body: "CRC", Kind: workflow.ConcludingObservations, Title: "Concluding observations",
+		State: "Mongolia", Adopted: civil.D(2026, 9, 1),
+		Recommendations: []workflow.Recommendation{{ID: "CRC/C/XYZ/CO/2:5", Paragraph: 5, Section: "V. Budget", Subsection: "Allocation", Verb: "recommends", Text: "Allocate resources."}}}
+	if _, err := f.db.Import(context.Background(), []store.ImportItem{{Doc: doc, Source: "co2.txt"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, body = f.get(c, f.ts.URL+"/c/tasks")
+	if sel := grepLines(body, `id="f-section"`); !strings.Contains(sel, `<option value="V. Budget">V. Budget</option><option value="Allocation">`+indent+`Allocation</option></select>`) {
+		t.Errorf("a document imported later: its sections are not offered:\n%s", sel)
 	}
 }

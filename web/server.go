@@ -61,6 +61,8 @@ type Server struct {
 
 	// The cluster suggestions the dashboard shows (clusters.go).
 	suggest suggestCache
+	// The sections of every document, for the task list's filter (dashboard.go).
+	sections sectionsCache
 
 	served atomic.Int64 // requests served, for trimWhenIdle
 }
