@@ -23,7 +23,7 @@ func TestTemplateCompleteness(t *testing.T) {
 	r := newTestRenderer(t, "")
 	for _, lang := range BuiltinLanguages() {
 		for _, kind := range templateKinds {
-			set := r.pick(kind, lang)
+			set := loadedSet(t, r, kind, lang)
 			if set == nil {
 				t.Errorf("%s %s: no templates", kind, lang)
 				continue
@@ -72,7 +72,7 @@ func TestNoEnglishLeaks(t *testing.T) {
 	reTag := regexp.MustCompile(`<[^>]*>`)
 	for _, lang := range []string{"fr", "es", "lo"} {
 		for _, kind := range templateKinds {
-			set := r.pick(kind, lang)
+			set := loadedSet(t, r, kind, lang)
 			for i, d := range mustSamples(t, kind, lang) {
 				subject, text, err := set.execText(d)
 				if err != nil {
@@ -378,7 +378,7 @@ func TestMailChangesTranslated(t *testing.T) {
 	for lang, want := range map[string]string{"en": "recipient removed: legislation@moj.example.org (moj)",
 		"fr": "destinataire retiré : legislation@moj.example.org (moj)", "es": "destinatario eliminado: legislation@moj.example.org (moj)",
 		"lo": "ຜູ້ຮັບທີ່ຖືກລຶບອອກ: legislation@moj.example.org (moj)"} {
-		set := r.pick("coordinator-digest", lang)
+		set := loadedSet(t, r, "coordinator-digest", lang)
 		_, text, err := set.execText(renderCoordinatorData())
 		if err != nil {
 			t.Fatal(err)

@@ -205,6 +205,9 @@ func (r *Renderer) render(kind, lang string, data any) (Rendered, error) {
 	if set == nil {
 		return Rendered{}, fmt.Errorf("no %s templates for language %q", kind, lang)
 	}
+	if err := set.load(); err != nil {
+		return Rendered{}, err
+	}
 	subject, text, err := set.execText(data)
 	if err != nil {
 		return Rendered{}, err

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	ttemplate "text/template"
 	"text/template/parse"
 	"time"
@@ -59,6 +60,30 @@ type templateSet struct {
 	textFile, htmlFile string // the layouts, as shown in errors
 	text               *ttemplate.Template
 	html               *htemplate.Template // nil: send text only
+
+	// A set checked at start is parsed again when first used (load):
+	// most of the sixteen are never used by a State's bodies, and the
+	// heap the start-up parse leaves, freed, goes back to the system.
+	parse func() (*templateSet, error)
+	once  sync.Once
+	err   error
+}
+
+// load parses the set again if it was let go after the start-up check.
+// The files were read at start: an admin's edit since needs a reload, as
+// before.
+func (s *templateSet) load() error {
+	s.once.Do(func() {
+		if s.parse == nil || s.text != nil {
+			return
+		}
+		var set *templateSet
+		if set, s.err = s.parse(); s.err == nil {
+			s.text, s.html = set.text, set.html
+		}
+		s.parse = nil
+	})
+	return s.err
 }
 
 func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) (*Renderer, error) {
@@ -80,7 +105,8 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 	for _, kind := range templateKinds {
 		r.sets[kind] = map[string]*templateSet{}
 		for _, lang := range src.languages(kind) {
-			set, err := src.parse(kind, lang, templateFuncs(loc, lang, stages))
+			funcs := templateFuncs(loc, lang, stages)
+			set, err := src.parse(kind, lang, funcs)
 			if err != nil || set == nil {
 				// Reported (a file it needs was unreadable, or is
 				// broken); present for CheckLanguages, so that the
@@ -98,6 +124,7 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 			if err != nil {
 				errs = append(errs, err)
 			}
+			set.parse = func() (*templateSet, error) { return src.parse(kind, lang, funcs) }
 			r.sets[kind][lang] = set
 		}
 	}
@@ -105,6 +132,14 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 		// r is returned with the error for CheckLanguages only (see
 		// NewRendererFor): it renders nothing.
 		return r, errors.Join(distinct(errs)...)
+	}
+	// Checked: let the templates go until a message needs them. Their
+	// parse trees were 2.5 MB of the idle daemon's heap, and the pages
+	// the start-up parse left half used 6 MB more (BENCHMARKS.md).
+	for _, sets := range r.sets {
+		for _, set := range sets {
+			set.text, set.html = nil, nil
+		}
 	}
 	return r, nil
 }

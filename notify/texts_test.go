@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -336,7 +337,7 @@ func TestSetsKeepOnlyWhatTheyPlace(t *testing.T) {
 	defined := len(reDefine.FindAllStringSubmatch(mustReadEmbedded(t, "templates/texts.en.txt"), -1))
 	for _, lang := range BuiltinLanguages() {
 		for _, kind := range templateKinds {
-			set := r.pick(kind, lang)
+			set := loadedSet(t, r, kind, lang)
 			reached := map[string]bool{}
 			for _, n := range placed(set.text.Lookup, "subject", "body") {
 				reached[n] = true
@@ -374,4 +375,72 @@ func mustReadEmbedded(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// loadedSet is r's set for a kind and a language, parsed again if it was
+// let go after the start-up check.
+func loadedSet(t *testing.T, r *Renderer, kind, lang string) *templateSet {
+	t.Helper()
+	set := r.pick(kind, lang)
+	if set == nil {
+		t.Fatalf("%s %s: no templates", kind, lang)
+	}
+	if err := set.load(); err != nil {
+		t.Fatalf("%s %s: %v", kind, lang, err)
+	}
+	return set
+}
+
+// TestSetsParsedWhenFirstUsed: once checked at start, a set holds no
+// templates until a message needs it; then it renders as a set kept from
+// the start does, from many goroutines at once.
+func TestSetsParsedWhenFirstUsed(t *testing.T) {
+	r := newTestRenderer(t, "")
+	for _, kind := range templateKinds {
+		for _, lang := range BuiltinLanguages() {
+			if set := r.pick(kind, lang); set.text != nil || set.html != nil {
+				t.Errorf("%s %s: parsed templates held before any message", kind, lang)
+			}
+		}
+	}
+	src, err := embeddedSources()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := src.parse(kindReminder, "fr", templateFuncs(time.UTC, "fr", config.Default().Stages))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := mustSamples(t, kindReminder, "fr")[0]
+	wantSubject, wantText, err := want.execText(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHTML, err := want.execHTML(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([]Rendered, 8)
+	errs := make([]error, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = r.render(kindReminder, "fr", data)
+		}()
+	}
+	wg.Wait()
+	for i, g := range got {
+		if errs[i] != nil || g.Subject != wantSubject || g.Text != wantText || g.HTML != wantHTML {
+			t.Errorf("render %d: %q, %d and %d bytes (%v); want %q, %d and %d bytes", i, g.Subject, len(g.Text), len(g.HTML), errs[i],
+				wantSubject, len(wantText), len(wantHTML))
+		}
+	}
+	if set := r.pick(kindReminder, "fr"); set.text == nil || set.html == nil {
+		t.Error("the French reminder's set was not kept once parsed")
+	}
+	if set := r.pick(kindEscalation, "fr"); set.text != nil {
+		t.Error("the French escalation's set was parsed though no escalation was rendered")
+	}
 }

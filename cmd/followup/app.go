@@ -248,6 +248,12 @@ func (a *app) run(ctx context.Context) (err error) {
 		go func() { webErr <- a.web.Run(webCtx) }()
 		stopWeb = func() error { cancel(); return <-webErr }
 	}
+	// What starting left behind (the config's and the templates' parse,
+	// the start-up checks) is garbage now; the runtime would hand it back
+	// over minutes. Hand it back at once: a daemon just started is as
+	// small as an idle one (BENCHMARKS.md).
+	debug.FreeOSMemory()
+	cmem.Release()
 	rt := a.rt.Load()
 	a.logger.Info("ready", "component", "daemon", "config", a.configPath, "database", rt.cfg.Database, "transport", rt.transport.Name(),
 		"heartbeat", rt.cfg.Schedules.Heartbeat.String(), "time_zone", rt.cfg.TimeZone)
