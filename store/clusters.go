@@ -566,11 +566,12 @@ type ClusterFilter struct {
 	Ministry string
 	// Empty lists the clusters whose members all left, too.
 	Empty bool
+	// Limit, when above 0, lists the newest Limit clusters only.
+	Limit int
 }
 
-// Clusters lists clusters, newest first, with their member counts.
-func (db *DB) Clusters(ctx context.Context, f ClusterFilter) ([]Cluster, error) {
-	q := `SELECT ` + clusterColumns + ` FROM clusters c WHERE 1=1`
+func (f ClusterFilter) where() (string, []any) {
+	q := ` WHERE 1=1`
 	var args []any
 	if f.Ministry != "" {
 		q += ` AND (c.lead = ? OR instr(',' || c.support || ',', ',' || ? || ',') > 0)`
@@ -579,7 +580,28 @@ func (db *DB) Clusters(ctx context.Context, f ClusterFilter) ([]Cluster, error) 
 	if !f.Empty {
 		q += ` AND EXISTS (SELECT 1 FROM tasks t WHERE t.cluster_id = c.id)`
 	}
-	rows, err := db.db.QueryContext(ctx, q+` ORDER BY c.id DESC`, args...)
+	return q, args
+}
+
+// ClusterCount counts the clusters f selects (its Limit aside).
+func (db *DB) ClusterCount(ctx context.Context, f ClusterFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM clusters c`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count clusters: %w", err)
+	}
+	return n, nil
+}
+
+// Clusters lists clusters, newest first, with their member counts.
+func (db *DB) Clusters(ctx context.Context, f ClusterFilter) ([]Cluster, error) {
+	where, args := f.where()
+	q := `SELECT ` + clusterColumns + ` FROM clusters c` + where + ` ORDER BY c.id DESC`
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list clusters: %w", err)
 	}

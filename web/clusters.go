@@ -31,6 +31,10 @@ import (
 // others are a command away (followup cluster suggest).
 const dashSuggestions = 20
 
+// dashClusters is how many groups the dashboard lists, the newest: with
+// thousands (a million tasks), listing them all took a second a page.
+const dashClusters = 50
+
 // suggestCache keeps what the dashboard's suggestions are made from.
 // Suggesting compares every recommendation with every other, seconds for
 // a few thousand, and its result changes only with the recommendations
@@ -96,6 +100,8 @@ type groupsView struct {
 	More        int    // open suggestions not shown
 	TooMany     string // why there are no suggestions to show, when too many to compare
 	Clusters    []store.Cluster
+	// ClustersTotal counts every group; ClustersMore those not listed.
+	ClustersTotal, ClustersMore int
 }
 
 type suggestionView struct {
@@ -152,9 +158,16 @@ func (s *Server) groups(ctx context.Context, lang string) (groupsView, error) {
 		}
 		g.Suggestions = append(g.Suggestions, v)
 	}
-	if g.Clusters, err = s.db.Clusters(ctx, store.ClusterFilter{}); err != nil {
+	if g.Clusters, err = s.db.Clusters(ctx, store.ClusterFilter{Limit: dashClusters}); err != nil {
 		return g, err
 	}
+	g.ClustersTotal = len(g.Clusters)
+	if len(g.Clusters) == dashClusters {
+		if g.ClustersTotal, err = s.db.ClusterCount(ctx, store.ClusterFilter{}); err != nil {
+			return g, err
+		}
+	}
+	g.ClustersMore = g.ClustersTotal - len(g.Clusters)
 	return g, nil
 }
 

@@ -362,3 +362,45 @@ func TestMinistryRecordsOnCluster(t *testing.T) {
 	res, body = f.postMultipart(moj, page+"/update", map[string]string{"cluster": fmt.Sprint(cl.ID), "name": "Ms Justice", "stage": "action_planned"})
 	refused(t, f, "a supporting ministry's move", before, res, body, http.StatusForbidden, "Only the lead ministry moves a task")
 }
+
+// TestDashboardListsTheNewestGroups: with more groups than the dashboard
+// lists, it lists the newest, counts them all, and says where the others
+// are.
+func TestDashboardListsTheNewestGroups(t *testing.T) {
+	f := newFixture(t)
+	n := dashClusters + 3
+	doc := &workflow.Document{Symbol: "A/HRC/60/9", Body: "UPR", Kind: workflow.UPRReport, State: "Mongolia",
+		Title: "Report of the Working Group on the Universal Periodic Review", Adopted: civil.D(2025, 10, 2), Language: "en"}
+	for i := range 2 * n {
+		r := workflow.Recommendation{Paragraph: 120, Item: fmt.Sprint(i + 1), Text: fmt.Sprintf("Do thing %d.", i), Status: "supported"}
+		r.ID = workflow.RecID(doc.Symbol, r.Paragraph, r.Item)
+		doc.Recommendations = append(doc.Recommendations, r)
+	}
+	plan := func(string, workflow.Recommendation) workflow.Assignment {
+		return workflow.Assignment{Owner: "mps", By: "test", Stage: "assigned"}
+	}
+	ctx := context.Background()
+	if _, err := f.db.Import(ctx, []store.ImportItem{{Doc: doc, Source: "upr.txt"}}, plan); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := f.db.CreateCluster(ctx, store.ClusterSpec{Name: fmt.Sprintf("Group number %d", i+1),
+			Members: []string{doc.Recommendations[2*i].ID, doc.Recommendations[2*i+1].ID}}, store.Actor{Name: "Secretariat"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.login("ncmc", "secretariat@ncmc.example")
+	res, body := f.get(c, f.ts.URL+"/c/")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("dashboard: %d\n%s", res.StatusCode, body)
+	}
+	for _, want := range []string{fmt.Sprintf("Groups (%d)", n), fmt.Sprintf(">Group number %d<", n), ">Group number 4<",
+		"3 more groups: followup cluster list lists them all."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the dashboard lacks %q", want)
+		}
+	}
+	if strings.Contains(body, ">Group number 3<") {
+		t.Error("the dashboard lists the oldest group, beyond the newest it shows")
+	}
+}
