@@ -404,3 +404,22 @@ func TestDashboardListsTheNewestGroups(t *testing.T) {
 		t.Error("the dashboard lists the oldest group, beyond the newest it shows")
 	}
 }
+
+// TestMemberHistoryNamesTheGroup: a member's task page names joining its
+// group in the reader's language ("cluster", the stored kind, showed as
+// such), with the group's name.
+func TestMemberHistoryNamesTheGroup(t *testing.T) {
+	f := clusterFixture(t)
+	f.makeCluster()
+	id := f.task("14b")
+	for _, tc := range []struct{ email, want string }{
+		{"focal@mps.example", "Group of the same ask"},
+	} {
+		c := f.login("mps", tc.email)
+		_, body := f.get(c, fmt.Sprintf("%s/m/task/%d", f.ts.URL, id))
+		hist := body[strings.LastIndex(body, "<table"):]
+		if !strings.Contains(hist, tc.want) || !strings.Contains(hist, "Border police training") || strings.Contains(hist, "<td>cluster") {
+			t.Errorf("the member's history:\n%s", hist)
+		}
+	}
+}

@@ -212,6 +212,7 @@ var eventNames = map[string]string{
 	"public":           "Publication",
 	"not-ours":         "“Not ours”",
 	"not-ours-decided": "Decision on “not ours”",
+	"cluster":          "Group of the same ask", // joined (to: its name) or left (from: its name)
 }
 
 // roleNames name who recorded an update.
