@@ -683,3 +683,12 @@ func (s *Server) clusterReceipt(r *http.Request, d store.ClusterDetail, first wo
 	return s.receiptAbout(r, first, data, receiptSubject{
 		what: d.Name, docs: strings.Join(docs, ", "), url: fmt.Sprintf("%s/m/cluster/%d", s.Config().Web.BaseURL, d.ID)})
 }
+
+// EvidenceBase is where the cluster page's files are served to its reader
+// (the "updates" template).
+func (p clusterPage) EvidenceBase() string {
+	if p.Coordinator {
+		return "/c"
+	}
+	return "/m"
+}

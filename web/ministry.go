@@ -723,3 +723,7 @@ func MinistryPageWork(ctx context.Context, db *store.DB, cfg *config.Config, min
 	}
 	return n, nil
 }
+
+// EvidenceBase is where the task page's files are served: the ministry's
+// side (the "updates" template).
+func (taskPage) EvidenceBase() string { return "/m" }
