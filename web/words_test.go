@@ -222,6 +222,13 @@ func TestPagePlurals(t *testing.T) {
 		{"es", "%d days left", 1, "Queda 1 día"},
 		{"es", "%d tasks", 2, "2 tareas"},
 		{"lo", "%d days", 1, "1 ມື້"},
+		// The dashboard's figures per ministry (once "1 ouvertes").
+		{"fr", "%d open", 1, "1 ouverte"},
+		{"fr", "%d closed", 3, "3 closes"},
+		{"es", "%d open", 1, "1 abierta"},
+		{"es", "%d overdue", 1, "1 vencida"},
+		{"es", "%d closed", 2, "2 cerradas"},
+		{"en", "%d open", 1, "1 open"},
 	} {
 		if got := tr(c.lang, c.msg, c.n); got != c.want {
 			t.Errorf("%s %q %d: %q, want %q", c.lang, c.msg, c.n, got, c.want)
