@@ -12,6 +12,15 @@ package notify
 //	K.html   an html/template that defines "body" (a complete HTML
 //	         document)
 //
+// The parts that several layouts share are written once, one file per
+// format, parsed with every layout of that format (before it: a layout
+// that defines a part again keeps its own):
+//
+//	partials.txt   "cluster", a cluster's row in a list of tasks, and
+//	partials.html  "due", what a row says of its deadline (nothing; the
+//	               ministry's overview, whose rows name theirs, defines
+//	               its own)
+//
 // The layouts hold no words: each {{template "NAME" .}} places a text of
 // the message's language, defined in that language's texts file:
 //
@@ -38,6 +47,8 @@ package notify
 //	K.LANG.txt,     a whole template for one language, with its own words
 //	K.LANG.html     (reminder.de.txt); a language with such a .txt, no
 //	                texts and no .html sends text only
+//	partials.txt,   replace the shared parts, for every layout and
+//	partials.html   language
 //
 // Note that most mail programs show the HTML part: a layout changed in
 // K.txt is changed in K.html too (the subject is always taken from the .txt

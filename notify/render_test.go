@@ -616,7 +616,7 @@ func TestRenderBrokenTemplates(t *testing.T) {
 // edit by a developer) names it as it sits in the source tree.
 func TestRenderEmbeddedErrorNames(t *testing.T) {
 	set := &templateSet{textFile: "templates/reminder.txt"}
-	_, err := parseText(templateSource{display: "templates/reminder.txt", src: "{{define \"body\"}}\n{{.X}\n{{end}}"}, nil,
+	_, err := parseText(templateSource{}, templateSource{display: "templates/reminder.txt", src: "{{define \"body\"}}\n{{.X}\n{{end}}"}, nil,
 		templateFuncs(time.UTC, "", nil))
 	if err == nil || !strings.HasPrefix(err.Error(), "templates/reminder.txt:2: ") {
 		t.Fatalf("parse error: %v", err)
@@ -635,7 +635,7 @@ func TestRenderEmbeddedErrorNames(t *testing.T) {
 
 func ttemplateMust(t *testing.T, name, src string) *texttemplate.Template {
 	t.Helper()
-	tmpl, err := parseText(templateSource{display: "templates/" + name, src: src}, nil, templateFuncs(time.UTC, "", nil))
+	tmpl, err := parseText(templateSource{}, templateSource{display: "templates/" + name, src: src}, nil, templateFuncs(time.UTC, "", nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -658,8 +658,9 @@ func TestTemplateNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The eight layouts, and each built-in language's texts.
-	all := slices.Clone(names)
+	// The eight layouts, the parts they share, and each built-in
+	// language's texts.
+	all := append(slices.Clone(names), partialNames()...)
 	for _, lang := range BuiltinLanguages() {
 		all = append(all, "texts."+lang+".txt")
 	}
@@ -669,7 +670,7 @@ func TestTemplateNames(t *testing.T) {
 		}
 	}
 	if len(entries) != len(all) {
-		t.Errorf("embedded %d files, want %d (8 layouts and %d languages' texts)", len(entries), len(all), len(BuiltinLanguages()))
+		t.Errorf("embedded %d files, want %d (8 layouts, 2 files of shared parts and %d languages' texts)", len(entries), len(all), len(BuiltinLanguages()))
 	}
 	// Copying the embedded files into an override folder changes nothing.
 	files := map[string]string{}

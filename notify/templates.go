@@ -29,6 +29,11 @@ import (
 // textsStem starts the name of a language's texts file: texts.fr.txt.
 const textsStem = "texts"
 
+// partialsStem names the files of the parts that several layouts share
+// (a cluster's row): partials.txt and partials.html. Every layout of
+// their format is parsed with them, so that a part is written once.
+const partialsStem = "partials"
+
 // templateSource is one template file's content and where it came from.
 type templateSource struct {
 	display string // shown in errors, and the name Go's errors give: "templates/reminder.txt" or the override's path
@@ -40,6 +45,9 @@ type templateSources struct {
 	// layouts by file name: "reminder.txt", "reminder.html"; and an
 	// admin's layout for one language, "reminder.de.txt".
 	layouts map[string]templateSource
+	// partials by file name, "partials.txt" and "partials.html": the
+	// embedded files, or the admin's in their place.
+	partials map[string]templateSource
 	// texts by language tag ("en", "fr", "de-CH"): the embedded file,
 	// then the admin's, whose texts replace those of the same name.
 	texts map[string][]templateSource
@@ -173,8 +181,8 @@ func unjoin(err error) []error {
 
 // embeddedSources reads the templates built into the program.
 func embeddedSources() (*templateSources, error) {
-	src := &templateSources{layouts: map[string]templateSource{}, texts: map[string][]templateSource{}, unreadable: map[string]bool{},
-		builtin: map[string]templateSource{}, englishOnly: map[string]bool{}}
+	src := &templateSources{layouts: map[string]templateSource{}, partials: map[string]templateSource{}, texts: map[string][]templateSource{},
+		unreadable: map[string]bool{}, builtin: map[string]templateSource{}, englishOnly: map[string]bool{}}
 	entries, err := embeddedTemplates.ReadDir("templates")
 	if err != nil {
 		return nil, fmt.Errorf("embedded templates: %w", err)
@@ -186,6 +194,10 @@ func embeddedSources() (*templateSources, error) {
 			return nil, fmt.Errorf("embedded template %s: %w", name, err)
 		}
 		f := templateSource{display: "templates/" + name, src: string(b)}
+		if isPartials(name) {
+			src.partials[name] = f
+			continue
+		}
 		switch kind, lang, texts, ok := splitTemplateName(name); {
 		case !ok || (lang != "" && !texts):
 			return nil, fmt.Errorf("embedded template %s: not a layout or a texts file", name)
@@ -196,8 +208,10 @@ func embeddedSources() (*templateSources, error) {
 			src.builtin[kind+filepath.Ext(name)] = f
 		}
 	}
-	for _, name := range TemplateNames() {
-		if _, ok := src.layouts[name]; !ok {
+	for _, name := range append(TemplateNames(), partialNames()...) {
+		_, layout := src.layouts[name]
+		_, partials := src.partials[name]
+		if !layout && !partials {
 			return nil, fmt.Errorf("embedded template %s is missing", name)
 		}
 	}
@@ -224,11 +238,28 @@ func (src *templateSources) addOverrides(dir string) (errs []error, err error) {
 			continue
 		}
 		display := filepath.Join(dir, name)
+		if isPartials(name) {
+			// The admin's partials replace the built-in ones, for every
+			// layout and language.
+			b, err := os.ReadFile(display)
+			if err == nil {
+				var s string
+				if s, err = cleanSource(b); err == nil {
+					src.partials[name] = templateSource{display: display, src: s}
+					continue
+				}
+				err = fmt.Errorf("%s: %w", display, err)
+			}
+			errs = append(errs, err)
+			src.unreadable[name] = true
+			continue
+		}
 		kind, lang, texts, ok := splitTemplateName(name)
 		if !ok {
 			errs = append(errs, fmt.Errorf("%s: not a template name followup knows: name a layout KIND%s or KIND.LANG%s "+
-				"(e.g. reminder%s, reminder.lo%s), with KIND one of %s, and a language's texts %s.LANG.txt (e.g. %s.lo.txt); "+
-				"rename or remove this file", display, ext, ext, ext, ext, strings.Join(templateKinds, ", "), textsStem, textsStem))
+				"(e.g. reminder%s, reminder.lo%s), with KIND one of %s, a language's texts %s.LANG.txt (e.g. %s.lo.txt), "+
+				"and the parts the layouts share %s.txt and %s.html; rename or remove this file",
+				display, ext, ext, ext, ext, strings.Join(templateKinds, ", "), textsStem, textsStem, partialsStem, partialsStem))
 			continue
 		}
 		key := kind + ext
@@ -337,7 +368,8 @@ func (src *templateSources) parse(kind, lang string, funcs map[string]any) (*tem
 		stem = kind + "." + lang
 	}
 	texts := src.textsFor(lang)
-	if src.unreadable[stem+".txt"] || src.unreadable[stem+".html"] || src.unreadable[kind+".txt"] || src.unreadable[kind+".html"] {
+	if src.unreadable[stem+".txt"] || src.unreadable[stem+".html"] || src.unreadable[kind+".txt"] || src.unreadable[kind+".html"] ||
+		src.unreadable[partialsStem+".txt"] || src.unreadable[partialsStem+".html"] {
 		return nil, nil
 	}
 	txt, ownTxt := src.layouts[stem+".txt"]
@@ -360,14 +392,14 @@ func (src *templateSources) parse(kind, lang string, funcs map[string]any) (*tem
 	set := &templateSet{lang: lang, textFile: txt.display}
 	var errs []error
 	var err error
-	if set.text, err = parseText(txt, texts, funcs); err != nil {
+	if set.text, err = parseText(src.partials[partialsStem+".txt"], txt, texts, funcs); err != nil {
 		errs = append(errs, err)
 	} else if err := checkDefined(txt.display, texts, set.text.Lookup, "subject", "body"); err != nil {
 		errs = append(errs, err)
 	}
 	if ownHTML {
 		set.htmlFile = htm.display
-		if set.html, err = parseHTML(htm, texts, funcs); err != nil {
+		if set.html, err = parseHTML(src.partials[partialsStem+".html"], htm, texts, funcs); err != nil {
 			errs = append(errs, err)
 		} else if err := checkDefined(htm.display, texts, htmlLookup(set.html), "body"); err != nil {
 			errs = append(errs, err)
@@ -494,22 +526,33 @@ func (s *templateSet) execHTML(data any) (string, error) {
 	return out + "\n", nil
 }
 
-// parseText parses a layout and then the texts over it; each file's
-// templates are named by its display name, so that Go's errors name it.
-func parseText(layout templateSource, texts []templateSource, funcs map[string]any) (*ttemplate.Template, error) {
-	return parseFiles(ttemplate.New(layout.display).Funcs(funcs).Option("missingkey=error"), layout, texts)
+// parseText parses the partials, a layout and then the texts over it;
+// each file's templates are named by its display name, so that Go's
+// errors name it.
+func parseText(partials, layout templateSource, texts []templateSource, funcs map[string]any) (*ttemplate.Template, error) {
+	return parseFiles(ttemplate.New(layout.display).Funcs(funcs).Option("missingkey=error"), partials, layout, texts)
 }
 
-func parseHTML(layout templateSource, texts []templateSource, funcs map[string]any) (*htemplate.Template, error) {
-	return parseFiles(htemplate.New(layout.display).Funcs(funcs).Option("missingkey=error"), layout, texts)
+func parseHTML(partials, layout templateSource, texts []templateSource, funcs map[string]any) (*htemplate.Template, error) {
+	return parseFiles(htemplate.New(layout.display).Funcs(funcs).Option("missingkey=error"), partials, layout, texts)
 }
 
-// parseFiles parses the layout into root, then each texts file as a
-// template of root's named by the file: for text and html templates alike.
+// parseFiles parses the partials as a template of root's named by their
+// file, the layout into root, then each texts file as a template of
+// root's named by the file: for text and html templates alike. The
+// partials come first: a part that a layout defines again is the
+// layout's (an admin's layout written when each layout had its own
+// "cluster"), and an empty default there ("due") gives way to the
+// layout's.
 func parseFiles[T interface {
 	New(string) T
 	Parse(string) (T, error)
-}](root T, layout templateSource, texts []templateSource) (T, error) {
+}](root T, partials, layout templateSource, texts []templateSource) (T, error) {
+	if partials.display != "" {
+		if _, err := root.New(partials.display).Parse(partials.src); err != nil {
+			return root, templateError(partials.display, err)
+		}
+	}
 	t, err := root.Parse(layout.src)
 	if err != nil {
 		return t, templateError(layout.display, err)
@@ -638,6 +681,17 @@ func templateError(display string, err error) error {
 var reFileFirst = regexp.MustCompile(`^[^\s:]+\.(txt|html):\d+`)
 
 var reLangTag = regexp.MustCompile(`^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$`)
+
+// partialNames are the files of the parts the layouts share, one per
+// format.
+func partialNames() []string {
+	return []string{partialsStem + ".txt", partialsStem + ".html"}
+}
+
+// isPartials reports whether a file holds the parts the layouts share.
+func isPartials(name string) bool {
+	return slices.Contains(partialNames(), name)
+}
 
 // splitTemplateName parses "reminder.txt" (a layout), "reminder.lo.html"
 // (a layout of one language, "lo") or "texts.lo.txt" (a language's texts).

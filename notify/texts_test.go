@@ -24,7 +24,7 @@ import (
 func layoutLines(t *testing.T) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for _, name := range TemplateNames() {
+	for _, name := range append(TemplateNames(), partialNames()...) {
 		b, err := embeddedTemplates.ReadFile("templates/" + name)
 		if err != nil {
 			t.Fatal(err)
@@ -53,7 +53,7 @@ func layoutCopies(layout map[string]string, texts string) []string {
 		}
 	}
 	for _, m := range reDefine.FindAllStringSubmatch(texts, -1) {
-		if slices.Contains([]string{"subject", "body", "greeting", "task", "h2", "more", "change", "none", "automatic"}, m[1]) {
+		if slices.Contains([]string{"subject", "body", "greeting", "task", "h2", "more", "change", "none", "automatic", "cluster", "due"}, m[1]) {
 			out = append(out, fmt.Sprintf("defines %q, a part of the layout", m[1]))
 		}
 	}
@@ -108,7 +108,7 @@ func textNames(t *testing.T, name string) []string {
 // no text that nothing places.
 func TestEveryLanguageHasEveryText(t *testing.T) {
 	placed := map[string]bool{}
-	for _, name := range TemplateNames() {
+	for _, name := range append(TemplateNames(), partialNames()...) {
 		b, err := embeddedTemplates.ReadFile("templates/" + name)
 		if err != nil {
 			t.Fatal(err)
