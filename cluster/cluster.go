@@ -28,7 +28,9 @@
 // threshold. Average link, not single link: a chain of near neighbours
 // ("hate speech" – "hate speech and racism" – "racism" – "racial
 // discrimination of Roma" …) must not become one group. A second pass
-// merges groups whose centroids are alike (see agglomerate).
+// merges groups whose centroids are alike (see agglomerate), unless the
+// merged group would have no feature that half its members share: a
+// suggestion must name what its members ask.
 //
 // Use: build Items (FromDocuments does it for documents in memory; the
 // store can build them row by row), call Suggest, print Result as JSON for
@@ -464,16 +466,59 @@ func agglomerate(sp *space, threshold, centroid float64) [][]int {
 		}
 	}
 	run(average, threshold)
+	first := make([]int, n) // each item's group after the first pass
+	for g := range n {
+		if alive[g] {
+			for _, i := range members[g] {
+				first[i] = g
+			}
+		}
+	}
 	run(centroids, centroid)
 	var out [][]int
 	for i := range n {
-		if alive[i] {
-			g := slices.Clone(members[i])
-			sort.Ints(g)
+		if !alive[i] {
+			continue
+		}
+		g := slices.Clone(members[i])
+		sort.Ints(g)
+		if sp.coherent(g) {
 			out = append(out, g)
+			continue
+		}
+		// Centroids alike, members not: the second pass joined groups
+		// whose words add up without any of them being shared by most
+		// members ("access to education, health and housing" for Roma,
+		// for persons with disabilities, for women). Such a group names
+		// no ask; its first-pass groups are suggested instead.
+		parts := map[int][]int{}
+		var roots []int
+		for _, m := range g {
+			if _, ok := parts[first[m]]; !ok {
+				roots = append(roots, first[m])
+			}
+			parts[first[m]] = append(parts[first[m]], m)
+		}
+		for _, r := range roots {
+			out = append(out, parts[r])
 		}
 	}
 	return out
+}
+
+// coherent reports whether some feature is shared by at least half of the
+// group g's members: what a suggestion's name and reason are made of.
+func (sp *space) coherent(g []int) bool {
+	count := map[int]int{}
+	for _, i := range g {
+		for _, f := range sp.vecs[i].f {
+			count[f]++
+			if 2*count[f] >= len(g) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // describe names a group and says why its members belong together.
