@@ -202,3 +202,63 @@ func TestMinistryDigests(t *testing.T) {
 		t.Errorf("forced for the coordinator: %q", summary(msgs))
 	}
 }
+
+// TestOverviewCountsStagesNoLongerInTheConfig: a task in a stage the
+// config no longer has (an admin removed "archived") is open, as
+// workflow.Final says, and its owner's bars show it in a stage of its own
+// named by its id, after the config's stages and "not yet assigned": each
+// owner's counts add up to its tasks, and the overview says where the
+// task stands.
+func TestOverviewCountsStagesNoLongerInTheConfig(t *testing.T) {
+	e := newEnv(t, 50)
+	e.standard()
+	ctx := context.Background()
+	admin := store.Actor{Name: "admin"}
+	e.now = time.Date(2027, 1, 6, 9, 0, 0, 0, loc)
+	for _, id := range []string{":7", ":5b"} {
+		if _, err := e.db.Advance(ctx, symbol+id, "archived", admin, "", func(workflow.Task) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := e.overview(at(2027, 1, 8), time.Time{})
+	var stages []string
+	for _, s := range o.Stages {
+		stages = append(stages, s.ID+"="+s.Name)
+	}
+	n := len(e.cfg.Stages)
+	if len(o.Stages) != n+2 || o.Stages[n].ID != workflow.AwaitingOwner || o.Stages[n+1].ID != "archived" || o.Stages[n+1].Name != "archived" {
+		t.Fatalf("stages %q: want the config's, then %s, then archived=archived", stages, workflow.AwaitingOwner)
+	}
+	open := 0
+	for _, p := range o.Progress {
+		sum := 0
+		for _, c := range p.Counts {
+			sum += c
+		}
+		if len(p.Counts) != len(o.Stages) || sum != p.Total || p.Open+p.Closed != p.Total {
+			t.Errorf("%q: counts %v (%d stages) add up to %d, of %d tasks (%d open, %d closed)", p.Owner, p.Counts, len(o.Stages), sum, p.Total, p.Open, p.Closed)
+		}
+		open += p.Open
+	}
+	if open != o.OpenTasks || o.OpenTasks != 4 || o.TotalTasks != 4 {
+		t.Errorf("open %d of %d, owners' open %d: a task in a stage the config lost is still open", o.OpenTasks, o.TotalTasks, open)
+	}
+	archived := map[string]int{}
+	for _, p := range o.Progress {
+		if c := p.Counts[n+1]; c > 0 {
+			archived[p.Owner] = c
+		}
+	}
+	if len(archived) != 1 || archived["moe"] != 2 {
+		t.Errorf("archived by owner %v, want moe's two tasks", archived)
+	}
+
+	// The coordinator's digest shows the same bars, the stage by its id.
+	msgs := e.run(plan.JobCoordinatorDigest, at(2027, 1, 8), false)
+	if len(msgs) != 1 {
+		t.Fatalf("coordinator digest: %q", summary(msgs))
+	}
+	if want := "Ministry of Education: 2 tasks, 2 open\n  ████████████████████ 2 archived\n"; !strings.Contains(msgs[0].Text, want) {
+		t.Errorf("the digest's bars do not show the archived tasks:\n%s", msgs[0].Text)
+	}
+}

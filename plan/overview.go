@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -28,8 +29,9 @@ type Overview struct {
 
 	Reports []Countdown
 	// Stages are the config's, in its order, then, when a task nobody owns
-	// is still in the initial stage, workflow.AwaitingOwnerStage; every
-	// Progress.Counts follows it.
+	// is still in the initial stage, workflow.AwaitingOwnerStage, then the
+	// stages the config no longer has that tasks are in, named by their
+	// ids; every Progress.Counts follows it.
 	Stages     []config.Stage
 	Progress   []Progress // the coordinator, the ministries, owners no longer in the config, then unassigned
 	TotalTasks int
@@ -95,6 +97,36 @@ type ListedTask struct {
 	Cluster int64
 }
 
+// overviewStages are the stages the overview counts tasks in: the
+// config's, then workflow.AwaitingOwnerStage when a task awaits an owner,
+// then each stage the config no longer has that a task is in, sorted, as
+// config.ShownStage names it (by its id).
+func overviewStages(cfg *config.Config, counts []OwnerStageCount) []config.Stage {
+	out := slices.Clip(cfg.Stages)
+	var awaiting bool
+	var removed []string
+	for _, n := range counts {
+		if n.Count == 0 {
+			continue
+		}
+		if workflow.Awaiting(cfg.InitialStage, n.Owner, n.Stage) {
+			awaiting = true
+		} else if _, ok := cfg.Stage(n.Stage); !ok && !slices.Contains(removed, n.Stage) {
+			removed = append(removed, n.Stage)
+		}
+	}
+	if awaiting {
+		out = append(out, workflow.AwaitingOwnerStage())
+	}
+	slices.Sort(removed)
+	for _, id := range removed {
+		// Named by its id, which the stage function of the templates
+		// and the dashboard's labels give back as it is.
+		out = append(out, config.Stage{ID: id, Name: id})
+	}
+	return out
+}
+
 // Countdowns gives each report's countdown on day today.
 func Countdowns(cfg *config.Config, today civil.Date) []Countdown {
 	var out []Countdown
@@ -118,8 +150,7 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 	p := &Planner{Config: cfg}
 	today := workflow.Today(cfg.Location, at)
 	limit := cfg.Digests.MaxListed
-	o := &Overview{At: at, Today: today, Since: since, ChangesFrom: since, Reports: Countdowns(cfg, today),
-		Stages: cfg.Stages}
+	o := &Overview{At: at, Today: today, Since: since, ChangesFrom: since, Reports: Countdowns(cfg, today)}
 	if since.IsZero() {
 		o.ChangesFrom = at.AddDate(0, 0, -7) // the first overview tells the last week
 	}
@@ -129,28 +160,37 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 	}
 
 	// Progress by owner and stage, in the config's order; tasks nobody
-	// owns that are still in the initial stage under a stage of their own,
-	// last (workflow.AwaitingOwner), when there are any.
-	stageIndex := map[string]int{}
-	for i, s := range cfg.Stages {
-		stageIndex[s.ID] = i
-	}
-	awaiting := len(cfg.Stages)
+	// owns that are still in the initial stage under a stage of their own
+	// (workflow.AwaitingOwner), when there are any; then the stages the
+	// config no longer has that tasks are still in (an admin removed
+	// "archived"), by their ids as everywhere else (config.ShownStage):
+	// such a task is open (workflow.Final), and each owner's counts add up
+	// to its tasks.
 	counts, err := r.Progress(ctx)
 	if err != nil {
 		return nil, err
 	}
+	o.Stages = overviewStages(cfg, counts)
+	stageIndex := map[string]int{}
+	for i, s := range o.Stages {
+		stageIndex[s.ID] = i
+	}
+	// The config's stages win over the shown ones of the same id.
+	for i, s := range cfg.Stages {
+		stageIndex[s.ID] = i
+	}
+	awaiting := len(cfg.Stages) // only when o.Stages has it
 	progress := map[string]*Progress{}
 	for _, n := range counts {
 		mp := progress[n.Owner]
 		if mp == nil {
-			mp = &Progress{Owner: n.Owner, Name: p.ownerName(n.Owner), Counts: make([]int, awaiting+1)}
+			mp = &Progress{Owner: n.Owner, Name: p.ownerName(n.Owner), Counts: make([]int, len(o.Stages))}
 			progress[n.Owner] = mp
 		}
 		if workflow.Awaiting(cfg.InitialStage, n.Owner, n.Stage) {
 			mp.Counts[awaiting] += n.Count
-		} else if i, ok := stageIndex[n.Stage]; ok {
-			mp.Counts[i] += n.Count
+		} else {
+			mp.Counts[stageIndex[n.Stage]] += n.Count
 		}
 		mp.Total += n.Count
 		o.TotalTasks += n.Count
@@ -168,12 +208,8 @@ func NewOverview(ctx context.Context, cfg *config.Config, r Reader, at, since ti
 		}
 	}
 	sort.Strings(rest)
-	if un := progress[""]; un != nil && un.Counts[awaiting] > 0 {
-		o.Stages = append(cfg.Stages[:awaiting:awaiting], workflow.AwaitingOwnerStage())
-	}
 	for _, id := range append(append(p.recipientOrder(), rest...), "") {
 		if mp := progress[id]; mp != nil {
-			mp.Counts = mp.Counts[:len(o.Stages)] // every row counts the stages shown
 			mp.Overdue = c.overdueByOwner[id]
 			o.Progress = append(o.Progress, *mp)
 			delete(progress, id)

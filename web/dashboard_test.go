@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/followup-app/followup/config"
 	"github.com/followup-app/followup/report/source"
 	"github.com/followup-app/followup/store"
+	"github.com/followup-app/followup/workflow"
 )
 
 const coordEmail = "secretariat@ncmc.example"
@@ -100,6 +102,43 @@ func TestDashboardPage(t *testing.T) {
 		t.Errorf("task page lacks the request's form")
 	}
 }
+
+// TestDashboardBarsShowStagesNoLongerInTheConfig: a task in a stage the
+// config no longer has (an admin removed "archived") is one of its
+// ministry's open tasks, and its ministry's bar shows it, in a segment
+// named by the stage's id, with the legend's entry: the bar's parts add
+// up to the ministry's tasks. The bar left it out.
+func TestDashboardBarsShowStagesNoLongerInTheConfig(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.db.Advance(context.Background(), itoa(f.task("8")), "archived", store.Actor{Name: "admin"}, "",
+		func(workflow.Task) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	_, body := f.get(f.login("ncmc", coordEmail), f.ts.URL+"/c/")
+	bar := grepLines(body, `aria-label="Ministry of Justice: `)
+	if !strings.Contains(bar, `, archived 1"`) || !strings.Contains(body, "<title>archived: 1</title>") {
+		t.Errorf("the bar of the Ministry of Justice does not show its archived task:\n%s", grepLines(body, "aria-label"))
+	}
+	if !strings.Contains(body, "</svg> archived</li>") {
+		t.Errorf("the legend does not name the stage:\n%s", grepLines(body, "<li><svg"))
+	}
+	// The figures beside the bar count what it shows.
+	figures := grepLines(body, `<a href="/c/tasks?ministry=moj">`)
+	shown := 0
+	if m := reMojBar.FindStringSubmatch(bar); m != nil {
+		for _, part := range strings.Split(m[1], ", ") { // "Assigned 1"
+			n, _ := strconv.Atoi(part[strings.LastIndexByte(part, ' ')+1:])
+			shown += n
+		}
+	}
+	if want := fmt.Sprintf("%d open, 0 closed", shown); shown == 0 || !strings.Contains(figures, want) {
+		t.Errorf("the bar shows %d tasks (%s); the figures say %s", shown, bar, figures)
+	}
+}
+
+// reMojBar matches the Ministry of Justice's bar's label: its stages and
+// counts, "Assigned 1, archived 1".
+var reMojBar = regexp.MustCompile(`aria-label="Ministry of Justice: ([^"]*)"`)
 
 func TestDashboardTaskListAndCSV(t *testing.T) {
 	f := newFixture(t)
