@@ -39,7 +39,7 @@ func cmdLink(ctx context.Context, env *environment, args []string) error {
 	if len(rest) != 1 {
 		return usageError("expected one MINISTRY (a ministry's id, or the coordinator's)")
 	}
-	cfg, db, err := linkSetup(ctx, env, g)
+	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func cmdLinkRevoke(ctx context.Context, env *environment, args []string) error {
 	if n != 1 {
 		return usageError("give exactly one of --email, --ministry or --all")
 	}
-	cfg, db, err := linkSetup(ctx, env, g)
+	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {
 		return err
 	}
@@ -133,15 +133,7 @@ func cmdLinkSessions(ctx context.Context, env *environment, args []string) error
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env, g)
-	if err != nil {
-		return err
-	}
-	logger, err := newLogger(env.stderr, g.logLevel)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, true, logger, env.clock())
+	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {
 		return err
 	}
@@ -170,21 +162,6 @@ func cmdLinkSessions(ctx context.Context, env *environment, args []string) error
 			s.Expires.In(cfg.Location).Format("2006-01-02 15:04"), s.ClientAddr, state)
 	}
 	return nil
-}
-
-// linkSetup loads the config and opens the database for link commands.
-// A link to a site with no database leads nowhere: it must exist.
-func linkSetup(ctx context.Context, env *environment, g *globals) (*config.Config, *store.DB, error) {
-	cfg, err := loadConfig(env, g)
-	if err != nil {
-		return nil, nil, err
-	}
-	logger, err := newLogger(env.stderr, g.logLevel)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := openStore(ctx, cfg, true, logger, env.clock())
-	return cfg, db, err
 }
 
 // cliClock is the commands' clock as the web package takes it.

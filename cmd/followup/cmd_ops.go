@@ -30,15 +30,7 @@ func cmdStatus(ctx context.Context, env *environment, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadStateConfig(env, g)
-	if err != nil {
-		return err
-	}
-	logger, err := newLogger(env.stderr, g.logLevel)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, true, logger, env.clock())
+	db, cfg, err := openStateForReading(ctx, env, g)
 	if err != nil {
 		return err
 	}
@@ -215,15 +207,7 @@ func cmdBackup(ctx context.Context, env *environment, args []string) error {
 	if len(rest) != 1 {
 		return usageError("expected one FILE to write the backup to")
 	}
-	cfg, err := loadConfig(env, g)
-	if err != nil {
-		return err
-	}
-	logger, err := newLogger(env.stderr, g.logLevel)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(ctx, cfg, true, logger, env.clock())
+	db, cfg, err := openForReading(ctx, env, g)
 	if err != nil {
 		return err
 	}

@@ -16,40 +16,6 @@ import (
 	"github.com/followup-app/followup/workflow"
 )
 
-// openForReading loads the config and opens an existing database. It
-// writes nothing: a command that only reads leaves the file as it was,
-// even when the assignment rules changed (see openForWriting).
-func openForReading(ctx context.Context, env *environment, g *globals) (*store.DB, *config.Config, error) {
-	cfg, err := loadConfig(env, g)
-	if err != nil {
-		return nil, nil, err
-	}
-	logger, err := newLogger(env.stderr, g.logLevel)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := openStore(ctx, cfg, true, logger, env.clock())
-	if err != nil {
-		return nil, nil, err
-	}
-	return db, cfg, nil
-}
-
-// openForWriting is openForReading for a command that changes the
-// database: it first applies the assignment rules if they changed.
-func openForWriting(ctx context.Context, env *environment, g *globals) (*store.DB, *config.Config, error) {
-	db, cfg, err := openForReading(ctx, env, g)
-	if err != nil {
-		return nil, nil, err
-	}
-	logger, _ := newLogger(env.stderr, g.logLevel) // the level was checked above
-	if err := syncRules(ctx, db, cfg, logger); err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	return db, cfg, nil
-}
-
 type jsonDeadline struct {
 	Date    string `json:"date"`
 	Kind    string `json:"kind"`

@@ -239,3 +239,49 @@ func fileError(path string, err error) error {
 	msg = strings.TrimPrefix(msg, "open "+path+": ")
 	return fmt.Errorf("%s: %s", path, msg)
 }
+
+// openForReading loads the config and opens an existing database. It
+// writes nothing: a command that only reads leaves the file as it was,
+// even when the assignment rules changed (see openForWriting).
+func openForReading(ctx context.Context, env *environment, g *globals) (*store.DB, *config.Config, error) {
+	return openWith(ctx, env, g, loadConfig)
+}
+
+// openStateForReading is openForReading for the commands that read the
+// state only: the mail secrets are not read (loadStateConfig).
+func openStateForReading(ctx context.Context, env *environment, g *globals) (*store.DB, *config.Config, error) {
+	return openWith(ctx, env, g, loadStateConfig)
+}
+
+// openWith is the one way a command opens the database: the config by
+// load, the log level of --log-level, the database that must exist.
+func openWith(ctx context.Context, env *environment, g *globals, load func(*environment, *globals) (*config.Config, error)) (*store.DB, *config.Config, error) {
+	cfg, err := load(env, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger, err := newLogger(env.stderr, g.logLevel)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := openStore(ctx, cfg, true, logger, env.clock())
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, cfg, nil
+}
+
+// openForWriting is openForReading for a command that changes the
+// database: it first applies the assignment rules if they changed.
+func openForWriting(ctx context.Context, env *environment, g *globals) (*store.DB, *config.Config, error) {
+	db, cfg, err := openForReading(ctx, env, g)
+	if err != nil {
+		return nil, nil, err
+	}
+	logger, _ := newLogger(env.stderr, g.logLevel) // the level was checked above
+	if err := syncRules(ctx, db, cfg, logger); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, cfg, nil
+}
