@@ -15,8 +15,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
+	"github.com/followup-app/followup/internal/xlsx"
 	"github.com/followup-app/followup/workflow"
 )
 
@@ -234,42 +233,23 @@ func blankRow(cells []string) bool {
 }
 
 // readUHRIXLSX reads the first sheet, streaming its rows: the whole
-// index is some 270,000 of them.
+// index is some 270,000 of them. Its shared strings (most of the text)
+// are kept in memory up to 32 MB and in a temporary file past that.
 func readUHRIXLSX(ctx context.Context, r io.ReaderAt, size int64, b *uhriBuilder) error {
-	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size))
+	f, err := xlsx.Open(r, size, xlsx.Options{})
 	if err != nil {
 		return fmt.Errorf("reading the spreadsheet: %w", err)
 	}
-	// Closing removes excelize's temporary files; the rows are read by
-	// then, and a file left in the temporary folder loses nothing.
+	// Closing drops the temporary file of shared strings, unlinked
+	// already: nothing is lost if it fails.
 	defer func() { _ = f.Close() }()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return fmt.Errorf("%w: %w: the spreadsheet has no sheet", ErrNotADocument, ErrNotUHRI)
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return fmt.Errorf("reading the spreadsheet: %w", err)
-	}
-	defer func() { _ = rows.Close() }() // as f.Close
 	var cols map[string]int
-	n := 0
-	for rows.Next() {
-		n++
-		if n%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		// Raw values: a date is its serial, not the text a cell format
-		// makes of it.
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return fmt.Errorf("reading row %d of the spreadsheet: %w", n, err)
-		}
+	err = f.Rows(ctx, 0, func(n int, cells []string) error {
+		// Cells are raw values: a date is its serial, not the text a
+		// cell format makes of it.
 		if cols == nil {
 			if blankRow(cells) {
-				continue
+				return nil
 			}
 			var ok bool
 			var missing []string
@@ -279,17 +259,18 @@ func readUHRIXLSX(ctx context.Context, r io.ReaderAt, size int64, b *uhriBuilder
 			if len(missing) > 0 {
 				return fmt.Errorf("UHRI export: the first row has no %s column", strings.Join(missing, " or "))
 			}
-			continue
+			return nil
 		}
 		if blankRow(cells) {
-			continue
+			return nil
 		}
-		if err := b.add(rowOf(n, cells, cols)); err != nil {
-			return err
-		}
-	}
-	if err := rows.Error(); err != nil {
+		return b.add(rowOf(n, cells, cols))
+	})
+	if errors.Is(err, xlsx.ErrDamaged) {
 		return fmt.Errorf("reading the spreadsheet: %w", err)
+	}
+	if err != nil {
+		return err
 	}
 	if cols == nil {
 		return fmt.Errorf("%w: %w: the spreadsheet is empty", ErrNotADocument, ErrNotUHRI)

@@ -8,8 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
+	"github.com/followup-app/followup/internal/xlsx"
 	"github.com/followup-app/followup/report/docx"
 )
 
@@ -413,76 +412,24 @@ func (h *htmlWriter) table(w *bufio.Writer, t *Table) {
 // filtered, one row per recommendation (no group rows: a spreadsheet is
 // sorted and filtered, and the position and themes columns say the group).
 func (d *Doc) xlsx(w io.Writer, meta Meta) error {
-	f := excelize.NewFile()
-	// Close only removes excelize's temporary files; the workbook is
-	// written to w by f.Write, whose error is checked.
-	defer func() { _ = f.Close() }()
-	const sheet = "Matrix"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	head, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"D9D9D9"}},
-		Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	if err != nil {
-		return err
-	}
-	wrap, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	if err != nil {
-		return err
-	}
 	t := d.Matrix
-	header := make([]any, len(t.Header))
-	for i, h := range t.Header {
-		header[i] = h
+	wb := &xlsx.Workbook{
+		Title: docx.Clean(d.Title), Creator: docx.Clean(meta.Creator), Language: d.Lang, Created: meta.Created,
+		Sheet: "Matrix", Widths: []float64{60, 14, 30, 12, 24, 28, 18, 60, 14}, Header: t.Header,
 	}
-	if err := f.SetSheetRow(sheet, "A1", &header); err != nil {
-		return err
-	}
-	row := 2
 	for _, r := range t.Rows {
 		if r.Group != "" {
 			continue
 		}
-		vals := make([]any, len(t.Header))
+		vals := make([]string, len(t.Header))
 		for i, c := range r.Cells {
 			if i < len(vals) {
 				vals[i] = xlsxText(strings.Join(c.Lines, "\n"))
 			}
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		if err := f.SetSheetRow(sheet, cell, &vals); err != nil {
-			return fmt.Errorf("matrix row %d: %w", row, err)
-		}
-		row++
+		wb.Rows = append(wb.Rows, vals)
 	}
-	last, _ := excelize.CoordinatesToCellName(len(t.Header), max(row-1, 1))
-	lastCol, _ := excelize.ColumnNumberToName(len(t.Header))
-	if err := f.SetCellStyle(sheet, "A1", lastCol+"1", head); err != nil {
-		return err
-	}
-	if row > 2 {
-		if err := f.SetCellStyle(sheet, "A2", last, wrap); err != nil {
-			return err
-		}
-	}
-	for i, wd := range []float64{60, 14, 30, 12, 24, 28, 18, 60, 14} {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := f.SetColWidth(sheet, col, col, wd); err != nil {
-			return err
-		}
-	}
-	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := f.AutoFilter(sheet, "A1:"+last, nil); err != nil {
-		return err
-	}
-	if err := f.SetDocProps(&excelize.DocProperties{Title: docx.Clean(d.Title), Creator: docx.Clean(meta.Creator),
-		Created: meta.Created.UTC().Format("2006-01-02T15:04:05Z"), Language: d.Lang}); err != nil {
-		return err
-	}
-	_, err = f.WriteTo(w)
-	return err
+	return wb.Write(w)
 }
 
 // xlsxText keeps a cell within what a spreadsheet holds: characters XML

@@ -173,7 +173,7 @@ func TestImportBadInput(t *testing.T) {
 		{"empty", c.write("empty.txt", nil), "empty.txt: the file is empty"},
 		{"image", c.write("scan.png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")), "scan.png: not a document the importer reads: an image (PNG)"},
 		{"binary", c.write("prog.bin", []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00")), "prog.bin: not a document the importer reads: a binary file, not text"},
-		{"spreadsheet", c.write("recs.xlsx", xlsx.Bytes()), "recs.xlsx: a spreadsheet (.xlsx) that cannot be read as a UHRI export (reading the spreadsheet: EOF); a document itself is read as .docx, PDF or text"},
+		{"spreadsheet", c.write("recs.xlsx", xlsx.Bytes()), "recs.xlsx: a spreadsheet (.xlsx) that cannot be read as a UHRI export (reading the spreadsheet: damaged: the workbook lists no sheet); a document itself is read as .docx, PDF or text"},
 		{"no recommendations", c.write("minutes.txt", []byte("CRC/C/ABC/CO/1\n1.\tThe Committee notes the report.\n")), "minutes.txt: no recommendations found in CRC/C/ABC/CO/1"},
 		{"too large", big, "huge.txt: the file is larger than the 20 MB limit (it is 100 MB)"},
 		{"truncated docx", c.write("co.docx", docx.Bytes()[:docx.Len()/2]), "co.docx: damaged or truncated .docx"},
