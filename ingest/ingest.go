@@ -69,32 +69,13 @@ func ReadFile(path string, opts Options) (*workflow.Document, error) {
 }
 
 // ReadFileContext is ReadFile that gives up when ctx is done (the admin
-// pressed Ctrl-C, the daemon is stopping). Only regular files are read: a
-// named pipe, a device or a socket would block the open or the read
-// forever, so the path is checked before it is opened, and the open itself
-// cannot block (O_NONBLOCK) in case the path was swapped in between.
+// pressed Ctrl-C, the daemon is stopping).
 func ReadFileContext(ctx context.Context, path string, opts Options) (*workflow.Document, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := regular(st); err != nil {
-		return nil, err
-	}
-	f, err := openNonBlocking(path)
+	f, st, err := openRegular(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err = f.Stat(); err != nil {
-		return nil, err
-	}
-	if err := regular(st); err != nil {
-		return nil, err
-	}
 	if st.Size() > MaxFileSize {
 		return nil, fmt.Errorf("%w (it is %d MB)", ErrTooLarge, st.Size()>>20)
 	}
@@ -111,6 +92,36 @@ func ReadFileContext(ctx context.Context, path string, opts Options) (*workflow.
 		return nil, fmt.Errorf("%w: the file is named .pdf but is not a PDF (it looks like %s; a failed download?)", ErrNotADocument, looksLike(data))
 	}
 	return ParseContext(ctx, data, opts)
+}
+
+// openRegular opens the file at path for reading, the one way this package
+// opens a file it is given. Only regular files are read: a named pipe, a
+// device or a socket would block the open or the read forever, so the
+// path is checked before it is opened, and the open itself cannot block
+// (O_NONBLOCK) in case the path was swapped in between.
+func openRegular(ctx context.Context, path string) (*os.File, os.FileInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := regular(st); err != nil {
+		return nil, nil, err
+	}
+	f, err := openNonBlocking(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err = f.Stat(); err == nil {
+		err = regular(st)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
 }
 
 // regular refuses anything but a regular file, saying what it is.

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"archive/zip"
+	"context"
 	"errors"
 	"io"
 )
@@ -15,18 +16,11 @@ import (
 // file and, for a zip, its directory: an export of the whole index takes
 // no time to tell.
 func IsUHRIFile(path string) (bool, error) {
-	f, err := openNonBlocking(path)
+	f, st, err := openRegular(context.Background(), path)
 	if err != nil {
 		return false, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return false, err
-	}
-	if err := regular(st); err != nil {
-		return false, err
-	}
 	head := make([]byte, min(st.Size(), 8192))
 	if _, err := io.ReadFull(f, head); err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return false, err

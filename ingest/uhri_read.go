@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -60,27 +59,11 @@ func ScanUHRIFile(ctx context.Context, path string, fn func(UHRIItem) error) (*U
 }
 
 func readUHRIFile(ctx context.Context, path string, keep bool, fn func(UHRIItem) error) (*UHRI, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := regular(st); err != nil {
-		return nil, err
-	}
-	f, err := openNonBlocking(path)
+	f, st, err := openRegular(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err = f.Stat(); err != nil {
-		return nil, err
-	}
-	if err := regular(st); err != nil {
-		return nil, err
-	}
 	return readUHRI(ctx, f, st.Size(), keep, fn)
 }
 
