@@ -1,76 +1,103 @@
 package web
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/followup-app/followup/store"
 )
 
-// Metrics is what /metrics serves, in Prometheus's format: the HTTP
-// requests this server answered, how long planning took at each heartbeat,
-// and, read from the database at each scrape, the messages by kind and
-// status, the tasks by stage and the heartbeat's age. Its registry is its
-// own (no global state): two servers in one test do not share counters.
+// Metrics is what /metrics serves, in Prometheus's text format
+// (promtext.go): the HTTP requests this server answered, how long planning
+// took at each heartbeat, and, read from the database at each scrape, the
+// messages by kind and status, the tasks by stage and the heartbeat's age;
+// then the Go runtime's and the process's figures. Its counters are its
+// own (no global state): two servers in one test do not share them.
 type Metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	planning prometheus.Histogram
-	ticks    *prometheus.CounterVec
+	requests *counterVec
+	latency  *histogramVec
+	planning *histogramVec
+	ticks    *counterVec
+	store    *storeCollector
 }
 
-// NewMetrics registers the metrics; db is read at each scrape, now is the
+// NewMetrics sets up the metrics; db is read at each scrape, now is the
 // daemon's clock (for the heartbeat's age).
 func NewMetrics(db *store.DB, now func() time.Time, logger *slog.Logger) *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry()}
-	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "followup_http_requests_total",
-		Help: "HTTP requests answered, by method, route pattern and status code.",
-	}, []string{"method", "route", "code"})
-	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "followup_http_request_duration_seconds",
-		Help:    "Time to answer an HTTP request, by route pattern.",
-		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .2, .5, 1, 2.5},
-	}, []string{"route"})
-	m.planning = prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "followup_sweep_duration_seconds",
-		Help:    "Time a heartbeat spent planning: the reminder sweep and the digests due.",
-		Buckets: []float64{.001, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-	})
-	m.ticks = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "followup_heartbeats_total",
-		Help: "Heartbeats the daemon ran, by outcome (ok or error).",
-	}, []string{"outcome"})
-	m.reg.MustRegister(m.requests, m.latency, m.planning, m.ticks,
-		&storeCollector{db: db, now: now, logger: logger.With("component", "metrics")},
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return m
+	return &Metrics{
+		// Label names in sorted order, as the format lists them.
+		requests: newCounterVec("followup_http_requests_total", "HTTP requests answered, by method, route pattern and status code.", "code", "method", "route"),
+		latency: newHistogramVec("followup_http_request_duration_seconds", "Time to answer an HTTP request, by route pattern.",
+			[]float64{.001, .0025, .005, .01, .025, .05, .1, .2, .5, 1, 2.5}, "route"),
+		planning: newHistogramVec("followup_sweep_duration_seconds", "Time a heartbeat spent planning: the reminder sweep and the digests due.",
+			[]float64{.001, .01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}),
+		ticks: newCounterVec("followup_heartbeats_total", "Heartbeats the daemon ran, by outcome (ok or error).", "outcome"),
+		store: &storeCollector{db: db, now: now, logger: logger.With("component", "metrics")},
+	}
 }
 
-// Handler serves the metrics. A query that fails leaves its metrics out
-// and is logged; the others are still served.
+// Handler serves the metrics, gzipped when the client accepts it. A query
+// that fails leaves its metrics out and is logged; the others are still
+// served.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fams := []family{m.requests.family(), m.latency.family(), m.ticks.family()}
+		// A histogram without labels is shown from the start, at zero.
+		if p := m.planning.family(); len(p.series) > 0 {
+			fams = append(fams, p)
+		} else {
+			fams = append(fams, family{name: p.name, help: p.help, typ: "histogram",
+				series: []series{{bounds: m.planning.bounds, counts: make([]float64, len(m.planning.bounds))}}})
+		}
+		fams = append(fams, m.store.collect()...)
+		fams = append(fams, goFamilies()...)
+		fams = append(fams, processFamilies()...)
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8; escaping=underscores")
+		var out interface {
+			Write([]byte) (int, error)
+		} = w
+		var gz *gzip.Writer
+		if acceptsGzip(r) {
+			w.Header().Set("Content-Encoding", "gzip")
+			gz = gzip.NewWriter(w)
+			out = gz
+		}
+		bw := bufio.NewWriter(out)
+		writeFamilies(bw, fams)
+		// A client gone is all a write error can mean here.
+		_ = bw.Flush()
+		if gz != nil {
+			_ = gz.Close()
+		}
+	})
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(enc) == "gzip" && strings.ReplaceAll(strings.TrimSpace(q), " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 // ObserveTick records a heartbeat: how long its planning took (on the
 // real clock) and whether it failed.
 func (m *Metrics) ObserveTick(took time.Duration, failed bool) {
-	m.planning.Observe(took.Seconds())
+	m.planning.observe(took.Seconds())
 	outcome := "ok"
 	if failed {
 		outcome = "error"
 	}
-	m.ticks.WithLabelValues(outcome).Inc()
+	m.ticks.inc(outcome)
 }
 
 // Instrument counts and times the requests next answers, labelled by the
@@ -87,8 +114,8 @@ func (m *Metrics) Instrument(route func(*http.Request) string, next http.Handler
 		}
 		sw := &metricsWriter{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		m.requests.WithLabelValues(methodLabel(r.Method), pattern, strconv.Itoa(sw.code)).Inc()
-		m.latency.WithLabelValues(pattern).Observe(time.Since(start).Seconds())
+		m.requests.inc(strconv.Itoa(sw.code), methodLabel(r.Method), pattern)
+		m.latency.observe(time.Since(start).Seconds(), pattern)
 	})
 }
 
@@ -163,22 +190,16 @@ func (w *metricsWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (w *metricsWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-var (
-	descMessages = prometheus.NewDesc("followup_messages", "Messages in the outbox, by kind and status (pending, sending, sent, failed, uncertain).",
-		[]string{"kind", "status"}, nil)
-	descReminders = prometheus.NewDesc("followup_reminders_sent", "Reminders and escalations delivered (outbox messages of those kinds that were sent).",
-		nil, nil)
-	descTasks     = prometheus.NewDesc("followup_tasks", "Tasks by stage.", []string{"stage"}, nil)
-	descHeartbeat = prometheus.NewDesc("followup_heartbeat_age_seconds", "Seconds since the daemon's last heartbeat (absent: never beat).", nil, nil)
-	descUp        = prometheus.NewDesc("followup_database_up", "1 when the database answered the scrape's queries.", nil, nil)
-	// Mail going out is a fact of its own, apart from the daemon being
-	// alive (the heartbeat's age): alert on this one for the relay.
-	descFailing = prometheus.NewDesc("followup_delivery_failing",
-		"1 while mail is not going out: the relay cannot be reached, refuses every message, or outcomes cannot be recorded.", nil, nil)
-	descFailingFor = prometheus.NewDesc("followup_delivery_failing_seconds",
-		"Seconds since delivery started failing (0 while it works).", nil, nil)
-	descHeld = prometheus.NewDesc("followup_config_reload_held",
-		"1 while the daemon holds a config reload until the admin confirms it (followup config apply).", nil, nil)
+// The help texts of the figures read from the database.
+const (
+	helpMessages   = "Messages in the outbox, by kind and status (pending, sending, sent, failed, uncertain)."
+	helpReminders  = "Reminders and escalations delivered (outbox messages of those kinds that were sent)."
+	helpTasks      = "Tasks by stage."
+	helpHeartbeat  = "Seconds since the daemon's last heartbeat (absent: never beat)."
+	helpUp         = "1 when the database answered the scrape's queries."
+	helpFailing    = "1 while mail is not going out: the relay cannot be reached, refuses every message, or outcomes cannot be recorded."
+	helpFailingFor = "Seconds since delivery started failing (0 while it works)."
+	helpHeld       = "1 while the daemon holds a config reload until the admin confirms it (followup config apply)."
 )
 
 // storeCollector reads its figures from the database at each scrape. The
@@ -194,15 +215,12 @@ type storeCollector struct {
 	stages map[string]int
 }
 
-func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descMessages, descReminders, descTasks, descHeartbeat, descUp, descFailing, descFailingFor, descHeld} {
-		ch <- d
-	}
-}
-
-func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *storeCollector) collect() []family {
+	// Not the request's context: a scrape that gives up should not
+	// leave a query half run, and 10 s bounds it.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	var out []family
 	up := 1.0
 	fail := func(what string, err error) {
 		up = 0
@@ -212,25 +230,28 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		fail("count messages", err)
 	} else {
 		sent := 0
+		msgs := family{name: "followup_messages", help: helpMessages, typ: "gauge"}
 		for _, n := range counts {
-			ch <- prometheus.MustNewConstMetric(descMessages, prometheus.GaugeValue, float64(n.Count), n.Kind, n.Status)
+			msgs.series = append(msgs.series, series{labels: []label{{"kind", n.Kind}, {"status", n.Status}}, value: float64(n.Count)})
 			if n.Status == store.StatusSent && (n.Kind == "reminder" || n.Kind == "escalation") {
 				sent += n.Count
 			}
 		}
-		ch <- prometheus.MustNewConstMetric(descReminders, prometheus.GaugeValue, float64(sent))
+		out = append(out, msgs, gauge("followup_reminders_sent", helpReminders, float64(sent)))
 	}
 	if stages, err := c.stageCounts(ctx); err != nil {
 		fail("count tasks", err)
 	} else {
+		tasks := family{name: "followup_tasks", help: helpTasks, typ: "gauge"}
 		for s, n := range stages {
-			ch <- prometheus.MustNewConstMetric(descTasks, prometheus.GaugeValue, float64(n), s)
+			tasks.series = append(tasks.series, series{labels: []label{{"stage", s}}, value: float64(n)})
 		}
+		out = append(out, tasks)
 	}
 	if at, _, err := c.db.LastHeartbeat(ctx); err != nil {
 		fail("read the heartbeat", err)
 	} else if !at.IsZero() {
-		ch <- prometheus.MustNewConstMetric(descHeartbeat, prometheus.GaugeValue, c.now().Sub(at).Seconds())
+		out = append(out, gauge("followup_heartbeat_age_seconds", helpHeartbeat, c.now().Sub(at).Seconds()))
 	}
 	if st, err := c.db.Delivery(ctx); err != nil {
 		fail("read the state of delivery", err)
@@ -239,8 +260,7 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		if st.State == store.DeliveryFailing || st.State == store.DeliveryStopped {
 			failing, since = 1, max(0, c.now().Sub(st.Since).Seconds())
 		}
-		ch <- prometheus.MustNewConstMetric(descFailing, prometheus.GaugeValue, failing)
-		ch <- prometheus.MustNewConstMetric(descFailingFor, prometheus.GaugeValue, since)
+		out = append(out, gauge("followup_delivery_failing", helpFailing, failing), gauge("followup_delivery_failing_seconds", helpFailingFor, since))
 	}
 	if held, err := c.db.HeldReload(ctx); err != nil {
 		fail("read the held reload", err)
@@ -249,11 +269,10 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		if held != nil {
 			v = 1
 		}
-		ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, v)
+		out = append(out, gauge("followup_config_reload_held", helpHeld, v))
 	}
-	ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up)
+	return append(out, gauge("followup_database_up", helpUp, up))
 }
-
 func (c *storeCollector) stageCounts(ctx context.Context) (map[string]int, error) {
 	mark, err := c.db.ChangeMark(ctx)
 	if err != nil {
