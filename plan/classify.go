@@ -148,6 +148,16 @@ func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classi
 		return nil, err
 	}
 	next := p.nextDeadlines(groups, today)
+	// The open tasks are read by the stages the groups are in, not by the
+	// config's open ones: a task left in a stage the admin has since
+	// removed is open (workflow.Final), as the coordinator's overview
+	// counts it, and its ministry's overview lists it.
+	var stages []string
+	for _, g := range groups {
+		if !slices.Contains(stages, g.Stage) {
+			stages = append(stages, g.Stage)
+		}
+	}
 	c := &classified{today: today, owners: map[string]*ministryLists{}, limit: limit}
 	units := map[unitKey]*unit{}
 	supported := map[unitKey]picked{}
@@ -171,7 +181,7 @@ func (p *Planner) classify(ctx context.Context, r Reader, at time.Time) (*classi
 			st.add(pk)
 		}
 	}
-	err = r.OpenTasks(ctx, p.openStageIDs(), func(t LightTask) error {
+	err = r.OpenTasks(ctx, stages, func(t LightTask) error {
 		d, ok := next[groupKey{t.Document, t.Stage}].of(t.Paragraph)
 		pk := picked{t.ID, d, ok, t.Cluster}
 		if t.Cluster != 0 {

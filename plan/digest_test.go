@@ -262,3 +262,45 @@ func TestOverviewCountsStagesNoLongerInTheConfig(t *testing.T) {
 		t.Errorf("the digest's bars do not show the archived tasks:\n%s", msgs[0].Text)
 	}
 }
+
+// TestMinistryDigestListsStagesNoLongerInTheConfig: the ministry's own
+// overview counts a task left in a stage the config no longer has (an
+// admin removed "archived") among its open tasks, as the coordinator's
+// overview does, and lists it under that stage, named by its id, after
+// the config's stages: in the "by stage" line and under "other open
+// tasks", in the text and the HTML.
+func TestMinistryDigestListsStagesNoLongerInTheConfig(t *testing.T) {
+	e := newEnv(t, 50)
+	e.standard()
+	e.now = time.Date(2027, 1, 6, 9, 0, 0, 0, loc)
+	if _, err := e.db.Advance(context.Background(), symbol+":7", "archived", store.Actor{Name: "admin"}, "", func(workflow.Task) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if o := e.overview(at(2027, 1, 8), time.Time{}); o.Progress[1].Owner != "moe" || o.Progress[1].Open != 2 {
+		t.Fatalf("the coordinator's overview: moe %+v, want 2 open", o.Progress[1])
+	}
+	msgs := e.run(plan.JobMinistryDigest, at(2027, 1, 8), false)
+	wantMessages(t, "8 January", msgs,
+		"ministry-digest moj 1: [followup] Ministry of Justice: overview of 8 January 2027, 1 open task",
+		"ministry-digest moe 2: [followup] Ministry of Education: overview of 8 January 2027, 2 open tasks")
+	text := msgs[1].Text
+	for _, want := range []string{
+		"2 open tasks, 1 due in the next 90 days",
+		"By stage: Assigned 1, archived 1.",
+		"OTHER OPEN TASKS, BY STAGE\n==========================\n\narchived: 1 task\n  - Paragraph 7, CRC/C/TST/CO/1:7 (stage: archived)\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text lacks %q:\n%s", want, text)
+		}
+	}
+	html := e.stored(msgs[1].Key).parts["text/html"]
+	for _, want := range []string{
+		"By stage: Assigned <strong>1</strong>, archived <strong>1</strong>.",
+		">archived: 1 task</h3>",
+		"CRC/C/TST/CO/1:7</span> · stage: archived<br>",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the HTML lacks %q:\n%s", want, html)
+		}
+	}
+}

@@ -422,7 +422,14 @@ func (p *Planner) ministryDigests(ctx context.Context, tx Tx, slot time.Time) ([
 		}
 		lines := func(l TaskList) ([]notify.TaskLine, int) { return p.unitLines(l, c.today, id, clusters) }
 		data := notify.MinistryDigestData{Ministry: body, Coordinator: cfg.Coordinator, Date: c.today, OpenTasks: m.open}
-		for _, s := range cfg.Stages {
+		// Its open tasks by stage, as the coordinator's overview shows its
+		// bar (overviewStages): the config's stages, then those the config
+		// no longer has that its tasks are in, by their ids.
+		var counts []OwnerStageCount
+		for stage, n := range m.stageCount {
+			counts = append(counts, OwnerStageCount{Owner: id, Stage: stage, Count: n})
+		}
+		for _, s := range overviewStages(cfg, counts) {
 			n := m.stageCount[s.ID]
 			if s.Final || n == 0 {
 				continue
