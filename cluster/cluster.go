@@ -127,6 +127,26 @@ type Suggestion struct {
 	// Reason says why: the treaty, the terms and the themes the members
 	// share, and how many documents and mechanisms they come from.
 	Reason string `json:"reason"`
+	// Why is Reason in parts, for a page that says it in another
+	// language.
+	Why Why `json:"-"`
+}
+
+// Why is what a suggestion's members share, in parts.
+type Why struct {
+	// Ratify is the treaty (its key: TreatyName names it) the members
+	// ask to join, which names the suggestion; "" when they ask no such
+	// thing.
+	Ratify string
+	// Treaties are the keys of the treaties most members name.
+	Treaties []string
+	// Terms and Themes are the words and the tags most members share,
+	// the weightiest first.
+	Terms, Themes []string
+	// Documents counts the documents the members come from; Bodies are
+	// their mechanisms, sorted.
+	Documents int
+	Bodies    []string
 }
 
 // Result is what Suggest proposes, as `cluster suggest --json` prints it.
@@ -567,6 +587,7 @@ func (sp *space) describe(g []int) Suggestion {
 		switch kind {
 		case "ratify", "treaty":
 			treaty = append(treaty, treatyName(name))
+			s.Why.Treaties = append(s.Why.Treaties, val)
 		case "w":
 			if len(words) < 5 {
 				words = append(words, sp.word(val))
@@ -578,6 +599,7 @@ func (sp *space) describe(g []int) Suggestion {
 	switch {
 	case len(treaty) > 0 && strings.HasPrefix(sp.names[shared[0]], "ratify:"):
 		s.Name = "ratify the " + treaty[0]
+		s.Why.Ratify = s.Why.Treaties[0]
 	case len(words) > 0:
 		s.Name = strings.Join(words[:min(len(words), 4)], " ")
 	default:
@@ -606,7 +628,11 @@ func (sp *space) describe(g []int) Suggestion {
 		bl = append(bl, b)
 	}
 	sort.Strings(bl)
+	s.Why.Terms, s.Why.Themes, s.Why.Documents, s.Why.Bodies = words, themes[:min(len(themes), 3)], len(docs), bl
 	from := fmt.Sprintf("%d recommendations from %d documents", len(g), len(docs))
+	if len(docs) == 1 {
+		from = fmt.Sprintf("%d recommendations from 1 document", len(g))
+	}
 	if len(bl) > 0 {
 		from += " (" + strings.Join(bl, ", ") + ")"
 	}

@@ -147,7 +147,8 @@ func (s *Server) groups(ctx context.Context, lang string) (groupsView, error) {
 		return g, err
 	}
 	for _, sg := range open {
-		v := suggestionView{Key: sg.Key, Name: sg.Name, Reason: sg.Reason, Score: strconv.FormatFloat(sg.Score, 'f', 2, 64)}
+		v := suggestionView{Key: sg.Key, Name: suggestionName(lang, sg.Suggestion), Reason: suggestionReason(lang, sg.Suggestion),
+			Score: strconv.FormatFloat(sg.Score, 'f', 2, 64)}
 		for _, id := range sg.Members {
 			m := refs[id]
 			ref := id
@@ -169,6 +170,41 @@ func (s *Server) groups(ctx context.Context, lang string) (groupsView, error) {
 	}
 	g.ClustersMore = g.ClustersTotal - len(g.Clusters)
 	return g, nil
+}
+
+// suggestionName is a suggestion's name in lang: a treaty to join is
+// named in the page's words; otherwise the name is the words the members
+// share, in their own language.
+func suggestionName(lang string, sg cluster.Suggestion) string {
+	if sg.Why.Ratify != "" {
+		return tr(lang, "ratify the %s", cluster.TreatyName(sg.Why.Ratify, lang))
+	}
+	return sg.Name
+}
+
+// suggestionReason says in lang why a suggestion's members go together,
+// as cluster's Reason says it in English.
+func suggestionReason(lang string, sg cluster.Suggestion) string {
+	w := sg.Why
+	var parts []string
+	if len(w.Treaties) > 0 {
+		names := make([]string, len(w.Treaties))
+		for i, k := range w.Treaties {
+			names[i] = cluster.TreatyName(k, lang)
+		}
+		parts = append(parts, tr(lang, "shared treaty: %s", strings.Join(names, ", ")))
+	}
+	if len(w.Terms) > 0 {
+		parts = append(parts, tr(lang, "shared terms: %s", strings.Join(w.Terms, ", ")))
+	}
+	if len(w.Themes) > 0 {
+		parts = append(parts, tr(lang, "shared themes: %s", strings.Join(w.Themes, ", ")))
+	}
+	from := tr(lang, "%d recommendations", len(sg.Members)) + " " + tr(lang, "from %d documents", w.Documents)
+	if len(w.Bodies) > 0 {
+		from += " (" + strings.Join(w.Bodies, ", ") + ")"
+	}
+	return strings.Join(append(parts, from), "; ")
 }
 
 // clusterOf reads the cluster of the URL's {id}; false when the page was
@@ -227,7 +263,18 @@ func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusUnprocessableEntity, "Choose a suggestion to accept.")
 		return
 	}
-	c, _, err := s.db.AcceptSuggestion(r.Context(), store.SuggestFilter{}, key, store.ClusterSpec{Name: r.PostFormValue("group")}, by)
+	spec := store.ClusterSpec{Name: strings.TrimSpace(r.PostFormValue("group"))}
+	if spec.Name == "" {
+		// The group takes the name the page showed, in its language.
+		if sugs, err := s.suggestions(r.Context()); err == nil {
+			for _, sg := range sugs {
+				if sg.Key == key {
+					spec.Name = suggestionName(s.pageLang(r), sg.Suggestion)
+				}
+			}
+		}
+	}
+	c, _, err := s.db.AcceptSuggestion(r.Context(), store.SuggestFilter{}, key, spec, by)
 	var te *store.SuggestionTakenError
 	switch {
 	case errors.As(err, &te) && te.Cluster != 0:

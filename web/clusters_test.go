@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/followup-app/followup/civil"
+	"github.com/followup-app/followup/cluster"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
@@ -420,6 +422,84 @@ func TestMemberHistoryNamesTheGroup(t *testing.T) {
 		hist := body[strings.LastIndex(body, "<table"):]
 		if !strings.Contains(hist, tc.want) || !strings.Contains(hist, "Border police training") || strings.Contains(hist, "<td>cluster") {
 			t.Errorf("the member's history:\n%s", hist)
+		}
+	}
+}
+
+// TestSuggestionsInTheCoordinatorsLanguage: a suggestion's name and reason
+// are in the dashboard's language (they were English on every page), and
+// a group accepted without a name of its own takes the name the page
+// showed. In English they are what `cluster suggest` prints.
+func TestSuggestionsInTheCoordinatorsLanguage(t *testing.T) {
+	f := clusterFixture(t)
+	// A second ask to ratify the migrant workers' convention, so that the
+	// UPR's 140.7 has a group whose name is a treaty.
+	doc := &workflow.Document{Symbol: "CMW/C/XYZ/CO/1", Body: "CMW", Kind: workflow.ConcludingObservations, State: "Mongolia",
+		Title: "Concluding observations", Adopted: civil.D(2026, 4, 1)}
+	r := workflow.Recommendation{Paragraph: 9, Verb: "recommends",
+		Text: "Consider ratifying the International Convention on the Protection of the Rights of All Migrant Workers and Members of Their Families."}
+	r.ID = workflow.RecID(doc.Symbol, r.Paragraph, r.Item)
+	doc.Recommendations = append(doc.Recommendations, r)
+	if _, err := f.db.Import(context.Background(), []store.ImportItem{{Doc: doc, Source: "cmw.txt"}},
+		func(string, workflow.Recommendation) workflow.Assignment {
+			return workflow.Assignment{Owner: "mps", By: "test", Stage: "assigned"}
+		}); err != nil {
+		t.Fatal(err)
+	}
+
+	// English: the page says what the command line says.
+	items, err := f.db.ClusterItems(context.Background(), store.SuggestFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := cluster.Suggest(items, cluster.Options{})
+	ratify := false
+	for _, sg := range res.Clusters {
+		if got := suggestionName("en", sg); got != sg.Name {
+			t.Errorf("English name on the page %q, on the command line %q", got, sg.Name)
+		}
+		if got := suggestionReason("en", sg); got != sg.Reason {
+			t.Errorf("English reason on the page %q, on the command line %q", got, sg.Reason)
+		}
+		ratify = ratify || sg.Why.Ratify == "icrmw"
+	}
+	if !ratify || len(res.Clusters) != 2 {
+		t.Fatalf("want two suggestions, one to ratify the ICRMW: %+v", res.Clusters)
+	}
+
+	f.cfg.Coordinator.Language = "fr"
+	c := f.login("ncmc", "secretariat@ncmc.example")
+	_, body := f.get(c, f.ts.URL+"/c/")
+	for _, want := range []string{"ratification : Convention sur les travailleurs migrants", "traité en commun : Convention sur les travailleurs migrants",
+		"termes en commun : ", "2 recommandations de 2 documents (CMW, UPR)", "2 recommandations de 2 documents (CRC, UPR)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the French dashboard lacks %q", want)
+		}
+	}
+	for _, w := range []string{"shared terms", "shared treaty", "recommendations from", "ratify the"} {
+		if strings.Contains(body, w) {
+			t.Errorf("English %q on the French dashboard", w)
+		}
+	}
+	for _, m := range reAcceptKey.FindAllStringSubmatch(body, -1) {
+		f.post(c, "/c/clusters/accept", url.Values{"key": {m[1]}, "name": {"Secrétariat"}})
+	}
+	cs, err := f.db.Clusters(context.Background(), store.ClusterFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range cs {
+		names = append(names, c.Name)
+	}
+	if len(cs) != 2 || !slices.Contains(names, "ratification : Convention sur les travailleurs migrants") {
+		t.Errorf("groups accepted without a name of their own: %q, want the names the page showed", names)
+	}
+
+	for lang, want := range map[string]string{"es": "ratificación: Convención sobre los trabajadores migratorios",
+		"lo": "ການໃຫ້ສັດຕະຍາບັນ: Migrant Workers Convention (ICRMW)"} {
+		if got := suggestionName(lang, cluster.Suggestion{Name: "ratify the Migrant Workers Convention (ICRMW)", Why: cluster.Why{Ratify: "icrmw"}}); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
 		}
 	}
 }
