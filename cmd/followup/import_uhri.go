@@ -90,7 +90,7 @@ const scanBatch = 256
 
 // scanPipelined is ingest.ScanUHRIFile with the rows read on a goroutine
 // of its own and handed to fn, in their order, on the caller's: reading
-// the workbook (excelize's XML) and writing the rows (SQLite) each take
+// the workbook (its XML) and writing the rows (SQLite) each take
 // about half the CPU of an import, and a server has two cores or more.
 // A few batches wait between the two, no more. read says whether the
 // reader handed over any row. An error of fn stops the reader and is the
