@@ -152,7 +152,12 @@ func (q TaskQuery) where(forCount bool) (string, []any) {
 		args = append(args, p, p)
 	}
 	tq, targs := q.Tags.sql("r.id")
-	if forCount || q.fromTags {
+	switch {
+	case forCount:
+		// The count reads tasks alone when it can (countFrom): t.id is
+		// r.id.
+		tq, targs = q.Tags.sqlFromTags("t.id")
+	case q.fromTags:
 		tq, targs = q.Tags.sqlFromTags("r.id")
 	}
 	b.WriteString(tq)
@@ -247,6 +252,27 @@ func parseCursor(c string) (doc, seq int64, err error) {
 	return doc, seq, nil
 }
 
+// countFrom is the count's FROM: the tasks alone unless a filter reads
+// the recommendation. Every task has its recommendation and every
+// recommendation its document (foreign keys, checked by the store), so
+// the joins the page needs for its columns change no count; without them
+// a count of 10,000 tasks reads 10,000 rows instead of 30,000 (a
+// ministry's, its index alone), and a tag's matches are looked up in the
+// tasks only: at 100,000 tasks, an SDG goal's 3,939 matches took 6.5 ms
+// with the joins and 2.8 ms without (the sqlite3 shell).
+func (q TaskQuery) countFrom() string {
+	rec := q.Document != "" || q.Section != "" || strings.TrimSpace(q.Text) != ""
+	if q.InGroups {
+		for _, g := range q.Groups {
+			rec = rec || len(g.Paragraphs) > 0 || len(g.Except) > 0
+		}
+	}
+	if rec {
+		return ` FROM tasks t JOIN recommendations r ON r.id = t.id`
+	}
+	return ` FROM tasks t`
+}
+
 // TaskList returns a page of the tasks q selects, in document order, and
 // how many match (up to CountCap).
 func (db *DB) TaskList(ctx context.Context, q TaskQuery) (TaskPage, error) {
@@ -255,7 +281,7 @@ func (db *DB) TaskList(ctx context.Context, q TaskQuery) (TaskPage, error) {
 	var n int
 	// The count walks the same rows without the texts; it stops after
 	// CountCap+1.
-	countSQL, countArgs := `SELECT COUNT(*) FROM (SELECT 1`+dashFrom+where+` LIMIT ?)`, append(args[:len(args):len(args)], CountCap+1)
+	countSQL, countArgs := `SELECT COUNT(*) FROM (SELECT 1`+q.countFrom()+where+` LIMIT ?)`, append(args[:len(args):len(args)], CountCap+1)
 	db.traced(countSQL, countArgs)
 	err := db.db.QueryRowContext(ctx, countSQL, countArgs...).Scan(&n)
 	if err != nil {
