@@ -60,6 +60,7 @@ func (s *Server) funcs(lang string) template.FuncMap {
 	}
 	return template.FuncMap{
 		"t":        func(msg string, args ...any) string { return tr(lang, msg, args...) },
+		"options":  optionsHTML,
 		"datetime": func(t time.Time) string { return datetimeWith(word(), t, s.Config().Location) },
 		"date":     func(d civil.Date) string { return word().Date(d) },
 		"stage":    func(id string) string { return word().Stage(id) },
