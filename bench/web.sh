@@ -14,6 +14,8 @@
 #   bench/web.sh                  100,000 tasks
 #   bench/web.sh --tasks 1000000  the large database (about 30 s to make)
 #   bench/web.sh --quick          10,000 tasks, 3 s per run (a smoke test)
+#   bench/web.sh --only tasks     the coordinator's task list alone (its
+#                                 three loads and the memory; no (w2))
 #
 # Sessions are written into the database directly (as opening a signed
 # link would: web_sessions holds the SHA-256 of the cookie), so the script
@@ -23,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tasks=100000 duration=10s idle_wait=30
+tasks=100000 duration=10s idle_wait=30 only=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--tasks)
@@ -34,8 +36,13 @@ while [ $# -gt 0 ]; do
 		tasks=10000 duration=3s idle_wait=3
 		shift
 		;;
+	--only)
+		[ "${2:-}" = tasks ] || { echo "bench/web.sh: --only takes \"tasks\"" >&2; exit 2; }
+		only=$2
+		shift 2
+		;;
 	*)
-		echo "usage: bench/web.sh [--tasks N] [--quick]" >&2
+		echo "usage: bench/web.sh [--tasks N] [--quick] [--only tasks]" >&2
 		exit 2
 		;;
 	esac
@@ -144,8 +151,10 @@ load() { # name path session
 	wrk -t2 -c50 -d"$duration" --timeout 30s --latency -H "Cookie: followup_session=$3" "$base$2" >"$out/wrk-$tasks-$1.txt"
 	cat "$out/wrk-$tasks-$1.txt" >&2
 }
-load ministry /m/ "$msid"
-load dashboard /c/ "$csid"
+if [ -z "$only" ]; then
+	load ministry /m/ "$msid"
+	load dashboard /c/ "$csid"
+fi
 # The coordinator's task list, without a filter and with the tag filters:
 # the rarest theme in use (the list walks the most recommendations to fill
 # its page), and an SDG goal, which takes its targets.
@@ -160,6 +169,11 @@ done
 load tasks /c/tasks "$csid"
 load tasks-theme "/c/tasks?theme=$(urlenc "$theme")" "$csid"
 load tasks-sdg "/c/tasks?sdg=$goal" "$csid"
+if [ -n "$only" ]; then
+	# The figures of the loads that ran, from the files they wrote.
+	rm -f "$out/wrk-$tasks-ministry.txt" "$out/wrk-$tasks-dashboard.txt"
+	touch "$out/wrk-$tasks-ministry.txt" "$out/wrk-$tasks-dashboard.txt"
+fi
 m_p50=$(lat_ms "$out/wrk-$tasks-ministry.txt" 50%) m_p99=$(lat_ms "$out/wrk-$tasks-ministry.txt" 99%)
 d_p50=$(lat_ms "$out/wrk-$tasks-dashboard.txt" 50%) d_p99=$(lat_ms "$out/wrk-$tasks-dashboard.txt" 99%)
 m_rps=$(awk '/^Requests\/sec/ {print $2}' "$out/wrk-$tasks-ministry.txt")
@@ -183,27 +197,30 @@ kill -TERM "$pid"
 wait "$pid" || true
 pids=()
 
-log "(w2) the dashboard's and the ministry page's queries: the store against the sqlite3 shell"
-rm -f "$out"/sql/*.sql
-"$out/bin/dashsql" --config "$cfg" --db "$work" --at "$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)" --out "$out/sql" --ministry "$ministry" >"$out/dashsql-$tasks.txt"
-# The shell runs each part's statements five times in one process (warm,
-# as the store's are) and the median of the five is kept.
-shell_ms() {
-	local f=$1 i
-	{
-		head -2 "$f"
-		for i in 1 2 3 4 5; do
-			tail -n +3 "$f"
-			printf '.output\n.print REP\n.output /dev/null\n'
-		done
-	} | sqlite3 "$work" 2>&1 | awk '/^Run Time/ {s += $4} /^REP$/ {print s * 1000; s = 0}' | sort -g | sed -n 3p
-}
 sql_rows=""
-while read -r name go_ms rows stmts; do
-	sh_ms=$(shell_ms "$out/sql/$name.sql")
-	ratio=$(calc "$go_ms / ($sh_ms > 0 ? $sh_ms : 0.01)")
-	sql_rows+="| $name | $stmts | $(calc "$go_ms" 1) ms | $(calc "$sh_ms" 1) ms | ${ratio}× | $(met "$go_ms <= 2 * $sh_ms || $go_ms - $sh_ms < 1") |"$'\n'
-done <"$out/dashsql-$tasks.txt"
+if [ -z "$only" ]; then
+	log "(w2) the dashboard's and the ministry page's queries: the store against the sqlite3 shell"
+	rm -f "$out"/sql/*.sql
+	"$out/bin/dashsql" --config "$cfg" --db "$work" --at "$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)" --out "$out/sql" --ministry "$ministry" >"$out/dashsql-$tasks.txt"
+	# The shell runs each part's statements five times in one process (warm,
+	# as the store's are) and the median of the five is kept.
+	shell_ms() {
+		local f=$1 i
+		{
+			head -2 "$f"
+			for i in 1 2 3 4 5; do
+				tail -n +3 "$f"
+				printf '.output\n.print REP\n.output /dev/null\n'
+			done
+		} | sqlite3 "$work" 2>&1 | awk '/^Run Time/ {s += $4} /^REP$/ {print s * 1000; s = 0}' | sort -g | sed -n 3p
+	}
+	sql_rows=""
+	while read -r name go_ms rows stmts; do
+		sh_ms=$(shell_ms "$out/sql/$name.sql")
+		ratio=$(calc "$go_ms / ($sh_ms > 0 ? $sh_ms : 0.01)")
+		sql_rows+="| $name | $stmts | $(calc "$go_ms" 1) ms | $(calc "$sh_ms" 1) ms | ${ratio}× | $(met "$go_ms <= 2 * $sh_ms || $go_ms - $sh_ms < 1") |"$'\n'
+	done <"$out/dashsql-$tasks.txt"
+fi
 
 {
 	echo "# Web benchmark, $tasks tasks"
@@ -213,20 +230,24 @@ done <"$out/dashsql-$tasks.txt"
 	echo
 	echo "| Measure | Value | Target | Met |"
 	echo "|---|---|---|---|"
-	echo "| ministry page /m/, median | $m_p50 ms ($m_rps requests/s, ${m_err:-0} timeouts over 30 s) | | |"
-	echo "| ministry page /m/, p99 | $m_p99 ms | under 50 ms | $(met "$m_p99 < 50") |"
-	echo "| dashboard /c/, median | $d_p50 ms ($d_rps requests/s, ${d_err:-0} timeouts over 30 s) | | |"
-	echo "| dashboard /c/, p99 | $d_p99 ms | under 200 ms | $(met "$d_p99 < 200") |"
+	if [ -z "$only" ]; then
+		echo "| ministry page /m/, median | $m_p50 ms ($m_rps requests/s, ${m_err:-0} timeouts over 30 s) | | |"
+		echo "| ministry page /m/, p99 | $m_p99 ms | under 50 ms | $(met "$m_p99 < 50") |"
+		echo "| dashboard /c/, median | $d_p50 ms ($d_rps requests/s, ${d_err:-0} timeouts over 30 s) | | |"
+		echo "| dashboard /c/, p99 | $d_p99 ms | under 200 ms | $(met "$d_p99 < 200") |"
+	fi
 	printf '%s' "$list_rows"
 	echo "| idle RSS with the web server, freshly started | $(calc "$idle_fresh/1024" 1) MB ($idle_fresh_split) | under 40 MB | $(met "$idle_fresh < 40*1024") |"
 	echo "| idle RSS, after one visit to each page (the dashboard's overview built) | $(calc "$idle_before/1024" 1) MB ($idle_before_split) | under 40 MB | $(met "$idle_before < 40*1024") |"
 	echo "| peak RSS during the load | $(calc "$peak/1024" 1) MB | | |"
 	echo "| idle RSS, $idle_wait s after the load | $(calc "$idle_after/1024" 1) MB ($idle_after_split) | under 40 MB | $(met "$idle_after < 40*1024") |"
-	echo
-	echo "The dashboard's database work, and the ministry page's when it misses its cache (bench/dashsql; medians of 5 runs each):"
-	echo
-	echo "| Part | Statements | Store (Go) | sqlite3 shell | Ratio | Within 2× |"
-	echo "|---|---|---|---|---|---|"
-	printf '%s' "$sql_rows"
+	if [ -z "$only" ]; then
+		echo
+		echo "The dashboard's database work, and the ministry page's when it misses its cache (bench/dashsql; medians of 5 runs each):"
+		echo
+		echo "| Part | Statements | Store (Go) | sqlite3 shell | Ratio | Within 2× |"
+		echo "|---|---|---|---|---|---|"
+		printf '%s' "$sql_rows"
+	fi
 } >"$results"
 cat "$results"
