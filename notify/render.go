@@ -16,10 +16,17 @@ package notify
 // format, parsed with every layout of that format (before it: a layout
 // that defines a part again keeps its own):
 //
-//	partials.txt   "cluster", a cluster's row in a list of tasks, and
-//	partials.html  "due", what a row says of its deadline (nothing; the
+//	partials.txt   "greeting"; "group-rows" and "group-task", the rows
+//	partials.html  of a deadline's group (reminder, escalation);
+//	               "cluster", a cluster's row in a list of tasks, and
+//	               "due", what a row says of its deadline (nothing; the
 //	               ministry's overview, whose rows name theirs, defines
-//	               its own)
+//	               its own); "overdue-list", an overview's overdue
+//	               tasks, each a row of the layout's "task". In HTML
+//	               also "page-start" and "page-end", the document around
+//	               the text (the layout defines "page-lang" and
+//	               "page-title"), "group-head", a group's box and
+//	               deadline, and the overviews' "h2", "more", "none"
 //
 // The layouts hold no words: each {{template "NAME" .}} places a text of
 // the message's language, defined in that language's texts file:
@@ -47,8 +54,9 @@ package notify
 //	K.LANG.txt,     a whole template for one language, with its own words
 //	K.LANG.html     (reminder.de.txt); a language with such a .txt, no
 //	                texts and no .html sends text only
-//	partials.txt,   replace the shared parts, for every layout and
-//	partials.html   language
+//	partials.txt,   their parts replace the shared ones of the same
+//	partials.html   name (the others stay), for every layout and
+//	                language
 //
 // Note that most mail programs show the HTML part: a layout changed in
 // K.txt is changed in K.html too (the subject is always taken from the .txt

@@ -616,7 +616,7 @@ func TestRenderBrokenTemplates(t *testing.T) {
 // edit by a developer) names it as it sits in the source tree.
 func TestRenderEmbeddedErrorNames(t *testing.T) {
 	set := &templateSet{textFile: "templates/reminder.txt"}
-	_, err := parseText(templateSource{}, templateSource{display: "templates/reminder.txt", src: "{{define \"body\"}}\n{{.X}\n{{end}}"}, nil,
+	_, err := parseText(nil, templateSource{display: "templates/reminder.txt", src: "{{define \"body\"}}\n{{.X}\n{{end}}"}, nil,
 		templateFuncs(time.UTC, "", nil))
 	if err == nil || !strings.HasPrefix(err.Error(), "templates/reminder.txt:2: ") {
 		t.Fatalf("parse error: %v", err)
@@ -635,7 +635,7 @@ func TestRenderEmbeddedErrorNames(t *testing.T) {
 
 func ttemplateMust(t *testing.T, name, src string) *texttemplate.Template {
 	t.Helper()
-	tmpl, err := parseText(templateSource{}, templateSource{display: "templates/" + name, src: src}, nil, templateFuncs(time.UTC, "", nil))
+	tmpl, err := parseText(nil, templateSource{display: "templates/" + name, src: src}, nil, templateFuncs(time.UTC, "", nil))
 	if err != nil {
 		t.Fatal(err)
 	}

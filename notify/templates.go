@@ -46,8 +46,10 @@ type templateSources struct {
 	// admin's layout for one language, "reminder.de.txt".
 	layouts map[string]templateSource
 	// partials by file name, "partials.txt" and "partials.html": the
-	// embedded files, or the admin's in their place.
-	partials map[string]templateSource
+	// embedded file, then the admin's, whose parts replace those of the
+	// same name (an admin's file written when the partials held fewer
+	// parts leaves the built-in others to the layouts).
+	partials map[string][]templateSource
 	// texts by language tag ("en", "fr", "de-CH"): the embedded file,
 	// then the admin's, whose texts replace those of the same name.
 	texts map[string][]templateSource
@@ -181,7 +183,7 @@ func unjoin(err error) []error {
 
 // embeddedSources reads the templates built into the program.
 func embeddedSources() (*templateSources, error) {
-	src := &templateSources{layouts: map[string]templateSource{}, partials: map[string]templateSource{}, texts: map[string][]templateSource{},
+	src := &templateSources{layouts: map[string]templateSource{}, partials: map[string][]templateSource{}, texts: map[string][]templateSource{},
 		unreadable: map[string]bool{}, builtin: map[string]templateSource{}, englishOnly: map[string]bool{}}
 	entries, err := embeddedTemplates.ReadDir("templates")
 	if err != nil {
@@ -195,7 +197,7 @@ func embeddedSources() (*templateSources, error) {
 		}
 		f := templateSource{display: "templates/" + name, src: string(b)}
 		if isPartials(name) {
-			src.partials[name] = f
+			src.partials[name] = []templateSource{f}
 			continue
 		}
 		switch kind, lang, texts, ok := splitTemplateName(name); {
@@ -239,13 +241,13 @@ func (src *templateSources) addOverrides(dir string) (errs []error, err error) {
 		}
 		display := filepath.Join(dir, name)
 		if isPartials(name) {
-			// The admin's partials replace the built-in ones, for every
-			// layout and language.
+			// The admin's parts replace the built-in ones of the same
+			// name, for every layout and language.
 			b, err := os.ReadFile(display)
 			if err == nil {
 				var s string
 				if s, err = cleanSource(b); err == nil {
-					src.partials[name] = templateSource{display: display, src: s}
+					src.partials[name] = append(src.partials[name], templateSource{display: display, src: s})
 					continue
 				}
 				err = fmt.Errorf("%s: %w", display, err)
@@ -529,28 +531,28 @@ func (s *templateSet) execHTML(data any) (string, error) {
 // parseText parses the partials, a layout and then the texts over it;
 // each file's templates are named by its display name, so that Go's
 // errors name it.
-func parseText(partials, layout templateSource, texts []templateSource, funcs map[string]any) (*ttemplate.Template, error) {
+func parseText(partials []templateSource, layout templateSource, texts []templateSource, funcs map[string]any) (*ttemplate.Template, error) {
 	return parseFiles(ttemplate.New(layout.display).Funcs(funcs).Option("missingkey=error"), partials, layout, texts)
 }
 
-func parseHTML(partials, layout templateSource, texts []templateSource, funcs map[string]any) (*htemplate.Template, error) {
+func parseHTML(partials []templateSource, layout templateSource, texts []templateSource, funcs map[string]any) (*htemplate.Template, error) {
 	return parseFiles(htemplate.New(layout.display).Funcs(funcs).Option("missingkey=error"), partials, layout, texts)
 }
 
-// parseFiles parses the partials as a template of root's named by their
-// file, the layout into root, then each texts file as a template of
-// root's named by the file: for text and html templates alike. The
-// partials come first: a part that a layout defines again is the
-// layout's (an admin's layout written when each layout had its own
-// "cluster"), and an empty default there ("due") gives way to the
-// layout's.
+// parseFiles parses each partials file as a template of root's named by
+// its file (the admin's after the built-in one, so that its parts win),
+// the layout into root, then each texts file as a template of root's
+// named by the file: for text and html templates alike. The partials come
+// first: a part that a layout defines again is the layout's (an admin's
+// layout written when each layout had its own "cluster" and page), and an
+// empty default there ("due") gives way to the layout's.
 func parseFiles[T interface {
 	New(string) T
 	Parse(string) (T, error)
-}](root T, partials, layout templateSource, texts []templateSource) (T, error) {
-	if partials.display != "" {
-		if _, err := root.New(partials.display).Parse(partials.src); err != nil {
-			return root, templateError(partials.display, err)
+}](root T, partials []templateSource, layout templateSource, texts []templateSource) (T, error) {
+	for _, f := range partials {
+		if _, err := root.New(f.display).Parse(f.src); err != nil {
+			return root, templateError(f.display, err)
 		}
 	}
 	t, err := root.Parse(layout.src)
