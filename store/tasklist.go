@@ -273,6 +273,31 @@ func (q TaskQuery) countFrom() string {
 	return ` FROM tasks t`
 }
 
+// ListMark is a fingerprint of everything the task list shows and
+// filters on; it changes whenever any of it may have (see
+// DB.TaskListMark).
+type ListMark struct {
+	changes   int64    // ChangeMark: every change to a task appends to its audit trail
+	recs      [2]int64 // RecommendationsMark: a recommendation added or changed, its tags included
+	documents int64    // a document added (one without recommendations still lists in the form)
+	tagRules  string   // the tag rules applied: the tags they give
+}
+
+// TaskListMark reads the task list's mark in one statement: each part
+// reads one end of an index, or one row.
+func (db *DB) TaskListMark(ctx context.Context) (ListMark, error) {
+	var m ListMark
+	const q = `SELECT (SELECT COALESCE(MAX(id), 0) FROM task_events) + (SELECT COALESCE(MAX(id), 0) FROM cluster_events),
+		(SELECT COALESCE(MAX(id), 0) FROM recommendations), (SELECT COALESCE(MAX(id), 0) FROM recommendation_changes),
+		(SELECT COALESCE(MAX(id), 0) FROM documents), COALESCE((SELECT value FROM meta WHERE key = 'tag_rules'), '')`
+	db.traced(q, nil)
+	err := db.db.QueryRowContext(ctx, q).Scan(&m.changes, &m.recs[0], &m.recs[1], &m.documents, &m.tagRules)
+	if err != nil {
+		return m, fmt.Errorf("read the task list's mark: %w", err)
+	}
+	return m, nil
+}
+
 // TaskList returns a page of the tasks q selects, in document order, and
 // how many match (up to CountCap).
 func (db *DB) TaskList(ctx context.Context, q TaskQuery) (TaskPage, error) {

@@ -497,6 +497,28 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cfg := s.Config()
 	f := filterOf(r.URL.Query())
+	// The same page for the same coordinator (the layout names them), in
+	// the same language, while nothing it shows changed, is sent again
+	// as it was rendered.
+	var st *taskListState
+	var key string
+	if !f.Overdue {
+		var err error
+		if st, err = s.taskListState(ctx, cfg); err != nil {
+			s.dbError(w, r, err)
+			return
+		}
+		who, _ := PrincipalFrom(ctx)
+		v := f.values()
+		if f.After != "" {
+			v.Set("after", f.After)
+		}
+		key = s.pageLang(r) + "\x00" + who.Body + "\x00" + who.FocalPoint + "\x00" + v.Encode()
+		if b, ok := st.page(key); ok {
+			writePage(w, http.StatusOK, b)
+			return
+		}
+	}
 	p := tasksPage{Title: s.tr(r, "All tasks"), Filter: f}
 	p.Ministries = append(p.Ministries, option{"", s.tr(r, "Any ministry"), f.Ministry == ""}, option{"unassigned", s.tr(r, "Unassigned"), f.Ministry == "unassigned"})
 	for _, b := range append([]config.Body{cfg.Coordinator}, cfg.Ministries...) {
@@ -591,7 +613,15 @@ func (s *Server) handleDashTasks(w http.ResponseWriter, r *http.Request) {
 		v.Set("after", page.Next)
 		p.Next = "/c/tasks?" + v.Encode()
 	}
-	s.render(w, r, http.StatusOK, "dashboard_tasks.html", p)
+	b, err := s.renderPage(r, "dashboard_tasks.html", p)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if st != nil {
+		st.keep(key, b)
+	}
+	writePage(w, http.StatusOK, b)
 }
 
 func (s *Server) handleDashCSV(w http.ResponseWriter, r *http.Request) {

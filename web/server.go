@@ -58,6 +58,8 @@ type Server struct {
 	// The ministries' task groups, sorted into the page's order, and
 	// the pages drawn from them (ministry.go).
 	ministries ministryCache
+	// The coordinator's task list pages (tasklistcache.go).
+	taskLists taskListCache
 
 	// The cluster suggestions the dashboard shows (clusters.go).
 	suggest suggestCache

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/store"
 	"github.com/followup-app/followup/workflow"
 )
@@ -152,5 +153,84 @@ func TestPublicPageTagFilters(t *testing.T) {
 	if res, body := f.get(f.client(), f.ts.URL+"/public/doc/2?sdg=4"); res.StatusCode != http.StatusOK ||
 		!strings.Contains(body, "No recommendation matches these filters.") || strings.Contains(body, "Register every birth.") {
 		t.Errorf("?sdg=4: %d\n%s", res.StatusCode, body)
+	}
+}
+
+// The task list keeps its pages while nothing they show changed: a task
+// moved, a recommendation's tags changed by an import, a new document and
+// the tag rules each show on the next request for the same page.
+func TestTaskListPagesFollowChanges(t *testing.T) {
+	f := tagFixture(t)
+	ctx := context.Background()
+	c := f.login("ncmc", coordEmail)
+	page := func(query string) string {
+		t.Helper()
+		res, body := f.get(c, f.ts.URL+"/c/tasks?"+query)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d\n%s", query, res.StatusCode, body)
+		}
+		return body
+	}
+	for range 2 { // the second is the page kept
+		if body := page("stage=assigned"); !strings.Contains(body, "6 tasks") {
+			t.Fatalf("stage=assigned before the move:\n%s", body)
+		}
+	}
+	if res, _ := f.post(c, "/c/task/"+itoa(f.task("8"))+"/stage", url.Values{"to": {"acknowledged"}, "name": {"Vanh"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("move: %d", res.StatusCode)
+	}
+	if body := page("stage=assigned"); !strings.Contains(body, "5 tasks") {
+		t.Errorf("stage=assigned after a task moved: not 5 tasks\n%s", body)
+	}
+
+	page("person=Children")
+	doc := &workflow.Document{Symbol: "A/HRC/43/15", Body: "UPR", Kind: workflow.UPRReport, State: "Mongolia"}
+	for _, r := range []workflow.Recommendation{
+		{Paragraph: 122, Item: "1", Text: "Ratify the Migrant Workers Convention.", Status: "noted", Themes: []string{"Migrants", "International instruments"},
+			AffectedPersons: []string{"Migrants", "Children"}, SDGs: []string{"10.7"}},
+		{Paragraph: 122, Item: "2", Text: "End violence against children.", Status: "supported", Themes: []string{"Violence against children"},
+			AffectedPersons: []string{"Children"}, SDGs: []string{"16.2"}},
+		{Paragraph: 122, Item: "3", Text: "Register every birth.", Status: "supported", Themes: []string{"Birth registration"},
+			AffectedPersons: []string{"Children"}, SDGs: []string{"16.9"}},
+	} {
+		r.ID = workflow.RecID(doc.Symbol, r.Paragraph, r.Item)
+		doc.Recommendations = append(doc.Recommendations, r)
+	}
+	if _, err := f.db.Import(ctx, []store.ImportItem{{Doc: doc, Source: "export2.csv"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if body := page("person=Children"); !strings.Contains(body, "3 tasks") || !strings.Contains(body, ">A/HRC/43/15:122.1<") {
+		t.Errorf("person=Children after an import gave 122.1 the group: not listed\n%s", body)
+	}
+
+	if body := page(""); strings.Contains(body, "CCPR/C/XYZ/CO/1") {
+		t.Fatalf("a document before its import:\n%s", body)
+	}
+	empty := &workflow.Document{Symbol: "CCPR/C/XYZ/CO/1", Body: "CCPR", Kind: workflow.ConcludingObservations, State: "Mongolia", Adopted: civil.D(2026, 7, 1)}
+	if _, err := f.db.Import(ctx, []store.ImportItem{{Doc: empty, Source: "ccpr.txt"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if body := page(""); !strings.Contains(body, `<option value="CCPR/C/XYZ/CO/1">`) {
+		t.Errorf("a document without recommendations, imported: not in the form\n%s", body)
+	}
+
+	if res, _ := f.get(c, f.ts.URL+"/c/tasks?theme=Training"); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("theme=Training before the rules: %d, want 422", res.StatusCode)
+	}
+	page("")
+	rules := func(_ string, r workflow.Recommendation) workflow.Tags {
+		if strings.Contains(r.Text, "Train") {
+			return workflow.Tags{Themes: []string{"Training"}}
+		}
+		return workflow.Tags{}
+	}
+	if _, err := f.db.ApplyTagRules(ctx, "rules-1", rules); err != nil {
+		t.Fatal(err)
+	}
+	if body := page(""); !strings.Contains(body, `<option value="Training">Training</option>`) {
+		t.Errorf("the tag rules' theme: not in the form\n%s", body)
+	}
+	if body := page("theme=Training"); !strings.Contains(body, "2 tasks") {
+		t.Errorf("theme=Training after the rules: not 2 tasks\n%s", body)
 	}
 }
