@@ -189,7 +189,16 @@ func makeClusters(ctx context.Context, path string, o Options, clusters [][]genM
 	}
 	defer db.Close()
 	by := store.Actor{Name: "Secretariat"}
+	// The store's statements run without ctx's cancellation, which is
+	// looked at between clusters instead: go-sqlite3 watches a context
+	// that can end from a goroutine of its own, one per statement, and
+	// the clusters' 400,000 statements at 1M tasks took 18.4 s that way
+	// and 13.3 s without.
+	quiet := context.WithoutCancel(ctx)
 	for i, members := range clusters {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		spec := store.ClusterSpec{Name: fmt.Sprintf("Cluster %d", i+1)}
 		for _, m := range members {
 			spec.Members = append(spec.Members, m.recID)
@@ -200,7 +209,7 @@ func makeClusters(ctx context.Context, path string, o Options, clusters [][]genM
 				spec.Support = []string{MinistryID(1 + (i*11+1)%o.Ministries)}
 			}
 		}
-		if _, err := db.CreateCluster(ctx, spec, by); err != nil {
+		if _, err := db.CreateCluster(quiet, spec, by); err != nil {
 			return err
 		}
 		res.Clusters++
