@@ -88,7 +88,7 @@ func TestLayoutsPlaceTheSharedParts(t *testing.T) {
 		{kindCoordinatorDigest, overview, slices.Concat(overview, page, sections)},
 	} {
 		set := r.sets[c.kind][""]
-		if err := set.load(); err != nil {
+		if err := set.use(func() error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 		for _, ext := range []string{".txt", ".html"} {

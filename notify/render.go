@@ -224,18 +224,18 @@ func (r *Renderer) render(kind, lang string, data any) (Rendered, error) {
 	if set == nil {
 		return Rendered{}, fmt.Errorf("no %s templates for language %q", kind, lang)
 	}
-	if err := set.load(); err != nil {
-		return Rendered{}, err
-	}
-	subject, text, err := set.execText(data)
+	out := Rendered{Language: contentLanguage(lang, set.lang)}
+	err := set.use(func() (err error) {
+		if out.Subject, out.Text, err = set.execText(data); err != nil {
+			return err
+		}
+		if set.html != nil {
+			out.HTML, err = set.execHTML(data)
+		}
+		return err
+	})
 	if err != nil {
 		return Rendered{}, err
-	}
-	out := Rendered{Subject: subject, Text: text, Language: contentLanguage(lang, set.lang)}
-	if set.html != nil {
-		if out.HTML, err = set.execHTML(data); err != nil {
-			return Rendered{}, err
-		}
 	}
 	return out, nil
 }

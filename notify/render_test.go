@@ -879,3 +879,62 @@ func TestTidyText(t *testing.T) {
 		t.Error("oneLine changed Lao text")
 	}
 }
+
+// TestReleaseLetsTemplatesGo: after Release no set holds parsed
+// templates (the idle daemon's heap), and a message rendered after it is
+// the same as before, its set parsed again; rendering and releasing at
+// once are safe (go test -race).
+func TestReleaseLetsTemplatesGo(t *testing.T) {
+	r := newTestRenderer(t, "")
+	parsed := func() int {
+		n := 0
+		for _, sets := range r.sets {
+			for _, s := range sets {
+				s.mu.Lock()
+				if s.text != nil {
+					n++
+				}
+				s.mu.Unlock()
+			}
+		}
+		return n
+	}
+	if n := parsed(); n != 0 {
+		t.Fatalf("%d sets parsed before any message", n)
+	}
+	var before []Rendered
+	for _, g := range renderGoldens() {
+		out, err := g.render(r, "fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before = append(before, out)
+	}
+	if n := parsed(); n == 0 {
+		t.Fatal("no set parsed after rendering")
+	}
+	r.Release()
+	if n := parsed(); n != 0 {
+		t.Errorf("%d sets still parsed after Release", n)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 5 {
+				r.Release()
+			}
+		}()
+	}
+	for i, g := range renderGoldens() {
+		out, err := g.render(r, "fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out != before[i] {
+			t.Errorf("%s rendered after Release differs from before it", g.name)
+		}
+	}
+	wg.Wait()
+}

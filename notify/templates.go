@@ -71,29 +71,42 @@ type templateSet struct {
 	text               *ttemplate.Template
 	html               *htemplate.Template // nil: send text only
 
-	// A set checked at start is parsed again when first used (load):
-	// most of the sixteen are never used by a State's bodies, and the
-	// heap the start-up parse leaves, freed, goes back to the system.
+	// A set checked at start is let go (release) and parsed again when a
+	// message needs it (use): most of the sixteen are never used by a
+	// State's bodies, and those a heartbeat used are let go after it, so
+	// that the idle daemon holds none.
 	parse func() (*templateSet, error)
-	once  sync.Once
+	mu    sync.Mutex // guards text, html and err once the set is shared
 	err   error
 }
 
-// load parses the set again if it was let go after the start-up check.
-// The files were read at start: an admin's edit since needs a reload, as
-// before.
-func (s *templateSet) load() error {
-	s.once.Do(func() {
-		if s.parse == nil || s.text != nil {
-			return
-		}
-		var set *templateSet
-		if set, s.err = s.parse(); s.err == nil {
+// use runs fn with the set's templates (text, html), parsing them again
+// if they were let go. The files were read at start: an admin's edit
+// since needs a reload, as before.
+func (s *templateSet) use(fn func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.text == nil && s.parse != nil && s.err == nil {
+		set, err := s.parse()
+		if err != nil {
+			s.err = err
+		} else {
 			s.text, s.html = set.text, set.html
 		}
-		s.parse = nil
-	})
-	return s.err
+	}
+	if s.err != nil {
+		return s.err
+	}
+	return fn()
+}
+
+// release lets the set's parsed templates go until use needs them again.
+func (s *templateSet) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.parse != nil {
+		s.text, s.html = nil, nil
+	}
 }
 
 func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) (*Renderer, error) {
@@ -146,12 +159,20 @@ func newRenderer(overrideDir string, loc *time.Location, stages []config.Stage) 
 	// Checked: let the templates go until a message needs them. Their
 	// parse trees were 2.5 MB of the idle daemon's heap, and the pages
 	// the start-up parse left half used 6 MB more (BENCHMARKS.md).
+	r.Release()
+	return r, nil
+}
+
+// Release lets every parsed template go; the next message of a kind and
+// language parses its set again (milliseconds). The daemon calls it after
+// a heartbeat that wrote messages, so that what they needed does not stay
+// in the idle daemon's heap.
+func (r *Renderer) Release() {
 	for _, sets := range r.sets {
 		for _, set := range sets {
-			set.text, set.html = nil, nil
+			set.release()
 		}
 	}
-	return r, nil
 }
 
 // distinct drops repeated errors: a broken layout is every language's,

@@ -385,7 +385,7 @@ func loadedSet(t *testing.T, r *Renderer, kind, lang string) *templateSet {
 	if set == nil {
 		t.Fatalf("%s %s: no templates", kind, lang)
 	}
-	if err := set.load(); err != nil {
+	if err := set.use(func() error { return nil }); err != nil {
 		t.Fatalf("%s %s: %v", kind, lang, err)
 	}
 	return set

@@ -252,8 +252,7 @@ func (a *app) run(ctx context.Context) (err error) {
 	// the start-up checks) is garbage now; the runtime would hand it back
 	// over minutes. Hand it back at once: a daemon just started is as
 	// small as an idle one (BENCHMARKS.md).
-	debug.FreeOSMemory()
-	cmem.Release()
+	a.releaseMemory(ctx, nil)
 	rt := a.rt.Load()
 	a.logger.Info("ready", "component", "daemon", "config", a.configPath, "database", rt.cfg.Database, "transport", rt.transport.Name(),
 		"heartbeat", rt.cfg.Schedules.Heartbeat.String(), "time_zone", rt.cfg.TimeZone)
@@ -316,15 +315,25 @@ func (a *app) round(ctx context.Context) {
 		// them back, so the idle daemon stays small between sweeps. Done
 		// here, once the round's messages are out of reach, so that the
 		// collection frees them too.
-		if err := a.db.ReleaseMemory(ctx); err != nil {
-			a.logger.Debug("could not release SQLite's memory", "component", "daemon", "err", err)
-		}
-		debug.FreeOSMemory()
-		cmem.Release()
+		a.releaseMemory(ctx, rt)
 	}
 	if a.afterTick != nil {
 		a.afterTick(rep)
 	}
+}
+
+// releaseMemory hands back what the process holds and can make again:
+// SQLite's page cache, the messages' parsed templates (rt's, when given),
+// the Go heap's garbage and malloc's free arenas.
+func (a *app) releaseMemory(ctx context.Context, rt *runtime) {
+	if err := a.db.ReleaseMemory(ctx); err != nil {
+		a.logger.Debug("could not release SQLite's memory", "component", "daemon", "err", err)
+	}
+	if rt != nil && rt.planner != nil && rt.planner.Renderer != nil {
+		rt.planner.Renderer.Release() // parsed again when a message needs them
+	}
+	debug.FreeOSMemory()
+	cmem.Release()
 }
 
 // plan is the round's first half, under the reload lock: reload an edited
