@@ -1,11 +1,12 @@
 package cluster
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // Text to terms: what two recommendations share must be what they ask, not
@@ -91,7 +92,7 @@ func fold(s string) string {
 
 // reParen finds a parenthesised group: UPR recommendations end with the
 // recommending States, one group each.
-var reParen = regexp.MustCompile(`\(([^()]{1,80})\)`)
+var reParen = lazyre.New(`\(([^()]{1,80})\)`)
 
 // stripStates takes out the recommending States ("(Algeria)",
 // "(Algeria, Egypt)", "(Iran (Islamic Republic of))"): they say who asked,

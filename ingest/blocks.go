@@ -1,11 +1,12 @@
 package ingest
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // The tokenizer turns cleaned lines into blocks: headings, numbered
@@ -53,16 +54,16 @@ type stray struct {
 }
 
 var (
-	reParaStart = regexp.MustCompile(`^(\d{1,3})\.(?:\s+|$)`)
-	reUPRStart  = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
+	reParaStart = lazyre.New(`^(\d{1,3})\.(?:\s+|$)`)
+	reUPRStart  = lazyre.New(`^(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
 	// "(a)" in English, "a)" in French and Spanish.
-	reItemStart   = regexp.MustCompile(`^\(?([a-z]{1,2})\)(?:\s+|$)`)
-	reNumbered    = regexp.MustCompile(`^([IVXL]{1,7}|[A-Z])\.\s+(\S.*)$`)
-	reLabelOnly   = regexp.MustCompile(`^(?:[IVXL]{1,7}|[A-Z])\.$`)
-	reAnnex       = regexp.MustCompile(`^(?:Annex(?:es)?|Appendix)(?:\s+[IVX\d]+)?$`)
-	reEmbedPara   = regexp.MustCompile(`\s(\d{1,3})\.\s+["“(\p{Lu}]`)
-	reShouldStart = regexp.MustCompile(`^(?:The State [Pp]arty should|The Committee (?:also |further |strongly )*(?:recommends|urges|requests|calls)|L['’]État partie devrait|(?:Le|El) Comité (?:recommande|engage|exhorte|prie|invite|encourage|demande|recomienda|insta|alienta|exhorta|solicita|pide|invita)|El Estado parte debería)\b`)
-	reUPRLead     = regexp.MustCompile(`(?i)(will be examined by|enjoy(?:ed)? the support of|did not enjoy the support|have been examined by|will be noted|were noted by|listed below)`)
+	reItemStart   = lazyre.New(`^\(?([a-z]{1,2})\)(?:\s+|$)`)
+	reNumbered    = lazyre.New(`^([IVXL]{1,7}|[A-Z])\.\s+(\S.*)$`)
+	reLabelOnly   = lazyre.New(`^(?:[IVXL]{1,7}|[A-Z])\.$`)
+	reAnnex       = lazyre.New(`^(?:Annex(?:es)?|Appendix)(?:\s+[IVX\d]+)?$`)
+	reEmbedPara   = lazyre.New(`\s(\d{1,3})\.\s+["“(\p{Lu}]`)
+	reShouldStart = lazyre.New(`^(?:The State [Pp]arty should|The Committee (?:also |further |strongly )*(?:recommends|urges|requests|calls)|L['’]État partie devrait|(?:Le|El) Comité (?:recommande|engage|exhorte|prie|invite|encourage|demande|recomienda|insta|alienta|exhorta|solicita|pide|invita)|El Estado parte debería)\b`)
+	reUPRLead     = lazyre.New(`(?i)(will be examined by|enjoy(?:ed)? the support of|did not enjoy the support|have been examined by|will be noted|were noted by|listed below)`)
 )
 
 type tokenizer struct {
@@ -119,7 +120,7 @@ func tokenize(lines []line, symbol string, paraPerLine bool) ([]block, []stray) 
 // reFootnote is the first line of a footnote at the foot of a PDF page:
 // its number, then its text ("5   A/72/55, annex.", "10   Available at
 // https://…"); not a paragraph ("5.") nor an item.
-var reFootnote = regexp.MustCompile(`^\d{1,3}\s+[^\s.,;:)%]`)
+var reFootnote = lazyre.New(`^\d{1,3}\s+[^\s.,;:)%]`)
 
 // footnoteBlocks marks the footnotes a PDF prints at the foot of its pages,
 // between the page's last text and its footer: blocks set apart by a blank
@@ -474,7 +475,7 @@ func (t *tokenizer) enumerates(more string) bool {
 
 // reArticleRef ends a treaty body's thematic heading: "(art. 25)", "(arts.
 // 1–4)", "(art. 6 et 7)", "(arts. 4, 42 and 44 (6))".
-var reArticleRef = regexp.MustCompile(`\((?:arts?\.|articles?|artículos?)\s*[^()]*(?:\([^()]*\)[^()]*)*\)$`)
+var reArticleRef = lazyre.New(`\((?:arts?\.|articles?|artículos?)\s*[^()]*(?:\([^()]*\)[^()]*)*\)$`)
 
 // functionWord reports whether a line ending with w has its sentence cut,
 // so that what follows continues it rather than heads a new part.
@@ -914,7 +915,7 @@ func continuesHeading(head, s string) bool {
 
 // reClosesRef is the end of an article reference wrapped onto a line of
 // its own: "15)", "23 and 24)", "1–4)".
-var reClosesRef = regexp.MustCompile(`^[\d\s,–\-]*(?:(?:and|et|y)\s+\d+\s*)?\)\s*$`)
+var reClosesRef = lazyre.New(`^[\d\s,–\-]*(?:(?:and|et|y)\s+\d+\s*)?\)\s*$`)
 
 func nextLetter(s string) string {
 	if s == "" {

@@ -2,12 +2,13 @@ package ingest
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/followup-app/followup/workflow"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // The self-check (design decision 15: nothing lost in silence). A UN
@@ -160,7 +161,7 @@ func checkUnasked(c *checker, doc *workflow.Document, lay layout) {
 // languages: if a paragraph that gave no recommendation holds one, the
 // operative patterns missed its subject ("The Committee, recalling
 // …,5 recommends that the State party").
-var reAsksStateParty = regexp.MustCompile(`\b(?:(?:recommends|urges|encourages|requests|calls\s+(?:up)?on|invites|asks|suggests)\s+(?:that\s+)?(?:the\s+)?(?:State party|European Union)\b|(?:recommande|engage|exhorte|prie|invite|encourage|demande)\s+(?:à\s+)?l['’]État partie\b|(?:recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al Estado parte\b)`)
+var reAsksStateParty = lazyre.New(`\b(?:(?:recommends|urges|encourages|requests|calls\s+(?:up)?on|invites|asks|suggests)\s+(?:that\s+)?(?:the\s+)?(?:State party|European Union)\b|(?:recommande|engage|exhorte|prie|invite|encourage|demande)\s+(?:à\s+)?l['’]État partie\b|(?:recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al Estado parte\b)`)
 
 // imperatives are verbs that open the items of a recommendation in English
 // and Spanish; French items open with "de" and an infinitive.

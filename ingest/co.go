@@ -1,13 +1,14 @@
 package ingest
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/workflow"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // Treaty bodies phrase what they ask in a few ways. A paragraph is a
@@ -17,16 +18,16 @@ import (
 // or "is encouraged to".
 // Paragraphs that only note, welcome, regret or express concern are not.
 var (
-	reOperative = regexp.MustCompile(`(?i)\b(?:committee|it)\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless|specifically|particularly|especially|in particular)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks|suggests|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
+	reOperative = lazyre.New(`(?i)\b(?:committee|it)\s+(?:(?:also|further|again|therefore|thus|furthermore|moreover|once again|accordingly|nevertheless|specifically|particularly|especially|in particular)\s+)*(?P<adv>(?:strongly|urgently|firmly|respectfully|further)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks|suggests|reiterates\s+(?:its|the)\s+(?:[\w-]+\s+){0,2}recommendations?)\b`)
 	// "… and requests the State party to …": "and" is a subject only when
 	// the State party follows.
 	// The addressee may be the European Union (CRPD/C/EU/CO), and "that"
 	// may come before a clause: "… recommendation6 and recommends that, in
 	// line with its general comment No. 1, the State party:".
-	reAndVerb = regexp.MustCompile(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks)\s+(?:(?:that\s+)?(?:the\s+)?(?:State party|European Union)\b|that,|it\s+to\b)`)
-	reShould  = regexp.MustCompile(`(?i)\bthe state party (?:should|must)\b`)
-	rePassive = regexp.MustCompile(`(?i)\bthe state party is\s+(?:(?:also|further|strongly|again)\s+)*(?P<verb>encouraged|urged|requested|invited|called upon)\s+to\b`)
-	reConcern = regexp.MustCompile(`(?i)\b(concern|concerned|regrets?|deplores?|alarmed|notes with|lack of|insufficient)\b`)
+	reAndVerb = lazyre.New(`(?i)\band\s+(?:also\s+)?(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks)\s+(?:(?:that\s+)?(?:the\s+)?(?:State party|European Union)\b|that,|it\s+to\b)`)
+	reShould  = lazyre.New(`(?i)\bthe state party (?:should|must)\b`)
+	rePassive = lazyre.New(`(?i)\bthe state party is\s+(?:(?:also|further|strongly|again)\s+)*(?P<verb>encouraged|urged|requested|invited|called upon)\s+to\b`)
+	reConcern = lazyre.New(`(?i)\b(concern|concerned|regrets?|deplores?|alarmed|notes with|lack of|insufficient)\b`)
 )
 
 // operative is where text asks something of the State party.
@@ -51,7 +52,7 @@ func operatives(text, lang string) []operative {
 		return nil // most concern paragraphs: no need to run the patterns
 	}
 	var hits []operative
-	add := func(re *regexp.Regexp, at int, m []int) {
+	add := func(re *lazyre.Regexp, at int, m []int) {
 		vi, ai := re.SubexpIndex("verb"), re.SubexpIndex("adv")
 		verb := strings.ToLower(text[m[2*vi]:m[2*vi+1]])
 		// "Le Comité appelle l'attention de l'État partie sur …" draws
@@ -90,8 +91,8 @@ func operatives(text, lang string) []operative {
 }
 
 var (
-	reSpacesOnly     = regexp.MustCompile(`\s+`)
-	reDrawsAttention = regexp.MustCompile(`^(?:\s+` + frAdverbs + `)*\s+(?:l['’]|son\s+|tout\s+particulièrement\s+l['’])attention\b`)
+	reSpacesOnly     = lazyre.New(`\s+`)
+	reDrawsAttention = lazyre.New(`^(?:\s+` + frAdverbs + `)*\s+(?:l['’]|son\s+|tout\s+particulièrement\s+l['’])attention\b`)
 )
 
 func normalizeVerb(v string) string {
@@ -193,17 +194,17 @@ func concludingObservations(doc *workflow.Document, lay layout) {
 }
 
 var (
-	reFollowUpRefs = regexp.MustCompile(`(?i)(?:recommendations?\b[^.]{0,200}?\bparagraphs?|recommandations?\b[^.]{0,200}?\bparagraphes?|recomendaci(?:ón|ones)\s[^.]{0,200}?\bpárrafos?)\s+(.+?)(?:\babove\b|\bbelow\b|\bci-dessus|\bci-après|\bsupra\b|\.(?:\s|$)|$)`)
-	reByDate       = regexp.MustCompile(`(?i)\b(?:by|before|not later than|no later than|due on|in)\s+((?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4})`)
-	reNextReport   = regexp.MustCompile(`(?i)\b(next|periodic|combined\s+[\w-]+(?:\s+to\s+[\w-]+)?)\s+(?:periodic\s+)?reports?\b`)
-	reSubmit       = regexp.MustCompile(`(?i)\b(submit|submitted|submission|due)\b`)
+	reFollowUpRefs = lazyre.New(`(?i)(?:recommendations?\b[^.]{0,200}?\bparagraphs?|recommandations?\b[^.]{0,200}?\bparagraphes?|recomendaci(?:ón|ones)\s[^.]{0,200}?\bpárrafos?)\s+(.+?)(?:\babove\b|\bbelow\b|\bci-dessus|\bci-après|\bsupra\b|\.(?:\s|$)|$)`)
+	reByDate       = lazyre.New(`(?i)\b(?:by|before|not later than|no later than|due on|in)\s+((?:\d{1,2}\s+)?[A-Z][a-z]+\s+\d{4})`)
+	reNextReport   = lazyre.New(`(?i)\b(next|periodic|combined\s+[\w-]+(?:\s+to\s+[\w-]+)?)\s+(?:periodic\s+)?reports?\b`)
+	reSubmit       = lazyre.New(`(?i)\b(submit|submitted|submission|due)\b`)
 	// French and Spanish: "son prochain rapport périodique … le 3 mai 2026 au
 	// plus tard", "sus informes periódicos cuarto y quinto combinados a más
 	// tardar el 14 de enero de 2026".
-	reNextReportFRES = regexp.MustCompile(`(?i)(prochain rapport|rapports? périodiques?|próximo informe|informes? periódicos?)`)
-	reSubmitFRES     = regexp.MustCompile(`(?i)(soumettre|soumission|présenter|présentation|attendu|presente|presentar|presentación)`)
-	reDeadlineBefore = regexp.MustCompile(`(?:au plus tard(?: le)?|d['’]ici (?:au|le)|avant le|à la date du|a más tardar (?:el|del)|antes del?|para el|hasta el|no later than|not later than|by)\s+$`)
-	reByMonthFRES    = regexp.MustCompile(`(?i)\b(?:en|d['’]ici à|d['’]ici|avant|antes de|a más tardar en)\s+((?:` + monthNames + `)\s+(?:de\s+)?\d{4})`)
+	reNextReportFRES = lazyre.New(`(?i)(prochain rapport|rapports? périodiques?|próximo informe|informes? periódicos?)`)
+	reSubmitFRES     = lazyre.New(`(?i)(soumettre|soumission|présenter|présentation|attendu|presente|presentar|presentación)`)
+	reDeadlineBefore = lazyre.New(`(?:au plus tard(?: le)?|d['’]ici (?:au|le)|avant le|à la date du|a más tardar (?:el|del)|antes del?|para el|hasta el|no later than|not later than|by)\s+$`)
+	reByMonthFRES    = lazyre.New(`(?i)\b(?:en|d['’]ici à|d['’]ici|avant|antes de|a más tardar en)\s+((?:` + monthNames + `)\s+(?:de\s+)?\d{4})`)
 )
 
 // followUp finds the follow-up procedure: "the Committee requests the State
@@ -333,7 +334,7 @@ func dueDate(text string) civil.Date {
 // reOwnSubject starts a sentence that asks something in its own name: "The
 // Committee also recommends…", "It further urges…", "The State party
 // should…", and the same in French and Spanish.
-var reOwnSubject = regexp.MustCompile(`^(?:The Committee|It|The State [Pp]arty|Le Comité|Il|L['’]État partie|El Comité|El Estado parte|Asimismo|También|Recomienda|Insta)\b`)
+var reOwnSubject = lazyre.New(`^(?:The Committee|It|The State [Pp]arty|Le Comité|Il|L['’]État partie|El Comité|El Estado parte|Asimismo|También|Recomienda|Insta)\b`)
 
 // sentenceOpeners are words that start an ordinary sentence, not the text
 // of a lettered item (which starts with a verb: "Ensure", "Adopt", "De

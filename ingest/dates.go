@@ -1,12 +1,13 @@
 package ingest
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/followup-app/followup/civil"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // Months in English, French and Spanish. Dates are written "5 December
@@ -16,7 +17,7 @@ const monthNames = `January|February|March|April|May|June|July|August|September|
 	`janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|` +
 	`enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre`
 
-var reDate = regexp.MustCompile(`(?i)\b(\d{1,2})(?:er|º|°)?\s+(?:de\s+)?(` + monthNames + `)\s+(?:de\s+|del\s+)?(\d{4})\b`)
+var reDate = lazyre.New(`(?i)\b(\d{1,2})(?:er|º|°)?\s+(?:de\s+)?(` + monthNames + `)\s+(?:de\s+|del\s+)?(\d{4})\b`)
 
 var monthByName = map[string]time.Month{
 	"january": time.January, "february": time.February, "march": time.March, "april": time.April,
@@ -51,7 +52,7 @@ func findDates(s string) []dateMatch {
 	return out
 }
 
-var reMonthYear = regexp.MustCompile(`(?i)^(` + monthNames + `)\s+(?:de\s+)?(\d{4})$`)
+var reMonthYear = lazyre.New(`(?i)^(` + monthNames + `)\s+(?:de\s+)?(\d{4})$`)
 
 // dateOrMonth reads "4 January 2020", or "February 2034", which as a
 // deadline means the last day of that month.
@@ -133,7 +134,7 @@ var numberWords = map[string]int{
 
 // "within one year", "dans un délai d'un an", "dans les douze mois", "en un
 // plazo de 12 meses", "dentro de un plazo de un año".
-var reWithin = regexp.MustCompile(`(?i)(?:\bwithin|\bdans un délai d(?:e\s+|['’])|\bdans les|\ben un plazo de|\bdentro de(?: un plazo de)?|\ben el plazo de)\s*(\w+(?:-\w+)?)\s+(years?|months?|ans?|années?|mois|años?|meses|mes)(?:\s|$|[.,;)])`)
+var reWithin = lazyre.New(`(?i)(?:\bwithin|\bdans un délai d(?:e\s+|['’])|\bdans les|\ben un plazo de|\bdentro de(?: un plazo de)?|\ben el plazo de)\s*(\w+(?:-\w+)?)\s+(years?|months?|ans?|années?|mois|años?|meses|mes)(?:\s|$|[.,;)])`)
 
 // withinSpan reads "within one year", "within 18 months", "within two years".
 func withinSpan(s string) (civil.Span, bool) {

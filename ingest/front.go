@@ -1,20 +1,21 @@
 package ingest
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/followup-app/followup/workflow"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 var (
 	// A document symbol: treaty bodies' "CRC/C/OPSC/LAO/CO/1",
 	// "CERD/C/URY/CO/21-23", older "CRC/C/15/Add.259"; the Human Rights
 	// Council's "A/HRC/43/15" and its addenda.
-	reSymbol = regexp.MustCompile(`\b(?:A/HRC/\d+/\d+(?:/Add\.\d+)?|(?:CRC|CERD|CCPR|CESCR|CEDAW|CAT|CMW|CRPD|CED|E/C\.12)/(?:C/)?[A-Z0-9]+(?:/[A-Za-z0-9.\-]+)*)`)
+	reSymbol = lazyre.New(`\b(?:A/HRC/\d+/\d+(?:/Add\.\d+)?|(?:CRC|CERD|CCPR|CESCR|CEDAW|CAT|CMW|CRPD|CED|E/C\.12)/(?:C/)?[A-Z0-9]+(?:/[A-Za-z0-9.\-]+)*)`)
 	// A State's report cited in paragraph 1, from which the concluding
 	// observations' own symbol follows: CRC/C/OPSC/LAO/1 → CRC/C/OPSC/LAO/CO/1.
-	reReportSymbol = regexp.MustCompile(`\b((?:CRC|CERD|CCPR|CESCR|CEDAW|CAT|CMW|CRPD|CED)/C/(?:[A-Z]+/)*[A-Z]{3})/(\d+(?:-\d+)?)\b`)
+	reReportSymbol = lazyre.New(`\b((?:CRC|CERD|CCPR|CESCR|CEDAW|CAT|CMW|CRPD|CED)/C/(?:[A-Z]+/)*[A-Z]{3})/(\d+(?:-\d+)?)\b`)
 )
 
 // bodies maps committee names, as printed above a document's title, to the

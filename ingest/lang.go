@@ -1,9 +1,10 @@
 package ingest
 
 import (
-	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // The UN publishes every concluding observation in English, French and
@@ -78,12 +79,12 @@ const (
 // operativeREs are the patterns of a language, in the order operatives
 // tries them.
 type operativeREs struct {
-	active []*regexp.Regexp // verb (and adverb) groups named "verb", "adv"
+	active []*lazyre.Regexp // verb (and adverb) groups named "verb", "adv"
 	// afterClause matches at the comma that closes "The Committee, recalling
 	// its general comment No. 8, recommends…": subject and verb apart.
-	afterClause *regexp.Regexp
-	should      *regexp.Regexp
-	passive     *regexp.Regexp
+	afterClause *lazyre.Regexp
+	should      *lazyre.Regexp
+	passive     *lazyre.Regexp
 	keys        []string // one of these (lower case) must occur for any pattern to match
 }
 
@@ -92,8 +93,8 @@ type operativeREs struct {
 // them at start, and an English document not for the French ones.
 var englishREs = sync.OnceValue(func() operativeREs {
 	return operativeREs{
-		active:      []*regexp.Regexp{reOperative, reAndVerb},
-		afterClause: regexp.MustCompile(`^,\s*(?:\d{1,3}\s+)?(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks)\b`),
+		active:      []*lazyre.Regexp{reOperative, reAndVerb},
+		afterClause: lazyre.New(`^,\s*(?:\d{1,3}\s+)?(?:also\s+|further\s+)*(?P<adv>(?:strongly|urgently)\s+)?(?P<verb>recommends|urges|encourages|calls\s+(?:up)?on|requests|invites|asks)\b`),
 		should:      reShould, passive: rePassive,
 		keys: []string{"recommend", "urge", "encourag", "call", "request", "invite", "ask", "suggest", "should", "must"},
 	}
@@ -101,35 +102,35 @@ var englishREs = sync.OnceValue(func() operativeREs {
 
 var frenchREs = sync.OnceValue(func() operativeREs {
 	return operativeREs{
-		active: []*regexp.Regexp{
-			regexp.MustCompile(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
+		active: []*lazyre.Regexp{
+			lazyre.New(`(?i)(?:\bcomité|\bil)\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
 			// "… et recommande à l'État partie": "et" is a subject only
 			// when the State party follows.
-			regexp.MustCompile(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?(?:l` + apos + `état partie|l` + apos + `union européenne)`),
+			lazyre.New(`(?i)\bet\s+(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?\s+(?:à\s+)?(?:l` + apos + `état partie|l` + apos + `union européenne)`),
 			// "… et lui recommande de…": "lui" is the State party.
-			regexp.MustCompile(`(?i)\bet\s+(?:lui|leur)\s+(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
+			lazyre.New(`(?i)\bet\s+(?:lui|leur)\s+(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
 		},
-		afterClause: regexp.MustCompile(`(?i)^,\s*(?:\d{1,3}\s+)?(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
-		should:      regexp.MustCompile(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`),
-		passive:     regexp.MustCompile(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`),
+		afterClause: lazyre.New(`(?i)^,\s*(?:\d{1,3}\s+)?(?:(?:lui|leur)\s+)?(?:` + frAdverbs + `\s+)*` + frVerbs + `(?P<adv>\s+` + frAdverbs + `)?(?:\s|$|[,.;:])`),
+		should:      lazyre.New(`(?i)\bl` + apos + `état partie (?:devrait|doit)(?:\s|$|[:,])`),
+		passive:     lazyre.New(`(?i)\bl` + apos + `état partie est\s+(?:(?:également|aussi|vivement|instamment|de nouveau)\s+)*(?P<verb>encouragé|invité|prié|engagé|exhorté|appelé)\s+(?:à|de|d` + apos + `)`),
 		keys:        []string{"recommand", "engag", "exhort", "prie", "invit", "encourag", "demand", "appel", "réitère", "devrait", "doit"},
 	}
 })
 
 var spanishREs = sync.OnceValue(func() operativeREs {
 	return operativeREs{
-		active: []*regexp.Regexp{
+		active: []*lazyre.Regexp{
 			// Spanish drops the subject: "Recomienda además al Estado
 			// parte que…", "También le recomienda que…". A sentence start
 			// counts as a subject.
-			regexp.MustCompile(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
-			regexp.MustCompile(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+(?:al estado parte|a la unión europea)\b`),
+			lazyre.New(`(?i)(?:(?:\bcomité|\btambién|\basimismo|\bademás)\s+|(?:^|[.;:])\s*)(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
+			lazyre.New(`(?i)\by\s+(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?\s+(?:al estado parte|a la unión europea)\b`),
 			// "… y le recomienda que…": "le" is the State party.
-			regexp.MustCompile(`(?i)\by\s+(?:le|les)\s+(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
+			lazyre.New(`(?i)\by\s+(?:le|les)\s+(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
 		},
-		afterClause: regexp.MustCompile(`(?i)^,\s*(?:\d{1,3}\s+)?(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
-		should:      regexp.MustCompile(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`),
-		passive:     regexp.MustCompile(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`),
+		afterClause: lazyre.New(`(?i)^,\s*(?:\d{1,3}\s+)?(?:(?:le|les)\s+)?(?:` + esAdverbs + `\s+)*` + esVerbs + `(?P<adv>\s+` + esAdverbs + `)?(?:\s|$|[,.;:])`),
+		should:      lazyre.New(`(?i)\bel estado parte (?:debería|debe)(?:\s|$|[:,])`),
+		passive:     lazyre.New(`(?i)\bse\s+(?:(?:también|asimismo)\s+)?(?P<verb>recomienda|insta|alienta|exhorta|solicita|pide|invita)\s+al estado parte\b`),
 		keys:        []string{"recomiend", "insta", "alient", "exhort", "solicit", "pide", "invit", "exige", "llamamiento", "reitera", "deb"},
 	}
 })
@@ -148,15 +149,13 @@ func languageREs(lang string) operativeREs {
 // Concerns in French and Spanish: "préoccupé", "s'inquiète", "regrette",
 // "déplore", "constate avec"; "preocupa", "lamenta", "deplora", "observa
 // con".
-var reConcernFRES = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)(préoccup|inquiét|s` + apos + `inquièt|regrett|regrette|déplor|constate avec|relève avec|note avec|preocupa|lamenta|deplora|observa con|alarma)`)
-})
+var reConcernFRES = lazyre.New(`(?i)(préoccup|inquiét|s` + apos + `inquièt|regrett|regrette|déplor|constate avec|relève avec|note avec|preocupa|lamenta|deplora|observa con|alarma)`)
 
 // clauseHits finds "The Committee, <clause>, recommends": the clause may
 // hold abbreviations and numbers ("general comment No. 6", "targets 10.2
 // and 10.3") but not the end of a sentence, and is at most 1,000 bytes
 // (CRPD/C/EU/CO/2-3 recalls four texts in one, 480 bytes).
-func clauseHits(text string, after *regexp.Regexp) [][]int {
+func clauseHits(text string, after *lazyre.Regexp) [][]int {
 	low := strings.ToLower(text)
 	var hits [][]int
 	for _, subject := range []string{"committee,", "comité,"} {
@@ -196,7 +195,7 @@ func isConcern(text, lang string) bool {
 	if lang == LangEnglish {
 		return reConcern.MatchString(text)
 	}
-	return reConcern.MatchString(text) || reConcernFRES().MatchString(text)
+	return reConcern.MatchString(text) || reConcernFRES.MatchString(text)
 }
 
 func concernIndex(text, lang string) []int {
@@ -204,7 +203,7 @@ func concernIndex(text, lang string) []int {
 	if lang == LangEnglish {
 		return a
 	}
-	b := reConcernFRES().FindStringIndex(text)
+	b := reConcernFRES.FindStringIndex(text)
 	switch {
 	case a == nil:
 		return b

@@ -7,13 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/followup-app/followup/workflow"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // OHCHR publishes, for each UPR review, a "thematic list of
@@ -181,10 +182,10 @@ func readTables(f *zip.File) ([]table, error) {
 }
 
 var (
-	reMatrixID     = regexp.MustCompile(`^(\d{1,3})\.(\d{1,3})\.?\s+(.*)$`)
-	reSourceOfPos  = regexp.MustCompile(`(?i)^source of position\s*:\s*(.*)$`)
-	reThemeRow     = regexp.MustCompile(`(?i)^themes?\s*:\s*(.+)$`)
-	reGroupsHeader = regexp.MustCompile(`(?i)^(?:groups? of persons|affected persons)\s*:?`)
+	reMatrixID     = lazyre.New(`^(\d{1,3})\.(\d{1,3})\.?\s+(.*)$`)
+	reSourceOfPos  = lazyre.New(`(?i)^source of position\s*:\s*(.*)$`)
+	reThemeRow     = lazyre.New(`(?i)^themes?\s*:\s*(.+)$`)
+	reGroupsHeader = lazyre.New(`(?i)^(?:groups? of persons|affected persons)\s*:?`)
 )
 
 // matrixColumns finds the columns of a UPR matrix from its header row, or

@@ -3,9 +3,10 @@ package ingest
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // Documents the importer recognises and refuses, saying what they are: a
@@ -81,8 +82,8 @@ var (
 	// observations", "Renseignements reçus du Luxembourg au sujet de la
 	// suite donnée aux observations finales", "Información recibida de
 	// México sobre el seguimiento de las observaciones finales".
-	reReplyTitle = regexp.MustCompile(`(?i)\b(?:information received from|renseignements reçus d|información recibida de|comments (?:of|by) the (?:government|state party)|observations de l['’]État partie|comentarios del (?:gobierno|estado parte))`)
-	reCOAddendum = regexp.MustCompile(`^(.*/CO/[^/]+)/Add\.\d+$`)
+	reReplyTitle = lazyre.New(`(?i)\b(?:information received from|renseignements reçus d|información recibida de|comments (?:of|by) the (?:government|state party)|observations de l['’]État partie|comentarios del (?:gobierno|estado parte))`)
+	reCOAddendum = lazyre.New(`^(.*/CO/[^/]+)/Add\.\d+$`)
 )
 
 // followUpReply returns ErrFollowUpReply, saying what the document is,

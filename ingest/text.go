@@ -1,9 +1,10 @@
 package ingest
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // hint is what a .docx paragraph style says about a line; plain text has
@@ -30,13 +31,13 @@ type line struct {
 }
 
 var (
-	reFootnoteRef = regexp.MustCompile(`\[footnoteRef:\s*\d+\]`)
-	reBookmark    = regexp.MustCompile(`\[bookmark:[^\]]*\]`)
-	reFootnoteTxt = regexp.MustCompile(`\[\d+:[ \t]`)
-	reDotLeader   = regexp.MustCompile(`(?:\.\s?){5,}|…{2,}|_{5,}`)
-	reJobNumber   = regexp.MustCompile(`^GE\.\d{2}-\d{4,6}\s*(?:\([A-Z]\))?`)
-	rePageNumber  = regexp.MustCompile(`^\d{1,3}$`)
-	reBarcode     = regexp.MustCompile(`^\*\d{5,}\*$`)
+	reFootnoteRef = lazyre.New(`\[footnoteRef:\s*\d+\]`)
+	reBookmark    = lazyre.New(`\[bookmark:[^\]]*\]`)
+	reFootnoteTxt = lazyre.New(`\[\d+:[ \t]`)
+	reDotLeader   = lazyre.New(`(?:\.\s?){5,}|…{2,}|_{5,}`)
+	reJobNumber   = lazyre.New(`^GE\.\d{2}-\d{4,6}\s*(?:\([A-Z]\))?`)
+	rePageNumber  = lazyre.New(`^\d{1,3}$`)
+	reBarcode     = lazyre.New(`^\*\d{5,}\*$`)
 )
 
 // cleanText turns a document converted to text into lines: Word-converter

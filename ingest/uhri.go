@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"html"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/followup-app/followup/civil"
 	"github.com/followup-app/followup/workflow"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // The Universal Human Rights Index (UHRI, uhri.ohchr.org) holds every
@@ -592,7 +593,7 @@ func compareItems(x, y string) int {
 // "49. The", "122.17 Ratify", "122.17. Ratify", "49.(a) Adopt". The number
 // must follow the start or a space and be followed by what starts a
 // sentence, so that a date or a figure inside the heading is not taken.
-var reUHRIPara = regexp.MustCompile(`(?:^|\s)(\d{1,4})\.(?:(\d{1,3})\.?)?\s*(?:\(([a-z]{1,2})\)\s*)?(\p{Lu}|[«"“'‘(¿¡]|\p{Ll})`)
+var reUHRIPara = lazyre.New(`(?:^|\s)(\d{1,4})\.(?:(\d{1,3})\.?)?\s*(?:\(([a-z]{1,2})\)\s*)?(\p{Lu}|[«"“'‘(¿¡]|\p{Ll})`)
 
 // uhriText splits an annotation's text into its heading, paragraph number,
 // item and the paragraph's own text.
@@ -631,8 +632,8 @@ func uhriText(raw string, isHTML bool) (heading string, para int, item, text str
 }
 
 var (
-	reHTMLBreak = regexp.MustCompile(`(?i)<\s*(?:/p|br\s*/?|/div|/li|/h[1-6])\s*>`)
-	reHTMLTag   = regexp.MustCompile(`<[^>]*>`)
+	reHTMLBreak = lazyre.New(`(?i)<\s*(?:/p|br\s*/?|/div|/li|/h[1-6])\s*>`)
+	reHTMLTag   = lazyre.New(`<[^>]*>`)
 )
 
 // htmlText turns the JSON's HTML paragraphs into text, one paragraph a
@@ -688,7 +689,7 @@ func uhriPosition(s string) (string, bool) {
 
 // reSDG finds an SDG target ("16.3", "16.a") or a goal ("Goal 5", "SDG 5",
 // "5 - Gender equality") at the start of a value.
-var reSDG = regexp.MustCompile(`^(?i:(?:sdg|goal)\s*)?(\d{1,2}(?:\.(?:\d{1,2}|[a-z]))?)(?:\s|$|[-–:.,])`)
+var reSDG = lazyre.New(`^(?i:(?:sdg|goal)\s*)?(\d{1,2}(?:\.(?:\d{1,2}|[a-z]))?)(?:\s|$|[-–:.,])`)
 
 // sdgNumbers keeps the number of each SDG value ("16.3 - Promote the rule
 // of law" → "16.3"); a value without one is kept as written.

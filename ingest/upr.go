@@ -2,13 +2,14 @@ package ingest
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/followup-app/followup/workflow"
+
+	"github.com/followup-app/followup/internal/lazyre"
 )
 
 // uprStatus reads a UPR list's opening sentence: "… have been examined by
@@ -170,8 +171,8 @@ func looksLikeStateName(s string) bool {
 }
 
 var (
-	reRecRange    = regexp.MustCompile(`(\d{1,3})\.(\d{1,3})(?:\s*[-–—]\s*(?:(\d{1,3})\.)?(\d{1,3})\b)?`)
-	rePositionVrb = regexp.MustCompile(`(?i)\b((?:does not|do not|cannot|can not|could not|is unable to|are unable to|not)\s+(?:accept|support)(?:ed)?|rejects?|rejected|takes? note|notes|noted|accepts?|accepted|supports?|supported|enjoys? the support|` +
+	reRecRange    = lazyre.New(`(\d{1,3})\.(\d{1,3})(?:\s*[-–—]\s*(?:(\d{1,3})\.)?(\d{1,3})\b)?`)
+	rePositionVrb = lazyre.New(`(?i)\b((?:does not|do not|cannot|can not|could not|is unable to|are unable to|not)\s+(?:accept|support)(?:ed)?|rejects?|rejected|takes? note|notes|noted|accepts?|accepted|supports?|supported|enjoys? the support|` +
 		// French and Spanish addenda: "n'accepte pas", "prend note", "accepte",
 		// "appuie", "soutient"; "no acepta", "toma nota", "acepta", "apoya".
 		`n['’]accepte pas|n['’]appuie pas|prend note|a pris note|accepte|acceptées?|appuie|soutient|no acepta|no apoya|toma nota|ha tomado nota|acepta|aceptadas?|apoya)\b`)
@@ -180,9 +181,9 @@ var (
 // reBareList is a list of recommendations cited by number alone, as the
 // second cycle's addenda do: "accepts the recommendations 1–5, 14–16, 20,
 // 150 – 152", "notes recommendations 6–13 and 17".
-var reBareList = regexp.MustCompile(`(?i)\b(?:recommendations?|recommandations?|recomendaci(?:ón|ones))\s*(?:nos?\.\s*|n[°º]s?\s*)?:?\s*(\d{1,3}(?:\s*[-–—]\s*\d{1,3})?(?:\s*(?:,|;|\band\b|\bet\b|\by\b)\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?)*)`)
+var reBareList = lazyre.New(`(?i)\b(?:recommendations?|recommandations?|recomendaci(?:ón|ones))\s*(?:nos?\.\s*|n[°º]s?\s*)?:?\s*(\d{1,3}(?:\s*[-–—]\s*\d{1,3})?(?:\s*(?:,|;|\band\b|\bet\b|\by\b)\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?)*)`)
 
-var reBareRange = regexp.MustCompile(`(\d{1,3})(?:\s*[-–—]\s*(\d{1,3}))?`)
+var reBareRange = lazyre.New(`(\d{1,3})(?:\s*[-–—]\s*(\d{1,3}))?`)
 
 // positionSource is where a position was given, for the self-check.
 type positionSource struct {
@@ -320,8 +321,8 @@ func positionName(parent string, para, k int) string {
 // 120 recommandations", "prend note de 30", "acepta 150 recomendaciones",
 // "toma nota de 20".
 var (
-	reTotalVerbFirst = regexp.MustCompile(`(?i)\b(accepts|supports|notes|has accepted|has supported|has noted|accepte|appuie|prend note de|a pris note de|acepta|apoya|toma nota de|ha tomado nota de)\s+(?:the\s+|les\s+|las\s+)?(\d{1,3})\s+(?:of the\s+)?(?:recommendations|recommandations|recomendaciones)\b`)
-	reTotalNumFirst  = regexp.MustCompile(`(?i)\b(\d{1,3})\s+(?:recommendations\s+|recommandations\s+|recomendaciones\s+)?(?:(?:are|were|have been|ont été|sont|han sido|fueron)\s+)?(?:(?:now|also|maintenant|ahora)\s+)?(supported|accepted|noted|acceptées|appuyées|notées|aceptadas|apoyadas)\b`)
+	reTotalVerbFirst = lazyre.New(`(?i)\b(accepts|supports|notes|has accepted|has supported|has noted|accepte|appuie|prend note de|a pris note de|acepta|apoya|toma nota de|ha tomado nota de)\s+(?:the\s+|les\s+|las\s+)?(\d{1,3})\s+(?:of the\s+)?(?:recommendations|recommandations|recomendaciones)\b`)
+	reTotalNumFirst  = lazyre.New(`(?i)\b(\d{1,3})\s+(?:recommendations\s+|recommandations\s+|recomendaciones\s+)?(?:(?:are|were|have been|ont été|sont|han sido|fueron)\s+)?(?:(?:now|also|maintenant|ahora)\s+)?(supported|accepted|noted|acceptées|appuyées|notées|aceptadas|apoyadas)\b`)
 )
 
 // statedTotal is a count an addendum states, at its line.
