@@ -309,16 +309,19 @@ func (a *app) round(ctx context.Context) {
 	if a.web != nil {
 		a.web.ObserveTick(rep.Took, rep.Err != nil)
 	}
-	if len(rep.Planned) > 0 || n > 0 {
+	worked := len(rep.Planned) > 0 || n > 0
+	if a.afterTick != nil {
+		a.afterTick(rep)
+	}
+	if worked {
 		// A sweep over many tasks leaves a large heap behind, and SQLite's
 		// page cache and malloc's arenas what its statements read; hand
 		// them back, so the idle daemon stays small between sweeps. Done
-		// here, once the round's messages are out of reach, so that the
-		// collection frees them too.
+		// last, when nothing refers to the round's report and its messages
+		// any more, so that the collection frees them too: released while
+		// the report was still in use, they stayed in the heap until the
+		// next collection, and the idle daemon 4 MB larger (BENCHMARKS.md).
 		a.releaseMemory(ctx, rt)
-	}
-	if a.afterTick != nil {
-		a.afterTick(rep)
 	}
 }
 
