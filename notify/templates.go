@@ -452,7 +452,8 @@ func (src *templateSources) parse(kind, lang string, funcs map[string]any) (*tem
 // not compact the heap: a copied node still points to its first tree.)
 func keepText(t *ttemplate.Template, funcs map[string]any, names ...string) (*ttemplate.Template, error) {
 	out := ttemplate.New(t.Name()).Funcs(funcs).Option("missingkey=error")
-	for _, n := range placed(t.Lookup, names...) {
+	found, _ := placed(t.Lookup, names...)
+	for _, n := range found {
 		if _, err := out.AddParseTree(n, t.Lookup(n).Tree); err != nil {
 			return nil, err
 		}
@@ -465,7 +466,8 @@ func keepText(t *ttemplate.Template, funcs map[string]any, names ...string) (*tt
 func keepHTML(t *htemplate.Template, funcs map[string]any, names ...string) (*htemplate.Template, error) {
 	out := htemplate.New(t.Name()).Funcs(funcs).Option("missingkey=error")
 	lookup := htmlLookup(t)
-	for _, n := range placed(lookup, names...) {
+	found, _ := placed(lookup, names...)
+	for _, n := range found {
 		if _, err := out.AddParseTree(n, lookup(n).Tree); err != nil {
 			return nil, err
 		}
@@ -474,9 +476,9 @@ func keepHTML(t *htemplate.Template, funcs map[string]any, names ...string) (*ht
 }
 
 // placed lists names and the templates they place, directly or through
-// others, that lookup finds.
-func placed(lookup func(string) *ttemplate.Template, names ...string) []string {
-	var out []string
+// others, that lookup finds; missing, those it places that lookup does not
+// find (or that define nothing).
+func placed(lookup func(string) *ttemplate.Template, names ...string) (found, missing []string) {
 	seen := map[string]bool{}
 	todo := slices.Clone(names)
 	for len(todo) > 0 {
@@ -487,11 +489,13 @@ func placed(lookup func(string) *ttemplate.Template, names ...string) []string {
 		}
 		seen[n] = true
 		if t := lookup(n); t != nil && t.Tree != nil {
-			out = append(out, n)
+			found = append(found, n)
 			todo = append(todo, templateCalls(t.Tree.Root)...)
+		} else {
+			missing = append(missing, n)
 		}
 	}
-	return out
+	return found, missing
 }
 
 // check runs the set with each sample: a misspelled field or a function
@@ -607,23 +611,7 @@ func checkDefined(display string, texts []templateSource, lookup func(string) *t
 		}
 	}
 	// Walk what the entry points place, and what that places.
-	var missing []string
-	seen := map[string]bool{}
-	todo := slices.Clone(names)
-	for len(todo) > 0 {
-		n := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		t := lookup(n)
-		if t == nil || t.Tree == nil {
-			missing = append(missing, n)
-			continue
-		}
-		todo = append(todo, templateCalls(t.Tree.Root)...)
-	}
+	_, missing := placed(lookup, names...)
 	if len(missing) == 0 {
 		return nil
 	}

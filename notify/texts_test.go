@@ -339,7 +339,8 @@ func TestSetsKeepOnlyWhatTheyPlace(t *testing.T) {
 		for _, kind := range templateKinds {
 			set := loadedSet(t, r, kind, lang)
 			reached := map[string]bool{}
-			for _, n := range placed(set.text.Lookup, "subject", "body") {
+			found, _ := placed(set.text.Lookup, "subject", "body")
+			for _, n := range found {
 				reached[n] = true
 			}
 			for _, tt := range set.text.Templates() {
